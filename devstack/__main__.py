@@ -1,0 +1,5 @@
+"""Entry point for ``python -m devstack``."""
+
+from devstack.cli import main
+
+main()

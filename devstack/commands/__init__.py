@@ -1,0 +1,1 @@
+"""The ``devstack`` subcommands, one module per group."""

@@ -1,0 +1,24 @@
+"""What the local stack runs, in start order.
+
+Each entry is a service (a server with a URL and a health check) or a step (work done once
+the services before it are up). The same classes start servers for the tests.
+"""
+
+from __future__ import annotations
+
+from devstack.services.postgres import PostgresService
+from devstack.services.redis import RedisService
+from devstack.settings import StackSettings
+from devstack.stack import Service, Step
+
+
+def build(settings: StackSettings) -> list[Service | Step]:
+    """The stack for ``settings``, in start order."""
+    postgres = PostgresService(settings)
+    redis = RedisService(settings)
+    return [postgres, redis]
+
+
+def service_names(settings: StackSettings) -> list[str]:
+    """Names of the stack's services in start order."""
+    return [entry.name for entry in build(settings) if not isinstance(entry, Step)]

@@ -1,0 +1,79 @@
+"""Servers shared by the whole suite, started through the same code as the local stack.
+
+Each test session gets its own state folder and free ports, so it never touches a running
+`devstack up` and several sessions can run side by side. Every process started here is
+stopped by its pid when the session ends.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from devstack.ports import free_port
+from devstack.services.postgres import PostgresServer
+from devstack.services.redis import RedisServer
+
+
+@pytest.fixture(scope="session")
+def state_root() -> Iterator[Path]:
+    """A state folder for this test session (readable by the unprivileged postgres user)."""
+    with tempfile.TemporaryDirectory(prefix="devstack-test-") as tmp:
+        root = Path(tmp)
+        root.chmod(0o755)
+        yield root
+
+
+@pytest.fixture(scope="session")
+def pg_server(state_root: Path) -> Iterator[PostgresServer]:
+    """A PostgreSQL 15 server for the session (fsync off: tests do not need durability)."""
+    server = PostgresServer(state_root / "postgres", free_port())
+    server.start(state_root / "logs" / "postgres.log", state_root / "pids" / "postgres.pid",
+                 fsync=False)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def create_database(pg_server: PostgresServer) -> Callable[[str], str]:
+    """A factory: a new empty database named after ``prefix``; returns its URL."""
+
+    def create(prefix: str = "test") -> str:
+        name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(pg_server.url(), autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        return pg_server.url(name)
+
+    return create
+
+
+@pytest.fixture
+def database_url(create_database: Callable[[str], str], request: pytest.FixtureRequest) -> str:
+    """A fresh empty database for one test."""
+    return create_database(request.node.name[:20].lower().replace("[", "_").replace("-", "_"))
+
+
+@pytest.fixture(scope="session")
+def redis_server(state_root: Path) -> Iterator[RedisServer]:
+    """A Redis server for the session."""
+    server = RedisServer(state_root / "redis", free_port())
+    server.start(state_root / "logs" / "redis.log", state_root / "pids" / "redis.pid")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_ambient_stack_settings() -> None:
+    """Tests must not pick up a developer's DATABASE_URL or .env by accident."""
+    os.environ.pop("DATABASE_URL", None)
