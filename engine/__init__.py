@@ -1,0 +1,1 @@
+"""A Hasura-compatible GraphQL engine over PostgreSQL, for running the backend on one machine."""
