@@ -1,0 +1,4 @@
+output "repository_urls" {
+  description = "Where to push the images built from infra/docker."
+  value       = module.ecr.repository_urls
+}

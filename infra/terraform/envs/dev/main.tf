@@ -1,0 +1,331 @@
+data "aws_caller_identity" "current" {}
+
+locals {
+  name = "${var.project}-${var.environment}"
+
+  tags = {
+    Project     = var.project
+    Environment = var.environment
+    ManagedBy   = "terraform"
+  }
+
+  bucket_name = coalesce(var.bucket_name, "${local.name}-data-${data.aws_caller_identity.current.account_id}")
+
+  # What every function that writes through GraphQL needs: where Hasura is, and which
+  # secret holds the admin secret (read at cold start, never put in the environment).
+  hasura_client_environment = {
+    HASURA_GRAPHQL_ENDPOINT = var.hasura_graphql_endpoint
+    HASURA_ADMIN_SECRET_ARN = module.secrets.hasura_admin_secret_arn
+  }
+
+  read_admin_secret = {
+    sid       = "ReadHasuraAdminSecret"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [module.secrets.hasura_admin_secret_arn]
+  }
+
+  read_action_shared_secret = {
+    sid       = "ReadActionSharedSecret"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [module.secrets.action_shared_secret_arn]
+  }
+}
+
+# ---------------------------------------------------------------------------------------
+# Generated secrets. Ephemeral: they exist only during a run and are sent to AWS through
+# write-only arguments, so neither the plan nor the state file ever holds them. A new
+# value is written only when the matching *_version variable is increased.
+# ---------------------------------------------------------------------------------------
+
+ephemeral "aws_secretsmanager_random_password" "database" {
+  password_length = 40
+  # URL- and shell-safe: the password travels inside a connection URL.
+  exclude_punctuation = true
+}
+
+ephemeral "aws_secretsmanager_random_password" "hasura_admin_secret" {
+  password_length     = 48
+  exclude_punctuation = true
+}
+
+ephemeral "aws_secretsmanager_random_password" "action_shared_secret" {
+  password_length     = 48
+  exclude_punctuation = true
+}
+
+# ---------------------------------------------------------------------------------------
+# Foundations
+# ---------------------------------------------------------------------------------------
+
+module "kms" {
+  source = "../../modules/kms"
+
+  name = local.name
+}
+
+module "network" {
+  source = "../../modules/network"
+
+  name               = local.name
+  cidr_block         = var.vpc_cidr
+  single_nat_gateway = var.single_nat_gateway
+  kms_key_arn        = module.kms.key_arn
+}
+
+module "storage" {
+  source = "../../modules/storage"
+
+  bucket_name           = local.bucket_name
+  kms_key_arn           = module.kms.key_arn
+  athena_workgroup_name = local.name
+  glue_database_name    = replace("${local.name}_analytics", "-", "_")
+}
+
+module "user_hashes" {
+  source = "../../modules/dynamodb"
+
+  table_name  = "StandaloneUserHashes"
+  hash_key    = "email"
+  kms_key_arn = module.kms.key_arn
+}
+
+module "rds" {
+  source = "../../modules/rds"
+
+  name                       = local.name
+  vpc_id                     = module.network.vpc_id
+  subnet_ids                 = module.network.private_subnet_ids
+  allowed_security_group_ids = [module.network.lambda_security_group_id]
+  hasura_egress_cidrs        = var.hasura_egress_cidrs
+  instance_class             = var.db_instance_class
+  multi_az                   = var.db_multi_az
+  kms_key_arn                = module.kms.key_arn
+
+  master_password         = ephemeral.aws_secretsmanager_random_password.database.random_password
+  master_password_version = var.database_password_version
+}
+
+module "secrets" {
+  source = "../../modules/secrets"
+
+  name_prefix = local.name
+  kms_key_arn = module.kms.key_arn
+
+  hasura_admin_secret          = ephemeral.aws_secretsmanager_random_password.hasura_admin_secret.random_password
+  hasura_admin_secret_version  = var.hasura_admin_secret_version
+  action_shared_secret         = ephemeral.aws_secretsmanager_random_password.action_shared_secret.random_password
+  action_shared_secret_version = var.action_shared_secret_version
+
+  database = {
+    host     = module.rds.address
+    port     = module.rds.port
+    name     = module.rds.database_name
+    username = module.rds.master_username
+  }
+  database_password         = ephemeral.aws_secretsmanager_random_password.database.random_password
+  database_password_version = var.database_password_version
+
+  cognito = {
+    region        = module.cognito.region
+    user_pool_id  = module.cognito.user_pool_id
+    app_client_id = module.cognito.app_client_id
+    issuer        = module.cognito.issuer
+    jwks_url      = module.cognito.jwks_url
+  }
+}
+
+# ---------------------------------------------------------------------------------------
+# Functions. Three instances of one module, split by who calls them, so that no function
+# depends on a resource that depends on it: Cognito needs the trigger functions, and the
+# action service needs Cognito's ids.
+# ---------------------------------------------------------------------------------------
+
+module "cognito_triggers" {
+  source = "../../modules/lambda"
+
+  name_prefix        = local.name
+  ecr_repository     = var.lambdas_image.ecr_repository
+  container_ver      = var.lambdas_image.container_ver
+  container_digest   = var.lambdas_image.container_digest
+  subnet_ids         = module.network.private_subnet_ids
+  security_group_ids = [module.network.lambda_security_group_id]
+  kms_key_arn        = module.kms.key_arn
+
+  functions = {
+    post_confirmation = {
+      description       = "Cognito post-confirmation: writes the new user through GraphQL."
+      handler           = "lambdas.post_confirmation.handler.handler"
+      environment       = local.hasura_client_environment
+      policy_statements = [local.read_admin_secret]
+    }
+
+    # Pure function of the event (groups in, claims out): no permissions beyond logs.
+    pre_token_generation = {
+      description = "Cognito pre-token-generation (v1): adds Hasura claims to the ID token."
+      handler     = "lambdas.pre_token_generation.handler.handler"
+    }
+
+    post_authentication = {
+      description       = "Cognito post-authentication: records the sign-in through GraphQL."
+      handler           = "lambdas.post_authentication.handler.handler"
+      environment       = local.hasura_client_environment
+      policy_statements = [local.read_admin_secret]
+    }
+
+    user_migration = {
+      description = "Cognito user migration: verifies a legacy password hash from DynamoDB."
+      handler     = "lambdas.user_migration.handler.handler"
+      # Hash verification (bcrypt/argon2) is CPU-bound; more memory buys more CPU.
+      memory_size = 512
+      environment = {
+        USER_HASHES_TABLE = module.user_hashes.table_name
+      }
+      policy_statements = [{
+        sid       = "ReadLegacyUserHash"
+        actions   = ["dynamodb:GetItem"]
+        resources = [module.user_hashes.table_arn]
+      }]
+    }
+  }
+}
+
+module "jobs" {
+  source = "../../modules/lambda"
+
+  name_prefix        = "${local.name}-jobs"
+  ecr_repository     = var.lambdas_image.ecr_repository
+  container_ver      = var.lambdas_image.container_ver
+  container_digest   = var.lambdas_image.container_digest
+  subnet_ids         = module.network.private_subnet_ids
+  security_group_ids = [module.network.lambda_security_group_id]
+  kms_key_arn        = module.kms.key_arn
+
+  functions = {
+    coinbase_prices = {
+      description = "Every minute (Hasura cron trigger): fetches Coinbase prices and stores them through GraphQL."
+      handler     = "lambdas.coinbase_prices.handler.handler"
+      timeout     = 30
+      # One run at a time: a slow minute must not overlap the next one.
+      reserved_concurrency = 1
+      environment          = local.hasura_client_environment
+      policy_statements    = [local.read_admin_secret]
+    }
+  }
+}
+
+module "services" {
+  source = "../../modules/lambda"
+
+  name_prefix        = "${local.name}-svc"
+  ecr_repository     = var.service_image.ecr_repository
+  container_ver      = var.service_image.container_ver
+  container_digest   = var.service_image.container_digest
+  subnet_ids         = module.network.private_subnet_ids
+  security_group_ids = [module.network.lambda_security_group_id]
+  kms_key_arn        = module.kms.key_arn
+
+  functions = {
+    actions = {
+      description          = "Hasura actions (Starlette through Mangum)."
+      handler              = "actions.lambda_handler.handler"
+      memory_size          = 512
+      timeout              = 28
+      reserved_concurrency = 20
+      environment = merge(local.hasura_client_environment, {
+        ACTION_SHARED_SECRET_ARN = module.secrets.action_shared_secret_arn
+        COGNITO_REGION           = module.cognito.region
+        COGNITO_USER_POOL_ID     = module.cognito.user_pool_id
+        COGNITO_APP_CLIENT_ID    = module.cognito.app_client_id
+      })
+      policy_statements = [local.read_admin_secret, local.read_action_shared_secret]
+    }
+
+    triggers = {
+      description          = "Hasura event and cron triggers (Starlette through Mangum)."
+      handler              = "triggers.lambda_handler.handler"
+      timeout              = 28
+      reserved_concurrency = 10
+      environment = {
+        ACTION_SHARED_SECRET_ARN      = module.secrets.action_shared_secret_arn
+        COINBASE_PRICES_FUNCTION_NAME = module.jobs.functions["coinbase_prices"].name
+      }
+      policy_statements = [
+        local.read_action_shared_secret,
+        {
+          sid       = "InvokeCoinbasePrices"
+          actions   = ["lambda:InvokeFunction"]
+          resources = [module.jobs.functions["coinbase_prices"].arn]
+        },
+      ]
+    }
+  }
+}
+
+# ---------------------------------------------------------------------------------------
+# Identity and HTTP entry points
+# ---------------------------------------------------------------------------------------
+
+module "cognito" {
+  source = "../../modules/cognito"
+
+  name = local.name
+
+  lambda_triggers = {
+    pre_token_generation = {
+      function_name = module.cognito_triggers.functions["pre_token_generation"].name
+      arn           = module.cognito_triggers.functions["pre_token_generation"].arn
+    }
+    post_confirmation = {
+      function_name = module.cognito_triggers.functions["post_confirmation"].name
+      arn           = module.cognito_triggers.functions["post_confirmation"].arn
+    }
+    post_authentication = {
+      function_name = module.cognito_triggers.functions["post_authentication"].name
+      arn           = module.cognito_triggers.functions["post_authentication"].arn
+    }
+    user_migration = {
+      function_name = module.cognito_triggers.functions["user_migration"].name
+      arn           = module.cognito_triggers.functions["user_migration"].arn
+    }
+  }
+}
+
+module "actions_api" {
+  source = "../../modules/api"
+
+  name                 = "${local.name}-actions"
+  description          = "Hasura actions: ACTIONS_BASE_URL."
+  lambda_function_name = module.services.functions["actions"].name
+  lambda_invoke_arn    = module.services.functions["actions"].invoke_arn
+  domain               = var.domain
+  service_subdomain    = var.service_subdomain
+  kms_key_arn          = module.kms.key_arn
+}
+
+module "triggers_api" {
+  source = "../../modules/api"
+
+  name                 = "${local.name}-triggers"
+  description          = "Hasura event and cron triggers: EVENT_TRIGGER_URL."
+  lambda_function_name = module.services.functions["triggers"].name
+  lambda_invoke_arn    = module.services.functions["triggers"].invoke_arn
+  kms_key_arn          = module.kms.key_arn
+}
+
+# ---------------------------------------------------------------------------------------
+# Cost guardrails and administrator hygiene
+# ---------------------------------------------------------------------------------------
+
+module "billing" {
+  source = "../../modules/billing"
+
+  providers = {
+    aws = aws.us_east_1
+  }
+
+  name                        = local.name
+  notification_emails         = var.billing_notification_emails
+  billing_alarm_threshold_usd = var.billing_alarm_threshold_usd
+  monthly_budget_usd          = var.monthly_budget_usd
+  admin_user_names            = var.admin_user_names
+}
