@@ -9,6 +9,8 @@ locals {
     ManagedBy   = "terraform"
   }
 
+  availability_zones = length(var.availability_zones) > 0 ? var.availability_zones : ["${var.region}a", "${var.region}b"]
+
   bucket_name = coalesce(var.bucket_name, "${local.name}-data-${data.aws_caller_identity.current.account_id}")
 
   # What every function that writes through GraphQL needs: where Hasura is, and which
@@ -67,6 +69,7 @@ module "network" {
   source = "../../modules/network"
 
   name               = local.name
+  availability_zones = local.availability_zones
   cidr_block         = var.vpc_cidr
   single_nat_gateway = var.single_nat_gateway
   kms_key_arn        = module.kms.key_arn

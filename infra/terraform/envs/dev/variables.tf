@@ -59,6 +59,12 @@ variable "hasura_egress_cidrs" {
   default     = []
 }
 
+variable "availability_zones" {
+  description = "Zones for the subnets; empty uses the region's zones a and b."
+  type        = list(string)
+  default     = []
+}
+
 variable "vpc_cidr" {
   description = "IPv4 range of the VPC."
   type        = string

@@ -21,7 +21,7 @@ resource "aws_apigatewayv2_integration" "lambda" {
 
 # Every path goes to the ASGI app, which does its own routing.
 resource "aws_apigatewayv2_route" "default" {
-  #checkov:skip=CKV_AWS_309:Callers are Hasura only; the service checks the shared-secret header on every request (constant-time), and an authorizer would add a second Lambda call to each action.
+  #checkov:skip=CKV_AWS_309:Only Hasura calls this API, with the shared-secret header that the service checks on every request; an authorizer would add a second Lambda call to each action.
   api_id    = aws_apigatewayv2_api.this.id
   route_key = "$default"
   target    = "integrations/${aws_apigatewayv2_integration.lambda.id}"

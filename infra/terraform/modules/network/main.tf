@@ -1,22 +1,29 @@
-data "aws_availability_zones" "available" {
-  state = "available"
-
-  # Local Zones and Wavelength Zones lack NAT gateways and most managed services.
+# Zones are named explicitly: if the set were derived from "whatever is available",
+# a change in that list would renumber the subnets and move the database.
+data "aws_availability_zones" "selected" {
   filter {
-    name   = "opt-in-status"
-    values = ["opt-in-not-required"]
+    name   = "zone-name"
+    values = var.availability_zones
+  }
+
+  lifecycle {
+    postcondition {
+      condition     = length(self.names) == length(var.availability_zones)
+      error_message = "Some of ${join(", ", var.availability_zones)} are not available zones of this region."
+    }
   }
 }
 
 locals {
-  azs = slice(data.aws_availability_zones.available.names, 0, var.az_count)
+  az_count = length(var.availability_zones)
+  azs      = var.availability_zones
 
   # Public subnets take the first /24s, private subnets start at the 10th /24, so both
   # ranges can grow to a third AZ without renumbering.
-  public_subnet_cidrs  = [for i in range(var.az_count) : cidrsubnet(var.cidr_block, 8, i)]
-  private_subnet_cidrs = [for i in range(var.az_count) : cidrsubnet(var.cidr_block, 8, i + 10)]
+  public_subnet_cidrs  = [for i in range(local.az_count) : cidrsubnet(var.cidr_block, 8, i)]
+  private_subnet_cidrs = [for i in range(local.az_count) : cidrsubnet(var.cidr_block, 8, i + 10)]
 
-  nat_gateway_count = var.single_nat_gateway ? 1 : var.az_count
+  nat_gateway_count = var.single_nat_gateway ? 1 : local.az_count
 }
 
 resource "aws_vpc" "this" {
@@ -42,7 +49,7 @@ resource "aws_internet_gateway" "this" {
 }
 
 resource "aws_subnet" "public" {
-  count = var.az_count
+  count = local.az_count
 
   vpc_id            = aws_vpc.this.id
   cidr_block        = local.public_subnet_cidrs[count.index]
@@ -56,7 +63,7 @@ resource "aws_subnet" "public" {
 }
 
 resource "aws_subnet" "private" {
-  count = var.az_count
+  count = local.az_count
 
   vpc_id            = aws_vpc.this.id
   cidr_block        = local.private_subnet_cidrs[count.index]
@@ -78,7 +85,7 @@ resource "aws_route" "public_internet" {
 }
 
 resource "aws_route_table_association" "public" {
-  count = var.az_count
+  count = local.az_count
 
   subnet_id      = aws_subnet.public[count.index].id
   route_table_id = aws_route_table.public.id
@@ -106,7 +113,7 @@ resource "aws_nat_gateway" "this" {
 # One route table per private subnet, so each AZ can use its own NAT gateway when
 # `single_nat_gateway` is false (an AZ outage then only cuts that AZ's egress).
 resource "aws_route_table" "private" {
-  count = var.az_count
+  count = local.az_count
 
   vpc_id = aws_vpc.this.id
 
@@ -114,7 +121,7 @@ resource "aws_route_table" "private" {
 }
 
 resource "aws_route" "private_nat" {
-  count = var.az_count
+  count = local.az_count
 
   route_table_id         = aws_route_table.private[count.index].id
   destination_cidr_block = "0.0.0.0/0"
@@ -122,7 +129,7 @@ resource "aws_route" "private_nat" {
 }
 
 resource "aws_route_table_association" "private" {
-  count = var.az_count
+  count = local.az_count
 
   subnet_id      = aws_subnet.private[count.index].id
   route_table_id = aws_route_table.private[count.index].id
@@ -131,6 +138,7 @@ resource "aws_route_table_association" "private" {
 # Functions reach Hasura Cloud, Cognito, Secrets Manager and Coinbase over HTTPS only;
 # the database module adds the one extra egress rule (PostgreSQL to the database).
 resource "aws_security_group" "lambda" {
+  #checkov:skip=CKV2_AWS_5:Attached to every function through the lambda module's vpc_config; the graph does not follow the module output that carries it there.
   name        = "${var.name}-lambda"
   description = "Lambda functions of the Hasura backend: HTTPS egress only, no ingress."
   vpc_id      = aws_vpc.this.id

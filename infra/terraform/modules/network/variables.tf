@@ -19,14 +19,13 @@ variable "cidr_block" {
   }
 }
 
-variable "az_count" {
-  description = "Number of availability zones to spread the subnets across."
-  type        = number
-  default     = 2
+variable "availability_zones" {
+  description = "Availability zones for the subnets, by name (for example [\"eu-west-1a\", \"eu-west-1b\"])."
+  type        = list(string)
 
   validation {
-    condition     = var.az_count >= 2 && var.az_count <= 3
-    error_message = "RDS subnet groups need at least two AZs; this module carves at most three."
+    condition     = length(var.availability_zones) >= 2 && length(var.availability_zones) <= 3 && length(distinct(var.availability_zones)) == length(var.availability_zones)
+    error_message = "Give two or three distinct zones: RDS needs two, and this module carves at most three."
   }
 }
 
