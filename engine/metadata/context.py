@@ -1,0 +1,79 @@
+"""What an API operation works with: the working metadata, the transaction and the session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+
+from engine.metadata import model
+from engine.metadata.dbcatalog import DbCatalog, introspect
+from engine.metadata.errors import not_exists, parse_failed
+from engine.session import Session
+
+
+@dataclass
+class OpContext:
+    """The state of one API request, shared by the operations of a ``bulk``."""
+
+    metadata: model.Metadata
+    """The working copy; operations change it in place."""
+    conn: asyncpg.Connection
+    """A connection inside the request's transaction."""
+    session: Session
+    api: str
+    resource_version: int = 0
+    inconsistencies: list[dict[str, Any]] = field(default_factory=list)
+    """The inconsistent objects of the metadata in force when the request started."""
+    changed: bool = False
+    database_changed: bool = False
+    reload_requested: bool = False
+    allow_inconsistent: bool = False
+    """Set by ``replace_metadata``: inconsistencies do not fail the request."""
+    path: str = "$"
+    _catalog: DbCatalog | None = None
+
+    def mark_changed(self) -> None:
+        """Record that the metadata changed (it is stored and the schema rebuilt)."""
+        self.changed = True
+
+    def mark_database_changed(self) -> None:
+        """Record that the database schema may have changed (re-introspect)."""
+        self.database_changed = True
+        self._catalog = None
+
+    async def catalog(self) -> DbCatalog:
+        """The database's tables, columns, foreign keys and functions, as this transaction sees them."""
+        if self._catalog is None:
+            self._catalog = await introspect(self.conn)
+        return self._catalog
+
+    def source(self, args: Any) -> dict[str, Any]:
+        """The source named by ``args["source"]`` (default ``default``)."""
+        name = args.get("source", model.DEFAULT_SOURCE) if isinstance(args, dict) else None
+        if not isinstance(name, str):
+            raise parse_failed("'source' must be a string")
+        return model.source(self.metadata, name)
+
+    def table_name(self, args: Any) -> model.QualifiedName:
+        """The table the arguments name (``table``, or ``schema`` + ``name``)."""
+        if not isinstance(args, dict):
+            raise parse_failed("expecting an object for args")
+        if "table" in args:
+            return model.qualified(args["table"])
+        if "name" in args:
+            return model.qualified({"schema": args.get("schema", "public"), "name": args["name"]})
+        raise parse_failed("key \"table\" not found")
+
+    def table(self, args: Any) -> dict[str, Any]:
+        """The tracked table entry the arguments name.
+
+        Raises:
+            MetadataError: not-exists when the table is not tracked.
+        """
+        name = self.table_name(args)
+        entry = model.find_table(self.source(args), name)
+        if entry is None:
+            raise not_exists(f"table \"{model.show(name)}\" does not exist")
+        return entry

@@ -1,0 +1,42 @@
+"""Errors of the metadata and query APIs, answered as ``{"path", "error", "code"}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class MetadataError(Exception):
+    """An API operation failed; ``code`` is Hasura's machine code."""
+
+    def __init__(self, message: str, code: str = "invalid-configuration", *,
+                 status: int = 400, path: str | None = None, internal: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.status = status
+        self.path = path
+        self.internal = internal
+
+    def to_json(self, default_path: str = "$") -> dict[str, Any]:
+        """The error body."""
+        body: dict[str, Any] = {
+            "path": self.path or default_path, "error": self.message, "code": self.code,
+        }
+        if self.internal is not None:
+            body["internal"] = self.internal
+        return body
+
+
+def not_exists(message: str) -> MetadataError:
+    """The operation names something that does not exist."""
+    return MetadataError(message, "not-exists")
+
+
+def already_exists(message: str) -> MetadataError:
+    """The operation would create something that exists already."""
+    return MetadataError(message, "already-exists")
+
+
+def parse_failed(message: str, path: str | None = None) -> MetadataError:
+    """The operation's arguments do not have the expected shape."""
+    return MetadataError(message, "parse-failed", path=path)

@@ -1,0 +1,113 @@
+"""Background services that follow the engine's metadata (event triggers, cron triggers, ...).
+
+A subscriber is started once the database pool and the stored metadata are available, is
+told about every metadata change after it is committed, and is stopped when the server
+shuts down. Subscribers register themselves at import time::
+
+    from engine.server.lifecycle import register_subscriber
+
+    class EventDelivery:
+        async def start(self, pool, metadata): ...
+        async def apply(self, metadata): ...
+        async def stop(self): ...
+
+    register_subscriber(EventDelivery())
+
+The server imports the packages named in :data:`PLUGIN_PACKAGES` before it starts, so a
+package registers its subscribers (and its metadata API operations, see
+:mod:`engine.metadata.ops`) from its ``__init__``. A package that does not exist yet is
+skipped. A subscriber that raises is logged and does not stop the server or the others.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Mapping
+from typing import Any, Protocol, runtime_checkable
+
+import asyncpg
+
+logger = logging.getLogger("engine.lifecycle")
+
+PLUGIN_PACKAGES: tuple[str, ...] = ("engine.events", "engine.cron", "engine.actions")
+"""Packages imported at start-up so they can register subscribers and metadata operations."""
+
+
+@runtime_checkable
+class MetadataSubscriber(Protocol):
+    """A background service driven by the metadata (the v3 export JSON)."""
+
+    async def start(self, pool: asyncpg.Pool, metadata: Mapping[str, Any]) -> None:
+        """Start with the database pool and the metadata in force at start-up."""
+
+    async def apply(self, metadata: Mapping[str, Any]) -> None:
+        """Take a committed metadata change into account (called after every change)."""
+
+    async def stop(self) -> None:
+        """Stop every task the subscriber started."""
+
+
+_SUBSCRIBERS: list[MetadataSubscriber] = []
+
+
+def register_subscriber(subscriber: MetadataSubscriber) -> MetadataSubscriber:
+    """Add ``subscriber`` to those every server of this process starts; returns it."""
+    if subscriber not in _SUBSCRIBERS:
+        _SUBSCRIBERS.append(subscriber)
+    return subscriber
+
+
+def subscribers() -> list[MetadataSubscriber]:
+    """The registered subscribers, in registration order."""
+    return list(_SUBSCRIBERS)
+
+
+def load_plugins(packages: tuple[str, ...] = PLUGIN_PACKAGES) -> list[str]:
+    """Import the plugin packages that exist; returns the names imported."""
+    loaded = []
+    for name in packages:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            # Only a missing package itself is expected; a missing dependency inside it is a bug.
+            if exc.name != name:
+                raise
+            continue
+        loaded.append(name)
+    return loaded
+
+
+class SubscriberGroup:
+    """Starts, notifies and stops a list of subscribers, isolating their failures."""
+
+    def __init__(self, members: list[MetadataSubscriber]) -> None:
+        self.members = members
+        self.started: list[MetadataSubscriber] = []
+
+    async def start(self, pool: asyncpg.Pool, metadata: Mapping[str, Any]) -> None:
+        """Start every member."""
+        for member in self.members:
+            try:
+                await member.start(pool, metadata)
+            except Exception:
+                logger.exception("metadata subscriber %r failed to start", member)
+                continue
+            self.started.append(member)
+
+    async def apply(self, metadata: Mapping[str, Any]) -> None:
+        """Tell every started member about new metadata."""
+        for member in self.started:
+            try:
+                await member.apply(metadata)
+            except Exception:
+                logger.exception("metadata subscriber %r failed to apply metadata", member)
+
+    async def stop(self) -> None:
+        """Stop every started member, last started first."""
+        for member in reversed(self.started):
+            try:
+                await member.stop()
+            except Exception:
+                logger.exception("metadata subscriber %r failed to stop", member)
+        self.started.clear()
