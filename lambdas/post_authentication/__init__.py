@@ -1,0 +1,1 @@
+"""Cognito post-authentication: records the sign-in time through GraphQL."""

@@ -1,0 +1,1 @@
+"""Cognito post-confirmation: writes the confirmed user to ``users`` through GraphQL."""

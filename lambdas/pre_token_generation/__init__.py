@@ -1,0 +1,1 @@
+"""Cognito pre-token-generation (v1): puts Hasura's claims into the ID token."""

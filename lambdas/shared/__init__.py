@@ -1,0 +1,1 @@
+"""What several Lambda functions share: settings, the GraphQL client, the logger."""
