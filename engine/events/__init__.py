@@ -1,0 +1,15 @@
+"""Event triggers: changes captured by PostgreSQL triggers, delivered to webhooks.
+
+Importing the package registers the subscriber the server starts and the metadata API
+operations (see :mod:`engine.server.lifecycle`).
+"""
+
+from __future__ import annotations
+
+from engine.events.service import EventTriggerService
+from engine.server.lifecycle import register_subscriber
+
+SERVICE = register_subscriber(EventTriggerService())
+"""The process's event trigger service (started by the server's lifespan)."""
+
+__all__ = ["SERVICE", "EventTriggerService"]

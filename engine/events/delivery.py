@@ -1,0 +1,270 @@
+"""The delivery loop shared by event and cron triggers: fetch due work, POST it, record it.
+
+Work is locked in the database with a timestamp (``FOR UPDATE SKIP LOCKED``) so several
+engines share it, and an engine that dies holding locks only delays its work until the
+lock times out: delivery is at least once. A ``LISTEN`` on the store's channel wakes the
+loop as soon as work commits; a poll every ``fetch_interval`` covers everything else.
+Results are written in batches, which is what keeps thousands of events per second cheap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import asyncpg
+import httpx
+from asyncpg.pool import PoolConnectionProxy
+
+from engine.events.catalog import Connection
+from engine.events.settings import DeliverySettings
+from engine.events.webhook import Attempt, WebhookConfigError, WebhookSpec, post, request_log
+
+logger = logging.getLogger("engine.events.delivery")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One due call: where to, what, and how the trigger retries."""
+
+    id: Any
+    trigger: str
+    webhook: WebhookSpec
+    body: bytes
+    tries: int
+    """Attempts made before this one (``delivery_info.current_retry``)."""
+    max_retries: int
+    retry_interval: float
+    timeout: float
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to a delivery, as the store records it."""
+
+    delivery: Delivery
+    attempt: Attempt
+    request: bytes
+    retry_in: float | None
+    """Seconds until the next attempt, or None when the delivery is finished."""
+
+    @property
+    def delivered(self) -> bool:
+        """Whether the webhook accepted it."""
+        return self.attempt.ok
+
+    @property
+    def failed(self) -> bool:
+        """Whether it failed for good (retries exhausted)."""
+        return not self.attempt.ok and self.retry_in is None
+
+
+class DeliveryStore(Protocol):
+    """Where a kind of trigger keeps its due work and its invocation logs."""
+
+    channel: str | None
+    """Notification channel announcing new work (None: polling only)."""
+
+    async def fetch(
+        self, conn: Connection, limit: int, lock_timeout: float
+    ) -> list[Delivery]:
+        """Lock and return up to ``limit`` due deliveries."""
+
+    async def record(self, conn: Connection, outcomes: list[Outcome]) -> None:
+        """Store the outcomes (state, next retry, invocation logs) and unlock."""
+
+    async def unlock(self, conn: Connection, ids: list[Any]) -> None:
+        """Release deliveries this engine locked but will not finish."""
+
+
+def decide(delivery: Delivery, attempt: Attempt) -> float | None:
+    """Seconds until the next attempt (``Retry-After`` wins), or None when finished."""
+    if attempt.ok or delivery.tries >= delivery.max_retries:
+        return None
+    if attempt.retry_after is not None:
+        return attempt.retry_after
+    return delivery.retry_interval
+
+
+class DeliveryLoop:
+    """Delivers one store's due work with at most ``http_pool_size`` calls in flight."""
+
+    def __init__(
+        self,
+        name: str,
+        store: DeliveryStore,
+        settings: DeliverySettings,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.name = name
+        self.store = store
+        self.settings = settings
+        self.env = os.environ if env is None else env
+        self._pool: asyncpg.Pool | None = None
+        self._conn: PoolConnectionProxy[asyncpg.Record] | None = None
+        self._client: httpx.AsyncClient | None = None
+        self._wake = asyncio.Event()
+        self._results: list[Outcome] = []
+        self._results_ready = asyncio.Event()
+        self._inflight: dict[Any, asyncio.Task[None]] = {}
+        self._unrecorded: set[Any] = set()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
+
+    async def start(self, pool: asyncpg.Pool) -> None:
+        """Start fetching and delivering."""
+        self._pool = pool
+        self._stopping = False
+        size = self.settings.http_pool_size
+        self._client = httpx.AsyncClient(
+            limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
+        )
+        self._tasks = [
+            asyncio.create_task(self._fetch_loop(), name=f"{self.name}-fetch"),
+            asyncio.create_task(self._record_loop(), name=f"{self.name}-record"),
+        ]
+
+    def wake(self) -> None:
+        """Look for due work now rather than at the next poll."""
+        self._wake.set()
+
+    async def stop(self) -> None:
+        """Stop fetching, let calls in flight finish (up to the shutdown timeout), record them."""
+        self._stopping = True
+        self._wake.set()
+        fetch_task, record_task = self._tasks or (None, None)
+        if fetch_task is not None:
+            await fetch_task
+        if self._inflight:
+            _, pending = await asyncio.wait(
+                list(self._inflight.values()), timeout=self.settings.shutdown_timeout
+            )
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+        self._results_ready.set()
+        if record_task is not None:
+            await record_task
+        await self._release()
+        if self._client is not None:
+            await self._client.aclose()
+        self._tasks = []
+
+    async def _release(self) -> None:
+        """Unlock whatever was fetched but not recorded, and give the connection back."""
+        assert self._pool is not None
+        leftover = list(self._unrecorded)
+        if leftover:
+            with contextlib.suppress(asyncpg.PostgresError, OSError, asyncpg.InterfaceError):
+                async with self._pool.acquire() as conn:
+                    await self.store.unlock(conn, leftover)
+            self._unrecorded.clear()
+        if self._conn is not None:
+            with contextlib.suppress(asyncpg.PostgresError, OSError, asyncpg.InterfaceError):
+                if self.store.channel:
+                    await self._conn.remove_listener(self.store.channel, self._on_notify)
+            await self._pool.release(self._conn)
+            self._conn = None
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
+
+    async def _connection(self) -> PoolConnectionProxy[asyncpg.Record]:
+        assert self._pool is not None
+        if self._conn is not None and not self._conn.is_closed():
+            return self._conn
+        conn = await self._pool.acquire()
+        if self.store.channel:
+            await conn.add_listener(self.store.channel, self._on_notify)
+        self._conn = conn
+        return conn
+
+    async def _fetch_loop(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            free = self.settings.http_pool_size - len(self._inflight)
+            limit = min(self.settings.fetch_batch_size, free)
+            due: list[Delivery] = []
+            if limit > 0:
+                try:
+                    conn = await self._connection()
+                    due = await self.store.fetch(conn, limit, self.settings.lock_timeout)
+                except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError) as exc:
+                    logger.warning("%s: fetching due work failed: %s", self.name, exc)
+                    await self._drop_connection()
+                for delivery in due:
+                    self._unrecorded.add(delivery.id)
+                    task = asyncio.create_task(self._deliver(delivery))
+                    self._inflight[delivery.id] = task
+                    task.add_done_callback(functools.partial(self._done, delivery.id))
+                if due and len(due) == limit:
+                    continue  # more may be waiting: fetch again before sleeping
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.settings.fetch_interval)
+
+    async def _drop_connection(self) -> None:
+        if self._conn is not None and self._pool is not None:
+            with contextlib.suppress(Exception):
+                await self._pool.release(self._conn)
+        self._conn = None
+
+    def _done(self, key: Any, _task: asyncio.Task[None]) -> None:
+        self._inflight.pop(key, None)
+        self._wake.set()
+
+    async def _deliver(self, delivery: Delivery) -> None:
+        assert self._client is not None
+        try:
+            url = delivery.webhook.resolve_url(self.env)
+            headers = delivery.webhook.resolve_headers(self.env)
+        except WebhookConfigError as exc:
+            attempt = Attempt(status=None, body=str(exc))
+            headers = {}
+        else:
+            attempt = await post(self._client, url, headers, delivery.body, delivery.timeout)
+        retry_in = decide(delivery, attempt)
+        if not attempt.ok:
+            logger.warning(
+                "%s: delivery %s of %s failed (attempt %d, status %s): %s%s",
+                self.name, delivery.id, delivery.trigger, delivery.tries + 1, attempt.status,
+                attempt.body[:200],
+                f"; retrying in {retry_in:g}s" if retry_in is not None else "; giving up",
+            )
+        if retry_in is not None:
+            asyncio.get_running_loop().call_later(retry_in, self._wake.set)
+        request = request_log(delivery.body, headers)
+        self._results.append(Outcome(delivery, attempt, request, retry_in))
+        self._results_ready.set()
+
+    async def _record_loop(self) -> None:
+        assert self._pool is not None
+        while True:
+            await self._results_ready.wait()
+            self._results_ready.clear()
+            # A short pause lets concurrent deliveries finish and share one write.
+            await asyncio.sleep(0.005)
+            batch, self._results = self._results, []
+            if batch:
+                try:
+                    async with self._pool.acquire() as conn:
+                        await self.store.record(conn, batch)
+                except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError) as exc:
+                    logger.warning(
+                        "%s: recording %d results failed: %s", self.name, len(batch), exc
+                    )
+                    if self._stopping:
+                        return  # left locked: the lock times out and the work is redone
+                    self._results = batch + self._results
+                    await asyncio.sleep(self.settings.fetch_interval or 0.5)
+                    self._results_ready.set()
+                    continue
+                for outcome in batch:
+                    self._unrecorded.discard(outcome.delivery.id)
+            if self._stopping and not self._inflight and not self._results:
+                return

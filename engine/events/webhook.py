@@ -1,0 +1,185 @@
+"""Calling a trigger's webhook: URL and headers from the metadata, one POST, its outcome.
+
+Shared by event triggers and cron triggers. URLs may hold ``{{ENV_VAR}}`` templates and
+headers may take their value from the environment (``value_from_env``), resolved at call
+time so a changed environment needs no metadata reload. Header values are never logged.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import orjson
+
+_TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+RESPONSE_BODY_LIMIT = 4096
+"""Bytes of a webhook's answer kept in the invocation log."""
+
+
+class WebhookConfigError(ValueError):
+    """A webhook that cannot be called as configured (an unset environment variable, ...)."""
+
+    code = "invalid-configuration"
+
+
+@dataclass(frozen=True)
+class Header:
+    """One configured header: a literal value or the name of an environment variable."""
+
+    name: str
+    value: str | None = None
+    value_from_env: str | None = None
+
+    @classmethod
+    def parse(cls, raw: Mapping[str, Any]) -> Header:
+        """Parse ``{name, value}`` or ``{name, value_from_env}``."""
+        name = raw.get("name")
+        if not isinstance(name, str) or not name:
+            raise WebhookConfigError("a header needs a name")
+        value, from_env = raw.get("value"), raw.get("value_from_env")
+        if (value is None) == (from_env is None):
+            raise WebhookConfigError(f"header {name!r} needs exactly one of value, value_from_env")
+        return cls(name=name, value=value, value_from_env=from_env)
+
+    def resolve(self, env: Mapping[str, str]) -> str:
+        """The header's value now."""
+        if self.value is not None:
+            return self.value
+        assert self.value_from_env is not None
+        try:
+            return env[self.value_from_env]
+        except KeyError:
+            raise WebhookConfigError(
+                f"header {self.name!r}: environment variable {self.value_from_env} is not set"
+            ) from None
+
+
+def resolve_template(template: str, env: Mapping[str, str]) -> str:
+    """Replace each ``{{VAR}}`` in ``template`` with the environment's value."""
+
+    def value(match: re.Match[str]) -> str:
+        try:
+            return env[match.group(1)]
+        except KeyError:
+            raise WebhookConfigError(
+                f"environment variable {match.group(1)} used in {template!r} is not set"
+            ) from None
+
+    return _TEMPLATE.sub(value, template)
+
+
+@dataclass(frozen=True)
+class WebhookSpec:
+    """Where a trigger posts and with which headers."""
+
+    url: str | None = None
+    url_from_env: str | None = None
+    headers: tuple[Header, ...] = ()
+
+    def resolve_url(self, env: Mapping[str, str]) -> str:
+        """The URL to call now."""
+        if self.url_from_env is not None:
+            try:
+                return env[self.url_from_env]
+            except KeyError:
+                raise WebhookConfigError(
+                    f"environment variable {self.url_from_env} (webhook_from_env) is not set"
+                ) from None
+        assert self.url is not None
+        return resolve_template(self.url, env)
+
+    def resolve_headers(self, env: Mapping[str, str]) -> dict[str, str]:
+        """The configured headers, values resolved, plus the JSON content type."""
+        headers = {"Content-Type": "application/json"}
+        for header in self.headers:
+            headers[header.name] = header.resolve(env)
+        return headers
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """The outcome of one POST to a webhook."""
+
+    status: int | None
+    """HTTP status, or None when no answer came (connection error, timeout, bad config)."""
+    body: str
+    """The answer's body (truncated), or the error message when there was no answer."""
+    response_headers: tuple[tuple[str, str], ...] = ()
+    retry_after: float | None = None
+    """Seconds the webhook asked us to wait (``Retry-After``), when it did."""
+
+    @property
+    def ok(self) -> bool:
+        """Whether the webhook accepted the call (any 2xx)."""
+        return self.status is not None and 200 <= self.status < 300
+
+    def response_log(self) -> dict[str, Any]:
+        """The ``response`` column of an invocation log, shaped like Hasura's."""
+        if self.status is None:
+            return {"type": "client_error", "data": {"message": self.body}, "version": "2"}
+        return {
+            "type": "webhook_response",
+            "data": {
+                "status": self.status,
+                "body": self.body,
+                "headers": [{"name": k, "value": v} for k, v in self.response_headers],
+            },
+            "version": "2",
+        }
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds from ``Retry-After`` (delta seconds or an HTTP date); None if absent or bad."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    now = time.time() if now is None else now
+    return max(0.0, when.timestamp() - now)
+
+
+async def post(
+    client: httpx.AsyncClient,
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    timeout: float,  # noqa: ASYNC109 - a per-trigger setting passed to httpx, not a wait
+) -> Attempt:
+    """POST ``body`` to ``url``; every failure becomes an :class:`Attempt`, never an error."""
+    try:
+        response = await client.post(url, content=body, headers=headers, timeout=timeout)
+    except httpx.TimeoutException:
+        return Attempt(status=None, body=f"timed out after {timeout:g}s calling the webhook")
+    except httpx.HTTPError as exc:
+        return Attempt(status=None, body=f"could not call the webhook: {exc!r}")
+    return Attempt(
+        status=response.status_code,
+        body=response.text[:RESPONSE_BODY_LIMIT],
+        response_headers=tuple(response.headers.items()),
+        retry_after=parse_retry_after(response.headers.get("retry-after")),
+    )
+
+
+def request_log(body: bytes, headers: Mapping[str, str]) -> bytes:
+    """The ``request`` column of an invocation log: the body and the header names only."""
+    names = [{"name": name} for name in headers]
+    return b'{"payload":' + body + b',"headers":' + orjson.dumps(names) + b',"version":"2"}'
+
+
+def iso_utc(moment: datetime) -> str:
+    """``moment`` in the ISO form Hasura uses in trigger bodies (UTC, microseconds)."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
