@@ -1,0 +1,138 @@
+"""The action service (``actions.app:app``): Hasura posts every action here.
+
+``POST /<action name>`` with Hasura's body ``{action: {name}, input, session_variables,
+request_query}`` and the ``X-Action-Secret`` header. Answers the action's output with 200,
+or ``{message, extensions: {code}}`` with a 4xx that Hasura passes on to the client.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+from redis.asyncio import Redis
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from actions.client_ip import client_ip
+from actions.cognito import Cognito
+from actions.context import ActionContext
+from actions.dispatcher import dispatch
+from actions.errors import ActionError, InvalidInputError, UnauthorizedCallerError
+from actions.models import ActionPayload, SessionVariables
+from actions.rate_limit import RateLimiter
+from actions.secrets import shared_secret
+from actions.settings import ActionSettings, get_settings
+
+logger = logging.getLogger("actions")
+SECRET_HEADER = "x-action-secret"  # noqa: S105 - a header name
+
+
+class JSONBody(Response):
+    """A JSON response rendered with orjson."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        """Serialise ``content``."""
+        return orjson.dumps(content)
+
+
+class ActionService:
+    """The service's long-lived parts, built once at start-up."""
+
+    def __init__(self, settings: ActionSettings, cognito: Cognito | None = None) -> None:
+        self.settings = settings
+        self.secret = shared_secret(settings).encode()
+        self.cognito = cognito or Cognito(settings)
+        self.redis = Redis.from_url(settings.redis_url)
+        self.limiter = RateLimiter(
+            self.redis, settings.rate_limit_attempts, settings.rate_limit_window_seconds)
+
+    def check_secret(self, request: Request) -> None:
+        """Refuse calls that do not carry the shared secret (compared in constant time)."""
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not given or not hmac.compare_digest(given, self.secret):
+            raise UnauthorizedCallerError("Missing or wrong action secret.")
+
+    async def handle(self, request: Request) -> Response:
+        """Run one action call; every failure becomes ``{message, extensions}``."""
+        started = time.perf_counter()
+        name = request.path_params["name"]
+        try:
+            self.check_secret(request)
+            payload = _parse_payload(await request.body())
+            if payload.action.name != name:
+                raise InvalidInputError(
+                    f"Action {payload.action.name!r} was posted to the handler of {name!r}.")
+            try:
+                session = SessionVariables.model_validate(payload.session_variables)
+            except ValidationError:
+                raise InvalidInputError("Session variables need x-hasura-role.") from None
+            peer = request.client.host if request.client else None
+            ctx = ActionContext(session, client_ip(request.headers, peer), self.cognito,
+                                self.limiter, self.settings)
+            result = await dispatch(name, payload.input, ctx)
+        except ActionError as exc:
+            _log(name, exc.status, exc.code, started)
+            return JSONBody(exc.body(), status_code=exc.status)
+        _log(name, 200, "ok", started)
+        return JSONBody(result)
+
+    async def close(self) -> None:
+        """Release the Redis connections."""
+        await self.redis.aclose()
+
+
+def _parse_payload(body: bytes) -> ActionPayload:
+    try:
+        return ActionPayload.model_validate(orjson.loads(body))
+    except (orjson.JSONDecodeError, ValidationError):
+        raise InvalidInputError("The body is not an action call.") from None
+
+
+def _log(name: str, status: int, code: str, started: float) -> None:
+    # Only the action, the outcome and the time: never input, tokens or session values.
+    logger.info("action=%s status=%d code=%s ms=%.1f", name, status, code,
+                (time.perf_counter() - started) * 1000)
+
+
+def create_app(service: ActionService | None = None) -> Starlette:
+    """The Starlette app; ``service`` defaults to one built from the environment."""
+    holder: dict[str, ActionService] = {}
+
+    def current() -> ActionService:
+        if "service" not in holder:
+            holder["service"] = service or ActionService(get_settings())
+        return holder["service"]
+
+    async def run_action(request: Request) -> Response:
+        return await current().handle(request)
+
+    async def health(request: Request) -> Response:
+        return JSONBody({"status": "ok"})
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        current()  # read settings now: a missing one stops the start-up, not a request
+        yield
+        await current().close()
+
+    return Starlette(
+        routes=[
+            Route("/healthz", health, methods=["GET"]),
+            Route("/{name}", run_action, methods=["POST"]),
+        ],
+        lifespan=lifespan,
+    )
+
+
+app = create_app()

@@ -1,0 +1,64 @@
+"""Errors an action answers with: an HTTP status, a machine code and a message.
+
+Hasura turns a 4xx body ``{"message": ..., "extensions": {"code": ...}}`` into the GraphQL
+error the client sees, so every error a user can cause is a 4xx with its own code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ActionError(Exception):
+    """An error answered to Hasura as ``{message, extensions: {code, ...}}``."""
+
+    status = 400
+    code = "bad-request"
+
+    def __init__(self, message: str, *, code: str | None = None, status: int | None = None,
+                 **extensions: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        if status is not None:
+            self.status = status
+        self.extensions = extensions
+
+    def body(self) -> dict[str, Any]:
+        """The response body Hasura reads."""
+        return {"message": self.message, "extensions": {"code": self.code, **self.extensions}}
+
+
+class InvalidInputError(ActionError):
+    """The input or session variables do not match the action's model."""
+
+    code = "invalid-input"
+
+
+class UnauthorizedCallerError(ActionError):
+    """The call did not prove the shared secret (it did not come from the engine)."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class UnknownActionError(ActionError):
+    """No handler for this action name."""
+
+    status = 404
+    code = "unknown-action"
+
+
+class RateLimitedError(ActionError):
+    """Too many attempts for this email or client address in the current window."""
+
+    status = 429
+    code = "rate-limited"
+
+
+class UpstreamError(ActionError):
+    """Cognito failed in a way the user cannot fix (answered as a 5xx)."""
+
+    status = 502
+    code = "auth-unavailable"

@@ -1,0 +1,1 @@
+"""One module per action: its input model and its handler."""

@@ -1,0 +1,55 @@
+"""The action service's settings, read once at start-up from the environment (or `.env`).
+
+A missing required setting stops the service at start-up with the setting's name.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ActionSettings(BaseSettings):
+    """Everything the service reads from its environment."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    action_shared_secret: SecretStr | None = None
+    """The header value the engine sends (``X-Action-Secret``)."""
+    action_shared_secret_arn: str | None = None
+    """Or: the Secrets Manager secret that holds it (AWS)."""
+    cognito_app_client_id: str
+    cognito_app_client_secret: SecretStr | None = None
+    """Set when the app client has a secret: requests then carry a SECRET_HASH."""
+    cognito_user_pool_id: str | None = None
+    """Needed for the admin sign-out of every session of the caller on ``logout``."""
+    cognito_region: str = Field(default="us-east-1", validation_alias="COGNITO_REGION")
+    cognito_endpoint_url: str | None = None
+    """cognito-local's URL in the local stack; unset on AWS."""
+    cognito_global_sign_out: bool = True
+    """``logout`` also signs the caller out everywhere (AdminUserGlobalSignOut); cognito-local
+    lacks that call, so the local stack turns it off and relies on revoking the token."""
+    cognito_timeout_seconds: float = 10.0
+    redis_url: str
+    rate_limit_attempts: int = 10
+    rate_limit_window_seconds: int = 300
+    """10 attempts per 5 minutes per email and per client address, as Nhost allows."""
+
+    @model_validator(mode="after")
+    def _one_secret_source(self) -> ActionSettings:
+        if self.action_shared_secret is None and not self.action_shared_secret_arn:
+            raise ValueError("setting ACTION_SHARED_SECRET (or ACTION_SHARED_SECRET_ARN) is "
+                             "required")
+        return self
+
+
+@cache
+def get_settings() -> ActionSettings:
+    """The settings, read on first use; a missing one exits naming the variable."""
+    try:
+        return ActionSettings()  # type: ignore[call-arg]  # filled from the environment
+    except ValidationError as exc:
+        missing = [".".join(str(p) for p in e["loc"]).upper() or e["msg"] for e in exc.errors()]
+        raise SystemExit(f"action service: invalid or missing settings: {missing}") from exc
