@@ -7,6 +7,9 @@ import sys
 import click
 
 from devstack.commands.lifecycle import down, status, up
+from devstack.commands.metadata import metadata
+from devstack.commands.migrate import migrate
+from devstack.commands.seed import seed
 from devstack.errors import StackError
 
 
@@ -18,6 +21,9 @@ def cli() -> None:
 cli.add_command(up)
 cli.add_command(down)
 cli.add_command(status)
+cli.add_command(migrate)
+cli.add_command(metadata)
+cli.add_command(seed)
 
 
 def main() -> None:

@@ -1,0 +1,89 @@
+"""``devstack metadata apply|export|validate``: the metadata directory ⇄ the engine."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from devstack.commands.project import database_url, project_dir_option
+from devstack.errors import StackError
+from devstack.hasura_project import metadata_db_check, metadata_dir, metadata_schema
+from devstack.hasura_project.engine_client import MetadataClient, describe_inconsistency
+from devstack.ports import LOOPBACK
+from devstack.settings import StackSettings
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _engine_options(command: F) -> F:
+    """``--endpoint`` and ``--admin-secret``, named and read from the env as the CLI does."""
+    command = click.option(
+        "--admin-secret", envvar="HASURA_GRAPHQL_ADMIN_SECRET",
+        default=lambda: StackSettings.load().admin_secret, show_default=False,
+        help="Admin secret (env HASURA_GRAPHQL_ADMIN_SECRET).",
+    )(command)
+    return click.option(
+        "--endpoint", envvar="HASURA_GRAPHQL_ENDPOINT",
+        default=lambda: f"http://{LOOPBACK}:{StackSettings.load().engine_port}",
+        show_default="local engine",
+        help="Engine base URL (env HASURA_GRAPHQL_ENDPOINT; a /v1/graphql suffix is ignored).",
+    )(command)
+
+
+@click.group()
+def metadata() -> None:
+    """Apply, export and validate the metadata in hasura/metadata/."""
+
+
+@metadata.command("apply")
+@project_dir_option
+@_engine_options
+def apply_command(project_dir: Path, endpoint: str, admin_secret: str) -> None:
+    """Replace the engine's metadata with the folder's (replace_metadata, as the CLI does)."""
+    document = metadata_dir.read(project_dir)
+    client = MetadataClient(endpoint, admin_secret)
+    client.replace_metadata(document.metadata)
+    inconsistent = client.inconsistencies()
+    if inconsistent:
+        for item in inconsistent:
+            err_console.print(f"[yellow]inconsistent:[/] {describe_inconsistency(item)}")
+        raise StackError(f"metadata applied with {len(inconsistent)} inconsistent object(s)")
+    console.print("metadata applied")
+
+
+@metadata.command("export")
+@project_dir_option
+@_engine_options
+def export_command(project_dir: Path, endpoint: str, admin_secret: str) -> None:
+    """Write the engine's metadata (export_metadata) into the folder's directory format."""
+    exported = MetadataClient(endpoint, admin_secret).export_metadata()
+    written = metadata_dir.write(project_dir, exported)
+    console.print(f"metadata exported: {len(written)} files under "
+                  f"{metadata_dir.metadata_dir(project_dir)}")
+
+
+@metadata.command("validate")
+@click.option("--no-database", is_flag=True, help="Only check against Hasura's schema.")
+@project_dir_option
+def validate_command(project_dir: Path, no_database: bool) -> None:
+    """Check the folder against Hasura's metadata schema and the database; list every problem."""
+    document = metadata_dir.read(project_dir)
+    problems = []
+    try:
+        problems += metadata_schema.validate(document)
+    except metadata_schema.SchemaUnavailableError as exc:
+        err_console.print(f"[yellow]warning:[/] {exc}")
+    if not no_database:
+        problems += metadata_db_check.validate(document, database_url(StackSettings.load()))
+    for problem in problems:
+        err_console.print(f"[red]{problem.check}[/] {problem}")
+    if problems:
+        raise StackError(f"metadata has {len(problems)} problem(s)")
+    console.print("metadata is valid")
+

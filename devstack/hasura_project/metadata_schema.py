@@ -1,0 +1,111 @@
+"""Validate metadata JSON against Hasura's own JSON schema (``metadata.openapi.json``).
+
+The OpenAPI document's ``components/schemas`` hold ``Metadata`` (one of V1, V2, V3) and
+everything it references; the document is registered as one resource so every ``$ref``
+resolves through ``referencing``.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from devstack.errors import StackError
+from devstack.hasura_project.metadata_dir import MetadataDocument
+from devstack.hasura_project.problems import Problem
+from devstack.paths import SHARED_DIR
+
+OPENAPI_PATH = SHARED_DIR / "hasura" / "metadata.openapi.json"
+_RESOURCE_URI = "urn:hasura:metadata.openapi.json"
+
+
+class SchemaUnavailableError(StackError):
+    """Hasura's metadata schema file is missing or unreadable, so this check cannot run."""
+
+
+@lru_cache(maxsize=4)
+def _validator(openapi_path: Path, definition: str) -> Draft202012Validator:
+    try:
+        document = json.loads(openapi_path.read_text())
+        schemas = document["components"]["schemas"]
+    except FileNotFoundError as exc:
+        raise SchemaUnavailableError(
+            f"Hasura's metadata schema {openapi_path} is missing; schema validation not run"
+        ) from exc
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SchemaUnavailableError(
+            f"Hasura's metadata schema {openapi_path} is unreadable ({exc!r}); "
+            "schema validation not run"
+        ) from exc
+    if definition not in schemas:
+        raise SchemaUnavailableError(f"{openapi_path} has no components/schemas/{definition}")
+    registry: Registry[Any] = Registry().with_resource(
+        _RESOURCE_URI,
+        Resource.from_contents(_nullable_to_json_schema(document),
+                               default_specification=DRAFT202012),
+    )
+    return Draft202012Validator(
+        {"$ref": f"{_RESOURCE_URI}#/components/schemas/{definition}"}, registry=registry
+    )
+
+
+def validate(document: MetadataDocument, openapi_path: Path = OPENAPI_PATH) -> list[Problem]:
+    """Every place where the metadata breaks Hasura's schema (``MetadataV3`` for version 3).
+
+    Raises:
+        SchemaUnavailableError: the schema file is missing or unreadable.
+    """
+    version = document.metadata.get("version")
+    definition = "MetadataV3" if version == 3 else "Metadata"
+    validator = _validator(openapi_path.resolve(), definition)
+    problems = []
+    for error in sorted(validator.iter_errors(document.metadata), key=lambda e: list(e.path)):
+        precise = _most_precise(error)
+        path = tuple(precise.absolute_path)
+        file, inner = document.locate(path)
+        problems.append(Problem(file, inner, _message(precise), "schema"))
+    return problems
+
+
+def _nullable_to_json_schema(node: Any) -> Any:
+    """OpenAPI 3.0's ``nullable: true`` in JSON Schema terms (a null is allowed too)."""
+    if isinstance(node, list):
+        return [_nullable_to_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    converted = {k: _nullable_to_json_schema(v) for k, v in node.items()}
+    if converted.pop("nullable", False):
+        if isinstance(converted.get("type"), str):
+            converted["type"] = [converted["type"], "null"]
+            if "enum" in converted:
+                converted["enum"] = [*converted["enum"], None]
+        elif "oneOf" in converted:
+            converted["oneOf"] = [*converted["oneOf"], {"type": "null"}]
+    return converted
+
+
+def _most_precise(error: ValidationError) -> ValidationError:
+    """Follow oneOf/anyOf failures down to the branch that got furthest into the document.
+
+    (jsonschema's ``best_match`` prefers shallow errors, which for a ``oneOf`` over source
+    kinds blames the ``kind`` of the wrong branch instead of the real mistake.)
+    """
+    while error.context:
+        deepest = max(len(e.absolute_path) for e in error.context)
+        candidates = [e for e in error.context if len(e.absolute_path) == deepest]
+        error = best_match(candidates) or candidates[0]
+    return error
+
+
+def _message(error: ValidationError) -> str:
+    message = error.message
+    if len(message) > 300:
+        message = message[:300] + " ..."
+    return f"{message} (schema: {'/'.join(map(str, error.relative_schema_path))})"

@@ -1,0 +1,2 @@
+DROP FUNCTION public.set_updated_at();
+DROP EXTENSION IF EXISTS citext;

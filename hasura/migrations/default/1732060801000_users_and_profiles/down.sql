@@ -1,0 +1,2 @@
+DROP TABLE public.profiles;
+DROP TABLE public.users;
