@@ -6,6 +6,7 @@ the services before it are up). The same classes start servers for the tests.
 
 from __future__ import annotations
 
+from devstack.hasura_project import steps as hasura_steps
 from devstack.services.postgres import PostgresService
 from devstack.services.redis import RedisService
 from devstack.settings import StackSettings
@@ -16,7 +17,8 @@ def build(settings: StackSettings) -> list[Service | Step]:
     """The stack for ``settings``, in start order."""
     postgres = PostgresService(settings)
     redis = RedisService(settings)
-    return [postgres, redis]
+    # Migrations after postgres, metadata + seeds after the engine (see hasura_steps.place).
+    return hasura_steps.place(settings, postgres, [postgres, redis])
 
 
 def service_names(settings: StackSettings) -> list[str]:

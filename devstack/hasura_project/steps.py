@@ -13,7 +13,9 @@ from devstack.hasura_project import metadata_dir, seeds
 from devstack.hasura_project.engine_client import MetadataClient, describe_inconsistency
 from devstack.hasura_project.migrations import Migrator
 from devstack.paths import HASURA_DIR
-from devstack.stack import Step
+from devstack.services.postgres import PostgresService
+from devstack.settings import StackSettings
+from devstack.stack import Service, Step
 
 Progress = Callable[[str], None]
 
@@ -59,3 +61,29 @@ def seed_step(database_url: Callable[[], str], project_dir: Path = HASURA_DIR) -
         return f"{len(files)} files, {sum(touched.values())} rows inserted"
 
     return Step("seeds", run)
+
+
+ENGINE_SERVICE = "engine"
+
+
+def place(
+    settings: StackSettings, postgres: PostgresService, entries: list[Service | Step]
+) -> list[Service | Step]:
+    """``entries`` with the Hasura project steps put where they belong.
+
+    Migrations right after PostgreSQL (before anything reads the schema); metadata and seeds
+    right after the engine is healthy. Without an engine in the stack, only the seeds follow.
+    """
+    result: list[Service | Step] = []
+    has_engine = False
+    for entry in entries:
+        result.append(entry)
+        if entry is postgres:
+            result.append(migrate_step(postgres.database_url))
+        elif entry.name == ENGINE_SERVICE and not isinstance(entry, Step):
+            has_engine = True
+            result.append(metadata_step(entry.url, settings.admin_secret))
+            result.append(seed_step(postgres.database_url))
+    if not has_engine:
+        result.append(seed_step(postgres.database_url))
+    return result
