@@ -1,0 +1,75 @@
+"""The introspected database: tables and views with their columns and constraints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a table or view."""
+
+    name: str
+    type: str
+    """The type's name as PostgreSQL spells it in a cast (``int4``, ``_text``, ``public.ltree``)."""
+    base: str
+    """The type name without schema (``int4``, ``_text`` for arrays), used to pick GraphQL scalars."""
+    nullable: bool
+    has_default: bool
+    is_array: bool = False
+    element: str = ""
+    """For arrays, the element type's name."""
+    generated: bool = False
+    position: int = 0
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    """A foreign key from ``columns`` of a table to ``ref_columns`` of ``ref_table``."""
+
+    name: str
+    columns: tuple[str, ...]
+    ref_schema: str
+    ref_table: str
+    ref_columns: tuple[str, ...]
+
+
+@dataclass
+class Table:
+    """A table or view."""
+
+    schema: str
+    name: str
+    kind: str
+    """``r`` table, ``v`` view, ``m`` materialized view, ``p`` partitioned table, ``f`` foreign."""
+    columns: dict[str, Column] = field(default_factory=dict)
+    primary_key: tuple[str, ...] = ()
+    primary_key_name: str = ""
+    unique: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Unique constraints (primary key included) by constraint name."""
+    foreign_keys: list[ForeignKey] = field(default_factory=list)
+    insertable: bool = True
+    updatable: bool = True
+    deletable: bool = True
+
+    @property
+    def qualified(self) -> str:
+        """The quoted ``"schema"."name"`` for SQL text."""
+        return f'{quote(self.schema)}.{quote(self.name)}'
+
+
+@dataclass
+class Catalog:
+    """Every table and view of the database outside PostgreSQL's own schemas."""
+
+    tables: dict[tuple[str, str], Table] = field(default_factory=dict)
+    extensions: frozenset[str] = frozenset()
+
+    def table(self, schema: str, name: str) -> Table | None:
+        """The table ``schema.name``, if it exists."""
+        return self.tables.get((schema, name))
+
+
+def quote(identifier: str) -> str:
+    """Quote an SQL identifier (doubling embedded quotes)."""
+    return '"' + identifier.replace('"', '""') + '"'

@@ -1,0 +1,14 @@
+"""The GraphQL core of the engine: schema per role, compiler to SQL, executor.
+
+``GraphQLEngine.build(pool, metadata, options, providers)`` introspects the database and
+resolves v3 metadata; ``execute(payload, session, headers)`` answers a ``/v1/graphql`` body
+with an HTTP status and the response bytes.
+"""
+
+from engine.graphql.engine import GraphQLEngine
+from engine.graphql.errors import GraphQLFieldError
+from engine.graphql.options import EngineOptions
+from engine.graphql.providers import FieldCall, ProvidedField, RootFieldProvider
+
+__all__ = ["EngineOptions", "FieldCall", "GraphQLEngine", "GraphQLFieldError", "ProvidedField",
+           "RootFieldProvider"]

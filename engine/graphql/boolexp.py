@@ -1,0 +1,182 @@
+"""Boolean expressions (``where`` arguments and permission filters) compiled to SQL conditions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from engine.catalog.model import quote
+from engine.graphql.errors import validation
+from engine.graphql.model import TableInfo, qualified
+from engine.graphql.params import to_array_text, to_json_text, to_text, to_text_list
+from engine.graphql.values import VarRef
+
+if TYPE_CHECKING:
+    from engine.graphql.compiler import Compiler
+
+_CMP = {"_eq": "=", "_neq": "<>", "_ne": "<>", "_gt": ">", "_gte": ">=", "_lt": "<", "_lte": "<=",
+        "_like": "LIKE", "_nlike": "NOT LIKE", "_ilike": "ILIKE", "_nilike": "NOT ILIKE",
+        "_similar": "SIMILAR TO", "_nsimilar": "NOT SIMILAR TO", "_regex": "~",
+        "_nregex": "!~", "_iregex": "~*", "_niregex": "!~*",
+        "_contains": "@>", "_contained_in": "<@"}
+_COLUMN_CMP = {"_ceq": "=", "_cne": "<>", "_cneq": "<>", "_cgt": ">", "_cgte": ">=",
+               "_clt": "<", "_clte": "<="}
+_TEXT_OPS = frozenset({"_like", "_nlike", "_ilike", "_nilike", "_similar", "_nsimilar", "_regex",
+                       "_nregex", "_iregex", "_niregex"})
+
+
+def is_session_var(value: Any) -> bool:
+    """Whether a permission value names a session variable (``X-Hasura-User-Id``)."""
+    return isinstance(value, str) and value.lower().startswith("x-hasura-")
+
+
+class BoolExp:
+    """Compiles one boolean expression against a table alias."""
+
+    def __init__(self, compiler: Compiler, *, permission: bool, root_alias: str | None = None):
+        self.c = compiler
+        self.permission = permission
+        self.root_alias = root_alias
+
+    def compile(self, info: TableInfo, alias: str, expr: Any, path: str) -> str:
+        """A SQL condition (``true`` for an empty expression)."""
+        expr = self.c.values.concrete(expr)
+        if expr is None:
+            return "true"
+        if not isinstance(expr, dict):
+            raise validation("expected an object for a boolean expression", path)
+        if self.root_alias is None:
+            self.root_alias = alias
+        names = info.table.columns if self.permission else info.field_to_column()
+        parts: list[str] = []
+        for key, raw in expr.items():
+            value = self.c.values.concrete(raw)
+            sub = f"{path}.{key}"
+            if key == "_and":
+                items = value if isinstance(value, list) else [value]
+                conds = [self.compile(info, alias, e, sub) for e in items if e is not None]
+                parts.append("(" + " AND ".join(conds) + ")" if conds else "true")
+            elif key == "_or":
+                items = value if isinstance(value, list) else [value]
+                conds = [self.compile(info, alias, e, sub) for e in items if e is not None]
+                parts.append("(" + " OR ".join(conds) + ")" if conds else "false")
+            elif key == "_not":
+                parts.append(f"NOT ({self.compile(info, alias, value, sub)})")
+            elif key == "_exists":
+                parts.append(self._exists(value, sub))
+            elif key in info.relationships and (self.permission or self.c.can_select(
+                    info.relationships[key].remote)):
+                parts.append(self._relationship(info, alias, key, value, sub))
+            elif key in names:
+                column = names[key] if not self.permission else key
+                parts.append(self._column(info, alias, column, value, sub))
+            else:
+                raise validation(f"field '{key}' not found in type: '{info.name}_bool_exp'", sub)
+        if not parts:
+            return "true"
+        return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+
+    def _exists(self, value: Any, path: str) -> str:
+        target = self.c.model.tables.get(qualified(value.get("_table")))
+        if target is None:
+            return "false"
+        alias = self.c.new_alias()
+        inner = BoolExp(self.c, permission=self.permission, root_alias=alias)
+        cond = inner.compile(target, alias, value.get("_where") or {}, path)
+        return f"EXISTS (SELECT 1 FROM {target.table.qualified} {alias} WHERE {cond})"
+
+    def _relationship(self, info: TableInfo, alias: str, name: str, value: Any,
+                      path: str) -> str:
+        rel = info.relationships[name]
+        remote = self.c.model.tables[rel.remote]
+        ra = self.c.new_alias()
+        join = " AND ".join(f"{ra}.{quote(r)} = {alias}.{quote(loc)}" for loc, r in rel.mapping)
+        conds = [join]
+        if not self.permission:
+            perm = self.c.select_filter(remote, ra)
+            if perm != "true":
+                conds.append(perm)
+        conds.append(BoolExp(self.c, permission=self.permission, root_alias=self.root_alias)
+                     .compile(remote, ra, value, path))
+        return (f"EXISTS (SELECT 1 FROM {remote.table.qualified} {ra} WHERE "
+                + " AND ".join(conds) + ")")
+
+    def _value(self, info: TableInfo, column: str, value: Any, cast: str) -> str:
+        if self.permission and is_session_var(value):
+            return f"({self.c.params.session(value)}::text)::{cast}"
+        col = info.table.columns[column]
+        convert = to_json_text if col.base in ("json", "jsonb") else (
+            to_array_text if col.is_array else to_text)
+        return self.c.params.text(value, cast, convert)
+
+    def _column(self, info: TableInfo, alias: str, column: str, ops: Any, path: str) -> str:
+        col = info.table.columns[column]
+        ref = f"{alias}.{quote(column)}"
+        if not isinstance(ops, dict):
+            if self.permission:
+                ops = {"_eq": ops}
+            else:
+                raise validation("expected an object for a comparison expression", path)
+        parts: list[str] = []
+        for op, raw in ops.items():
+            sub = f"{path}.{op}"
+            if isinstance(raw, VarRef) and raw.value is None:
+                self.c.values.concrete(raw)
+            if (raw.value if isinstance(raw, VarRef) else raw) is None and op != "_is_null":
+                continue
+            if op in _CMP:
+                cast = "text" if op in _TEXT_OPS and col.base not in ("citext",) else col.type
+                if op in ("_contains", "_contained_in"):
+                    cast = "jsonb"
+                lhs = f"{ref}::text" if op in _TEXT_OPS and cast == "text" else ref
+                parts.append(f"{lhs} {_CMP[op]} {self._value(info, column, raw, cast)}")
+            elif op in ("_in", "_nin"):
+                parts.append(self._in(info, column, ref, raw, op == "_nin"))
+            elif op == "_is_null":
+                flag = self.c.values.concrete(raw)
+                parts.append(f"{ref} IS NULL" if flag else f"{ref} IS NOT NULL")
+            elif op == "_has_key":
+                parts.append(f"{ref} ? {self._plain(raw)}")
+            elif op in ("_has_keys_any", "_has_keys_all"):
+                sym = "?|" if op == "_has_keys_any" else "?&"
+                if self.permission and is_session_var(raw):
+                    parts.append(f"{ref} {sym} ({self.c.params.session(raw)}::text)::text[]")
+                else:
+                    parts.append(f"{ref} {sym} {self.c.params.add(raw, to_text_list)}::text[]")
+            elif op in _COLUMN_CMP:
+                parts.append(f"{ref} {_COLUMN_CMP[op]} {self._column_ref(info, alias, raw)}")
+            else:
+                raise validation(
+                    f"field '{op}' not found in type: '{self.c.comparison_name(info, column)}'",
+                    sub)
+        if not parts:
+            return "true"
+        return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+
+    def _plain(self, raw: Any) -> str:
+        if self.permission and is_session_var(raw):
+            return f"{self.c.params.session(raw)}::text"
+        return f"{self.c.params.add(raw)}::text"
+
+    def _in(self, info: TableInfo, column: str, ref: str, raw: Any, negate: bool) -> str:
+        col = info.table.columns[column]
+        if self.permission and is_session_var(raw):
+            arr = f"({self.c.params.session(raw)}::text)::{col.type}[]"
+        else:
+            value = raw.value if isinstance(raw, VarRef) else raw
+            if isinstance(value, list) and not value:
+                self.c.values.concrete(raw)
+                return "true" if negate else "false"
+            if isinstance(value, list) and any(is_session_var(v) for v in value) \
+                    and self.permission:
+                items = [self._value(info, column, v, col.type) for v in value]
+                arr = "ARRAY[" + ", ".join(items) + "]"
+            else:
+                arr = f"({self.c.params.add(raw, to_text_list)}::text[])::{col.type}[]"
+        return f"NOT ({ref} = ANY({arr}))" if negate else f"{ref} = ANY({arr})"
+
+    def _column_ref(self, info: TableInfo, alias: str, raw: Any) -> str:
+        if isinstance(raw, list):
+            if raw and raw[0] == "$":
+                return f"{self.root_alias}.{quote(str(raw[-1]))}"
+            return f"{alias}.{quote(str(raw[-1]))}"
+        return f"{alias}.{quote(str(raw))}"

@@ -1,0 +1,445 @@
+"""Compile query root fields to one SQL statement each that returns the field's JSON text."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from graphql import FieldNode, FragmentDefinitionNode
+
+from engine.catalog.model import quote
+from engine.graphql.boolexp import BoolExp
+from engine.graphql.errors import validation
+from engine.graphql.model import Model, Relationship, SelectPerm, TableInfo
+from engine.graphql.options import EngineOptions
+from engine.graphql.params import Params, to_text
+from engine.graphql.roles import Access, access
+from engine.graphql.scalars import STRINGIFIED, scalar_name
+from engine.graphql.selection import Selected, collect, sub_selection_sets
+from engine.graphql.values import IntLiteral, Values, VarRef, from_ast
+
+_DIRECTIONS = {
+    "asc": "ASC NULLS LAST", "asc_nulls_last": "ASC NULLS LAST",
+    "asc_nulls_first": "ASC NULLS FIRST", "desc": "DESC NULLS FIRST",
+    "desc_nulls_first": "DESC NULLS FIRST", "desc_nulls_last": "DESC NULLS LAST",
+}
+_MAX_PAIRS = 50
+
+
+def json_object(pairs: list[tuple[str, str]]) -> str:
+    """``json_build_object`` over (key, expression) pairs (split past PostgreSQL's 100 args)."""
+    if not pairs:
+        return "json_build_object()"
+    chunks = [pairs[i:i + _MAX_PAIRS] for i in range(0, len(pairs), _MAX_PAIRS)]
+    built = ["json_build_object(" + ", ".join(
+        f"{literal(k)}, {v}" for k, v in chunk) + ")" for chunk in chunks]
+    if len(built) == 1:
+        return built[0]
+    return "(" + " || ".join(f"{b}::jsonb" for b in built) + ")::json"
+
+
+def literal(text: str) -> str:
+    """A SQL string literal for a name from the schema (names are GraphQL names: safe)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+class Compiler:
+    """Per-request compilation state: parameters, aliases, variables used structurally."""
+
+    def __init__(self, model: Model, role: str, options: EngineOptions,
+                 fragments: Mapping[str, FragmentDefinitionNode],
+                 variables: Mapping[str, Any], access_map: dict[tuple[str, str], Access]):
+        self.model = model
+        self.role = role
+        self.options = options
+        self.fragments = fragments
+        self.variables = variables
+        self.access_map = access_map
+        self.params = Params()
+        self.values = Values()
+        self._n = 0
+
+    # -- shared helpers ------------------------------------------------------------------
+    def new_alias(self) -> str:
+        """A fresh table alias."""
+        self._n += 1
+        return f"_{self._n}"
+
+    def access(self, key: tuple[str, str]) -> Access:
+        """The role's access to a table."""
+        found = self.access_map.get(key)
+        if found is None:
+            found = self.access_map[key] = access(self.model.tables[key], self.role)
+        return found
+
+    def can_select(self, key: tuple[str, str]) -> bool:
+        """Whether the role may select from the table."""
+        return self.access(key).select is not None
+
+    def select_perm(self, info: TableInfo) -> SelectPerm:
+        """The role's select permission (callers checked it exists)."""
+        perm = self.access(info.key).select
+        assert perm is not None
+        return perm
+
+    def permission_condition(self, info: TableInfo, alias: str, expr: Any) -> str:
+        """A permission filter/check as a SQL condition."""
+        if not expr:
+            return "true"
+        return BoolExp(self, permission=True).compile(info, alias, expr, "$")
+
+    def select_filter(self, info: TableInfo, alias: str) -> str:
+        """The role's select filter on ``alias``."""
+        perm = self.access(info.key).select
+        return "false" if perm is None else self.permission_condition(info, alias, perm.filter)
+
+    def where(self, info: TableInfo, alias: str, expr: Any, path: str) -> str:
+        """A ``where`` argument as a SQL condition."""
+        return BoolExp(self, permission=False).compile(info, alias, expr, path)
+
+    def comparison_name(self, info: TableInfo, column: str) -> str:
+        """``<scalar>_comparison_exp`` of a column."""
+        return f"{scalar_name(info.table.columns[column])}_comparison_exp"
+
+    def arguments(self, node: FieldNode) -> dict[str, Any]:
+        """The field's arguments as values (variables as references)."""
+        return {a.name.value: from_ast(a.value, self.variables) for a in node.arguments or ()}
+
+    def fields(self, selected: Selected, type_names: set[str]) -> list[Selected]:
+        """The sub-fields of a field."""
+        return collect(sub_selection_sets(selected), type_names, f"{selected.path}.selectionSet",
+                       self.fragments, self.variables, self.values, selected.stack)
+
+    def join_on(self, rel: Relationship, local: str, remote: str) -> str:
+        """The join condition of a relationship."""
+        return " AND ".join(f"{remote}.{quote(r)} = {local}.{quote(loc)}"
+                            for loc, r in rel.mapping)
+
+    # -- object selections ---------------------------------------------------------------
+    def column_expr(self, info: TableInfo, alias: str, column: str) -> str:
+        """A column's output expression (numeric types as strings when configured)."""
+        ref = f"{alias}.{quote(column)}"
+        col = info.table.columns[column]
+        if self.options.stringify_numeric_types and col.base in STRINGIFIED:
+            return f"({ref})::text"
+        return ref
+
+    def object_json(self, info: TableInfo, alias: str,
+                    fields: list[Selected]) -> tuple[str, list[str]]:
+        """The JSON object of one row and the LEFT JOINs it needs."""
+        perm = self.select_perm(info)
+        f2c = info.field_to_column()
+        pairs: list[tuple[str, str]] = []
+        joins: list[str] = []
+        for sel in fields:
+            name = sel.name
+            if name == "__typename":
+                pairs.append((sel.alias, literal(info.name)))
+            elif name in f2c and f2c[name] in perm.columns:
+                pairs.append((sel.alias, self.column_expr(info, alias, f2c[name])))
+            elif name in info.relationships and self.can_select(info.relationships[name].remote):
+                rel = info.relationships[name]
+                remote = self.model.tables[rel.remote]
+                if rel.array:
+                    pairs.append((sel.alias, self.array_relationship(rel, remote, alias, sel)))
+                else:
+                    expr, more = self.object_relationship(rel, remote, alias, sel)
+                    pairs.append((sel.alias, expr))
+                    joins.extend(more)
+            elif name.endswith("_aggregate") and name[:-10] in info.relationships \
+                    and info.relationships[name[:-10]].array:
+                rel = info.relationships[name[:-10]]
+                remote = self.model.tables[rel.remote]
+                if not self.can_select(rel.remote) or not self.select_perm(
+                        remote).allow_aggregations:
+                    raise validation(f"field '{name}' not found in type: '{info.name}'", sel.path)
+                pairs.append((sel.alias, self.aggregate_relationship(rel, remote, alias, sel)))
+            elif name in info.computed and (self.role == "admin"
+                                            or name in perm.computed_fields):
+                pairs.append((sel.alias, self.computed(info, alias, sel)))
+            else:
+                raise validation(f"field '{name}' not found in type: '{info.name}'", sel.path)
+        return json_object(pairs), joins
+
+    def computed(self, info: TableInfo, alias: str, sel: Selected) -> str:
+        """A scalar computed field (the function applied to the row)."""
+        comp = info.computed[sel.name]
+        fn = f"{quote(comp.function[0])}.{quote(comp.function[1])}"
+        return f"{fn}({alias})"
+
+    def object_relationship(self, rel: Relationship, remote: TableInfo, alias: str,
+                            sel: Selected) -> tuple[str, list[str]]:
+        """An object relationship: a LEFT JOIN when a key guarantees one row, else a subquery."""
+        ra = self.new_alias()
+        fields = self.fields(sel, {remote.name})
+        cond = self.join_on(rel, alias, ra)
+        perm = self.select_filter(remote, ra)
+        if perm != "true":
+            cond = f"{cond} AND {perm}"
+        obj, joins = self.object_json(remote, ra, fields)
+        if rel.unique:
+            marker = f"{ra}.{quote(rel.mapping[0][1])}"
+            expr = f"CASE WHEN {marker} IS NULL THEN NULL ELSE {obj} END"
+            return expr, [f"LEFT JOIN {remote.table.qualified} {ra} ON {cond}", *joins]
+        return (f"(SELECT {obj} FROM {remote.table.qualified} {ra} {' '.join(joins)} "
+                f"WHERE {cond} LIMIT 1)"), []
+
+    def array_relationship(self, rel: Relationship, remote: TableInfo, alias: str,
+                           sel: Selected) -> str:
+        """An array relationship: a correlated subquery aggregating JSON."""
+        ra = self.new_alias()
+        inner = self.rows(remote, ra, sel, [self.join_on(rel, alias, ra)])
+        return f"(SELECT coalesce(json_agg(_s.j), '[]') FROM ({inner}) _s)"
+
+    def aggregate_relationship(self, rel: Relationship, remote: TableInfo, alias: str,
+                               sel: Selected) -> str:
+        """``<rel>_aggregate`` of an array relationship."""
+        ra = self.new_alias()
+        return self.aggregate(remote, ra, sel, [self.join_on(rel, alias, ra)])
+
+    # -- row sets ------------------------------------------------------------------------
+    def int_arg(self, args: dict[str, Any], name: str, path: str) -> int | None:
+        """A non-negative Int argument (limit, offset)."""
+        raw = args.get(name)
+        value = self.values.concrete(raw)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            kind = "a string" if isinstance(value, str) else "a value"
+            raise validation(
+                f"expected a non-negative 32-bit integer for type 'Int', but found {kind}",
+                f"{path}.args.{name}")
+        if value < 0 or value > 2**31 - 1:
+            raise validation(
+                "expected a non-negative 32-bit integer for type 'Int', but found an integer",
+                f"{path}.args.{name}")
+        return int(value)
+
+    def row_clauses(self, info: TableInfo, alias: str, sel: Selected,
+                    conds: list[str]) -> tuple[str, str, str]:
+        """WHERE, ORDER BY + LIMIT/OFFSET, and the DISTINCT ON prefix of a row set."""
+        args = self.arguments(sel.node)
+        perm = self.select_perm(info)
+        path = sel.path
+        for key in args:
+            if key not in ("where", "order_by", "limit", "offset", "distinct_on"):
+                raise validation(f"'{sel.name}' has no argument named '{key}'", f"{path}.args")
+        all_conds = list(conds)
+        pf = self.select_filter(info, alias)
+        if pf != "true":
+            all_conds.append(pf)
+        if args.get("where") is not None:
+            w = self.where(info, alias, args["where"], f"{path}.args.where")
+            if w != "true":
+                all_conds.append(w)
+        where = " WHERE " + " AND ".join(all_conds) if all_conds else ""
+        order_items = self.order_by(info, alias, args.get("order_by"), f"{path}.args.order_by")
+        distinct = ""
+        dcols = self.values.deep(args.get("distinct_on"))
+        if dcols:
+            dcols = dcols if isinstance(dcols, list) else [dcols]
+            f2c = info.field_to_column()
+            exprs = [f"{alias}.{quote(f2c.get(c, c))}" for c in dcols]
+            prefix = [e for e, _ in order_items[:len(exprs)]]
+            if order_items and set(prefix) != set(exprs):
+                raise validation('"distinct_on" columns must match initial "order_by" columns',
+                                 f"{path}.args")
+            distinct = "DISTINCT ON (" + ", ".join(exprs) + ") "
+        tail = ""
+        if order_items:
+            tail += " ORDER BY " + ", ".join(f"{e} {d}" for e, d in order_items)
+        limit = self.int_arg(args, "limit", path)
+        if perm.limit is not None:
+            limit = perm.limit if limit is None else min(limit, perm.limit)
+        offset = self.int_arg(args, "offset", path)
+        if limit is not None:
+            tail += f" LIMIT {int(limit)}"
+        if offset is not None:
+            tail += f" OFFSET {int(offset)}"
+        return where, tail, distinct
+
+    def rows(self, info: TableInfo, alias: str, sel: Selected, conds: list[str]) -> str:
+        """``SELECT <row json> AS j FROM ... WHERE ... ORDER BY ... LIMIT``."""
+        fields = self.fields(sel, {info.name})
+        where, tail, distinct = self.row_clauses(info, alias, sel, conds)
+        obj, joins = self.object_json(info, alias, fields)
+        return (f"SELECT {distinct}{obj} AS j FROM {info.table.qualified} {alias} "
+                f"{' '.join(joins)}{where}{tail}")
+
+    def order_by(self, info: TableInfo, alias: str, raw: Any, path: str) -> list[tuple[str, str]]:
+        """ORDER BY items (expression, direction)."""
+        value = self.values.deep(raw)
+        if value is None:
+            return []
+        items = value if isinstance(value, list) else [value]
+        out: list[tuple[str, str]] = []
+        for item in items:
+            if not isinstance(item, dict):
+                raise validation("expected an object for order_by", path)
+            out.extend(self._order_object(info, alias, item, path, lambda e: e))
+        return out
+
+    def _order_object(self, info: TableInfo, alias: str, item: dict[str, Any], path: str,
+                      wrap: Any) -> list[tuple[str, str]]:
+        f2c = info.field_to_column()
+        out: list[tuple[str, str]] = []
+        for key, direction in item.items():
+            if direction is None:
+                continue
+            if key in f2c:
+                out.append((wrap(f"{alias}.{quote(f2c[key])}"), _DIRECTIONS[str(direction)]))
+            elif key in info.relationships and not info.relationships[key].array:
+                rel = info.relationships[key]
+                remote = self.model.tables[rel.remote]
+                ra = self.new_alias()
+                cond = self.join_on(rel, alias, ra)
+                pf = self.select_filter(remote, ra)
+                if pf != "true":
+                    cond += f" AND {pf}"
+
+                def inner(e: str, remote: TableInfo = remote, ra: str = ra,
+                          cond: str = cond) -> str:
+                    return wrap(f"(SELECT {e} FROM {remote.table.qualified} {ra} "
+                                f"WHERE {cond} LIMIT 1)")
+
+                out.extend(self._order_object(remote, ra, direction, path, inner))
+            elif key.endswith("_aggregate") and key[:-10] in info.relationships:
+                rel = info.relationships[key[:-10]]
+                remote = self.model.tables[rel.remote]
+                out.extend(self._order_aggregate(info, alias, rel, remote, direction, wrap))
+            else:
+                raise validation(f"field '{key}' not found in type: '{info.name}_order_by'",
+                                 f"{path}.{key}")
+        return out
+
+    def _order_aggregate(self, info: TableInfo, alias: str, rel: Relationship,
+                         remote: TableInfo, spec: dict[str, Any], wrap: Any
+                         ) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        f2c = remote.field_to_column()
+        for fn, sub in spec.items():
+            ra = self.new_alias()
+            cond = self.join_on(rel, alias, ra)
+            pf = self.select_filter(remote, ra)
+            if pf != "true":
+                cond += f" AND {pf}"
+            src = f"FROM {remote.table.qualified} {ra} WHERE {cond}"
+            if fn == "count":
+                out.append((wrap(f"(SELECT count(*) {src})"), _DIRECTIONS[str(sub)]))
+                continue
+            for col, direction in (sub or {}).items():
+                expr = f"{fn}({ra}.{quote(f2c.get(col, col))})"
+                out.append((wrap(f"(SELECT {expr} {src})"), _DIRECTIONS[str(direction)]))
+        return out
+
+    # -- aggregates ----------------------------------------------------------------------
+    def aggregate(self, info: TableInfo, alias: str, sel: Selected, conds: list[str]) -> str:
+        """``<table>_aggregate``: aggregate JSON over the filtered row set, plus nodes."""
+        where, tail, distinct = self.row_clauses(info, alias, sel, conds)
+        fields = self.fields(sel, {f"{info.name}_aggregate"})
+        node_fields: list[Selected] = []
+        pairs: list[tuple[str, str]] = []
+        node_keys: list[tuple[str, str]] = []
+        for f in fields:
+            if f.name == "__typename":
+                pairs.append((f.alias, literal(f"{info.name}_aggregate")))
+            elif f.name == "aggregate":
+                pairs.append((f.alias, self.aggregate_fields(info, f)))
+            elif f.name == "nodes":
+                key = f"n{len(node_keys)}"
+                node_keys.append((f.alias, key))
+                node_fields.append(f)
+                pairs.append((f.alias, f"coalesce(json_agg(_s.{key}), '[]')"))
+            else:
+                raise validation(f"field '{f.name}' not found in type: '{info.name}_aggregate'",
+                                 f.path)
+        cols = [f"{alias}.*"]
+        joins: list[str] = []
+        for (_, key), f in zip(node_keys, node_fields, strict=True):
+            obj, more = self.object_json(info, alias, self.fields(f, {info.name}))
+            joins.extend(more)
+            cols.append(f"{obj} AS {key}")
+        inner = (f"SELECT {distinct}{', '.join(cols)} FROM {info.table.qualified} {alias} "
+                 f"{' '.join(joins)}{where}{tail}")
+        return f"(SELECT {json_object(pairs)} FROM ({inner}) _s)"
+
+    def aggregate_fields(self, info: TableInfo, sel: Selected) -> str:
+        """The ``aggregate { count sum {...} ... }`` object over ``_s``."""
+        perm = self.select_perm(info)
+        f2c = info.field_to_column()
+        pairs: list[tuple[str, str]] = []
+        for f in self.fields(sel, {f"{info.name}_aggregate_fields"}):
+            if f.name == "__typename":
+                pairs.append((f.alias, literal(f"{info.name}_aggregate_fields")))
+            elif f.name == "count":
+                args = {k: self.values.deep(v) for k, v in self.arguments(f.node).items()}
+                columns = args.get("columns")
+                if isinstance(columns, str):
+                    columns = [columns]
+                distinct = "DISTINCT " if args.get("distinct") else ""
+                if columns:
+                    refs = [f"_s.{quote(f2c.get(c, c))}" for c in columns]
+                    inner = refs[0] if len(refs) == 1 else "ROW(" + ", ".join(refs) + ")"
+                    pairs.append((f.alias, f"count({distinct}{inner})"))
+                else:
+                    pairs.append((f.alias, "count(*)"))
+            elif f.name in ("sum", "avg", "max", "min", "stddev", "stddev_pop", "stddev_samp",
+                            "var_pop", "var_samp", "variance"):
+                sub: list[tuple[str, str]] = []
+                for c in self.fields(f, {f"{info.name}_{f.name}_fields"}):
+                    if c.name == "__typename":
+                        sub.append((c.alias, literal(f"{info.name}_{f.name}_fields")))
+                        continue
+                    column = f2c.get(c.name)
+                    if column is None or column not in perm.columns:
+                        raise validation(
+                            f"field '{c.name}' not found in type: '{info.name}_{f.name}_fields'",
+                            c.path)
+                    expr = f"{f.name}(_s.{quote(column)})"
+                    if f.name in ("max", "min") and self.options.stringify_numeric_types \
+                            and info.table.columns[column].base in STRINGIFIED:
+                        expr = f"({expr})::text"
+                    sub.append((c.alias, expr))
+                pairs.append((f.alias, json_object(sub)))
+            else:
+                raise validation(
+                    f"field '{f.name}' not found in type: '{info.name}_aggregate_fields'", f.path)
+        return json_object(pairs)
+
+    # -- root fields ---------------------------------------------------------------------
+    def select_root(self, info: TableInfo, sel: Selected) -> str:
+        """The statement of a ``<table>`` root field."""
+        alias = self.new_alias()
+        inner = self.rows(info, alias, sel, [])
+        return f"SELECT coalesce(json_agg(_s.j), '[]')::text FROM ({inner}) _s"
+
+    def select_by_pk(self, info: TableInfo, sel: Selected) -> str:
+        """The statement of a ``<table>_by_pk`` root field."""
+        alias = self.new_alias()
+        args = self.arguments(sel.node)
+        conds = []
+        for column in info.table.primary_key:
+            gname = info.columns[column]
+            if gname not in args:
+                raise validation(f"missing required field '{gname}'", f"{sel.path}.args")
+            col = info.table.columns[column]
+            conds.append(f"{alias}.{quote(column)} = "
+                         f"{self.params.text(args[gname], col.type, to_text)}")
+        pf = self.select_filter(info, alias)
+        if pf != "true":
+            conds.append(pf)
+        obj, joins = self.object_json(info, alias, self.fields(sel, {info.name}))
+        return (f"SELECT ({obj})::text FROM {info.table.qualified} {alias} {' '.join(joins)} "
+                f"WHERE {' AND '.join(conds)}")
+
+    def select_aggregate(self, info: TableInfo, sel: Selected) -> str:
+        """The statement of a ``<table>_aggregate`` root field."""
+        return f"SELECT ({self.aggregate(info, self.new_alias(), sel, [])})::text"
+
+
+def unwrap(value: Any) -> Any:
+    """A value without its variable wrapper."""
+    return value.value if isinstance(value, VarRef) else value
+
+
+__all__ = ["Compiler", "IntLiteral", "json_object", "literal", "unwrap"]

@@ -1,0 +1,443 @@
+"""The GraphQL engine: documents in, JSON bytes out, one SQL statement per root field."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+import orjson
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLError,
+    GraphQLSchema,
+    GraphQLSyntaxError,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    execute,
+    parse,
+    print_schema,
+    validate,
+)
+from graphql.execution.values import get_variable_values
+
+from engine.catalog import Catalog, introspect
+from engine.graphql.compiler import Compiler
+from engine.graphql.errors import GraphQLFieldError, validation
+from engine.graphql.model import Model, TableInfo
+from engine.graphql.mutations import CHECK_FAILED, MutationCompiler
+from engine.graphql.nested import NestedInsert
+from engine.graphql.options import EngineOptions
+from engine.graphql.params import bind
+from engine.graphql.pgerrors import map_postgres_error
+from engine.graphql.plan import LRU, ParsedDocument, Plan, PlanSlot, RootPlan
+from engine.graphql.providers import FieldCall, ProvidedField, RootFieldProvider
+from engine.graphql.resolve import build_model
+from engine.graphql.roles import Access, access
+from engine.graphql.schema import SchemaBuilder
+from engine.graphql.selection import Selected, collect
+from engine.graphql.values import Values
+from engine.session import ADMIN_ROLE, Session
+
+log = logging.getLogger(__name__)
+
+_INTROSPECTION = frozenset({"__schema", "__type"})
+
+
+@dataclass
+class RoleState:
+    """A role's schema and the root fields it resolves."""
+
+    role: str
+    schema: GraphQLSchema
+    access: dict[tuple[str, str], Access]
+    query_roots: dict[str, tuple[str, TableInfo]] = field(default_factory=dict)
+    mutation_roots: dict[str, tuple[str, TableInfo]] = field(default_factory=dict)
+    provided: dict[tuple[str, str], ProvidedField] = field(default_factory=dict)
+
+
+def _error_body(errors: list[GraphQLFieldError]) -> bytes:
+    return orjson.dumps({"errors": [e.to_json() for e in errors]})
+
+
+class GraphQLEngine:
+    """Answers ``/v1/graphql`` requests for the metadata it was built with."""
+
+    def __init__(self, pool: asyncpg.Pool, model: Model, metadata: Mapping[str, Any],  # type: ignore[type-arg]
+                 options: EngineOptions, providers: Sequence[RootFieldProvider]) -> None:
+        self.pool = pool
+        self.model = model
+        self.metadata = metadata
+        self.options = options
+        self.providers = list(providers)
+        self._roles: dict[str, RoleState] = {}
+        self._documents: LRU[tuple[str, str], ParsedDocument] = LRU(options.document_cache_size)
+        self._plans: LRU[tuple[str, str, str | None], PlanSlot] = LRU(options.plan_cache_size)
+        self._introspection: LRU[tuple[str, str, str | None, bytes], bytes] = LRU(256)
+
+    @classmethod
+    async def build(cls, pool: asyncpg.Pool, metadata: Mapping[str, Any],  # type: ignore[type-arg]
+                    options: EngineOptions | None = None,
+                    providers: Sequence[RootFieldProvider] = ()) -> GraphQLEngine:
+        """Introspect the database and resolve the metadata; bad metadata is recorded, not raised."""
+        options = options or EngineOptions()
+        async with pool.acquire() as conn:
+            catalog = await introspect(conn)
+            model = build_model(catalog, metadata)
+            await _load_enum_values(conn, model)
+        return cls(pool, model, metadata, options, providers)
+
+    # -- public interface ----------------------------------------------------------------
+    @property
+    def inconsistencies(self) -> list[dict[str, Any]]:
+        """Metadata objects that do not match the database (Hasura's inconsistent objects)."""
+        return list(self.model.inconsistencies)
+
+    @property
+    def catalog(self) -> Catalog:
+        """The introspected database."""
+        return self.model.catalog
+
+    def roles(self) -> list[str]:
+        """Every role that appears in the metadata, plus admin."""
+        return sorted(self.model.roles | {ADMIN_ROLE})
+
+    def schema(self, role: str) -> GraphQLSchema:
+        """The graphql-core schema ``role`` sees."""
+        return self._role(role).schema
+
+    def schema_sdl(self, role: str) -> str:
+        """The SDL of the schema ``role`` sees."""
+        return print_schema(self._role(role).schema)
+
+    async def execute(self, payload: Any, session: Session,
+                      headers: Mapping[str, str]) -> tuple[int, bytes]:
+        """Answer a parsed ``/v1/graphql`` body (an object, or a list for a batch)."""
+        if isinstance(payload, list):
+            parts = [await self._one(p, session, headers) for p in payload]
+            return 200, b"[" + b",".join(parts) + b"]"
+        return 200, await self._one(payload, session, headers)
+
+    # -- roles ---------------------------------------------------------------------------
+    def _role(self, role: str) -> RoleState:
+        state = self._roles.get(role)
+        if state is None:
+            provided: list[ProvidedField] = []
+            for provider in self.providers:
+                provided.extend(provider.fields_for_role(role, self.metadata))
+            builder = SchemaBuilder(self.model, role, provided)
+            schema = builder.build()
+            state = RoleState(role=role, schema=schema, access=builder.access)
+            for info in self.model.tables.values():
+                for kind, name in info.root.items():
+                    target = state.mutation_roots if kind.split("_")[0] in (
+                        "insert", "update", "delete") else state.query_roots
+                    target[name] = (kind, info)
+            for p in provided:
+                state.provided[(p.operation, p.name)] = p
+            self._roles[role] = state
+        return state
+
+    # -- one request ---------------------------------------------------------------------
+    async def _one(self, payload: Any, session: Session, headers: Mapping[str, str]) -> bytes:
+        try:
+            return await self._run(payload, session, headers)
+        except GraphQLFieldError as exc:
+            return _error_body([exc])
+        except asyncpg.PostgresError as exc:
+            return _error_body([map_postgres_error(exc)])
+        except (asyncpg.InterfaceError, OSError) as exc:
+            log.warning("database unavailable: %s", exc)
+            return _error_body([GraphQLFieldError("database query error", "unexpected")])
+
+    def _document(self, role: str, state: RoleState, query: str) -> ParsedDocument:
+        key = (role, query)
+        doc = self._documents.get(key)
+        if doc is not None:
+            return doc
+        try:
+            document = parse(query)
+        except GraphQLSyntaxError as exc:
+            doc = ParsedDocument(None, GraphQLFieldError(
+                f"not a valid graphql query: {exc.message}", "validation-failed", "$.query"),
+                [], {}, {})
+            self._documents.put(key, doc)
+            return doc
+        errors = validate(state.schema, document)
+        ops: dict[str | None, OperationDefinitionNode] = {}
+        frags: dict[str, FragmentDefinitionNode] = {}
+        for d in document.definitions:
+            if isinstance(d, OperationDefinitionNode):
+                ops[d.name.value if d.name else None] = d
+            elif isinstance(d, FragmentDefinitionNode):
+                frags[d.name.value] = d
+        doc = ParsedDocument(document, None, list(errors), ops, frags)
+        self._documents.put(key, doc)
+        return doc
+
+    async def _run(self, payload: Any, session: Session, headers: Mapping[str, str]) -> bytes:
+        if not isinstance(payload, dict):
+            raise GraphQLFieldError("expected an object for a GraphQL request", "parse-failed")
+        extensions = payload.get("extensions")
+        if isinstance(extensions, dict) and extensions.get("persistedQuery") is not None:
+            raise GraphQLFieldError("Automatic Persisted Queries is not enabled", "not-supported")
+        query = payload.get("query")
+        if not isinstance(query, str):
+            raise GraphQLFieldError("the key 'query' was not present", "parse-failed")
+        raw_vars = payload.get("variables") or {}
+        if not isinstance(raw_vars, dict):
+            raise GraphQLFieldError("variables must be an object", "parse-failed", "$.variables")
+        op_name = payload.get("operationName")
+        role = session.role
+        state = self._role(role)
+        doc = self._document(role, state, query)
+        if doc.error is not None:
+            raise doc.error
+        op = self._operation(doc, op_name)
+        if doc.validation_errors:
+            self._hasura_validation_error(state, doc, op, raw_vars)
+            raise self._graphql_error(doc.validation_errors[0])
+        coerced = get_variable_values(state.schema, op.variable_definitions or (), raw_vars)
+        if isinstance(coerced, list):
+            raise self._graphql_error(coerced[0], path="$")
+        variables: dict[str, Any] = dict(getattr(coerced, "coerced", coerced))
+        plan = self._plan(role, state, doc, op, query, op_name, variables)
+        return await self._execute_plan(plan, state, doc, op, session, headers, variables)
+
+    def _operation(self, doc: ParsedDocument, name: Any) -> OperationDefinitionNode:
+        if name is not None:
+            op = doc.operations.get(str(name))
+            if op is None:
+                raise validation(f"no such operation found in the document: {orjson.dumps(name).decode()}")
+            return op
+        if len(doc.operations) != 1:
+            raise validation("exactly one operation has to be present in the document when "
+                             "operationName is not specified")
+        return next(iter(doc.operations.values()))
+
+    @staticmethod
+    def _graphql_error(error: GraphQLError, path: str = "$") -> GraphQLFieldError:
+        return GraphQLFieldError(error.message, "validation-failed", path)
+
+    def _hasura_validation_error(self, state: RoleState, doc: ParsedDocument,
+                                 op: OperationDefinitionNode, raw_vars: Mapping[str, Any]) -> None:
+        """Re-walk an invalid document to report the first error as Hasura words it."""
+        try:
+            self._compile(state, doc, op, dict(raw_vars))
+        except GraphQLFieldError:
+            raise
+        except Exception:  # noqa: BLE001 - any failure here means: fall back to graphql-core's message
+            log.debug("no Hasura-shaped error for an invalid document", exc_info=True)
+
+    # -- planning ------------------------------------------------------------------------
+    def _plan(self, role: str, state: RoleState, doc: ParsedDocument,
+              op: OperationDefinitionNode, query: str, op_name: Any,
+              variables: dict[str, Any]) -> Plan:
+        key = (role, query, op_name if isinstance(op_name, str) else None)
+        slot = self._plans.get(key)
+        if slot is None:
+            slot = PlanSlot()
+            self._plans.put(key, slot)
+        vkey = _variables_key(slot.structural, variables)
+        plan = slot.plans.get(vkey)
+        if plan is not None:
+            return plan
+        plan, structural = self._compile(state, doc, op, variables)
+        if plan.cacheable:
+            slot.structural = slot.structural | structural
+            if len(slot.plans) > 64:
+                slot.plans.clear()
+            slot.plans[_variables_key(slot.structural, variables)] = plan
+        return plan
+
+    def _compile(self, state: RoleState, doc: ParsedDocument, op: OperationDefinitionNode,
+                 variables: dict[str, Any]) -> tuple[Plan, frozenset[str]]:
+        kind = "mutation" if op.operation == OperationType.MUTATION else "query"
+        if kind == "mutation" and state.schema.mutation_type is None:
+            raise validation("no mutations exist")
+        if op.operation == OperationType.SUBSCRIPTION:
+            raise validation("subscriptions are not supported", "$")
+        roots_map = state.mutation_roots if kind == "mutation" else state.query_roots
+        root_type = f"{kind}_root"
+        values = Values()
+        fields = collect([op.selection_set], {root_type}, "$.selectionSet", doc.fragments,
+                         variables, values)
+        roots: list[RootPlan] = []
+        cacheable = True
+        for sel in fields:
+            if sel.name == "__typename":
+                roots.append(RootPlan(sel.alias, "typename",
+                                      literal=orjson.dumps(root_type)))
+                continue
+            if sel.name in _INTROSPECTION:
+                roots.append(RootPlan(sel.alias, "introspection", selected=sel))
+                continue
+            provided = state.provided.get((kind, sel.name))
+            if provided is not None:
+                roots.append(RootPlan(sel.alias, "provider", provided=provided, selected=sel))
+                cacheable = False
+                continue
+            target = roots_map.get(sel.name)
+            if target is None:
+                raise validation(f"field '{sel.name}' not found in type: '{root_type}'", sel.path)
+            root_kind, info = target
+            compiler = Compiler(self.model, state.role, self.options, doc.fragments,
+                                variables, state.access)
+            compiler.values = values
+            plan = self._compile_root(compiler, root_kind, info, sel)
+            roots.append(plan)
+            if plan.kind == "nested":
+                cacheable = False
+        return Plan(kind, roots, cacheable), frozenset(values.structural)
+
+    def _compile_root(self, compiler: Compiler, root_kind: str, info: TableInfo,
+                      sel: Selected) -> RootPlan:
+        acc = compiler.access(info.key)
+        missing = validation(f"field '{sel.name}' not found in type: "
+                             f"'{'mutation_root' if root_kind.split('_')[0] in ('insert', 'update', 'delete') else 'query_root'}'",
+                             sel.path)
+        if root_kind in ("select", "select_by_pk", "select_aggregate"):
+            if acc.select is None or (root_kind == "select_aggregate"
+                                      and not acc.select.allow_aggregations):
+                raise missing
+            if root_kind == "select":
+                sql = compiler.select_root(info, sel)
+            elif root_kind == "select_by_pk":
+                sql = compiler.select_by_pk(info, sel)
+            else:
+                sql = compiler.select_aggregate(info, sel)
+            return RootPlan(sel.alias, "sql", sql, compiler.params.sources)
+        mc = MutationCompiler(compiler)
+        if root_kind in ("insert", "insert_one"):
+            if acc.insert is None:
+                raise missing
+            stmt = mc.insert(info, sel, root_kind == "insert_one")
+            if stmt.nested is not None:
+                return RootPlan(sel.alias, "nested", check_path=stmt.check_path,
+                                selected=sel, nested=stmt.nested)
+        elif root_kind in ("update", "update_by_pk"):
+            if acc.update is None:
+                raise missing
+            stmt = mc.update(info, sel, root_kind == "update_by_pk")
+        else:
+            if acc.delete is None:
+                raise missing
+            stmt = mc.delete(info, sel, root_kind == "delete_by_pk")
+        return RootPlan(sel.alias, "sql", stmt.sql, stmt.sources, check_path=stmt.check_path)
+
+    # -- execution -----------------------------------------------------------------------
+    async def _execute_plan(self, plan: Plan, state: RoleState, doc: ParsedDocument,
+                            op: OperationDefinitionNode, session: Session,
+                            headers: Mapping[str, str], variables: dict[str, Any]) -> bytes:
+        svars = session.variables
+        bound = [bind(r.sources, variables, svars) if r.kind == "sql" else [] for r in plan.roots]
+        out: list[bytes] = []
+        introspection: dict[str, Any] | None = None
+        async with self.pool.acquire() as conn:
+            if plan.operation == "mutation":
+                async with conn.transaction():
+                    await conn.execute("SELECT set_config('hasura.user', $1, true)",
+                                       orjson.dumps(dict(svars)).decode())
+                    for root, args in zip(plan.roots, bound, strict=True):
+                        out.append(await self._root_value(conn, root, args, state, doc, op,
+                                                          session, headers, variables))
+            else:
+                for root, args in zip(plan.roots, bound, strict=True):
+                    if root.kind == "introspection":
+                        if introspection is None:
+                            introspection = self._introspect(state, doc, op, variables)
+                        out.append(orjson.dumps(introspection.get(root.alias)))
+                        continue
+                    out.append(await self._root_value(conn, root, args, state, doc, op,
+                                                      session, headers, variables))
+        body = b",".join(orjson.dumps(r.alias) + b":" + v
+                         for r, v in zip(plan.roots, out, strict=True))
+        return b'{"data":{' + body + b"}}"
+
+    async def _root_value(self, conn: asyncpg.Connection, root: RootPlan, args: list[Any],  # type: ignore[type-arg]
+                          state: RoleState, doc: ParsedDocument, op: OperationDefinitionNode,
+                          session: Session, headers: Mapping[str, str],
+                          variables: dict[str, Any]) -> bytes:
+        if root.kind == "typename":
+            return root.literal
+        if root.kind == "introspection":
+            return orjson.dumps(self._introspect(state, doc, op, variables).get(root.alias))
+        if root.kind == "provider":
+            assert root.provided is not None and root.selected is not None
+            sel = root.selected
+            compiler = Compiler(self.model, session.role, self.options, doc.fragments,
+                                variables, state.access)
+            call_args = compiler.values.deep(compiler.arguments(sel.node))
+            return await root.provided.resolve(FieldCall(
+                name=sel.name, alias=sel.alias, node=sel.node, arguments=call_args,
+                session=session, headers=headers, fragments=doc.fragments, variables=variables))
+        if root.kind == "nested":
+            info, sel, objects, one, nargs = root.nested
+
+            def new_compiler() -> Compiler:
+                return Compiler(self.model, session.role, self.options, doc.fragments,
+                                variables, state.access)
+
+            runner = NestedInsert(conn, new_compiler, variables, session.variables)
+            text = await runner.run(info, sel, objects, one, nargs)
+            return b"null" if text is None else text.encode()
+        if root.check_path is not None:
+            record = await conn.fetchrow(root.sql, *args)
+            if record is not None and record[1] is False:
+                raise GraphQLFieldError(CHECK_FAILED, "permission-error", root.check_path)
+            text = None if record is None else record[0]
+        else:
+            text = await conn.fetchval(root.sql, *args)
+        return b"null" if text is None else text.encode()
+
+    def _introspect(self, state: RoleState, doc: ParsedDocument, op: OperationDefinitionNode,
+                    variables: dict[str, Any]) -> dict[str, Any]:
+        """Run the introspection root fields of ``op`` through graphql-core."""
+        selections = tuple(s for s in op.selection_set.selections
+                           if not isinstance(s, FieldNode) or s.name.value in _INTROSPECTION
+                           or s.name.value == "__typename")
+        new_op = OperationDefinitionNode(
+            operation=op.operation, name=op.name, variable_definitions=op.variable_definitions,
+            directives=op.directives, selection_set=SelectionSetNode(selections=selections))
+        document = DocumentNode(definitions=(new_op, *doc.fragments.values()))
+        result = execute(state.schema, document, variable_values=variables)
+        if hasattr(result, "__await__"):
+            raise GraphQLFieldError("unexpected asynchronous introspection", "unexpected")
+        data = getattr(result, "data", None) or {}
+        return dict(data)
+
+
+def _variables_key(structural: frozenset[str], variables: Mapping[str, Any]) -> tuple[Any, ...]:
+    parts: list[Any] = []
+    for name in sorted(structural):
+        parts.append((name, orjson.dumps(variables.get(name), option=orjson.OPT_SORT_KEYS)))
+    parts.append(tuple(sorted(n for n, v in variables.items() if v is None)))
+    return tuple(parts)
+
+
+async def _load_enum_values(conn: asyncpg.Connection, model: Model) -> None:  # type: ignore[type-arg]
+    """Read the rows of enum tables (the first primary key column, and ``comment`` if any)."""
+    for info in model.tables.values():
+        if not info.is_enum or not info.table.primary_key:
+            continue
+        from engine.catalog.model import quote
+
+        value_col = info.table.primary_key[0]
+        comment = "comment" if "comment" in info.table.columns else None
+        sql = (f"SELECT {quote(value_col)}::text, "
+               f"{quote(comment) + '::text' if comment else 'NULL'} FROM {info.table.qualified}")
+        try:
+            rows = await conn.fetch(sql)
+        except asyncpg.PostgresError as exc:
+            model.inconsistencies.append({"type": "table", "name": info.table.name,
+                                          "reason": str(exc), "definition": info.name})
+            continue
+        info.enum_values = [(r[0], r[1]) for r in rows]
+
+
+__all__ = ["GraphQLEngine", "access"]

@@ -1,0 +1,128 @@
+"""The metadata resolved against the catalog: tables with GraphQL names, relationships, permissions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.catalog import Catalog, Table
+
+JSON = Any
+
+
+@dataclass
+class Relationship:
+    """An object or array relationship resolved to a column mapping."""
+
+    name: str
+    array: bool
+    remote: tuple[str, str]
+    mapping: tuple[tuple[str, str], ...]
+    """(local column, remote column) pairs."""
+    unique: bool = False
+    """Object relationships where a foreign key or unique key guarantees at most one row."""
+    local_fk: bool = False
+    """Object relationships via a foreign key on this table (insert the remote row first)."""
+
+
+@dataclass
+class SelectPerm:
+    """A select permission."""
+
+    columns: frozenset[str]
+    filter: JSON
+    limit: int | None = None
+    allow_aggregations: bool = False
+    computed_fields: frozenset[str] = frozenset()
+
+
+@dataclass
+class InsertPerm:
+    """An insert permission."""
+
+    columns: frozenset[str]
+    check: JSON
+    set: Mapping[str, Any] = field(default_factory=dict)
+    backend_only: bool = False
+
+
+@dataclass
+class UpdatePerm:
+    """An update permission."""
+
+    columns: frozenset[str]
+    filter: JSON
+    check: JSON | None
+    set: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class DeletePerm:
+    """A delete permission."""
+
+    filter: JSON
+
+
+@dataclass
+class ComputedField:
+    """A computed field: a SQL function taking the table row."""
+
+    name: str
+    function: tuple[str, str]
+    returns_set: bool
+    returns_table: tuple[str, str] | None
+    return_type: str
+    table_argument: str | None
+    session_argument: str | None
+    args: tuple[tuple[str, str], ...] = ()
+    """Extra (argument name, type) pairs after the row argument."""
+
+
+@dataclass
+class TableInfo:
+    """A tracked table as the GraphQL schema presents it."""
+
+    table: Table
+    name: str
+    """The GraphQL type name."""
+    columns: dict[str, str]
+    """Column name → GraphQL field name."""
+    root: dict[str, str]
+    """Root field kind (select, select_by_pk, ...) → field name."""
+    is_enum: bool = False
+    enum_values: list[tuple[str, str | None]] = field(default_factory=list)
+    relationships: dict[str, Relationship] = field(default_factory=dict)
+    computed: dict[str, ComputedField] = field(default_factory=dict)
+    select: dict[str, SelectPerm] = field(default_factory=dict)
+    insert: dict[str, InsertPerm] = field(default_factory=dict)
+    update: dict[str, UpdatePerm] = field(default_factory=dict)
+    delete: dict[str, DeletePerm] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """(schema, name)."""
+        return (self.table.schema, self.table.name)
+
+    def field_to_column(self) -> dict[str, str]:
+        """GraphQL field name → column name."""
+        return {v: k for k, v in self.columns.items()}
+
+
+@dataclass
+class Model:
+    """All tracked tables plus the roles that appear in permissions."""
+
+    catalog: Catalog
+    tables: dict[tuple[str, str], TableInfo] = field(default_factory=dict)
+    roles: set[str] = field(default_factory=set)
+    inherited: dict[str, list[str]] = field(default_factory=dict)
+    inconsistencies: list[dict[str, Any]] = field(default_factory=list)
+    functions: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+
+def qualified(ref: Any) -> tuple[str, str]:
+    """A table reference (``"name"`` or ``{"schema", "name"}``) as (schema, name)."""
+    if isinstance(ref, str):
+        return ("public", ref)
+    return (str(ref.get("schema", "public")), str(ref["name"]))

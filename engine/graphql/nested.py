@@ -1,0 +1,116 @@
+"""Inserts with nested object and array relationships: several statements in one transaction.
+
+Parents referenced through a foreign key go first, then the row, then its array children, as
+Hasura does; the response is built at the end from the inserted rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import asyncpg
+import orjson
+
+from engine.graphql.compiler import Compiler
+from engine.graphql.errors import GraphQLFieldError, validation
+from engine.graphql.model import TableInfo
+from engine.graphql.mutations import CHECK_FAILED, MutationCompiler
+from engine.graphql.params import bind
+from engine.graphql.selection import Selected
+
+
+class NestedInsert:
+    """Runs one nested insert root field on a connection inside the mutation's transaction."""
+
+    def __init__(self, conn: asyncpg.Connection, new_compiler: Callable[[], Compiler],  # type: ignore[type-arg]
+                 variables: Mapping[str, Any], session: Mapping[str, str]) -> None:
+        self.conn = conn
+        self.new_compiler = new_compiler
+        self.variables = variables
+        self.session = session
+        self.affected = 0
+
+    async def row(self, info: TableInfo, obj: dict[str, Any], on_conflict: Any, path: str,
+                  extra: dict[str, Any]) -> dict[str, Any] | None:
+        """Insert one object (and its relationships); the inserted row as JSON."""
+        compiler = self.new_compiler()
+        if compiler.access(info.key).insert is None:
+            raise validation(f"insert not allowed on '{info.name}'", path)
+        extra = dict(extra)
+        plain: dict[str, Any] = {}
+        arrays: list[tuple[Any, Any]] = []
+        for key, value in obj.items():
+            rel = info.relationships.get(key)
+            if rel is None:
+                plain[key] = value
+                continue
+            spec = compiler.values.deep(value) or {}
+            remote = compiler.model.tables[rel.remote]
+            if rel.array:
+                arrays.append((rel, spec))
+                continue
+            if rel.local_fk:
+                parent = await self.row(remote, spec.get("data") or {}, spec.get("on_conflict"),
+                                        f"{path}.{key}.data", {})
+                if parent is not None:
+                    for local, rcol in rel.mapping:
+                        extra[local] = parent.get(rcol)
+            else:
+                arrays.append((rel, {"data": [spec.get("data") or {}],
+                                     "on_conflict": spec.get("on_conflict")}))
+        mc = MutationCompiler(compiler)
+        modify = mc.insert_modify(info, [plain], on_conflict, path, path, [extra],
+                                  returning="row_to_json(_t)::text AS \"__row\"")
+        sql = f"WITH _m AS ({modify}) SELECT \"__row\", \"__check\" FROM _m"
+        args = bind(compiler.params.sources, self.variables, self.session)
+        record = await self.conn.fetchrow(sql, *args)
+        if record is None:
+            return None
+        if record[1] is False:
+            raise GraphQLFieldError(CHECK_FAILED, "permission-error", path)
+        self.affected += 1
+        row: dict[str, Any] = orjson.loads(record[0])
+        for rel, spec in arrays:
+            remote = compiler.model.tables[rel.remote]
+            children = spec.get("data") or []
+            for i, child in enumerate(children if isinstance(children, list) else [children]):
+                link = {rcol: row.get(local) for local, rcol in rel.mapping}
+                await self.row(remote, child, spec.get("on_conflict"),
+                               f"{path}.{rel.name}.data[{i}]", link)
+        return row
+
+    async def run(self, info: TableInfo, sel: Selected, objects: list[dict[str, Any]],
+                  one: bool, args: Mapping[str, Any]) -> str | None:
+        """Insert every object; the root field's JSON text."""
+        key = "object" if one else "objects"
+        rows = []
+        for i, obj in enumerate(objects):
+            path = f"{sel.path}.args.{key}" + ("" if one else f"[{i}]")
+            inserted = await self.row(info, obj, args.get("on_conflict"), path, {})
+            if inserted is not None:
+                rows.append(inserted)
+        compiler = self.new_compiler()
+        rows_param = compiler.params.add(orjson.dumps(rows).decode(), lambda v: v)
+        source = f"json_populate_recordset(NULL::{info.table.qualified}, {rows_param}::json) _r"
+        if one:
+            obj, joins = compiler.object_json(info, "_r", compiler.fields(sel, {info.name}))
+            sql = f"SELECT ({obj})::text FROM {source} {' '.join(joins)} LIMIT 1"
+        else:
+            pairs: list[tuple[str, str]] = []
+            joins = []
+            for f in compiler.fields(sel, {f"{info.name}_mutation_response"}):
+                if f.name == "affected_rows":
+                    pairs.append((f.alias, str(int(self.affected))))
+                elif f.name == "returning":
+                    o, more = compiler.object_json(info, "_r", compiler.fields(f, {info.name}))
+                    joins.extend(more)
+                    pairs.append((f.alias, f"coalesce(json_agg({o}), '[]')"))
+                elif f.name == "__typename":
+                    pairs.append((f.alias, f"'{info.name}_mutation_response'"))
+            from engine.graphql.compiler import json_object
+
+            sql = f"SELECT ({json_object(pairs)})::text FROM {source} {' '.join(joins)}"
+        args_out = bind(compiler.params.sources, self.variables, self.session)
+        result: str | None = await self.conn.fetchval(sql, *args_out)
+        return result

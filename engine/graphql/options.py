@@ -1,0 +1,17 @@
+"""Engine options (set once at start-up by the server)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """How the engine answers; mirrors the Hasura server flags that matter to the compiler."""
+
+    stringify_numeric_types: bool = False
+    """bigint, numeric, double precision and money as JSON strings (``--stringify-numeric-types``)."""
+    document_cache_size: int = 2048
+    """How many parsed and validated documents to keep per engine."""
+    plan_cache_size: int = 4096
+    """How many compiled plans (SQL + parameter sources) to keep."""

@@ -1,0 +1,109 @@
+"""Bound parameters of a compiled statement: constants, variables and session variables."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from engine.graphql.errors import GraphQLFieldError
+from engine.graphql.values import VarRef
+
+Converter = Callable[[Any], Any]
+
+
+def to_text(value: Any) -> str | None:
+    """A JSON value as the text PostgreSQL parses for a scalar column."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return repr(value) if isinstance(value, float) else str(int(value))
+    return orjson.dumps(value).decode()
+
+
+def to_json_text(value: Any) -> str | None:
+    """A JSON value as json/jsonb text."""
+    return None if value is None else orjson.dumps(value).decode()
+
+
+def _array_item(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, list):
+        return "{" + ",".join(_array_item(v) for v in value) + "}"
+    text = to_text(value) or ""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def to_array_text(value: Any) -> str | None:
+    """A JSON list (or an array literal string) as a PostgreSQL array literal."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "{" + ",".join(_array_item(v) for v in value) + "}"
+    return to_text(value)
+
+
+def to_text_list(value: Any) -> list[str | None] | None:
+    """A JSON list as a list of texts (for ``= ANY($n::text[])``)."""
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        value = [value]
+    return [to_text(v) for v in value]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a parameter's value comes from at execution time."""
+
+    kind: str
+    """``const``, ``var`` or ``session``."""
+    value: Any
+    convert: Converter = to_text
+
+
+class Params:
+    """Collects the parameters of one statement."""
+
+    def __init__(self) -> None:
+        self.sources: list[Source] = []
+
+    def add(self, value: Any, convert: Converter = to_text) -> str:
+        """A placeholder for ``value`` (a constant or a :class:`VarRef`)."""
+        if isinstance(value, VarRef):
+            self.sources.append(Source("var", value.name, convert))
+        else:
+            self.sources.append(Source("const", convert(value), convert))
+        return f"${len(self.sources)}"
+
+    def session(self, name: str, convert: Converter = to_text) -> str:
+        """A placeholder for the session variable ``name``."""
+        self.sources.append(Source("session", name.lower(), convert))
+        return f"${len(self.sources)}"
+
+    def text(self, value: Any, cast: str, convert: Converter = to_text) -> str:
+        """``($n::text)::cast`` for a value bound as text."""
+        return f"({self.add(value, convert)}::text)::{cast}"
+
+
+def bind(sources: list[Source], variables: Mapping[str, Any],
+         session: Mapping[str, str]) -> list[Any]:
+    """The argument list for one execution."""
+    out: list[Any] = []
+    for src in sources:
+        if src.kind == "const":
+            out.append(src.value)
+        elif src.kind == "var":
+            out.append(src.convert(variables.get(src.value)))
+        else:
+            if src.value not in session:
+                raise GraphQLFieldError(f'missing session variable: "{src.value}"', "not-found")
+            out.append(src.convert(session[src.value]))
+    return out

@@ -1,0 +1,39 @@
+"""PostgreSQL errors mapped to Hasura's GraphQL error messages and codes."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from engine.graphql.errors import GraphQLFieldError
+
+_CONSTRAINT = {
+    "23505": "Uniqueness violation. ",
+    "23503": "Foreign key violation. ",
+    "23502": "Not-NULL violation. ",
+    "23514": "Check constraint violation. ",
+    "23P01": "Exclusion violation. ",
+    "23001": "Can not delete or update due to data being referred. ",
+}
+
+
+def map_postgres_error(exc: asyncpg.PostgresError) -> GraphQLFieldError:
+    """The GraphQL error Hasura answers for a database error."""
+    state = getattr(exc, "sqlstate", "") or ""
+    message = str(getattr(exc, "message", None) or exc)
+    if state in _CONSTRAINT:
+        return GraphQLFieldError(_CONSTRAINT[state] + message, "constraint-violation")
+    if state.startswith("23"):
+        return GraphQLFieldError("Integrity constraint violation. " + message,
+                                 "constraint-violation")
+    if state == "22025" or state == "42830":
+        return GraphQLFieldError(message, "bad-request")
+    if state.startswith("22"):
+        return GraphQLFieldError(message, "data-exception")
+    if state in ("40001", "40P01"):
+        return GraphQLFieldError(message, "concurrent-update")
+    if state.startswith("42"):
+        return GraphQLFieldError(message, "bad-request" if state != "42501"
+                                 else "permission-denied")
+    if state.startswith("P0"):
+        return GraphQLFieldError(message, "unexpected")
+    return GraphQLFieldError("database query error", "unexpected")

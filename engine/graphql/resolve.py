@@ -1,0 +1,197 @@
+"""Build the :class:`Model` from v3 metadata and the catalog, recording what does not fit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from engine.catalog import Catalog, Table
+from engine.graphql.model import (
+    ComputedField,
+    DeletePerm,
+    InsertPerm,
+    Model,
+    Relationship,
+    SelectPerm,
+    TableInfo,
+    UpdatePerm,
+    qualified,
+)
+
+ROOT_KINDS = ("select", "select_by_pk", "select_aggregate", "insert", "insert_one", "update",
+              "update_by_pk", "delete", "delete_by_pk")
+
+
+def _root_names(base: str, custom: Mapping[str, Any]) -> dict[str, str]:
+    defaults = {
+        "select": base, "select_by_pk": f"{base}_by_pk", "select_aggregate": f"{base}_aggregate",
+        "insert": f"insert_{base}", "insert_one": f"insert_{base}_one",
+        "update": f"update_{base}", "update_by_pk": f"update_{base}_by_pk",
+        "delete": f"delete_{base}", "delete_by_pk": f"delete_{base}_by_pk",
+    }
+    for kind, value in custom.items():
+        name = value.get("name") if isinstance(value, Mapping) else value
+        if kind in defaults and name:
+            defaults[kind] = str(name)
+    return defaults
+
+
+def _columns(table: Table, perm_cols: Any) -> frozenset[str]:
+    if perm_cols == "*" or perm_cols is None:
+        return frozenset(table.columns)
+    return frozenset(c for c in perm_cols if c in table.columns)
+
+
+def _incons(model: Model, kind: str, name: str, reason: str, definition: Any) -> None:
+    model.inconsistencies.append(
+        {"type": kind, "name": name, "reason": reason, "definition": definition})
+
+
+def _relationship(model: Model, info: TableInfo, rel: Mapping[str, Any],
+                  array: bool) -> Relationship | None:
+    using = rel.get("using", {})
+    table = info.table
+    if "manual_configuration" in using:
+        manual = using["manual_configuration"]
+        remote = qualified(manual["remote_table"])
+        mapping = tuple((str(k), str(v)) for k, v in manual["column_mapping"].items())
+        remote_table = model.catalog.table(*remote)
+        unique = False
+        if remote_table is not None and not array:
+            remote_cols = {v for _, v in mapping}
+            unique = any(set(cols) <= remote_cols for cols in remote_table.unique.values())
+        return Relationship(str(rel["name"]), array, remote, mapping, unique=unique)
+    fk_on = using.get("foreign_key_constraint_on")
+    if fk_on is None:
+        return None
+    if not array and (isinstance(fk_on, str | list)):
+        cols = (fk_on,) if isinstance(fk_on, str) else tuple(fk_on)
+        for fk in table.foreign_keys:
+            if fk.columns == cols or set(fk.columns) == set(cols):
+                return Relationship(str(rel["name"]), False, (fk.ref_schema, fk.ref_table),
+                                    tuple(zip(fk.columns, fk.ref_columns, strict=True)),
+                                    unique=True, local_fk=True)
+        return None
+    if isinstance(fk_on, Mapping):
+        remote = qualified(fk_on["table"])
+        cols_spec = fk_on.get("columns", fk_on.get("column"))
+        cols = (cols_spec,) if isinstance(cols_spec, str) else tuple(cols_spec or ())
+        remote_table = model.catalog.table(*remote)
+        if remote_table is None:
+            return None
+        for fk in remote_table.foreign_keys:
+            if (fk.ref_schema, fk.ref_table) == info.key and set(fk.columns) == set(cols):
+                mapping = tuple(zip(fk.ref_columns, fk.columns, strict=True))
+                unique = any(set(u) <= set(fk.columns) for u in remote_table.unique.values())
+                return Relationship(str(rel["name"]), array, remote, mapping,
+                                    unique=unique and not array)
+    return None
+
+
+def build_model(catalog: Catalog, metadata: Mapping[str, Any]) -> Model:
+    """Resolve every tracked table, relationship and permission; never raises on bad metadata."""
+    model = Model(catalog=catalog)
+    sources = metadata.get("sources") or []
+    tables_md: list[Mapping[str, Any]] = []
+    for source in sources:
+        tables_md.extend(source.get("tables") or [])
+        for fn in source.get("functions") or []:
+            model.functions[qualified(fn["function"])] = dict(fn)
+    for entry in tables_md:
+        key = qualified(entry["table"])
+        table = catalog.table(*key)
+        if table is None:
+            _incons(model, "table", f"{key[1]}" if key[0] == "public" else f"{key[0]}.{key[1]}",
+                    f"no such table/view exists in source: \"{key[1]}\"", entry)
+            continue
+        config = entry.get("configuration") or {}
+        base = config.get("custom_name") or (key[1] if key[0] == "public" else f"{key[0]}_{key[1]}")
+        columns = {c: c for c in table.columns}
+        for col, name in (config.get("custom_column_names") or {}).items():
+            if col in columns:
+                columns[col] = str(name)
+        for col, cfg in (config.get("column_config") or {}).items():
+            if col in columns and cfg.get("custom_name"):
+                columns[col] = str(cfg["custom_name"])
+        info = TableInfo(table=table, name=str(base), columns=columns,
+                         root=_root_names(str(base), config.get("custom_root_fields") or {}),
+                         is_enum=bool(entry.get("is_enum")))
+        model.tables[key] = info
+    for entry in tables_md:
+        key = qualified(entry["table"])
+        maybe = model.tables.get(key)
+        if maybe is None:
+            continue
+        info = maybe
+        for array, field_name in ((False, "object_relationships"), (True, "array_relationships")):
+            for rel in entry.get(field_name) or []:
+                resolved = _relationship(model, info, rel, array)
+                if resolved is None or resolved.remote not in model.tables:
+                    _incons(model, "array_relation" if array else "object_relation",
+                            f"{rel.get('name')} in table {key[1]}",
+                            "relationship could not be resolved", rel)
+                    continue
+                info.relationships[resolved.name] = resolved
+        for cf in entry.get("computed_fields") or []:
+            comp = _computed(model, info, cf)
+            if comp is not None:
+                info.computed[comp.name] = comp
+        for perm in entry.get("select_permissions") or []:
+            p = perm.get("permission") or {}
+            model.roles.add(perm["role"])
+            info.select[perm["role"]] = SelectPerm(
+                columns=_columns(info.table, p.get("columns")), filter=p.get("filter") or {},
+                limit=p.get("limit"), allow_aggregations=bool(p.get("allow_aggregations")),
+                computed_fields=frozenset(p.get("computed_fields") or ()))
+        for perm in entry.get("insert_permissions") or []:
+            p = perm.get("permission") or {}
+            model.roles.add(perm["role"])
+            info.insert[perm["role"]] = InsertPerm(
+                columns=_columns(info.table, p.get("columns")), check=p.get("check") or {},
+                set=p.get("set") or {}, backend_only=bool(p.get("backend_only")))
+        for perm in entry.get("update_permissions") or []:
+            p = perm.get("permission") or {}
+            model.roles.add(perm["role"])
+            info.update[perm["role"]] = UpdatePerm(
+                columns=_columns(info.table, p.get("columns")), filter=p.get("filter") or {},
+                check=p.get("check"), set=p.get("set") or {})
+        for perm in entry.get("delete_permissions") or []:
+            p = perm.get("permission") or {}
+            model.roles.add(perm["role"])
+            info.delete[perm["role"]] = DeletePerm(filter=p.get("filter") or {})
+    for inh in metadata.get("inherited_roles") or []:
+        model.inherited[str(inh["role_name"])] = [str(r) for r in inh.get("role_set") or []]
+        model.roles.add(str(inh["role_name"]))
+    _apply_inherited(model)
+    return model
+
+
+def _computed(model: Model, info: TableInfo, cf: Mapping[str, Any]) -> ComputedField | None:
+    definition = cf.get("definition") or {}
+    fn = qualified(definition.get("function"))
+    sig = model.catalog.functions.get(fn) if hasattr(model.catalog, "functions") else None
+    if sig is None:
+        _incons(model, "computed_field", f"{cf.get('name')} in table {info.table.name}",
+                "function not found", cf)
+        return None
+    return ComputedField(
+        name=str(cf["name"]), function=fn, returns_set=sig["returns_set"],
+        returns_table=sig["returns_table"], return_type=sig["return_type"],
+        table_argument=definition.get("table_argument"),
+        session_argument=definition.get("session_argument"), args=tuple(sig["args"][1:]))
+
+
+def _apply_inherited(model: Model) -> None:
+    for role, parents in model.inherited.items():
+        for info in model.tables.values():
+            perms = [info.select[p] for p in parents if p in info.select]
+            if not perms or role in info.select:
+                continue
+            cols: frozenset[str] = frozenset().union(*(p.columns for p in perms))
+            limits = [p.limit for p in perms]
+            info.select[role] = SelectPerm(
+                columns=cols,
+                filter=perms[0].filter if len(perms) == 1 else {"_or": [p.filter for p in perms]},
+                limit=None if any(x is None for x in limits) else max(x for x in limits if x),
+                allow_aggregations=any(p.allow_aggregations for p in perms),
+                computed_fields=frozenset().union(*(p.computed_fields for p in perms)))

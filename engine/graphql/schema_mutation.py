@@ -1,0 +1,187 @@
+"""Mutation root fields and their input types (insert, update, delete per table)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from graphql import (
+    GraphQLArgument,
+    GraphQLEnumType,
+    GraphQLEnumValue,
+    GraphQLField,
+    GraphQLInputField,
+    GraphQLInputObjectType,
+    GraphQLInt,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLString,
+)
+
+from engine.graphql.model import TableInfo
+from engine.graphql.scalars import JSONB, NUMERIC
+
+if TYPE_CHECKING:
+    from engine.graphql.schema import SchemaBuilder
+
+
+def _nn(t: Any) -> Any:
+    return GraphQLNonNull(t)
+
+
+def _list(t: Any) -> Any:
+    return GraphQLNonNull(GraphQLList(GraphQLNonNull(t)))
+
+
+def insert_columns(b: SchemaBuilder, info: TableInfo) -> list[str]:
+    """Columns the role may insert (presets excluded), in table order."""
+    perm = b.access[info.key].insert
+    if perm is None:
+        return []
+    return [c for c in info.table.columns if c in perm.columns and c not in perm.set]
+
+
+def update_columns(b: SchemaBuilder, info: TableInfo) -> list[str]:
+    """Columns the role may update (presets excluded), in table order."""
+    perm = b.access[info.key].update
+    if perm is None:
+        return []
+    return [c for c in info.table.columns if c in perm.columns and c not in perm.set]
+
+
+def insert_input(b: SchemaBuilder, info: TableInfo) -> GraphQLInputObjectType:
+    """``<table>_insert_input`` with nested relationship inserts."""
+    name = f"{info.name}_insert_input"
+
+    def fields() -> dict[str, GraphQLInputField]:
+        out: dict[str, GraphQLInputField] = {}
+        for col in insert_columns(b, info):
+            out[info.columns[col]] = GraphQLInputField(b.column_type(info, col))
+        for rel in info.relationships.values():
+            remote = b.model.tables[rel.remote]
+            if b.access[rel.remote].insert is None:
+                continue
+            kind = "arr" if rel.array else "obj"
+            tname = f"{remote.name}_{kind}_rel_insert_input"
+            data = _list(insert_input(b, remote)) if rel.array else _nn(insert_input(b, remote))
+
+            def make(t: str = tname, d: Any = data, r: TableInfo = remote) -> Any:
+                fs = {"data": GraphQLInputField(d)}
+                conflict = on_conflict(b, r)
+                if conflict is not None:
+                    fs["on_conflict"] = GraphQLInputField(conflict)
+                return GraphQLInputObjectType(t, fs)
+
+            out[rel.name] = GraphQLInputField(b._cached(tname, make))
+        return dict(sorted(out.items()))
+
+    return b._cached(name, lambda: GraphQLInputObjectType(name, fields))  # type: ignore[no-any-return]
+
+
+def constraint_enum(b: SchemaBuilder, info: TableInfo) -> GraphQLEnumType | None:
+    """``<table>_constraint``: the unique and primary key constraints."""
+    if not info.table.unique:
+        return None
+    name = f"{info.name}_constraint"
+    return b._cached(name, lambda: GraphQLEnumType(  # type: ignore[no-any-return]
+        name, {c: GraphQLEnumValue(c) for c in info.table.unique}))
+
+
+def update_column_enum(b: SchemaBuilder, info: TableInfo) -> GraphQLEnumType:
+    """``<table>_update_column``."""
+    name = f"{info.name}_update_column"
+    cols = update_columns(b, info) or ["_PLACEHOLDER"]
+    return b._cached(name, lambda: GraphQLEnumType(  # type: ignore[no-any-return]
+        name, {info.columns.get(c, c): GraphQLEnumValue(info.columns.get(c, c)) for c in cols}))
+
+
+def on_conflict(b: SchemaBuilder, info: TableInfo) -> GraphQLInputObjectType | None:
+    """``<table>_on_conflict`` (only where the table has a unique constraint and is updatable)."""
+    constraint = constraint_enum(b, info)
+    if constraint is None or b.access[info.key].update is None:
+        return None
+    name = f"{info.name}_on_conflict"
+    return b._cached(name, lambda: GraphQLInputObjectType(name, {  # type: ignore[no-any-return]
+        "constraint": GraphQLInputField(_nn(constraint)),
+        "update_columns": GraphQLInputField(_list(update_column_enum(b, info)), default_value=[]),
+        "where": GraphQLInputField(b.bool_exp(info)),
+    }))
+
+
+def mutation_response(b: SchemaBuilder, info: TableInfo) -> GraphQLObjectType:
+    """``<table>_mutation_response``."""
+    name = f"{info.name}_mutation_response"
+    return b._cached(name, lambda: GraphQLObjectType(name, lambda: {  # type: ignore[no-any-return]
+        "affected_rows": GraphQLField(_nn(GraphQLInt)),
+        "returning": GraphQLField(_list(b.object_type(info))),
+    }))
+
+
+def _column_input(b: SchemaBuilder, info: TableInfo, suffix: str, cols: list[str],
+                  typ: Any = None) -> GraphQLInputObjectType:
+    name = f"{info.name}_{suffix}"
+    return b._cached(name, lambda: GraphQLInputObjectType(name, {  # type: ignore[no-any-return]
+        info.columns[c]: GraphQLInputField(typ or b.column_type(info, c)) for c in cols}))
+
+
+def update_args(b: SchemaBuilder, info: TableInfo) -> dict[str, GraphQLArgument]:
+    """_set, _inc and the jsonb operators."""
+    cols = update_columns(b, info)
+    args: dict[str, GraphQLArgument] = {}
+    if not cols:
+        return args
+    args["_set"] = GraphQLArgument(_column_input(b, info, "set_input", cols))
+    numeric = [c for c in cols if info.table.columns[c].base in NUMERIC]
+    if numeric:
+        args["_inc"] = GraphQLArgument(_column_input(b, info, "inc_input", numeric))
+    jsonb = [c for c in cols if info.table.columns[c].base == JSONB]
+    if jsonb:
+        args["_append"] = GraphQLArgument(_column_input(b, info, "append_input", jsonb))
+        args["_prepend"] = GraphQLArgument(_column_input(b, info, "prepend_input", jsonb))
+        args["_delete_key"] = GraphQLArgument(
+            _column_input(b, info, "delete_key_input", jsonb, GraphQLString))
+        args["_delete_elem"] = GraphQLArgument(
+            _column_input(b, info, "delete_elem_input", jsonb, GraphQLInt))
+        args["_delete_at_path"] = GraphQLArgument(
+            _column_input(b, info, "delete_at_path_input", jsonb,
+                          GraphQLList(_nn(GraphQLString))))
+    return args
+
+
+def mutation_fields(b: SchemaBuilder) -> dict[str, GraphQLField]:
+    """Insert, update and delete root fields of every table the role may change."""
+    out: dict[str, GraphQLField] = {}
+    for info in b.model.tables.values():
+        acc = b.access[info.key]
+        selectable = acc.select is not None
+        pk = info.table.primary_key
+        pk_selectable = bool(pk) and selectable and acc.select is not None and all(
+            c in acc.select.columns for c in pk)
+        if acc.insert is not None:
+            args = {"objects": GraphQLArgument(_list(insert_input(b, info)))}
+            conflict = on_conflict(b, info)
+            if conflict is not None:
+                args["on_conflict"] = GraphQLArgument(conflict)
+            out[info.root["insert"]] = GraphQLField(mutation_response(b, info), args=args)
+            if selectable:
+                one = {"object": GraphQLArgument(_nn(insert_input(b, info)))}
+                if conflict is not None:
+                    one["on_conflict"] = GraphQLArgument(conflict)
+                out[info.root["insert_one"]] = GraphQLField(b.object_type(info), args=one)
+        if acc.update is not None and update_columns(b, info):
+            args = {**update_args(b, info), "where": GraphQLArgument(_nn(b.bool_exp(info)))}
+            out[info.root["update"]] = GraphQLField(mutation_response(b, info), args=args)
+            if pk_selectable:
+                pk_input = f"{info.name}_pk_columns_input"
+                pk_type = b._cached(pk_input, lambda n=pk_input, i=info: GraphQLInputObjectType(
+                    n, {i.columns[c]: GraphQLInputField(_nn(b.column_type(i, c)))
+                        for c in i.table.primary_key}))
+                out[info.root["update_by_pk"]] = GraphQLField(b.object_type(info), args={
+                    **update_args(b, info), "pk_columns": GraphQLArgument(_nn(pk_type))})
+        if acc.delete is not None:
+            out[info.root["delete"]] = GraphQLField(
+                mutation_response(b, info), args={"where": GraphQLArgument(_nn(b.bool_exp(info)))})
+            if pk_selectable:
+                out[info.root["delete_by_pk"]] = GraphQLField(
+                    b.object_type(info), args=b.pk_args(info))
+    return out
