@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): the GraphQL read path against its floor and PostGraphile."""

@@ -1,0 +1,60 @@
+"""``python -m bench.chinook``: run the Chinook benchmark and print its tables."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bench.chinook.main import Options, run
+from bench.chinook.report import render
+
+
+def parse_args(argv: list[str]) -> tuple[Options, Path | None]:
+    """Options from the command line (``--report FILE`` reprints a stored result)."""
+    parser = argparse.ArgumentParser(prog="python -m bench.chinook", description=__doc__)
+    parser.add_argument("--duration", type=float, default=10.0,
+                        help="seconds per closed-loop run (default 10)")
+    parser.add_argument("--open-duration", type=float, default=10.0,
+                        help="seconds per constant-arrival-rate run (default 10)")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--case", action="append", default=[],
+                        help="only this case (repeatable), e.g. simple_query")
+    parser.add_argument("--target", action="append", default=[],
+                        choices=["engine", "floor", "postgraphile", "postgraphile_sql"],
+                        help="only this target (repeatable)")
+    parser.add_argument("--no-open-loop", action="store_true")
+    parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--quick", action="store_true",
+                        help="2 s runs at concurrency 8, no open loop: a smoke run")
+    parser.add_argument("--report", type=Path, help="print the tables of a stored result")
+    args = parser.parse_args(argv)
+    options = Options(
+        duration_s=args.duration, open_duration_s=args.open_duration,
+        concurrencies=tuple(args.concurrency), cases=tuple(args.case),
+        open_loop=not args.no_open_loop, profile=not args.no_profile,
+    )
+    if args.target:
+        options.targets = tuple(args.target)
+    if args.quick:
+        options.duration_s, options.warmup_s, options.concurrencies = 2.0, 0.5, (8,)
+        options.open_loop = False
+    return options, args.report
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run (or reprint) and print the tables."""
+    options, stored = parse_args(sys.argv[1:] if argv is None else argv)
+    if stored is not None:
+        print(render(json.loads(stored.read_text())))
+        return 0
+    report = run(options)
+    print()
+    print(render(report))
+    print(f"\nresults: {report['results_file']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,259 @@
+"""The whole benchmark in one run: database, servers, checks, SQL capture, load, profile."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from bench.chinook import checks, runs
+from bench.chinook.database import load_chinook, log_path, start_postgres, table_counts
+from bench.chinook.servers import (
+    GraphQLServer,
+    apply_metadata,
+    install_postgraphile,
+    start_engine,
+    start_postgraphile,
+)
+from bench.chinook.workload import Case, Workload, load_workload, replace_metadata
+from bench.load.cpu import CpuMeter
+from bench.load.sqlrunner import Statement
+from bench.load.stats import LoadResult
+from bench.load.wrk import wrk_binary
+from devstack.paths import REPO_ROOT, state_dir
+
+RESULTS_DIR = REPO_ROOT / "bench" / "results"
+
+
+@dataclass
+class Options:
+    """What to run and for how long."""
+
+    duration_s: float = 10.0
+    concurrencies: tuple[int, ...] = (1, 8, 32)
+    open_duration_s: float = 10.0
+    warmup_s: float = 2.0
+    cases: tuple[str, ...] = ()
+    """Case names to run (empty: all)."""
+    targets: tuple[str, ...] = ("engine", "floor", "postgraphile", "postgraphile_sql")
+    open_loop: bool = True
+    profile: bool = True
+    results_dir: Path = RESULTS_DIR
+
+
+@dataclass
+class Bench:
+    """State shared by the phases of one run."""
+
+    options: Options
+    workload: Workload
+    state: Path
+    log: Callable[[str], None]
+    servers: dict[str, GraphQLServer] = field(default_factory=dict)
+    sql: dict[str, dict[str, list[Statement]]] = field(default_factory=dict)
+    records: list[runs.RunRecord] = field(default_factory=list)
+    report: dict[str, Any] = field(default_factory=dict)
+    dsn: str = ""
+
+    def cases(self) -> list[Case]:
+        """The cases selected by the options."""
+        wanted = set(self.options.cases)
+        return [case for case in self.workload.cases if not wanted or case.name in wanted]
+
+
+def _bench_state() -> Path:
+    """A fresh state folder for this run's cluster and logs (readable by the postgres user)."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    path = state_dir() / "bench" / f"chinook-{stamp}"
+    path.mkdir(parents=True, exist_ok=True)
+    for folder in (path, path.parent, path.parent.parent):
+        folder.chmod(folder.stat().st_mode | 0o755)
+    return path
+
+
+def run(options: Options, log: Callable[[str], None] = print) -> dict[str, Any]:
+    """Run the benchmark and return the results document (also written to a JSON file)."""
+    wrk_binary()
+    install_postgraphile()
+    bench = Bench(options, load_workload(), _bench_state(), log)
+    bench.report = {"started_at": _now(), "machine": _machine(), "options": _options(options),
+                    "state_dir": str(bench.state), "errors": {}}
+    with contextlib.ExitStack() as stack:
+        log("starting PostgreSQL and loading the Chinook dump")
+        pg = start_postgres(bench.state)
+        stack.callback(pg.stop)
+        bench.dsn = load_chinook(pg)
+        bench.report["tables"] = table_counts(bench.dsn)
+        _start_servers(bench, stack)
+        _check_and_capture(bench, pg)
+        meter = CpuMeter({"postgres": [_pid(pg.process)],
+                          **{name: [server.pid] for name, server in bench.servers.items()}})
+        _closed_loop(bench, meter)
+        if options.open_loop:
+            _open_loop(bench, meter)
+        if options.profile and "engine" in bench.servers:
+            _profile(bench)
+    bench.report["finished_at"] = _now()
+    bench.report["runs"] = [record.to_json() for record in bench.records]
+    options.results_dir.mkdir(parents=True, exist_ok=True)
+    path = options.results_dir / f"chinook-{bench.report['started_at'].replace(':', '')}.json"
+    path.write_text(json.dumps(bench.report, indent=1, default=str))
+    bench.report["results_file"] = str(path)
+    return bench.report
+
+
+def _start_servers(bench: Bench, stack: contextlib.ExitStack) -> None:
+    secret = bench.workload.admin_secret
+    wanted = set(bench.options.targets)
+    if wanted & {"engine", "floor"}:
+        bench.log("starting the engine and applying the Chinook metadata")
+        try:
+            engine = start_engine(bench.state, bench.dsn, secret)
+            stack.callback(engine.stop)
+            apply_metadata(engine, replace_metadata(), secret)
+            bench.servers["engine"] = engine
+        except Exception as exc:  # the rest of the benchmark still runs
+            bench.log(f"engine unavailable: {exc}")
+            bench.report["errors"]["engine"] = traceback.format_exc(limit=3)
+    if wanted & {"postgraphile", "postgraphile_sql"}:
+        bench.log("starting PostGraphile")
+        postgraphile = start_postgraphile(bench.state, bench.dsn)
+        stack.callback(postgraphile.stop)
+        bench.servers["postgraphile"] = postgraphile
+
+
+def _request(bench: Bench, server: str, case: Case) -> tuple[str, str]:
+    """URL and body of ``case`` for ``server``."""
+    body = case.body() if server == "engine" else case.postgraphile_body()
+    return bench.servers[server].graphql_url, body
+
+
+def _check_and_capture(bench: Bench, pg: Any) -> None:
+    headers = bench.workload.headers
+    report: dict[str, Any] = {}
+    bench.log("checking answers and capturing each server's SQL")
+    with checks.StatementLogging(pg):
+        for case in bench.cases():
+            entry: dict[str, Any] = {}
+            data: dict[str, Any] = {}
+            for name in bench.servers:
+                url, body = _request(bench, name, case)
+                response = checks.post(url, body, headers)
+                entry[name] = checks.check_response(response)
+                data[name] = response.json().get("data")
+                if case.hits_database and not entry[name]["errors"]:
+                    statements = checks.capture_sql(pg, log_path(bench.state), url, body, headers)
+                    bench.sql.setdefault(name, {})[case.name] = statements
+                    entry[name]["statements"] = [
+                        {"sql": s.sql, "params": list(s.params)} for s in statements]
+            if {"engine", "postgraphile"} <= data.keys() and case.hits_database:
+                entry["equivalence"] = checks.compare(data["engine"], data["postgraphile"])
+            report[case.name] = entry
+    bench.report["checks"] = report
+
+
+def _targets_for(bench: Bench, case: Case) -> list[str]:
+    targets = []
+    for target in bench.options.targets:
+        source = runs.SQL_TARGETS.get(target, target)
+        if source not in bench.servers or bench.report["checks"][case.name][source]["errors"]:
+            continue
+        if target in runs.SQL_TARGETS and not bench.sql.get(source, {}).get(case.name):
+            continue
+        targets.append(target)
+    return targets
+
+
+def _closed_runner(bench: Bench, target: str, case: Case, concurrency: int,
+                   duration_s: float) -> Callable[[], LoadResult]:
+    if target in runs.SQL_TARGETS:
+        statements = bench.sql[runs.SQL_TARGETS[target]][case.name]
+        return runs.sql_closed(bench.dsn, statements, concurrency, duration_s)
+    url, body = _request(bench, target, case)
+    return runs.http_closed(url, body, bench.workload.headers, concurrency, duration_s)
+
+
+def _closed_loop(bench: Bench, meter: CpuMeter) -> None:
+    options = bench.options
+    for case in bench.cases():
+        targets = _targets_for(bench, case)
+        for target in targets:  # warm caches and JITs outside the measurement
+            _closed_runner(bench, target, case, 8, options.warmup_s)()
+        for concurrency in options.concurrencies:
+            for target in targets:
+                result, cpu = runs.measured(
+                    meter, _closed_runner(bench, target, case, concurrency, options.duration_s))
+                record = runs.RunRecord(target, case.name, "closed", concurrency, result, cpu)
+                bench.records.append(record)
+                bench.log(_progress(record))
+
+
+def _open_loop(bench: Bench, meter: CpuMeter) -> None:
+    for case in bench.cases():
+        for entry, rate in case.rates:
+            for target in _targets_for(bench, case):
+                if target not in runs.HTTP_TARGETS:
+                    continue
+                capacity = max((r.result.throughput for r in bench.records
+                                if r.target == target and r.case == case.name), default=rate)
+                if capacity < 0.8 * rate:
+                    bench.log(f"skip {entry} on {target}: closed-loop capacity {capacity:.0f}/s")
+                    bench.report.setdefault("skipped", []).append(
+                        {"entry": entry, "target": target, "capacity": capacity})
+                    continue
+                url, body = _request(bench, target, case)
+                result, cpu = runs.measured(meter, runs.http_open(
+                    url, body, bench.workload.headers, rate, bench.options.open_duration_s))
+                record = runs.RunRecord(target, case.name, "open", rate, result, cpu, entry)
+                bench.records.append(record)
+                bench.log(_progress(record))
+
+
+def _profile(bench: Bench) -> None:
+    from bench.chinook.profile import profile_engine
+
+    bench.log("profiling the engine on the complex query")
+    try:
+        bench.report["profile"] = profile_engine(bench.dsn, bench.workload, bench.state)
+    except Exception as exc:  # keep the measurements anyway
+        bench.log(f"profile failed: {exc}")
+        bench.report["errors"]["profile"] = traceback.format_exc(limit=5)
+
+
+def _progress(record: runs.RunRecord) -> str:
+    result = record.result
+    return (f"  {record.case:28} {record.target:17} {record.mode} {record.level:>5g}: "
+            f"{result.throughput:8.1f} req/s  p50 {result.latency.p50_ms:7.2f} ms  "
+            f"errors {result.errors}  other load {record.cpu.to_json()['other_cores']:.2f} cores")
+
+
+def _pid(process: Any) -> int:
+    pid = process.pid if process is not None else None
+    if pid is None:
+        raise RuntimeError("PostgreSQL is not running")
+    return int(pid)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _machine() -> dict[str, Any]:
+    return {"cpus": psutil.cpu_count(), "platform": platform.platform(),
+            "python": platform.python_version(), "load_average": os.getloadavg(),
+            "memory_gb": round(psutil.virtual_memory().total / 2**30, 1)}
+
+
+def _options(options: Options) -> dict[str, Any]:
+    data = dict(vars(options))
+    data["results_dir"] = str(options.results_dir)
+    return data
