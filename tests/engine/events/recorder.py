@@ -74,7 +74,7 @@ class WebhookRecorder:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self._server.wait_closed(), 2)
 
-    async def wait_for(self, count: int, timeout: float = 10.0) -> list[Received]:
+    async def wait_for(self, count: int, timeout: float = 10.0) -> list[Received]:  # noqa: ASYNC109
         """Wait until ``count`` requests arrived; returns them all."""
         async with self._arrived:
             await asyncio.wait_for(

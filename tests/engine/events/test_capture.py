@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import asyncpg
 import pytest
@@ -19,7 +20,7 @@ async def install(pool: asyncpg.Pool, *defs: dict[str, object]) -> None:
         await sync_capture(conn, event_triggers_from_metadata(metadata_with(*defs)).values())
 
 
-async def events(pool: asyncpg.Pool) -> list[dict[str, object]]:
+async def events(pool: asyncpg.Pool) -> list[dict[str, Any]]:
     rows = await pool.fetch(
         "SELECT trigger_name, payload::text AS payload FROM hdb_catalog.event_log "
         "ORDER BY created_at"
@@ -28,9 +29,11 @@ async def events(pool: asyncpg.Pool) -> list[dict[str, object]]:
 
 
 async def test_capture_insert_update_delete_with_session_variables(pool: asyncpg.Pool) -> None:
-    """GIVEN a trigger on insert, update(balance) and delete
+    """GIVEN a trigger on insert, update(balance) and delete.
+
     WHEN a transaction with session variables inserts, updates and deletes a row
-    THEN three events carry the old/new rows and the session variables."""
+    THEN three events carry the old/new rows and the session variables.
+    """
     await install(pool, trigger("acc", "http://127.0.0.1:1/hook"))
     session = {"x-hasura-role": "user", "x-hasura-user-id": "u1"}
     async with pool.acquire() as conn, conn.transaction():
@@ -51,9 +54,11 @@ async def test_capture_insert_update_delete_with_session_variables(pool: asyncpg
 
 
 async def test_capture_update_only_when_a_watched_column_changes(pool: asyncpg.Pool) -> None:
-    """GIVEN an update trigger watching only ``balance``
+    """GIVEN an update trigger watching only ``balance``.
+
     WHEN a row's note changes, then its balance
-    THEN only the balance change is captured."""
+    THEN only the balance change is captured.
+    """
     await install(pool, trigger("acc", "http://127.0.0.1:1/hook",
                                 definition={"update": {"columns": ["balance"]}}))
     await pool.execute("INSERT INTO accounts (id, owner) VALUES (1, 'ann')")
@@ -67,22 +72,27 @@ async def test_capture_update_only_when_a_watched_column_changes(pool: asyncpg.P
 
 
 async def test_capture_rolled_back_change_leaves_no_event(pool: asyncpg.Pool) -> None:
-    """GIVEN an insert trigger
+    """GIVEN an insert trigger.
+
     WHEN the inserting transaction rolls back
-    THEN no event exists (capture shares the change's transaction)."""
+    THEN no event exists (capture shares the change's transaction).
+    """
     await install(pool, trigger("acc", "http://127.0.0.1:1/hook"))
-    with pytest.raises(asyncpg.UniqueViolationError):
-        async with pool.acquire() as conn, conn.transaction():
-            await conn.execute("INSERT INTO accounts (id, owner) VALUES (1, 'ann')")
-            await conn.execute("INSERT INTO accounts (id, owner) VALUES (1, 'bob')")
+    async with pool.acquire() as conn:
+        with pytest.raises(asyncpg.UniqueViolationError):
+            await conn.execute(
+                "INSERT INTO accounts (id, owner) VALUES (1, 'ann'), (1, 'bob')"
+            )
 
     assert await events(pool) == []
 
 
 async def test_capture_sync_is_idempotent_and_drops_removed_triggers(pool: asyncpg.Pool) -> None:
-    """GIVEN installed triggers
+    """GIVEN installed triggers.
+
     WHEN the same metadata is applied twice, then a metadata without the trigger
-    THEN the table keeps one trigger per operation, then none, and captures nothing."""
+    THEN the table keeps one trigger per operation, then none, and captures nothing.
+    """
     definition = trigger("acc", "http://127.0.0.1:1/hook")
     await install(pool, definition)
     await install(pool, definition)
@@ -103,9 +113,11 @@ async def test_capture_sync_is_idempotent_and_drops_removed_triggers(pool: async
 
 
 async def test_capture_changed_definition_replaces_the_trigger(pool: asyncpg.Pool) -> None:
-    """GIVEN a trigger capturing inserts
+    """GIVEN a trigger capturing inserts.
+
     WHEN its definition changes to deletes only
-    THEN inserts are no longer captured and deletes are."""
+    THEN inserts are no longer captured and deletes are.
+    """
     await install(pool, trigger("acc", "http://127.0.0.1:1/h",
                                 definition={"insert": {"columns": "*"}}))
     await install(pool, trigger("acc", "http://127.0.0.1:1/h",
@@ -117,9 +129,11 @@ async def test_capture_changed_definition_replaces_the_trigger(pool: asyncpg.Poo
 
 
 async def test_capture_unknown_column_is_rejected(pool: asyncpg.Pool) -> None:
-    """GIVEN an update trigger watching a column the table lacks
+    """GIVEN an update trigger watching a column the table lacks.
+
     WHEN it is installed
-    THEN it fails naming the column."""
+    THEN it fails naming the column.
+    """
     with pytest.raises(EventTriggerConfigError, match="nope"):
         await install(pool, trigger("acc", "http://127.0.0.1:1/h",
                                     definition={"update": {"columns": ["nope"]}}))

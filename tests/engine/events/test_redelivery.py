@@ -1,0 +1,125 @@
+"""At least once: an event in flight when its worker dies is delivered after a restart."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from devstack.process import ManagedProcess
+from engine.events.service import EventTriggerService
+from engine.events.settings import DeliverySettings
+from tests.engine.events.conftest import FAST, metadata_with, trigger
+from tests.engine.events.recorder import Answer, Received, WebhookRecorder
+
+
+def start_worker(
+    tmp_path: Path, name: str, database_url: str, metadata: dict[str, Any]
+) -> ManagedProcess:
+    process = ManagedProcess(
+        name,
+        [sys.executable, "-m", "tests.engine.events.worker_process"],
+        tmp_path / f"{name}.log",
+        tmp_path / f"{name}.pid",
+        env={
+            "DATABASE_URL": database_url,
+            "METADATA": json.dumps(metadata),
+            "HASURA_GRAPHQL_EVENTS_FETCH_INTERVAL": "200",
+            "ENGINE_EVENTS_LOCK_TIMEOUT_SECONDS": "1",
+            "HASURA_GRAPHQL_GRACEFUL_SHUTDOWN_TIMEOUT": "1",
+        },
+        cwd=Path(__file__).resolve().parents[3],
+    )
+    process.start()
+    process.wait_until(lambda: "worker started" in process.log_path.read_text(), timeout=20)
+    return process
+
+
+async def test_redelivery_after_worker_killed_mid_delivery(
+    pool: asyncpg.Pool, database_url: str, tmp_path: Path
+) -> None:
+    """GIVEN a worker process delivering an event to a webhook that has not answered yet.
+
+    WHEN the worker is killed (SIGKILL) and another one starts
+    THEN the event is delivered again by the new worker and recorded as delivered.
+    """
+    never = asyncio.Event()
+
+    async def hang_first(n: int, _r: Received) -> Answer:
+        if n == 0:
+            await never.wait()
+        return Answer(200)
+
+    async with WebhookRecorder(hang_first) as hook:
+        metadata = metadata_with(trigger("acc", hook.url, retry_conf={
+            "num_retries": 0, "interval_sec": 1, "timeout_sec": 30,
+        }))
+        first = start_worker(tmp_path, "worker-1", database_url, metadata)
+        try:
+            await pool.execute("INSERT INTO accounts (id, owner) VALUES (1, 'ann')")
+            await hook.wait_for(1, timeout=20)
+            assert first.pid is not None
+            os.kill(first.pid, signal.SIGKILL)
+        finally:
+            first.stop()
+        locked = await pool.fetchrow("SELECT delivered, locked FROM hdb_catalog.event_log")
+        assert locked is not None
+        assert locked["delivered"] is False
+        assert locked["locked"] is not None
+
+        second = start_worker(tmp_path, "worker-2", database_url, metadata)
+        try:
+            got = await hook.wait_for(2, timeout=20)
+            for _ in range(50):
+                if await pool.fetchval("SELECT delivered FROM hdb_catalog.event_log"):
+                    break
+                await asyncio.sleep(0.1)
+        finally:
+            second.stop()
+            never.set()
+
+    assert got[0].json()["id"] == got[1].json()["id"]
+    assert await pool.fetchval("SELECT delivered FROM hdb_catalog.event_log") is True
+
+
+async def test_redelivery_after_graceful_stop_is_immediate(pool: asyncpg.Pool) -> None:
+    """GIVEN a delivery still in flight when the service stops (shutdown timeout 0.5 s).
+
+    WHEN a new service starts (lock timeout 30 s)
+    THEN the event was unlocked on stop and is delivered at once, not after the lock timeout.
+    """
+    release = asyncio.Event()
+
+    async def hang_first(n: int, _r: Received) -> Answer:
+        if n == 0:
+            await release.wait()
+        return Answer(200)
+
+    settings = DeliverySettings(
+        http_pool_size=5, fetch_interval=0.2, fetch_batch_size=5, lock_timeout=30,
+        shutdown_timeout=0.5,
+    )
+    async with WebhookRecorder(hang_first) as hook:
+        metadata = metadata_with(trigger("acc", hook.url))
+        service = EventTriggerService(settings, {})
+        await service.start(pool, metadata)
+        await pool.execute("INSERT INTO accounts (id, owner) VALUES (1, 'ann')")
+        await hook.wait_for(1)
+        await service.stop()
+        assert await pool.fetchval("SELECT locked FROM hdb_catalog.event_log") is None
+
+        again = EventTriggerService(FAST, {})
+        await again.start(pool, metadata)
+        try:
+            await hook.wait_for(2, timeout=3)
+        finally:
+            release.set()
+            await again.stop()
+
+    assert await pool.fetchval("SELECT delivered FROM hdb_catalog.event_log") is True
