@@ -77,9 +77,8 @@ class ActionService:
                 session = SessionVariables.model_validate(payload.session_variables)
             except ValidationError:
                 raise InvalidInputError("Session variables need x-hasura-role.") from None
-            peer = request.client.host if request.client else None
-            ctx = ActionContext(session, client_ip(request.headers, peer), self.cognito,
-                                self.limiter, self.settings)
+            address = client_ip(request.headers, self.settings.rate_limit_trusted_hops)
+            ctx = ActionContext(session, address, self.cognito, self.limiter, self.settings)
             result = await dispatch(name, payload.input, ctx)
         except ActionError as exc:
             _log(name, exc.status, exc.code, started)

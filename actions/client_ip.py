@@ -1,8 +1,11 @@
 """The end user's address, from the client headers the engine forwards.
 
-With ``forward_client_headers: true`` the engine passes the client's headers on; behind a
-load balancer or API Gateway the client's address is the first entry of
-``X-Forwarded-For``, else the direct peer of the engine's request is used.
+With ``forward_client_headers: true`` the engine passes the client's headers on. Each
+proxy in front of the engine (load balancer, API Gateway) appends the address it saw to
+``X-Forwarded-For``; entries left of those are whatever the client sent, so the address
+is read ``trusted_hops`` entries from the right (``RATE_LIMIT_TRUSTED_HOPS``, default 1).
+Without the header there is no address (the engine's own address would put every user in
+one bucket), and only the per-email limit applies.
 """
 
 from __future__ import annotations
@@ -11,15 +14,16 @@ import ipaddress
 from collections.abc import Mapping
 
 
-def client_ip(headers: Mapping[str, str], peer: str | None = None) -> str | None:
-    """The first valid address of ``X-Forwarded-For`` / ``X-Real-IP``, else ``peer``."""
-    for name in ("x-forwarded-for", "x-real-ip"):
-        raw = headers.get(name)
-        if not raw:
-            continue
-        candidate = raw.split(",", 1)[0].strip()
-        try:
-            return str(ipaddress.ip_address(candidate))
-        except ValueError:
-            continue
-    return None if peer is None else peer
+def client_ip(headers: Mapping[str, str], trusted_hops: int = 1) -> str | None:
+    """The client's address from ``X-Forwarded-For``, or None when absent or malformed."""
+    raw = headers.get("x-forwarded-for")
+    if not raw:
+        return None
+    entries = [e.strip() for e in raw.split(",") if e.strip()]
+    if not entries:
+        return None
+    candidate = entries[max(len(entries) - max(trusted_hops, 1), 0)]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return None

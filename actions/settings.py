@@ -36,6 +36,8 @@ class ActionSettings(BaseSettings):
     rate_limit_attempts: int = 10
     rate_limit_window_seconds: int = 300
     """10 attempts per 5 minutes per email and per client address, as Nhost allows."""
+    rate_limit_trusted_hops: int = 1
+    """Proxies that append to X-Forwarded-For in front of the engine (see client_ip)."""
 
     @model_validator(mode="after")
     def _one_secret_source(self) -> ActionSettings:

@@ -21,6 +21,9 @@ from devstack.ports import free_port
 from devstack.services.postgres import PostgresServer
 from devstack.services.redis import RedisServer
 
+# Auth stack fixtures: moto_server, lambda_runtime, cognito_local, user_pool, action_service.
+pytest_plugins = ["tests.auth.fixtures"]
+
 
 @pytest.fixture(scope="session")
 def state_root() -> Iterator[Path]:
