@@ -16,10 +16,14 @@ def signed_up(call_action: ActionCall, email: str, confirm: bool = True) -> None
         assert response.status_code == 200, response.text
 
 
-def test_app_refuses_calls_without_the_shared_secret(call_action: ActionCall, new_email: str):
-    """GIVEN a call without / with a wrong X-Action-Secret
+def test_app_refuses_calls_without_the_shared_secret(
+    call_action: ActionCall, new_email: str
+) -> None:
+    """GIVEN a call without / with a wrong X-Action-Secret.
+
     WHEN it reaches the service
-    THEN it is refused with 401 ``unauthorized`` before any work."""
+    THEN it is refused with 401 ``unauthorized`` before any work.
+    """
     for secret in ("", "wrong-secret"):
         response = call_action("signup", {"email": new_email, "password": PASSWORD, "name": "A"},
                                secret=secret)
@@ -27,10 +31,12 @@ def test_app_refuses_calls_without_the_shared_secret(call_action: ActionCall, ne
         assert response.json()["extensions"]["code"] == "unauthorized"
 
 
-def test_app_answers_invalid_input_without_echoing_it(call_action: ActionCall):
-    """GIVEN a signup whose email is malformed and with an unknown field
+def test_app_answers_invalid_input_without_echoing_it(call_action: ActionCall) -> None:
+    """GIVEN a signup whose email is malformed and with an unknown field.
+
     WHEN it is called
-    THEN 400 ``invalid-input`` names the fields, never the password."""
+    THEN 400 ``invalid-input`` names the fields, never the password.
+    """
     response = call_action("signup", {"email": "not-an-email", "password": "S3cret-value",
                                       "name": "A", "admin": True})
     assert response.status_code == 400
@@ -41,19 +47,23 @@ def test_app_answers_invalid_input_without_echoing_it(call_action: ActionCall):
     assert "S3cret-value" not in response.text
 
 
-def test_app_answers_unknown_action(call_action: ActionCall):
-    """GIVEN an action name the service does not have
+def test_app_answers_unknown_action(call_action: ActionCall) -> None:
+    """GIVEN an action name the service does not have.
+
     WHEN it is called
-    THEN 404 ``unknown-action``."""
+    THEN 404 ``unknown-action``.
+    """
     response = call_action("dropDatabase", {})
     assert response.status_code == 404
     assert response.json()["extensions"]["code"] == "unknown-action"
 
 
-def test_signup_refuses_weak_password(call_action: ActionCall, new_email: str):
-    """GIVEN a password without an upper-case letter or a number
+def test_signup_refuses_weak_password(call_action: ActionCall, new_email: str) -> None:
+    """GIVEN a password without an upper-case letter or a number.
+
     WHEN signing up
-    THEN 400 ``weak-password`` says what is missing."""
+    THEN 400 ``weak-password`` says what is missing.
+    """
     response = call_action("signup", {"email": new_email, "password": "alllowercase",
                                       "name": "Ann"})
     assert response.status_code == 400
@@ -63,10 +73,12 @@ def test_signup_refuses_weak_password(call_action: ActionCall, new_email: str):
     assert "number" in body["message"]
 
 
-def test_signup_then_login_returns_tokens(call_action: ActionCall, new_email: str):
-    """GIVEN a user who signed up and confirmed
+def test_signup_then_login_returns_tokens(call_action: ActionCall, new_email: str) -> None:
+    """GIVEN a user who signed up and confirmed.
+
     WHEN logging in
-    THEN the answer holds ID, access and refresh tokens, expiry and type."""
+    THEN the answer holds ID, access and refresh tokens, expiry and type.
+    """
     response = call_action("signup", {"email": new_email, "password": PASSWORD, "name": "Ann"})
     assert response.status_code == 200, response.text
     assert response.json()["confirmed"] is False
@@ -82,10 +94,12 @@ def test_signup_then_login_returns_tokens(call_action: ActionCall, new_email: st
     assert tokens["token_type"] == "Bearer"
 
 
-def test_signup_twice_answers_user_exists(call_action: ActionCall, new_email: str):
-    """GIVEN an email that already has an account
+def test_signup_twice_answers_user_exists(call_action: ActionCall, new_email: str) -> None:
+    """GIVEN an email that already has an account.
+
     WHEN signing up again
-    THEN 400 ``user-exists``."""
+    THEN 400 ``user-exists``.
+    """
     signed_up(call_action, new_email, confirm=False)
     response = call_action("signup", {"email": new_email, "password": PASSWORD, "name": "B"})
     assert response.status_code == 400
@@ -93,10 +107,12 @@ def test_signup_twice_answers_user_exists(call_action: ActionCall, new_email: st
 
 
 def test_confirm_signup_with_wrong_code_answers_invalid_code(call_action: ActionCall,
-                                                             new_email: str):
-    """GIVEN an unconfirmed user
+                                                             new_email: str) -> None:
+    """GIVEN an unconfirmed user.
+
     WHEN confirming with a wrong code
-    THEN 400 ``invalid-code``."""
+    THEN 400 ``invalid-code``.
+    """
     signed_up(call_action, new_email, confirm=False)
     response = call_action("confirmSignup", {"email": new_email, "code": "000000"})
     assert response.status_code == 400
@@ -104,10 +120,12 @@ def test_confirm_signup_with_wrong_code_answers_invalid_code(call_action: Action
 
 
 def test_login_of_unconfirmed_user_answers_user_not_confirmed(call_action: ActionCall,
-                                                              new_email: str):
-    """GIVEN a user who has not confirmed the email
+                                                              new_email: str) -> None:
+    """GIVEN a user who has not confirmed the email.
+
     WHEN logging in with the right password
-    THEN 403 ``user-not-confirmed``."""
+    THEN 403 ``user-not-confirmed``.
+    """
     signed_up(call_action, new_email, confirm=False)
     response = call_action("login", {"email": new_email, "password": PASSWORD})
     assert response.status_code == 403
@@ -115,10 +133,12 @@ def test_login_of_unconfirmed_user_answers_user_not_confirmed(call_action: Actio
 
 
 def test_login_answers_the_same_for_wrong_password_and_unknown_user(call_action: ActionCall,
-                                                                    new_email: str):
-    """GIVEN a confirmed user
+                                                                    new_email: str) -> None:
+    """GIVEN a confirmed user.
+
     WHEN logging in with a wrong password, and as an unknown email
-    THEN both answer 401 ``invalid-credentials`` with the same message."""
+    THEN both answer 401 ``invalid-credentials`` with the same message.
+    """
     signed_up(call_action, new_email)
     wrong = call_action("login", {"email": new_email, "password": "Wr0ng-password"})
     unknown = call_action("login", {"email": "nobody-" + new_email, "password": PASSWORD})
@@ -128,10 +148,12 @@ def test_login_answers_the_same_for_wrong_password_and_unknown_user(call_action:
 
 
 def test_refresh_token_gives_new_tokens_and_logout_revokes_it(call_action: ActionCall,
-                                                              new_email: str):
-    """GIVEN a logged-in user
+                                                              new_email: str) -> None:
+    """GIVEN a logged-in user.
+
     WHEN refreshing, then logging out, then refreshing again
-    THEN the first refresh gives new tokens and the last one ``invalid-refresh-token``."""
+    THEN the first refresh gives new tokens and the last one ``invalid-refresh-token``.
+    """
     signed_up(call_action, new_email)
     tokens = call_action("login", {"email": new_email, "password": PASSWORD}).json()
     refreshed = call_action("refreshToken", {"refresh_token": tokens["refresh_token"]})
@@ -146,19 +168,23 @@ def test_refresh_token_gives_new_tokens_and_logout_revokes_it(call_action: Actio
     assert again.json()["extensions"]["code"] == "invalid-refresh-token"
 
 
-def test_logout_needs_a_signed_in_caller(call_action: ActionCall):
-    """GIVEN an anonymous caller
+def test_logout_needs_a_signed_in_caller(call_action: ActionCall) -> None:
+    """GIVEN an anonymous caller.
+
     WHEN calling logout
-    THEN 401 ``not-authenticated``."""
+    THEN 401 ``not-authenticated``.
+    """
     response = call_action("logout", {"refresh_token": "x"})
     assert response.status_code == 401
     assert response.json()["extensions"]["code"] == "not-authenticated"
 
 
-def test_login_is_rate_limited_per_email(call_action: ActionCall, new_email: str):
-    """GIVEN 10 login attempts for one email within 5 minutes, from different addresses
+def test_login_is_rate_limited_per_email(call_action: ActionCall, new_email: str) -> None:
+    """GIVEN 10 login attempts for one email within 5 minutes, from different addresses.
+
     WHEN an 11th arrives
-    THEN it is refused with 429 ``rate-limited`` and a retry delay, without asking Cognito."""
+    THEN it is refused with 429 ``rate-limited`` and a retry delay, without asking Cognito.
+    """
     for attempt in range(10):
         response = call_action("login", {"email": new_email, "password": "Wr0ng-password"},
                                ip=f"192.0.2.{attempt + 1}")
@@ -171,10 +197,12 @@ def test_login_is_rate_limited_per_email(call_action: ActionCall, new_email: str
     assert 0 < body["extensions"]["retry_after"] <= 300
 
 
-def test_login_is_rate_limited_per_client_address(call_action: ActionCall, new_email: str):
-    """GIVEN 10 login attempts from one address for different emails
+def test_login_is_rate_limited_per_client_address(call_action: ActionCall, new_email: str) -> None:
+    """GIVEN 10 login attempts from one address for different emails.
+
     WHEN an 11th arrives from that address
-    THEN 429 ``rate-limited``; another address is still served."""
+    THEN 429 ``rate-limited``; another address is still served.
+    """
     for attempt in range(10):
         call_action("login", {"email": f"{attempt}-{new_email}", "password": "Wr0ng-pass1"},
                     ip="198.51.100.7")
@@ -187,20 +215,24 @@ def test_login_is_rate_limited_per_client_address(call_action: ActionCall, new_e
 
 
 def test_forgot_password_answers_the_same_for_unknown_email(call_action: ActionCall,
-                                                            new_email: str):
-    """GIVEN an email without an account
+                                                            new_email: str) -> None:
+    """GIVEN an email without an account.
+
     WHEN asking for a reset code
-    THEN the answer is ``ok`` as for a real account (no account discovery)."""
+    THEN the answer is ``ok`` as for a real account (no account discovery).
+    """
     response = call_action("forgotPassword", {"email": new_email})
     assert response.status_code == 200
     assert response.json()["ok"] is True
 
 
 def test_forgot_password_then_confirm_sets_the_new_password(call_action: ActionCall,
-                                                            new_email: str):
-    """GIVEN a confirmed user who asked for a reset code
+                                                            new_email: str) -> None:
+    """GIVEN a confirmed user who asked for a reset code.
+
     WHEN confirming with the code and a new password
-    THEN the new password logs in and a weak one is refused."""
+    THEN the new password logs in and a weak one is refused.
+    """
     signed_up(call_action, new_email)
     sent = call_action("forgotPassword", {"email": new_email})
     assert sent.json()["ok"] is True

@@ -1,5 +1,6 @@
-"""Session fixtures for the auth stack: moto, the Lambda Invoke API, cognito-local and the
-action service, started through the same devstack classes as ``devstack up``.
+"""Session fixtures for the auth stack, started through the same classes as ``devstack up``.
+
+moto, the Lambda Invoke API, cognito-local and the action service.
 
 Ports are allocated up front so services can name each other before they start (the
 Lambdas need the engine's URL, cognito-local the runtime's, the engine the pool's).
@@ -61,8 +62,10 @@ def aws_local(moto_server: MotoService, auth_settings: StackSettings) -> LocalAw
 def lambda_runtime(
     auth_settings: StackSettings, moto_server: MotoService, aws_local: LocalAwsResources
 ) -> Iterator[LambdaRuntimeService]:
-    """The Invoke API running the real handlers; they reach GraphQL at the auth engine's
-    port and read the admin secret from Secrets Manager (moto)."""
+    """The Invoke API running the real handlers; they reach GraphQL at the auth engine's.
+
+    port and read the admin secret from Secrets Manager (moto).
+    """
     service = LambdaRuntimeService(auth_settings, common_environment={
         **moto_server.aws_environment(),
         "HASURA_GRAPHQL_ENDPOINT": f"http://127.0.0.1:{auth_settings.engine_port}/v1/graphql",
