@@ -5,10 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import asyncpg
-
 from engine.metadata import model
-from engine.metadata.dbcatalog import DbCatalog, introspect
+from engine.metadata.dbcatalog import DbCatalog, DbConnection, introspect
 from engine.metadata.errors import not_exists, parse_failed
 from engine.session import Session
 
@@ -19,7 +17,7 @@ class OpContext:
 
     metadata: model.Metadata
     """The working copy; operations change it in place."""
-    conn: asyncpg.Connection
+    conn: DbConnection
     """A connection inside the request's transaction."""
     session: Session
     api: str
@@ -30,8 +28,12 @@ class OpContext:
     database_changed: bool = False
     reload_requested: bool = False
     allow_inconsistent: bool = False
+    replaced: bool = False
+    """Set by ``replace_metadata``/``clear_metadata``: the whole metadata is new."""
     """Set by ``replace_metadata``: inconsistencies do not fail the request."""
     path: str = "$"
+    request_version: int = 1
+    """The request's ``version`` field (``export_metadata`` answers differently for 2)."""
     _catalog: DbCatalog | None = None
 
     def mark_changed(self) -> None:
@@ -44,7 +46,7 @@ class OpContext:
         self._catalog = None
 
     async def catalog(self) -> DbCatalog:
-        """The database's tables, columns, foreign keys and functions, as this transaction sees them."""
+        """The database's tables, columns, foreign keys and functions, as this transaction sees."""
         if self._catalog is None:
             self._catalog = await introspect(self.conn)
         return self._catalog

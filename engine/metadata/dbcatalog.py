@@ -8,8 +8,13 @@ earlier ``run_sql`` of the same transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, TypeAlias
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+DbConnection: TypeAlias = "asyncpg.Connection[Any] | PoolConnectionProxy[Any]"
+"""A connection, whether held directly or borrowed from a pool."""
 
 _SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "hdb_catalog")
 
@@ -86,7 +91,7 @@ class DbCatalog:
         return None
 
 
-async def introspect(conn: asyncpg.Connection) -> DbCatalog:
+async def introspect(conn: DbConnection) -> DbCatalog:
     """Read the catalog through ``conn``."""
     catalog = DbCatalog()
     for schema, name, columns in await conn.fetch(_TABLES, list(_SYSTEM_SCHEMAS)):

@@ -77,7 +77,7 @@ def show(name: QualifiedName) -> str:
 def sources(metadata: Metadata) -> list[dict[str, Any]]:
     """The metadata's sources (creating the list if missing)."""
     found = metadata.setdefault("sources", [])
-    assert isinstance(found, list)  # noqa: S101 - normalised on the way in
+    assert isinstance(found, list)
     return found
 
 
@@ -96,7 +96,7 @@ def source(metadata: Metadata, name: str = DEFAULT_SOURCE) -> dict[str, Any]:
 def tables(source_entry: dict[str, Any]) -> list[dict[str, Any]]:
     """A source's table entries."""
     found = source_entry.setdefault("tables", [])
-    assert isinstance(found, list)  # noqa: S101
+    assert isinstance(found, list)
     return found
 
 

@@ -1,1 +1,1 @@
-"""The engine's HTTP side: the Starlette app, its routes and the lifecycle of background services."""
+"""The engine's HTTP side: the Starlette app, its routes, the lifecycle of background services."""

@@ -13,6 +13,9 @@ shuts down. Subscribers register themselves at import time::
 
     register_subscriber(EventDelivery())
 
+Packages that add root fields to the GraphQL schema (actions) register a provider with
+:func:`register_provider`.
+
 The server imports the packages named in :data:`PLUGIN_PACKAGES` before it starts, so a
 package registers its subscribers (and its metadata API operations, see
 :mod:`engine.metadata.ops`) from its ``__init__``. A package that does not exist yet is
@@ -49,6 +52,22 @@ class MetadataSubscriber(Protocol):
 
 
 _SUBSCRIBERS: list[MetadataSubscriber] = []
+_PROVIDERS: list[Any] = []
+
+
+def register_provider(provider: Any) -> Any:
+    """Add a root-field provider (see :mod:`engine.graphql.providers`) to every schema built.
+
+    Providers are passed to ``GraphQLEngine.build`` on every rebuild; returns ``provider``.
+    """
+    if provider not in _PROVIDERS:
+        _PROVIDERS.append(provider)
+    return provider
+
+
+def providers() -> list[Any]:
+    """The registered root-field providers, in registration order."""
+    return list(_PROVIDERS)
 
 
 def register_subscriber(subscriber: MetadataSubscriber) -> MetadataSubscriber:

@@ -1,0 +1,131 @@
+"""The metadata in force: loaded at start-up, changed only through API requests.
+
+Requests are serialised. Each runs its operations in one transaction on a working copy;
+if they succeed and the result is consistent enough (no *new* inconsistent object unless
+``allow_inconsistent_metadata``), the copy is stored, committed and handed to
+``on_change`` (which rebuilds the GraphQL schema and notifies subscribers).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import asyncpg
+
+from engine.metadata import consistency, model, store
+from engine.metadata.api import dispatch
+from engine.metadata.context import OpContext
+from engine.metadata.convert import to_v3
+from engine.metadata.dbcatalog import DbConnection, introspect
+from engine.metadata.errors import MetadataError
+from engine.metadata.ops import load_builtin_ops
+from engine.session import Session
+
+logger = logging.getLogger("engine.metadata")
+
+OnChange = Callable[[model.Metadata], Awaitable[list[dict[str, Any]]]]
+"""Called with committed metadata; returns the inconsistencies the schema builder found."""
+
+
+class MetadataManager:
+    """Owns the metadata of one engine process."""
+
+    def __init__(self, pool: asyncpg.Pool, on_change: OnChange) -> None:
+        load_builtin_ops()
+        self.pool = pool
+        self.on_change = on_change
+        self.metadata: model.Metadata = model.empty_metadata()
+        self.resource_version = 0
+        self.inconsistencies: list[dict[str, Any]] = []
+        self._lock = asyncio.Lock()
+
+    async def load(self) -> model.Metadata:
+        """Create the catalog if needed and read the stored metadata (empty when none)."""
+        async with self.pool.acquire() as conn:
+            await store.ensure_catalog(conn)
+            stored, version = await store.load(conn)
+            self.metadata = to_v3(stored) if stored is not None else model.empty_metadata()
+            self.resource_version = version
+            found = consistency.check(self.metadata, await introspect(conn))
+        self.inconsistencies = [item.to_json() for item in found]
+        for item in found:
+            logger.warning("inconsistent metadata: %s", item.to_json()["reason"])
+        return self.metadata
+
+    def merge_engine_inconsistencies(self, reported: list[dict[str, Any]]) -> None:
+        """Add what the schema builder reported to what the consistency check found."""
+        names = {item.get("name") for item in self.inconsistencies}
+        self.inconsistencies.extend(i for i in reported if i.get("name") not in names)
+
+    async def execute(self, api: str, body: Any, session: Session) -> tuple[int, Any]:
+        """Run one API request; returns the HTTP status and the JSON answer."""
+        async with self._lock:
+            try:
+                ctx, result, found = await self._transaction(api, body, session)
+            except MetadataError as exc:
+                return exc.status, exc.to_json()
+            if ctx.changed or ctx.database_changed or ctx.reload_requested:
+                self.metadata = ctx.metadata
+                if found is not None:
+                    self.inconsistencies = [item.to_json() for item in found]
+                reported = await self.on_change(self.metadata)
+                self.merge_engine_inconsistencies(reported)
+            return 200, result
+
+    async def _transaction(
+        self, api: str, body: Any, session: Session,
+    ) -> tuple[OpContext, Any, list[consistency.Inconsistency] | None]:
+        async with self.pool.acquire() as conn:
+            try:
+                async with conn.transaction():
+                    ctx = OpContext(
+                        metadata=model.clone(self.metadata), conn=conn, session=session,
+                        api=api, resource_version=self.resource_version,
+                        inconsistencies=list(self.inconsistencies),
+                    )
+                    expected = body.get("resource_version") if isinstance(body, dict) else None
+                    if isinstance(expected, int) and expected != self.resource_version:
+                        raise MetadataError(
+                            f"metadata resource version referenced ({expected}) did not match "
+                            f"current version ({self.resource_version})", "conflict", status=409)
+                    try:
+                        result = await dispatch(ctx, body)
+                    except asyncpg.PostgresError as exc:
+                        raise MetadataError(str(exc), "postgres-error") from None
+                    found = None
+                    if ctx.changed or ctx.database_changed:
+                        found = await self._check(ctx)
+                    if ctx.changed:
+                        self.resource_version = await store.save(conn, ctx.metadata)
+                        if isinstance(result, dict) and "resource_version" in result:
+                            result["resource_version"] = self.resource_version
+            finally:
+                if api != "metadata":
+                    # SQL from run_sql may have changed session settings: this connection
+                    # goes back to the pool clean (the pool itself skips the reset).
+                    await _reset(conn)
+        return ctx, result, found
+
+    async def _check(self, ctx: OpContext) -> list[consistency.Inconsistency]:
+        found = consistency.check(ctx.metadata, await ctx.catalog())
+        known = {item.get("name") for item in ctx.inconsistencies}
+        new = [item for item in found if item.name not in known]
+        if new and not ctx.allow_inconsistent:
+            if ctx.replaced:
+                raise MetadataError("cannot continue due to inconsistent metadata", "unexpected",
+                                    internal=[item.to_json() for item in new])
+            raise MetadataError(new[0].reason, "invalid-configuration",
+                                internal=[item.to_json() for item in new])
+        return found
+
+
+async def _reset(conn: DbConnection) -> None:
+    query = conn.get_reset_query()
+    if query and not conn.is_closed():
+        try:
+            await conn.execute(query)
+        except (asyncpg.PostgresError, asyncpg.InterfaceError):
+            logger.warning("could not reset a connection after an admin request")

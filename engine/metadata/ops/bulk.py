@@ -1,0 +1,20 @@
+"""``bulk``: several operations in one transaction, answered with the list of their results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.metadata.context import OpContext
+from engine.metadata.errors import parse_failed
+from engine.metadata.ops import register
+
+
+@register("bulk", apis=("metadata", "query", "v2query"))
+async def bulk(ctx: OpContext, args: Any) -> list[Any]:
+    """Run each operation of ``args`` in order; the first failure fails them all."""
+    from engine.metadata.api import dispatch
+
+    if not isinstance(args, list):
+        raise parse_failed("expecting a list of operations for bulk")
+    base = ctx.path
+    return [await dispatch(ctx, item, f"{base}[{index}]") for index, item in enumerate(args)]

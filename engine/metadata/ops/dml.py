@@ -1,0 +1,195 @@
+"""The v1 query API's data operations (``insert``, ``select``, ``count``, ``update``, ``delete``).
+
+Test setups use them to load rows into tracked tables. Rows travel as one JSON parameter
+and PostgreSQL converts them to the table's row type (``json_populate_recordset``), so no
+value is ever spliced into SQL text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+import orjson
+
+from engine.metadata import model
+from engine.metadata.context import OpContext
+from engine.metadata.errors import MetadataError, parse_failed
+from engine.metadata.ops import register
+from engine.metadata.ops.run_sql import postgres_error
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+def _table_sql(entry: dict[str, Any]) -> str:
+    name = model.qualified(entry["table"])
+    return f"{_ident(name['schema'])}.{_ident(name['name'])}"
+
+
+async def _columns(ctx: OpContext, entry: dict[str, Any]) -> list[str]:
+    return (await ctx.catalog()).columns(model.key(model.qualified(entry["table"])))
+
+
+def _check_columns(names: list[str] | set[str], known: list[str]) -> None:
+    for column in names:
+        if column not in known:
+            raise MetadataError(f"no such column exists: \"{column}\"", "not-exists")
+
+
+def _returning(args: dict[str, Any], known: list[str]) -> str | None:
+    columns = args.get("returning")
+    if columns is None:
+        return None
+    if not isinstance(columns, list):
+        raise parse_failed("'returning' must be a list of columns")
+    _check_columns(columns, known)
+    pairs = ", ".join(f"{_literal(c)}, r.{_ident(c)}" for c in columns) if columns else ""
+    return f"coalesce(json_agg(json_build_object({pairs})), '[]')"
+
+
+@register("insert", apis=("query",))
+async def insert(ctx: OpContext, args: Any) -> dict[str, Any]:
+    """Insert ``objects`` into a tracked table; answers ``affected_rows`` (and ``returning``)."""
+    entry = ctx.table(args)
+    objects = args.get("objects")
+    if not isinstance(objects, list) or not all(isinstance(o, dict) for o in objects):
+        raise parse_failed("'objects' must be a list of objects")
+    known = await _columns(ctx, entry)
+    returning = _returning(args, known)
+    conflict = _on_conflict(args.get("on_conflict"))
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for obj in objects:
+        _check_columns(set(obj), known)
+        groups.setdefault(tuple(sorted(obj)), []).append(obj)
+    affected = 0
+    rows: list[Any] = []
+    for columns, group in groups.items():
+        listed = ", ".join(_ident(c) for c in columns)
+        table = _table_sql(entry)
+        # Identifiers are quoted names of existing columns; values travel as $1.
+        source = (f"SELECT {listed} FROM json_populate_recordset(NULL::{table}, $1::json)"  # noqa: S608
+                  if columns else "SELECT FROM json_array_elements($1::json)")
+        target = f"({listed})" if columns else ""
+        if not columns:
+            statement = f"INSERT INTO {table} DEFAULT VALUES RETURNING *"  # noqa: S608
+        else:
+            statement = f"INSERT INTO {table} {target} {source}{conflict(columns)} RETURNING *"
+        query = (f"WITH r AS ({statement}) SELECT count(*), "  # noqa: S608
+                 f"{returning or 'NULL::json'}::text FROM r")
+        try:
+            for _ in range(1 if columns else len(group)):
+                row = await ctx.conn.fetchrow(
+                    query, *([orjson.dumps(group).decode()] if columns else []))
+                assert row is not None
+                count, returned = row
+                affected += count
+                if returned:
+                    rows.extend(orjson.loads(returned))
+        except asyncpg.PostgresError as exc:
+            raise postgres_error(exc, query) from None
+    result: dict[str, Any] = {"affected_rows": affected}
+    if returning is not None:
+        result["returning"] = rows
+    return result
+
+
+def _on_conflict(spec: Any) -> Any:
+    if spec is None:
+        return lambda columns: ""
+    if not isinstance(spec, dict) or not isinstance(spec.get("constraint"), str):
+        raise parse_failed("'on_conflict' needs a 'constraint'")
+    target = f" ON CONFLICT ON CONSTRAINT {_ident(spec['constraint'])}"
+    if spec.get("action", "ignore") == "ignore":
+        return lambda columns: f"{target} DO NOTHING"
+
+    def update(columns: tuple[str, ...]) -> str:
+        sets = ", ".join(f"{_ident(c)} = EXCLUDED.{_ident(c)}" for c in columns)
+        return f"{target} DO UPDATE SET {sets}"
+
+    return update
+
+
+def _where(where: Any, known: list[str], params: list[Any]) -> str:
+    """Equality filters only: ``{column: value}`` or ``{column: {"$eq"|"_eq": value}}``."""
+    if where in (None, {}):
+        return "true"
+    if not isinstance(where, dict):
+        raise parse_failed("'where' must be an object")
+    parts = []
+    for column, condition in where.items():
+        _check_columns([column], known)
+        value = condition
+        if isinstance(condition, dict):
+            if set(condition) - {"$eq", "_eq"}:
+                raise MetadataError("only equality filters are supported here", "not-supported")
+            value = condition.get("$eq", condition.get("_eq"))
+        params.append(orjson.dumps({column: value}).decode())
+        parts.append(f"r.{_ident(column)} IS NOT DISTINCT FROM (json_populate_record("
+                     f"NULL::{{table}}, ${len(params)}::json)).{_ident(column)}")
+    return " AND ".join(parts)
+
+
+@register("count", apis=("query",))
+async def count(ctx: OpContext, args: Any) -> dict[str, Any]:
+    """Count the rows matching ``where``."""
+    entry = ctx.table(args)
+    params: list[Any] = []
+    condition = _where(args.get("where"), await _columns(ctx, entry), params)
+    table = _table_sql(entry)
+    query = f"SELECT count(*) FROM {table} r WHERE {condition.format(table=table)}"  # noqa: S608
+    return {"count": await ctx.conn.fetchval(query, *params)}
+
+
+@register("select", apis=("query",))
+async def select(ctx: OpContext, args: Any) -> list[Any]:
+    """Rows of a tracked table matching ``where`` (``columns``: a list or ``*``)."""
+    entry = ctx.table(args)
+    known = await _columns(ctx, entry)
+    columns = args.get("columns", "*")
+    wanted = known if columns == "*" else columns
+    if not isinstance(wanted, list):
+        raise parse_failed("'columns' must be a list or \"*\"")
+    _check_columns(wanted, known)
+    params: list[Any] = []
+    table = _table_sql(entry)
+    condition = _where(args.get("where"), known, params).format(table=table)
+    pairs = ", ".join(f"{_literal(c)}, r.{_ident(c)}" for c in wanted)
+    query = (f"SELECT coalesce(json_agg(json_build_object({pairs})), '[]')::text "  # noqa: S608
+             f"FROM {table} r WHERE {condition}")
+    value: Any = orjson.loads(await ctx.conn.fetchval(query, *params))
+    return list(value)
+
+
+@register("delete", apis=("query",))
+async def delete(ctx: OpContext, args: Any) -> dict[str, Any]:
+    """Delete the rows matching ``where``."""
+    entry = ctx.table(args)
+    params: list[Any] = []
+    table = _table_sql(entry)
+    condition = _where(args.get("where"), await _columns(ctx, entry), params).format(table=table)
+    status = await ctx.conn.execute(f"DELETE FROM {table} r WHERE {condition}", *params)  # noqa: S608
+    return {"affected_rows": int(status.split()[-1])}
+
+
+@register("update", apis=("query",))
+async def update(ctx: OpContext, args: Any) -> dict[str, Any]:
+    """Set columns (``$set``) on the rows matching ``where``."""
+    entry = ctx.table(args)
+    known = await _columns(ctx, entry)
+    values = args.get("$set") or args.get("_set")
+    if not isinstance(values, dict) or not values:
+        raise parse_failed("'$set' must be a non-empty object")
+    _check_columns(set(values), known)
+    params: list[Any] = [orjson.dumps(values).decode()]
+    table = _table_sql(entry)
+    sets = ", ".join(f"{_ident(c)} = (json_populate_record(NULL::{table}, $1::json)).{_ident(c)}"
+                     for c in values)
+    condition = _where(args.get("where"), known, params).format(table=table)
+    status = await ctx.conn.execute(f"UPDATE {table} r SET {sets} WHERE {condition}", *params)  # noqa: S608
+    return {"affected_rows": int(status.split()[-1])}

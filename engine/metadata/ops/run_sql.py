@@ -1,0 +1,127 @@
+"""``run_sql``: SQL from the admin, then the metadata brought in line with the new schema."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from typing import Any
+
+import asyncpg
+
+from engine.metadata import consistency
+from engine.metadata.context import OpContext
+from engine.metadata.dbcatalog import DbConnection
+from engine.metadata.errors import MetadataError, parse_failed
+from engine.metadata.ops import register
+
+_MULTIPLE = "cannot insert multiple commands into a prepared statement"
+
+
+class _ReadOnlyDoneError(Exception):
+    """Rolls back the savepoint a read-only run_sql ran in."""
+
+
+@register("run_sql", apis=("query", "v2query"))
+async def run_sql(ctx: OpContext, args: Any) -> dict[str, Any]:
+    """Run ``args.sql``; answers ``TuplesOk`` with text rows for a query, else ``CommandOk``.
+
+    Tables dropped by the SQL leave the metadata; other objects that stop resolving
+    (relationships, permissions, computed fields) leave it with ``cascade`` and fail the
+    request without it, as Hasura does.
+    """
+    if not isinstance(args, dict) or not isinstance(args.get("sql"), str):
+        raise parse_failed("key \"sql\" not found")
+    sql = args["sql"]
+    read_only = bool(args.get("read_only", False))
+    try:
+        if read_only:
+            result: dict[str, Any] = {}
+            try:
+                async with ctx.conn.transaction():
+                    await ctx.conn.execute("SET TRANSACTION READ ONLY")
+                    result = await _run(ctx.conn, sql)
+                    raise _ReadOnlyDoneError
+            except _ReadOnlyDoneError:
+                pass
+            return result
+        result = await _run(ctx.conn, sql)
+    except asyncpg.PostgresError as exc:
+        raise postgres_error(exc, sql) from None
+    if args.get("check_metadata_consistency", True):
+        ctx.mark_database_changed()
+        await _reconcile(ctx, cascade=bool(args.get("cascade", False)))
+    return result
+
+
+async def _run(conn: DbConnection, sql: str) -> dict[str, Any]:
+    try:
+        async with conn.transaction():
+            statement = await conn.prepare(sql)
+    except asyncpg.PostgresSyntaxError as exc:
+        if _MULTIPLE not in str(exc):
+            raise
+        # Several statements: the simple protocol runs them all; the last one's rows are lost.
+        await conn.execute(sql)
+        return {"result_type": "CommandOk", "result": None}
+    attributes = statement.get_attributes()
+    rows = await statement.fetch()
+    if not attributes:
+        return {"result_type": "CommandOk", "result": None}
+    header = [attr.name for attr in attributes]
+    return {"result_type": "TuplesOk",
+            "result": [header, *[[pg_text(value) for value in row] for row in rows]]}
+
+
+async def _reconcile(ctx: OpContext, *, cascade: bool) -> None:
+    known = {item.get("name") for item in ctx.inconsistencies}
+    found = consistency.check(ctx.metadata, await ctx.catalog())
+    new = [item for item in found if item.name not in known]
+    dependents = [item for item in new if item.type != "table"]
+    if dependents and not cascade:
+        raise MetadataError(
+            "cannot drop due to the following dependent objects : "
+            + ", ".join(item.name for item in dependents), "dependency-error")
+    if new:
+        consistency.drop_all(ctx.metadata, new)
+        ctx.mark_changed()
+
+
+def postgres_error(exc: asyncpg.PostgresError, sql: str) -> MetadataError:
+    """A database error as Hasura reports it (``postgres-error`` with the details inside)."""
+    details = {
+        "message": str(exc),
+        "status_code": getattr(exc, "sqlstate", None),
+        "exec_status": "FatalError",
+        "description": getattr(exc, "detail", None),
+        "hint": getattr(exc, "hint", None),
+    }
+    return MetadataError(
+        "query execution failed", "postgres-error",
+        internal={"statement": sql, "prepared": False, "error": details, "arguments": []},
+    )
+
+
+def pg_text(value: Any) -> str | None:
+    """A decoded value back in PostgreSQL's text output format."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, datetime.datetime):
+        text = value.isoformat(sep=" ")
+        return text[:-3] if text.endswith(":00") and value.tzinfo is not None else text
+    if isinstance(value, datetime.date | datetime.time | decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, bytes):
+        return "\\x" + value.hex()
+    if isinstance(value, list | tuple):
+        inner = ",".join("NULL" if v is None else _array_item(pg_text(v) or "") for v in value)
+        return "{" + inner + "}"
+    return str(value)
+
+
+def _array_item(text: str) -> str:
+    if text == "" or any(c in text for c in ' ,{}"\\') or text.upper() == "NULL":
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return text

@@ -1,0 +1,49 @@
+"""The GraphQL engine in force, rebuilt and swapped atomically when the metadata changes."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import asyncpg
+
+logger = logging.getLogger("engine.server")
+
+
+class GraphQLHolder:
+    """Holds the current ``GraphQLEngine``; requests read :attr:`current` once each."""
+
+    def __init__(self, pool: asyncpg.Pool, options: Any, providers: Sequence[Any]) -> None:
+        self.pool = pool
+        self.options = options
+        self.providers = tuple(providers)
+        self.current: Any = None
+        self.build_error: str | None = None
+
+    async def rebuild(self, metadata: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Build an engine for ``metadata`` and swap it in; returns its inconsistencies.
+
+        A failing build keeps the previous engine serving and is reported as an
+        inconsistency, so a bad metadata change never takes the endpoint down.
+        """
+        graphql = importlib.import_module("engine.graphql")
+        try:
+            engine = await graphql.GraphQLEngine.build(
+                self.pool, metadata, self.options, providers=self.providers)
+        except Exception as exc:
+            logger.exception("building the GraphQL schema failed")
+            self.build_error = f"{type(exc).__name__}: {exc}"
+            return [{"definition": None, "name": "graphql schema",
+                     "reason": f"Inconsistent object: cannot build the schema: {exc}",
+                     "type": "schema"}]
+        self.current = engine
+        self.build_error = None
+        return list(getattr(engine, "inconsistencies", []) or [])
+
+
+def engine_options(stringify_numeric_types: bool) -> Any:
+    """The compiler's options for the server settings."""
+    options = importlib.import_module("engine.graphql.options")
+    return options.EngineOptions(stringify_numeric_types=stringify_numeric_types)

@@ -1,0 +1,47 @@
+"""Writing JSON responses straight to ASGI (the hot path skips Starlette's Response objects)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from starlette.types import Receive, Send
+
+JSON_HEADERS = [(b"content-type", b"application/json; charset=utf-8")]
+
+
+async def send_json_bytes(send: Send, status: int, body: bytes) -> None:
+    """Send ``body`` (already JSON) with ``status``."""
+    await send({
+        "type": "http.response.start", "status": status,
+        "headers": [*JSON_HEADERS, (b"content-length", str(len(body)).encode())],
+    })
+    await send({"type": "http.response.body", "body": body})
+
+
+async def send_json(send: Send, status: int, value: Any) -> None:
+    """Serialise ``value`` and send it with ``status``."""
+    await send_json_bytes(send, status, orjson.dumps(value))
+
+
+async def read_body(receive: Receive) -> bytes:
+    """The whole request body."""
+    message = await receive()
+    body: bytes = message.get("body", b"")
+    if not message.get("more_body", False):
+        return body
+    chunks = [body]
+    while message.get("more_body", False):
+        message = await receive()
+        chunks.append(message.get("body", b""))
+    return b"".join(chunks)
+
+
+def graphql_error(message: str, code: str, path: str = "$") -> dict[str, Any]:
+    """A GraphQL response with one error in Hasura's shape."""
+    return {"errors": [{"message": message, "extensions": {"path": path, "code": code}}]}
+
+
+def api_error(message: str, code: str, path: str = "$") -> dict[str, Any]:
+    """An admin API error body in Hasura's shape."""
+    return {"path": path, "error": message, "code": code}

@@ -1,0 +1,20 @@
+"""What the routes share: filled in by the app's lifespan once the database is reachable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from engine.auth.resolver import SessionResolver
+from engine.metadata.manager import MetadataManager
+from engine.server.graphql_state import GraphQLHolder
+from engine.settings import EngineSettings
+
+
+@dataclass
+class ServerState:
+    """The settings, the session resolver and, once started, the metadata and GraphQL engine."""
+
+    settings: EngineSettings
+    resolver: SessionResolver
+    graphql: GraphQLHolder | None = field(default=None)
+    metadata: MetadataManager | None = field(default=None)
