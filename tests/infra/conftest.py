@@ -25,6 +25,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 TERRAFORM_DIR = REPO_ROOT / "infra" / "terraform"
 MODULES_DIR = TERRAFORM_DIR / "modules"
 ENVS_DIR = TERRAFORM_DIR / "envs"
+EXAMPLES_DIR = TERRAFORM_DIR / "examples"
 DEFAULT_PLUGIN_DIR = Path("/opt/tf-plugins")
 
 
@@ -34,8 +35,9 @@ def module_dirs() -> list[Path]:
 
 
 def env_dirs() -> list[Path]:
-    """Every root configuration under infra/terraform/envs (what CI validates)."""
-    return sorted(p for p in ENVS_DIR.iterdir() if p.is_dir())
+    """Every root configuration under infra/terraform/envs and examples (what CI validates)."""
+    roots = [p for parent in (ENVS_DIR, EXAMPLES_DIR) if parent.is_dir() for p in parent.iterdir()]
+    return sorted(p for p in roots if p.is_dir())
 
 
 def load_hcl(directory: Path) -> dict[str, list[Any]]:

@@ -1,4 +1,4 @@
-"""`terraform init -backend=false` + `validate` for every environment, offline.
+"""`terraform init -backend=false` + `validate` for every environment and example, offline.
 
 Each run works on a copy of infra/terraform in a temporary folder (environments reach
 their modules through relative paths), with TF_DATA_DIR there too, so no `.terraform/`
@@ -17,7 +17,7 @@ import pytest
 from .conftest import TERRAFORM_DIR, Terraform, env_dirs
 
 
-@pytest.mark.parametrize("env_dir", env_dirs(), ids=lambda p: p.name)
+@pytest.mark.parametrize("env_dir", env_dirs(), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_terraform_validate_accepts_environment(
     env_dir: Path,
     terraform: Terraform,
@@ -28,7 +28,7 @@ def test_terraform_validate_accepts_environment(
     """GIVEN an env and the AWS plugin WHEN init + validate THEN valid, no errors or warnings."""
     copy = tmp_path / "terraform"
     shutil.copytree(TERRAFORM_DIR, copy, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*"))
-    workdir = copy / "envs" / env_dir.name
+    workdir = copy / env_dir.relative_to(TERRAFORM_DIR)
     env = {**terraform_env, "TF_DATA_DIR": str(tmp_path / "tf-data")}
 
     init = terraform.run(
