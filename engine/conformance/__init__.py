@@ -1,0 +1,1 @@
+"""Runs Hasura's request/response conformance cases against an engine over HTTP."""
