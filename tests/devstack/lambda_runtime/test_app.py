@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import json
+
+import boto3
+import httpx
+import pytest
+from botocore.config import Config
+
+from devstack.services.lambda_runtime import LambdaRuntimeService
+from tests.lambdas.events import cognito_event
+
+
+@pytest.fixture(scope="module")
+def lambda_client(lambda_runtime: LambdaRuntimeService) -> object:
+    return boto3.client(
+        "lambda", endpoint_url=lambda_runtime.url(), region_name="us-east-1",
+        aws_access_key_id="local", aws_secret_access_key="local",
+        config=Config(retries={"total_max_attempts": 1}),
+    )
+
+
+def test_lambda_runtime_invokes_the_real_handler_through_boto3(lambda_client: object) -> None:
+    """GIVEN the runtime WHEN boto3 invokes pre_token_generation THEN the handler's result.
+
+    comes back as the payload with status 200 and no function error.
+    """
+    response = lambda_client.invoke(  # type: ignore[attr-defined]
+        FunctionName="pre_token_generation",
+        Payload=json.dumps(cognito_event("pre_token_generation")).encode(),
+    )
+    assert response["StatusCode"] == 200
+    assert "FunctionError" not in response
+    result = json.loads(response["Payload"].read())
+    assert "https://hasura.io/jwt/claims" in result["response"]["claimsOverrideDetails"][
+        "claimsToAddOrOverride"]
+
+
+def test_lambda_runtime_reports_a_handler_exception_as_lambda_does(lambda_client: object) -> None:
+    """GIVEN a migration event for a user who is not staged WHEN invoked THEN status 200,.
+
+    FunctionError Unhandled and an {errorMessage, errorType, stackTrace} payload.
+    """
+    event = cognito_event("user_migration_authentication")
+    event["userName"] = "not-staged@example.com"
+    response = lambda_client.invoke(  # type: ignore[attr-defined]
+        FunctionName="user_migration", Payload=json.dumps(event).encode())
+    assert response["StatusCode"] == 200
+    assert response["FunctionError"] == "Unhandled"
+    payload = json.loads(response["Payload"].read())
+    assert payload["errorType"] == "MigrationRefusedError"
+    assert payload["errorMessage"] == "Bad username or password"
+    assert isinstance(payload["stackTrace"], list)
+    assert "Legacy-Passw0rd" not in json.dumps(payload)
+
+
+def test_lambda_runtime_answers_404_for_an_unknown_function(lambda_client: object) -> None:
+    """GIVEN no function by that name WHEN invoked THEN ResourceNotFoundException (404)."""
+    errors = lambda_client.exceptions  # type: ignore[attr-defined]
+    with pytest.raises(errors.ResourceNotFoundException):
+        lambda_client.invoke(FunctionName="no_such_function",  # type: ignore[attr-defined]
+                             Payload=b"{}")
+
+
+def test_lambda_runtime_accepts_event_invocations(lambda_runtime: LambdaRuntimeService) -> None:
+    """GIVEN InvocationType Event WHEN invoked THEN 202 at once, as Lambda answers."""
+    response = httpx.post(
+        f"{lambda_runtime.url()}/2015-03-31/functions/pre_token_generation/invocations",
+        json=cognito_event("pre_token_generation"),
+        headers={"X-Amz-Invocation-Type": "Event"}, timeout=10,
+    )
+    assert response.status_code == 202
