@@ -180,6 +180,8 @@ data "aws_iam_policy_document" "flow_logs_assume" {
 }
 
 data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
 
 resource "aws_iam_role" "flow_logs" {
   name               = "${var.name}-flow-logs"
@@ -195,6 +197,13 @@ data "aws_iam_policy_document" "flow_logs" {
       "logs:DescribeLogStreams",
     ]
     resources = ["${aws_cloudwatch_log_group.flow_logs.arn}:*"]
+  }
+
+  # The delivery service looks its group up by name before writing.
+  statement {
+    sid       = "FindFlowLogGroup"
+    actions   = ["logs:DescribeLogGroups"]
+    resources = ["arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:*"]
   }
 }
 
