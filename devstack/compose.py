@@ -7,6 +7,7 @@ the services before it are up). The same classes start servers for the tests.
 from __future__ import annotations
 
 from devstack.hasura_project import steps as hasura_steps
+from devstack.services.engine import EngineService
 from devstack.services.postgres import PostgresService
 from devstack.services.redis import RedisService
 from devstack.settings import StackSettings
@@ -18,7 +19,8 @@ def build(settings: StackSettings) -> list[Service | Step]:
     postgres = PostgresService(settings)
     redis = RedisService(settings)
     # Migrations after postgres, metadata + seeds after the engine (see hasura_steps.place).
-    return hasura_steps.place(settings, postgres, [postgres, redis])
+    engine = EngineService(settings, postgres)
+    return hasura_steps.place(settings, postgres, [postgres, redis, engine])
 
 
 def service_names(settings: StackSettings) -> list[str]:

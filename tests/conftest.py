@@ -18,8 +18,10 @@ import pytest
 from psycopg import sql
 
 from devstack.ports import free_port
+from devstack.services.engine import EngineHandle, EngineServer
 from devstack.services.postgres import PostgresServer
 from devstack.services.redis import RedisServer
+from tests.engine.auth.keys import JwtKeys
 
 # Auth stack fixtures: moto_server, lambda_runtime, cognito_local, user_pool, action_service.
 pytest_plugins = ["tests.auth.fixtures"]
@@ -80,3 +82,43 @@ def redis_server(state_root: Path) -> Iterator[RedisServer]:
 def _no_ambient_stack_settings() -> None:
     """Tests must not pick up a developer's DATABASE_URL or .env by accident."""
     os.environ.pop("DATABASE_URL", None)
+
+
+ENGINE_ADMIN_SECRET = "test-admin-secret"
+
+
+@pytest.fixture(scope="session")
+def start_engine(state_root: Path) -> Iterator[Callable[..., EngineHandle]]:
+    """A factory: ``start_engine(database_url, **options)`` starts an engine, returns its handle.
+
+    ``options`` are :class:`devstack.services.engine.EngineServer`'s (admin secret defaults
+    to ``ENGINE_ADMIN_SECRET``). Every engine started is stopped, by pid, after the session.
+    """
+    started: list[EngineHandle] = []
+
+    def start(database_url: str, **options: object) -> EngineHandle:
+        options.setdefault("admin_secret", ENGINE_ADMIN_SECRET)
+        server = EngineServer(database_url, free_port(), state_dir=state_root,
+                              name=f"engine-{len(started) + 1}", **options)  # type: ignore[arg-type]
+        server.start()
+        handle = EngineHandle(server)
+        started.append(handle)
+        return handle
+
+    yield start
+    for handle in reversed(started):
+        handle.close()
+        handle.server.stop()
+
+
+@pytest.fixture(scope="session")
+def engine(start_engine: Callable[..., EngineHandle],
+           create_database: Callable[[str], str]) -> EngineHandle:
+    """An engine on a fresh database, admin secret ``ENGINE_ADMIN_SECRET`` (shared: clean up)."""
+    return start_engine(create_database("engine"))
+
+
+@pytest.fixture(scope="session")
+def jwt_keys() -> JwtKeys:
+    """An RSA key pair (with JWKS) and an HMAC secret to sign test tokens with."""
+    return JwtKeys()

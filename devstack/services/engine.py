@@ -1,0 +1,225 @@
+"""The local Hasura-compatible engine (``python -m engine serve``) as a managed process.
+
+:class:`EngineServer` starts one engine on a database and port of the caller's choosing
+(the stack, test fixtures, the conformance runner); :class:`EngineService` is the stack's
+``engine`` service built on it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from devstack.paths import REPO_ROOT
+from devstack.services.http import HttpService, python_module_argv
+from devstack.services.postgres import PostgresService
+from devstack.settings import StackSettings
+
+ENGINE_SERVICE = "engine"
+ANONYMOUS_ROLE = "anonymous"
+
+
+class EngineServer:
+    """One engine process serving ``database_url`` on ``port`` (loopback)."""
+
+    def __init__(
+        self,
+        database_url: str,
+        port: int,
+        *,
+        admin_secret: str | None = None,
+        jwt_secret: str | Mapping[str, Any] | None = None,
+        unauthorized_role: str | None = ANONYMOUS_ROLE,
+        stringify_numeric_types: bool = False,
+        enable_console: bool = False,
+        extra_env: Mapping[str, str] | None = None,
+        state_dir: Path | None = None,
+        name: str = ENGINE_SERVICE,
+        start_timeout: float = 60.0,
+    ) -> None:
+        self.database_url = database_url
+        self.port = port
+        self.admin_secret = admin_secret
+        self.jwt_secret = jwt_secret
+        self.unauthorized_role = unauthorized_role
+        self.stringify_numeric_types = stringify_numeric_types
+        self.enable_console = enable_console
+        self.extra_env = dict(extra_env or {})
+        settings = StackSettings.load()
+        if state_dir is not None:
+            settings = dataclasses.replace(settings, state_dir=state_dir)
+        self.service = HttpService(
+            settings, name, port, python_module_argv("engine", "serve"),
+            description="Hasura GraphQL Engine (local)", env=self.env(),
+            start_timeout=start_timeout,
+        )
+
+    def env(self) -> dict[str, str]:
+        """The engine's environment (every Hasura variable set, so none leaks in from ours)."""
+        jwt = self.jwt_secret
+        if jwt is not None and not isinstance(jwt, str):
+            jwt = json.dumps(jwt)
+        python_path = os.pathsep.join(p for p in (str(REPO_ROOT),
+                                                  os.environ.get("PYTHONPATH", "")) if p)
+        env = {
+            "HASURA_GRAPHQL_DATABASE_URL": self.database_url,
+            "HASURA_GRAPHQL_SERVER_PORT": str(self.port),
+            "HASURA_GRAPHQL_SERVER_HOST": "127.0.0.1",
+            "HASURA_GRAPHQL_ADMIN_SECRET": self.admin_secret or "",
+            "HASURA_GRAPHQL_JWT_SECRET": jwt or "",
+            "HASURA_GRAPHQL_UNAUTHORIZED_ROLE": self.unauthorized_role or "",
+            "HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES": str(self.stringify_numeric_types).lower(),
+            "HASURA_GRAPHQL_ENABLE_CONSOLE": str(self.enable_console).lower(),
+            "PYTHONPATH": python_path,
+        }
+        env.update(self.extra_env)
+        return env
+
+    def url(self) -> str:
+        """The engine's base URL."""
+        return self.service.url()
+
+    def graphql_url(self) -> str:
+        """The GraphQL endpoint."""
+        return self.url() + "/v1/graphql"
+
+    @property
+    def pid(self) -> int | None:
+        """The engine's pid while it runs."""
+        process = self.service.process
+        return None if process is None else process.pid
+
+    @property
+    def log_path(self) -> Path:
+        """The engine's log file."""
+        return self.service.settings.logs_dir / f"{self.service.name}.log"
+
+    def start(self) -> None:
+        """Start the engine and wait until ``/healthz`` answers."""
+        self.service.start()
+
+    def healthy(self) -> bool:
+        """Whether ``/healthz`` answers 2xx."""
+        return self.service.healthy()
+
+    def stop(self) -> None:
+        """Stop the engine (by pid) if this object started it."""
+        self.service.stop()
+
+    def __enter__(self) -> EngineServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class EngineService:
+    """The stack's ``engine`` service: the app database, the stack's port and admin secret."""
+
+    name = ENGINE_SERVICE
+
+    def __init__(self, settings: StackSettings, postgres: PostgresService) -> None:
+        self.settings = settings
+        self.postgres = postgres
+        self.server: EngineServer | None = None
+
+    def _server(self) -> EngineServer:
+        if self.server is None:
+            jwt = os.environ.get("HASURA_GRAPHQL_JWT_SECRET") or None
+            extra = {"ACTION_SHARED_SECRET": self.settings.action_shared_secret,
+                     "ACTIONS_BASE_URL": f"http://127.0.0.1:{self.settings.actions_port}",
+                     "TRIGGERS_BASE_URL": f"http://127.0.0.1:{self.settings.triggers_port}"}
+            for name in ("ACTIONS_BASE_URL", "TRIGGERS_BASE_URL"):
+                if os.environ.get(name):
+                    extra[name] = os.environ[name]
+            self.server = EngineServer(
+                self.postgres.database_url(), self.settings.engine_port,
+                admin_secret=self.settings.admin_secret, jwt_secret=jwt,
+                unauthorized_role=ANONYMOUS_ROLE, enable_console=True,
+                extra_env=extra, state_dir=self.settings.state_dir,
+            )
+        return self.server
+
+    def url(self) -> str:
+        """The engine's base URL."""
+        return f"http://127.0.0.1:{self.settings.engine_port}"
+
+    def describe(self) -> str:
+        """What this stands in for."""
+        return "Hasura GraphQL Engine (local engine/)"
+
+    def start(self) -> None:
+        """Start the engine on the app database."""
+        self._server().start()
+
+    def healthy(self) -> bool:
+        """Whether the engine answers ``/healthz``."""
+        return self._server().healthy()
+
+
+class EngineClient:
+    """A small HTTP client for one engine: GraphQL, metadata and query calls."""
+
+    def __init__(self, base_url: str, admin_secret: str | None = None,
+                 timeout: float = 30.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.admin_secret = admin_secret
+        self.http = httpx.Client(base_url=self.base_url, timeout=timeout)
+
+    def admin_headers(self, **extra: str) -> dict[str, str]:
+        """Headers proving the admin secret, plus ``extra`` (``X_Hasura_Role="user"``)."""
+        headers = {name.replace("_", "-"): value for name, value in extra.items()}
+        if self.admin_secret:
+            headers["X-Hasura-Admin-Secret"] = self.admin_secret
+        return headers
+
+    def post(self, path: str, body: Any, headers: Mapping[str, str] | None = None
+             ) -> httpx.Response:
+        """POST ``body`` as JSON to ``path`` with exactly ``headers``."""
+        return self.http.post(path, json=body, headers=dict(headers or {}))
+
+    def graphql(self, query: str, variables: Mapping[str, Any] | None = None, *,
+                headers: Mapping[str, str] | None = None, admin: bool = True,
+                operation_name: str | None = None) -> Any:
+        """A GraphQL request; its JSON answer (``admin`` adds the admin secret)."""
+        body: dict[str, Any] = {"query": query}
+        if variables is not None:
+            body["variables"] = dict(variables)
+        if operation_name is not None:
+            body["operationName"] = operation_name
+        sent = {**(self.admin_headers() if admin else {}), **dict(headers or {})}
+        return self.post("/v1/graphql", body, sent).json()
+
+    def metadata(self, body: Any) -> httpx.Response:
+        """A ``/v1/metadata`` call with the admin secret."""
+        return self.post("/v1/metadata", body, self.admin_headers())
+
+    def query(self, body: Any) -> httpx.Response:
+        """A ``/v1/query`` call with the admin secret."""
+        return self.post("/v1/query", body, self.admin_headers())
+
+    def run_sql(self, sql: str, **options: Any) -> Any:
+        """``run_sql`` through ``/v2/query``; its JSON answer (raises on an error status)."""
+        response = self.post("/v2/query", {"type": "run_sql", "args": {"sql": sql, **options}},
+                             self.admin_headers())
+        response.raise_for_status()
+        return response.json()
+
+    def close(self) -> None:
+        """Close the HTTP connections."""
+        self.http.close()
+
+
+class EngineHandle(EngineClient):
+    """A started engine (``.server``) with a client for it."""
+
+    def __init__(self, server: EngineServer) -> None:
+        super().__init__(server.url(), server.admin_secret)
+        self.server = server
