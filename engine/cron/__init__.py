@@ -1,0 +1,15 @@
+"""Cron triggers: webhooks called on a schedule, each scheduled time delivered once.
+
+Importing the package registers the subscriber the server starts and the metadata API
+operations (see :mod:`engine.server.lifecycle`).
+"""
+
+from __future__ import annotations
+
+from engine.cron.service import CronTriggerService
+from engine.server.lifecycle import register_subscriber
+
+SERVICE = register_subscriber(CronTriggerService())
+"""The process's cron trigger service (started by the server's lifespan)."""
+
+__all__ = ["SERVICE", "CronTriggerService"]
