@@ -1,13 +1,145 @@
-"""Where the engine spends a request's time on the complex query (filled in below)."""
+"""Where the engine spends a request's time on the complex query, measured in-process.
+
+The engine's ``GraphQLEngine.execute`` runs in a loop under pyinstrument (async mode, so
+time spent awaiting PostgreSQL is attributed to the await). Each sample is put in one
+phase by the innermost frame that names one: parse, validate, compile, database,
+serialise; the rest is the engine's own glue. Two profiles: warm (document and plan caches
+hit, as in steady state) and cold (caches emptied before each request).
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.chinook.workload import Workload
+import uvloop
+from pyinstrument import Profiler
+
+from bench.chinook.workload import Case, Workload, replace_metadata
+
+PHASES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("database", ("asyncpg", "[await]", "<await>", "selectors.py", "uvloop")),
+    ("parse", ("graphql/language",)),
+    ("validate", ("graphql/validation",)),
+    ("serialise", ("orjson", "json/")),
+    ("variables", ("graphql/execution", "graphql/utilities")),
+    ("compile", ("engine/graphql/compiler", "engine/graphql/selection", "engine/graphql/plan",
+                 "engine/graphql/params", "engine/graphql/values", "engine/graphql/boolexp",
+                 "engine/graphql/nested")),
+)
+PROFILED_CASE = "complex_query_large_result"
 
 
-def profile_engine(dsn: str, workload: Workload, state: Path) -> dict[str, Any]:
-    """Profile the engine in-process on the complex query."""
-    raise NotImplementedError("engine profile not wired yet")
+def phase_of(stack: list[str]) -> str:
+    """The phase of one sample: the innermost frame naming a phase, else ``engine``."""
+    for frame in reversed(stack):
+        for phase, markers in PHASES:
+            if any(marker in frame for marker in markers):
+                return phase
+    return "engine"
+
+
+def phases(profiler: Profiler, requests: int) -> dict[str, float]:
+    """Milliseconds per request spent in each phase."""
+    session = profiler.last_session
+    if session is None:
+        return {}
+    totals: dict[str, float] = {}
+    for stack, seconds in session.frame_records:
+        phase = phase_of(list(stack))
+        totals[phase] = totals.get(phase, 0.0) + seconds
+    return {phase: round(total / requests * 1e3, 3) for phase, total in sorted(totals.items())}
+
+
+async def _loop(run: Callable[[], Any], requests: int, before: Callable[[], None]) -> float:
+    began = time.perf_counter()
+    for _ in range(requests):
+        before()
+        await run()
+    return (time.perf_counter() - began) / requests * 1e3
+
+
+async def _profile(dsn: str, case: Case, headers: dict[str, str],
+                   requests: int) -> dict[str, Any]:
+    from engine.graphql import GraphQLEngine
+    from engine.graphql.options import EngineOptions
+    from engine.graphql.plan import LRU
+    from engine.metadata.convert import to_v3
+    from engine.server.database import create_pool
+    from engine.session import Session
+
+    pool = await create_pool(dsn, 4)
+    try:
+        engine = await GraphQLEngine.build(pool, to_v3(replace_metadata()["args"]),
+                                           EngineOptions())
+        lowered = {name.lower(): value for name, value in headers.items()
+                   if name.lower().startswith("x-hasura-") and "secret" not in name.lower()}
+        session = Session(lowered.get("x-hasura-role", "admin"), lowered, is_admin_secret=True)
+        payload = {"query": case.query, "variables": case.variables}
+
+        async def run() -> Any:
+            status, body = await engine.execute(payload, session, headers)
+            if status != 200 or b'"errors"' in body[:20]:
+                raise RuntimeError(f"engine answered {status}: {body[:300]!r}")
+            return body
+
+        def empty_caches() -> None:
+            engine._documents = LRU(engine.options.document_cache_size)
+            engine._plans = LRU(engine.options.plan_cache_size)
+
+        def nothing() -> None:
+            return None
+
+        await _loop(run, 20, nothing)  # warm the pool, the plan and PostgreSQL
+        results: dict[str, Any] = {"case": case.name, "requests": requests}
+        for label, before in (("warm", nothing), ("cold", empty_caches)):
+            results[f"{label}_wall_ms_per_request"] = await _loop(run, requests, before)
+            profiler = Profiler(interval=0.0005, async_mode="enabled")
+            profiler.start()
+            await _loop(run, requests, before)
+            profiler.stop()
+            results[f"{label}_phases_ms_per_request"] = phases(profiler, requests)
+            if label == "warm":
+                results["warm_text"] = profiler.output_text(unicode=False, color=False,
+                                                           show_all=False)[:6000]
+    finally:
+        await pool.close()
+    results["summary"] = summary(results)
+    return results
+
+
+def summary(results: dict[str, Any]) -> str:
+    """Two lines: per-phase milliseconds per request, warm and cold."""
+    lines = []
+    for label in ("warm", "cold"):
+        split = results.get(f"{label}_phases_ms_per_request", {})
+        parts = ", ".join(f"{phase} {ms:.2f}" for phase, ms in
+                          sorted(split.items(), key=lambda item: -item[1]))
+        lines.append(f"  {label} (caches {'hit' if label == 'warm' else 'emptied'}): "
+                     f"{results.get(f'{label}_wall_ms_per_request', 0):.2f} ms/request in-process"
+                     f" = {parts}")
+    return "\n".join(lines)
+
+
+def profile_engine(dsn: str, workload: Workload, state: Path,
+                   requests: int = 200) -> dict[str, Any]:
+    """Profile ``GraphQLEngine.execute`` on the large-result complex query."""
+    case = next(case for case in workload.cases if case.name == PROFILED_CASE)
+    del state  # the profile keeps nothing on disk; the text goes into the results JSON
+    result: dict[str, Any] = uvloop.run(_profile(dsn, case, workload.headers, requests))
+    return result
+
+
+def _main() -> None:  # pragma: no cover - manual use: python -m bench.chinook.profile DSN
+    import json
+    import sys
+
+    from bench.chinook.workload import load_workload
+
+    print(json.dumps(profile_engine(sys.argv[1], load_workload(), Path()), indent=1))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    _main()

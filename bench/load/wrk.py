@@ -109,12 +109,14 @@ def run_wrk(url: str, body: str, headers: Mapping[str, str], connections: int,
         argv = [wrk_binary(), f"-t{max(1, min(threads, connections))}", f"-c{connections}",
                 f"-d{max(1, round(duration_s))}s", f"--timeout={timeout_s:g}s", "-s", str(script),
                 url]
-        process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   text=True)
-        _, status, rusage = _wait4(process.pid)
-        stdout = process.stdout.read() if process.stdout else ""
-        stderr = process.stderr.read() if process.stderr else ""
-        process.returncode = status
+        with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) as process:
+            # wait4, not wait: it also returns the CPU wrk used (its output is a few lines,
+            # so the pipes cannot fill up before it exits)
+            _, status, rusage = _wait4(process.pid)
+            process.returncode = status
+            stdout = process.stdout.read() if process.stdout else ""
+            stderr = process.stderr.read() if process.stderr else ""
     if status != 0:
         raise RuntimeError(f"wrk failed ({status}): {stderr}")
     data = parse_output(stdout)

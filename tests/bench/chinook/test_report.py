@@ -1,0 +1,36 @@
+from bench.chinook.report import render
+from bench.chinook.runs import RunRecord
+from bench.load.cpu import CpuUsage
+from bench.load.stats import Latency, LoadResult
+
+
+def _record(target: str, requests: int, p50: float, pg: float) -> RunRecord:
+    result = LoadResult(requests=requests, errors=0, duration_s=10.0,
+                        latency=Latency(p50, p50 * 2, p50 * 3, p50 * 4, p50))
+    cpu = CpuUsage(wall_s=10.0, groups={"postgres": pg, "engine": 5.0, "postgraphile": 0.0},
+                   generator_s=0.5, system_busy_s=15.0, other_s=1.0)
+    return RunRecord(target, "complex_query_large_result", "closed", 8, result, cpu)
+
+
+def test_report_states_ratios_cpu_and_other_load() -> None:
+    """The tables carry ratios, CPU per request, other load and verdicts.
+
+    GIVEN closed-loop runs of the four targets (engine 2x PostGraphile, p50 1.2x the floor)
+    WHEN the results document is rendered
+    THEN the tables carry the ratios, PostgreSQL CPU per request, the other load, and verdicts.
+    """
+    runs = [_record("engine", 2000, 6.0, 4.0), _record("floor", 4000, 5.0, 6.0),
+            _record("postgraphile", 1000, 12.0, 2.0), _record("postgraphile_sql", 3000, 4.0, 3.0)]
+    document = [run.to_json() for run in runs]
+    assert {"pg_cpu_ms_per_request", "server_cpu_ms_per_request", "generator_cores",
+            "result", "cpu"} <= document[0].keys()
+    assert document[0]["result"]["throughput"] == 200.0
+    assert document[0]["pg_cpu_ms_per_request"] == 2.0
+    text = render({"runs": document, "checks": {}, "errors": {}})
+    assert "2.00" in text  # engine/pgl throughput
+    assert "0.50" in text  # engine/floor throughput
+    assert "1.20" in text  # engine/floor p50
+    assert "0.10" in text  # other load in cores
+    assert "throughput engine/pgl >= 1.2  complex_query_large_result c=8: 2.00 (met)" in text
+    assert "p50 engine/floor <= 1.5       complex_query_large_result c=8: 1.20 (met)" in text
+    assert "PG CPU engine SQL <= pgl SQL  complex_query_large_result c=8: 1.500 vs 1.000" in text
