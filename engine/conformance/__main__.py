@@ -30,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", type=Path, dest="json_path", help="write the report here")
     p.add_argument("-k", dest="filter", default="",
                    help="only classes/cases whose name contains this text")
+    p.add_argument("--state", type=Path,
+                   help="keep the started PostgreSQL and engine state (logs) in this folder")
     p.add_argument("-q", "--quiet", action="store_true", help="print failures only")
     return p
 
@@ -103,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         from engine.conformance.stack import local_engine
 
-        with local_engine() as eng:
+        with local_engine(args.state) as eng:
             results = asyncio.run(run(classes, eng.url, eng.admin_secret, args.filter,
                                       args.quiet))
     data = report(results, classes)

@@ -26,7 +26,7 @@ def _strip_messages(value: Any) -> Any:
 def normalise(value: Any) -> Any:
     """Numbers compared by value (1 == 1.0), everything else as is; key order never matters."""
     if isinstance(value, dict):
-        return {k: normalise(v) for k, v in value.items()}
+        return {str(k): normalise(v) for k, v in value.items()}
     if isinstance(value, list):
         return [normalise(v) for v in value]
     if isinstance(value, bool) or value is None or isinstance(value, str):
@@ -38,6 +38,8 @@ def normalise(value: Any) -> Any:
 
 def compare(expected: Any, actual: Any) -> Outcome:
     """The outcome for one response body."""
+    if expected is None:
+        return Outcome.PASSED  # the case only fixes the status code
     exp, act = normalise(expected), normalise(actual)
     if exp == act:
         return Outcome.PASSED

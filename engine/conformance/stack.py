@@ -29,6 +29,7 @@ def local_engine(state: Path | None = None) -> Iterator[LocalEngine]:
     """Start PostgreSQL and the engine (stringified numerics, an admin secret); stop both after."""
     with tempfile.TemporaryDirectory(prefix="conformance-") as tmp:
         root = state or Path(tmp)
+        root.mkdir(parents=True, exist_ok=True)
         root.chmod(0o755)
         pg = PostgresServer(root / "postgres", free_port())
         pg.start(root / "logs" / "postgres.log", root / "pids" / "postgres.pid", fsync=False)

@@ -49,6 +49,8 @@ class BoolExp:
         names = info.table.columns if self.permission else info.field_to_column()
         parts: list[str] = []
         for key, raw in expr.items():
+            if self.permission and key.startswith("$"):
+                key = "_" + key[1:]  # the older permission syntax: $or, $eq, ...
             value = self.c.values.concrete(raw)
             sub = f"{path}.{key}"
             if key == "_and":
@@ -118,6 +120,8 @@ class BoolExp:
                 raise validation("expected an object for a comparison expression", path)
         parts: list[str] = []
         for op, raw in ops.items():
+            if self.permission and op.startswith("$"):
+                op = "_" + op[1:]
             sub = f"{path}.{op}"
             if isinstance(raw, VarRef) and raw.value is None:
                 self.c.values.concrete(raw)

@@ -26,6 +26,14 @@ _DIRECTIONS = {
 _MAX_PAIRS = 50
 
 
+def direction(value: Any, path: str) -> str:
+    """The SQL of an ``order_by`` enum value."""
+    found = _DIRECTIONS.get(str(value))
+    if found is None:
+        raise validation(f"unexpected value {value!r} for enum: 'order_by'", path)
+    return found
+
+
 def json_object(pairs: list[tuple[str, str]]) -> str:
     """``json_build_object`` over (key, expression) pairs (split past PostgreSQL's 100 args)."""
     if not pairs:
@@ -204,6 +212,8 @@ class Compiler:
         value = self.values.concrete(raw)
         if value is None:
             return None
+        if name == "offset" and isinstance(value, str) and value.strip().isdigit():
+            value = int(value)  # Hasura reads a numeric string as an offset
         if isinstance(value, bool) or not isinstance(value, int):
             kind = "a string" if isinstance(value, str) else "a value"
             raise validation(
@@ -283,11 +293,11 @@ class Compiler:
                       wrap: Any) -> list[tuple[str, str]]:
         f2c = info.field_to_column()
         out: list[tuple[str, str]] = []
-        for key, direction in item.items():
-            if direction is None:
+        for key, value in item.items():
+            if value is None:
                 continue
             if key in f2c:
-                out.append((wrap(f"{alias}.{quote(f2c[key])}"), _DIRECTIONS[str(direction)]))
+                out.append((wrap(f"{alias}.{quote(f2c[key])}"), direction(value, f"{path}.{key}")))
             elif key in info.relationships and not info.relationships[key].array:
                 rel = info.relationships[key]
                 remote = self.model.tables[rel.remote]
@@ -302,22 +312,25 @@ class Compiler:
                     return wrap(f"(SELECT {e} FROM {remote.table.qualified} {ra} "
                                 f"WHERE {cond} LIMIT 1)")
 
-                out.extend(self._order_object(remote, ra, direction, path, inner))
+                out.extend(self._order_object(remote, ra, value, f"{path}.{key}", inner))
             elif key.endswith("_aggregate") and key[:-10] in info.relationships:
                 rel = info.relationships[key[:-10]]
                 remote = self.model.tables[rel.remote]
-                out.extend(self._order_aggregate(info, alias, rel, remote, direction, wrap))
+                out.extend(self._order_aggregate(info, alias, rel, remote, value, wrap,
+                                                 f"{path}.{key}"))
             else:
                 raise validation(f"field '{key}' not found in type: '{info.name}_order_by'",
                                  f"{path}.{key}")
         return out
 
     def _order_aggregate(self, info: TableInfo, alias: str, rel: Relationship,
-                         remote: TableInfo, spec: dict[str, Any], wrap: Any
+                         remote: TableInfo, spec: dict[str, Any], wrap: Any, path: str
                          ) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
         f2c = remote.field_to_column()
         for fn, sub in spec.items():
+            if sub is None:
+                continue
             ra = self.new_alias()
             cond = self.join_on(rel, alias, ra)
             pf = self.select_filter(remote, ra)
@@ -325,11 +338,13 @@ class Compiler:
                 cond += f" AND {pf}"
             src = f"FROM {remote.table.qualified} {ra} WHERE {cond}"
             if fn == "count":
-                out.append((wrap(f"(SELECT count(*) {src})"), _DIRECTIONS[str(sub)]))
+                out.append((wrap(f"(SELECT count(*) {src})"), direction(sub, path)))
                 continue
-            for col, direction in (sub or {}).items():
+            for col, dir_value in (sub or {}).items():
+                if dir_value is None:
+                    continue
                 expr = f"{fn}({ra}.{quote(f2c.get(col, col))})"
-                out.append((wrap(f"(SELECT {expr} {src})"), _DIRECTIONS[str(direction)]))
+                out.append((wrap(f"(SELECT {expr} {src})"), direction(dir_value, path)))
         return out
 
     # -- aggregates ----------------------------------------------------------------------
@@ -396,7 +411,7 @@ class Compiler:
                             f"field '{c.name}' not found in type: '{info.name}_{f.name}_fields'",
                             c.path)
                     expr = f"{f.name}(_s.{quote(column)})"
-                    if f.name in ("max", "min") and self.options.stringify_numeric_types \
+                    if self.options.stringify_numeric_types \
                             and info.table.columns[column].base in STRINGIFIED:
                         expr = f"({expr})::text"
                     sub.append((c.alias, expr))

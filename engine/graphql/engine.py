@@ -16,12 +16,16 @@ from graphql import (
     GraphQLError,
     GraphQLSchema,
     GraphQLSyntaxError,
+    NoUnusedFragmentsRule,
+    NoUnusedVariablesRule,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    ValuesOfCorrectTypeRule,
     execute,
     parse,
     print_schema,
+    specified_rules,
     validate,
 )
 from graphql.execution.values import get_variable_values
@@ -47,6 +51,11 @@ from engine.session import ADMIN_ROLE, Session
 log = logging.getLogger(__name__)
 
 _INTROSPECTION = frozenset({"__schema", "__type"})
+# Hasura accepts documents with unused variables and fragments, and parses literal values
+# itself (leniently: "42" for an Int column); the compiler checks values instead.
+_RULES = tuple(r for r in specified_rules
+               if r not in (NoUnusedVariablesRule, NoUnusedFragmentsRule,
+                            ValuesOfCorrectTypeRule))
 
 
 @dataclass
@@ -154,6 +163,10 @@ class GraphQLEngine:
         except (asyncpg.InterfaceError, OSError) as exc:
             log.warning("database unavailable: %s", exc)
             return _error_body([GraphQLFieldError("database query error", "unexpected")])
+        except Exception:
+            # A bug must not turn into a 500 with a traceback for the client; the log keeps it.
+            log.exception("unexpected error while answering a GraphQL request")
+            return _error_body([GraphQLFieldError("unexpected error", "unexpected")])
 
     def _document(self, role: str, state: RoleState, query: str) -> ParsedDocument:
         key = (role, query)
@@ -168,7 +181,7 @@ class GraphQLEngine:
                 [], {}, {})
             self._documents.put(key, doc)
             return doc
-        errors = validate(state.schema, document)
+        errors = validate(state.schema, document, _RULES)
         ops: dict[str | None, OperationDefinitionNode] = {}
         frags: dict[str, FragmentDefinitionNode] = {}
         for d in document.definitions:
@@ -283,7 +296,9 @@ class GraphQLEngine:
                 cacheable = False
                 continue
             target = roots_map.get(sel.name)
-            if target is None:
+            root_object = state.schema.mutation_type if kind == "mutation" \
+                else state.schema.query_type
+            if target is None or root_object is None or sel.name not in root_object.fields:
                 raise validation(f"field '{sel.name}' not found in type: '{root_type}'", sel.path)
             root_kind, info = target
             compiler = Compiler(self.model, state.role, self.options, doc.fragments,

@@ -111,10 +111,14 @@ def on_conflict(b: SchemaBuilder, info: TableInfo) -> GraphQLInputObjectType | N
 def mutation_response(b: SchemaBuilder, info: TableInfo) -> GraphQLObjectType:
     """``<table>_mutation_response``."""
     name = f"{info.name}_mutation_response"
-    return b._cached(name, lambda: GraphQLObjectType(name, lambda: {  # type: ignore[no-any-return]
-        "affected_rows": GraphQLField(_nn(GraphQLInt)),
-        "returning": GraphQLField(_list(b.object_type(info))),
-    }))
+
+    def fields() -> dict[str, GraphQLField]:
+        out = {"affected_rows": GraphQLField(_nn(GraphQLInt))}
+        if b.select_columns(info):
+            out["returning"] = GraphQLField(_list(b.object_type(info)))
+        return out
+
+    return b._cached(name, lambda: GraphQLObjectType(name, fields))  # type: ignore[no-any-return]
 
 
 def _column_input(b: SchemaBuilder, info: TableInfo, suffix: str, cols: list[str],
