@@ -1,0 +1,81 @@
+"""Actions as the metadata describes them, read into typed definitions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+DEFAULT_TIMEOUT = 30.0  # seconds, Hasura's default action timeout
+
+
+@dataclass(frozen=True)
+class HeaderSpec:
+    """A header sent to the handler: a fixed value or one read from the environment."""
+
+    name: str
+    value: str | None = None
+    value_from_env: str | None = None
+
+
+@dataclass(frozen=True)
+class Argument:
+    """An argument of the action's field (``type`` is GraphQL type text, ``String!``)."""
+
+    name: str
+    type: str
+
+
+@dataclass(frozen=True)
+class ActionDef:
+    """One action of the metadata."""
+
+    name: str
+    operation: Literal["query", "mutation"]
+    kind: Literal["synchronous", "asynchronous"]
+    handler: str
+    output_type: str
+    arguments: Sequence[Argument] = ()
+    headers: Sequence[HeaderSpec] = ()
+    forward_client_headers: bool = False
+    timeout: float = DEFAULT_TIMEOUT
+    roles: frozenset[str] = frozenset()
+    comment: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    def allowed(self, role: str) -> bool:
+        """Whether ``role`` may run the action (admin always may)."""
+        return role == "admin" or role in self.roles
+
+
+def read_action(entry: Mapping[str, Any]) -> ActionDef:
+    """An :class:`ActionDef` from a metadata ``actions`` entry."""
+    definition = entry.get("definition") or {}
+    operation = definition.get("type", "mutation")
+    kind = definition.get("kind", "synchronous")
+    if operation == "query":
+        kind = "synchronous"  # Hasura runs query actions synchronously only
+    headers = tuple(
+        HeaderSpec(h["name"], h.get("value"), h.get("value_from_env"))
+        for h in definition.get("headers") or ()
+    )
+    return ActionDef(
+        name=str(entry["name"]),
+        operation="query" if operation == "query" else "mutation",
+        kind="asynchronous" if kind == "asynchronous" else "synchronous",
+        handler=str(definition.get("handler", "")),
+        output_type=str(definition.get("output_type", "")),
+        arguments=tuple(Argument(a["name"], a["type"])
+                        for a in definition.get("arguments") or ()),
+        headers=headers,
+        forward_client_headers=bool(definition.get("forward_client_headers", False)),
+        timeout=float(definition.get("timeout") or DEFAULT_TIMEOUT),
+        roles=frozenset(p["role"] for p in entry.get("permissions") or () if "role" in p),
+        comment=entry.get("comment"),
+        raw=entry,
+    )
+
+
+def read_actions(metadata: Mapping[str, Any]) -> list[ActionDef]:
+    """Every action of the metadata."""
+    return [read_action(a) for a in metadata.get("actions") or ()]
