@@ -8,12 +8,13 @@ resolves through ``referencing``.
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
+from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -66,12 +67,13 @@ def validate(document: MetadataDocument, openapi_path: Path = OPENAPI_PATH) -> l
     definition = "MetadataV3" if version == 3 else "Metadata"
     validator = _validator(openapi_path.resolve(), definition)
     problems = []
-    for error in sorted(validator.iter_errors(document.metadata), key=lambda e: list(e.path)):
-        precise = _most_precise(error)
-        path = tuple(precise.absolute_path)
-        file, inner = document.locate(path)
-        problems.append(Problem(file, inner, _message(precise), "schema"))
-    return problems
+    for error in validator.iter_errors(document.metadata):
+        for leaf in _leaves(error):
+            file, inner = document.locate(tuple(leaf.absolute_path))
+            problem = Problem(file, inner, _message(leaf), "schema")
+            if problem not in problems:
+                problems.append(problem)
+    return sorted(problems, key=lambda p: (str(p.file), [str(part) for part in p.path]))
 
 
 def _nullable_to_json_schema(node: Any) -> Any:
@@ -91,17 +93,30 @@ def _nullable_to_json_schema(node: Any) -> Any:
     return converted
 
 
-def _most_precise(error: ValidationError) -> ValidationError:
-    """Follow oneOf/anyOf failures down to the branch that got furthest into the document.
+def _leaves(error: ValidationError) -> list[ValidationError]:
+    """The concrete errors under a ``oneOf``/``anyOf`` failure, in the branch meant.
 
-    (jsonschema's ``best_match`` prefers shallow errors, which for a ``oneOf`` over source
-    kinds blames the ``kind`` of the wrong branch instead of the real mistake.)
+    The branch meant is the one whose discriminating values (an ``enum``/``const`` directly
+    on the object, e.g. a source's ``kind``) match; then the one that got deepest. All its
+    errors are reported, so one bad source yields every problem in it, not a single vague
+    "not valid under any of the given schemas".
     """
-    while error.context:
-        deepest = max(len(e.absolute_path) for e in error.context)
-        candidates = [e for e in error.context if len(e.absolute_path) == deepest]
-        error = best_match(candidates) or candidates[0]
-    return error
+    if not error.context:
+        return [error]
+    depth = len(error.absolute_path)
+    branches: dict[Any, list[ValidationError]] = defaultdict(list)
+    for sub in error.context:
+        branches[sub.relative_schema_path[0]].append(sub)
+
+    def score(errors: list[ValidationError]) -> tuple[int, int, int]:
+        wrong_kind = sum(
+            1 for e in errors
+            if e.validator in ("enum", "const") and len(e.absolute_path) <= depth + 1
+        )
+        return wrong_kind, -max(len(e.absolute_path) for e in errors), len(errors)
+
+    chosen = min(branches.values(), key=score)
+    return [leaf for sub in chosen for leaf in _leaves(sub)]
 
 
 def _message(error: ValidationError) -> str:
