@@ -135,6 +135,23 @@ def test_lambda_module_gives_each_function_its_own_role_and_log_group() -> None:
     assert attr(attr(function, "tracing_config"), "mode") == "Active"
 
 
+def test_lambda_errors_and_dead_letters_alarm_to_the_alerts_topic(
+    function_modules: dict[str, dict[str, Any]],
+) -> None:
+    """GIVEN the lambda module and its calls WHEN read THEN failures alarm the alerts topic."""
+    resources = load_hcl(MODULES_DIR / "lambda")["resource"]
+    alarms = labelled(resources, "aws_cloudwatch_metric_alarm")
+
+    assert attr(alarms["errors"], "for_each") == "${var.functions}"
+    assert attr(alarms["dead_letters"], "dimensions") == {
+        "QueueName": "${aws_sqs_queue.dead_letter.name}"
+    }
+    for alarm in alarms.values():
+        assert attr(alarm, "alarm_actions") == "${var.alarm_topic_arns}"
+    for name, body in function_modules.items():
+        assert attr(body, "alarm_topic_arns") == ["${module.alerts.topic_arn}"], name
+
+
 def test_lambda_functions_get_only_their_listed_permissions(
     dev: dict[str, list[Any]], functions: dict[str, dict[str, Any]]
 ) -> None:

@@ -65,6 +65,14 @@ module "kms" {
   name = local.name
 }
 
+module "alerts" {
+  source = "../../modules/alerts"
+
+  name        = "${local.name}-alerts"
+  kms_key_arn = module.kms.key_arn
+  emails      = length(var.alert_emails) > 0 ? var.alert_emails : var.billing_notification_emails
+}
+
 module "network" {
   source = "../../modules/network"
 
@@ -153,6 +161,7 @@ module "cognito_triggers" {
   subnet_ids         = module.network.private_subnet_ids
   security_group_ids = [module.network.lambda_security_group_id]
   kms_key_arn        = module.kms.key_arn
+  alarm_topic_arns   = [module.alerts.topic_arn]
 
   functions = {
     post_confirmation = {
@@ -202,6 +211,7 @@ module "jobs" {
   subnet_ids         = module.network.private_subnet_ids
   security_group_ids = [module.network.lambda_security_group_id]
   kms_key_arn        = module.kms.key_arn
+  alarm_topic_arns   = [module.alerts.topic_arn]
 
   functions = {
     coinbase_prices = {
@@ -226,6 +236,7 @@ module "services" {
   subnet_ids         = module.network.private_subnet_ids
   security_group_ids = [module.network.lambda_security_group_id]
   kms_key_arn        = module.kms.key_arn
+  alarm_topic_arns   = [module.alerts.topic_arn]
 
   functions = {
     actions = {

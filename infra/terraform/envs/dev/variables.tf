@@ -136,6 +136,12 @@ variable "billing_notification_emails" {
   type        = list(string)
 }
 
+variable "alert_emails" {
+  description = "Addresses for operational alarms (dead letters, function errors); empty uses billing_notification_emails."
+  type        = list(string)
+  default     = []
+}
+
 variable "billing_alarm_threshold_usd" {
   description = "Estimated monthly charges, in USD, that raise the billing alarm."
   type        = number

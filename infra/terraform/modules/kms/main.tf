@@ -51,6 +51,24 @@ data "aws_iam_policy_document" "key" {
       values   = ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:*"]
     }
   }
+
+  # CloudWatch alarms publish to SNS topics encrypted with this key (the alerts module).
+  statement {
+    sid       = "CloudWatchAlarmsToEncryptedTopics"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudwatch.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
 }
 
 resource "aws_kms_key" "this" {

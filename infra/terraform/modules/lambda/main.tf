@@ -200,3 +200,48 @@ resource "aws_lambda_function" "this" {
     aws_iam_role_policy_attachment.xray,
   ]
 }
+
+# ---------------------------------------------------------------------------------------
+# Alarms: a dead letter or an unhandled error is a lost event or a failed sign-up, so both
+# page someone instead of waiting for a user report.
+# ---------------------------------------------------------------------------------------
+
+resource "aws_cloudwatch_metric_alarm" "dead_letters" {
+  alarm_name          = "${var.name_prefix}-dead-letters"
+  alarm_description   = "Events that Lambda gave up on are waiting in ${aws_sqs_queue.dead_letter.name}."
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.alarm_topic_arns
+  ok_actions          = var.alarm_topic_arns
+
+  dimensions = {
+    QueueName = aws_sqs_queue.dead_letter.name
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "errors" {
+  for_each = var.functions
+
+  alarm_name          = "${local.function_names[each.key]}-errors"
+  alarm_description   = "${local.function_names[each.key]} raised unhandled errors."
+  namespace           = "AWS/Lambda"
+  metric_name         = "Errors"
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.alarm_topic_arns
+  ok_actions          = var.alarm_topic_arns
+
+  dimensions = {
+    FunctionName = aws_lambda_function.this[each.key].function_name
+  }
+}

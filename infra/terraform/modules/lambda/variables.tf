@@ -203,3 +203,9 @@ variable "dead_letter_retention_seconds" {
     error_message = "SQS keeps messages 60 seconds to 14 days."
   }
 }
+
+variable "alarm_topic_arns" {
+  description = "SNS topics notified when a function errors or the dead-letter queue fills; empty keeps the alarms silent (console only)."
+  type        = list(string)
+  default     = []
+}
