@@ -6,7 +6,7 @@ from typing import Any
 
 import asyncpg
 
-from engine.catalog.model import Catalog, Column, ForeignKey, Table
+from engine.catalog.model import Argument, Catalog, Column, ForeignKey, Function, Table
 
 _SKIP_SCHEMAS = ("pg_catalog", "information_schema", "hdb_catalog", "pg_toast")
 
@@ -53,6 +53,22 @@ LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
 WHERE con.contype IN ('p', 'u', 'f')
   AND n.nspname <> ALL($1::text[])
 ORDER BY con.conname
+"""
+
+_FUNCTIONS = """
+SELECT n.nspname, p.proname, p.proretset, rn.nspname AS rschema, rt.typname AS rtype,
+       rt.typrelid <> 0 AS returns_row,
+       coalesce(p.proargnames, '{}')::text[] AS argnames,
+       ARRAY(SELECT tn.nspname FROM unnest(p.proargtypes) WITH ORDINALITY u(o, i)
+             JOIN pg_type t ON t.oid = u.o JOIN pg_namespace tn ON tn.oid = t.typnamespace
+             ORDER BY u.i)::text[] AS argschemas,
+       ARRAY(SELECT t.typname FROM unnest(p.proargtypes) WITH ORDINALITY u(o, i)
+             JOIN pg_type t ON t.oid = u.o ORDER BY u.i)::text[] AS argtypes
+FROM pg_proc p
+JOIN pg_namespace n ON n.oid = p.pronamespace
+JOIN pg_type rt ON rt.oid = p.prorettype
+JOIN pg_namespace rn ON rn.oid = rt.typnamespace
+WHERE p.prokind = 'f' AND n.nspname <> ALL($1::text[]) AND n.nspname NOT LIKE 'pg_temp%'
 """
 
 
@@ -102,7 +118,18 @@ async def introspect(conn: asyncpg.Connection | asyncpg.Pool) -> Catalog:  # typ
             table.foreign_keys.append(ForeignKey(
                 row["conname"], cols, row["rschema"], row["rtable"], tuple(row["rcols"])))
     exts: list[Any] = await conn.fetch("SELECT extname FROM pg_extension")
+    functions: dict[tuple[str, str], Function] = {}
+    for row in await conn.fetch(_FUNCTIONS, skip):
+        names = list(row["argnames"])
+        args = tuple(
+            Argument(names[i] if i < len(names) else f"arg_{i + 1}",
+                     _type_name(sch, typ), typ, sch)
+            for i, (sch, typ) in enumerate(zip(row["argschemas"], row["argtypes"], strict=True)))
+        functions[(row["nspname"], row["proname"])] = Function(
+            row["nspname"], row["proname"], row["proretset"], row["rschema"], row["rtype"],
+            row["returns_row"], args)
     return Catalog(
         tables={(t.schema, t.name): t for t in tables.values()},
         extensions=frozenset(r["extname"] for r in exts),
+        functions=functions,
     )

@@ -58,12 +58,44 @@ class Table:
         return f'{quote(self.schema)}.{quote(self.name)}'
 
 
+@dataclass(frozen=True)
+class Argument:
+    """A function argument."""
+
+    name: str
+    type: str
+    """The type as written in a cast."""
+    base: str
+    """The type name without schema."""
+    schema: str
+
+
+@dataclass(frozen=True)
+class Function:
+    """A SQL function (what computed fields and tracked functions need)."""
+
+    schema: str
+    name: str
+    returns_set: bool
+    return_schema: str
+    return_base: str
+    returns_row: bool
+    """Whether the function returns rows of a table (composite type of a relation)."""
+    arguments: tuple[Argument, ...]
+
+    @property
+    def qualified(self) -> str:
+        """The quoted ``"schema"."name"``."""
+        return f'{quote(self.schema)}.{quote(self.name)}'
+
+
 @dataclass
 class Catalog:
     """Every table and view of the database outside PostgreSQL's own schemas."""
 
     tables: dict[tuple[str, str], Table] = field(default_factory=dict)
     extensions: frozenset[str] = frozenset()
+    functions: dict[tuple[str, str], Function] = field(default_factory=dict)
 
     def table(self, schema: str, name: str) -> Table | None:
         """The table ``schema.name``, if it exists."""

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from engine.catalog.model import quote
+from engine.catalog.model import Column, quote
 from engine.graphql.errors import validation
 from engine.graphql.model import TableInfo, qualified
+from engine.graphql.scalars import scalar_name
 from engine.graphql.params import to_array_text, to_json_text, to_text, to_text_list
 from engine.graphql.values import VarRef
 
@@ -71,6 +72,8 @@ class BoolExp:
             elif key in names:
                 column = names[key] if not self.permission else key
                 parts.append(self._column(info, alias, column, value, sub))
+            elif key in info.computed and (self.permission or self.c.computed_allowed(info, key)):
+                parts.append(self._computed(info, alias, key, value, sub))
             else:
                 raise validation(f"field '{key}' not found in type: '{info.name}_bool_exp'", sub)
         if not parts:
@@ -102,17 +105,35 @@ class BoolExp:
         return (f"EXISTS (SELECT 1 FROM {remote.table.qualified} {ra} WHERE "
                 + " AND ".join(conds) + ")")
 
-    def _value(self, info: TableInfo, column: str, value: Any, cast: str) -> str:
+    def _computed(self, info: TableInfo, alias: str, name: str, value: Any, path: str) -> str:
+        cf = info.computed[name]
+        call = self.c.computed_call(cf, alias)
+        if cf.returns is None:
+            return self._column(info, alias, name, value, path, ref=call, col=cf.scalar)
+        remote = self.c.model.tables[cf.returns]
+        ra = self.c.new_alias()
+        conds = []
+        if not self.permission:
+            perm = self.c.select_filter(remote, ra)
+            if perm != "true":
+                conds.append(perm)
+        conds.append(BoolExp(self.c, permission=self.permission, root_alias=self.root_alias)
+                     .compile(remote, ra, value, path))
+        return f"EXISTS (SELECT 1 FROM {call} {ra} WHERE " + " AND ".join(conds) + ")"
+
+    def _value(self, info: TableInfo, column: str, value: Any, cast: str,
+               col: Column | None = None) -> str:
         if self.permission and is_session_var(value):
             return f"({self.c.params.session(value)}::text)::{cast}"
-        col = info.table.columns[column]
+        col = col or info.table.columns[column]
         convert = to_json_text if col.base in ("json", "jsonb") else (
             to_array_text if col.is_array else to_text)
         return self.c.params.text(value, cast, convert)
 
-    def _column(self, info: TableInfo, alias: str, column: str, ops: Any, path: str) -> str:
-        col = info.table.columns[column]
-        ref = f"{alias}.{quote(column)}"
+    def _column(self, info: TableInfo, alias: str, column: str, ops: Any, path: str,
+                ref: str | None = None, col: Column | None = None) -> str:
+        col = col or info.table.columns[column]
+        ref = ref or f"{alias}.{quote(column)}"
         if not isinstance(ops, dict):
             if self.permission:
                 ops = {"_eq": ops}
@@ -132,9 +153,9 @@ class BoolExp:
                 if op in ("_contains", "_contained_in"):
                     cast = "jsonb"
                 lhs = f"{ref}::text" if op in _TEXT_OPS and cast == "text" else ref
-                parts.append(f"{lhs} {_CMP[op]} {self._value(info, column, raw, cast)}")
+                parts.append(f"{lhs} {_CMP[op]} {self._value(info, column, raw, cast, col)}")
             elif op in ("_in", "_nin"):
-                parts.append(self._in(info, column, ref, raw, op == "_nin"))
+                parts.append(self._in(info, column, ref, raw, op == "_nin", col))
             elif op == "_is_null":
                 flag = self.c.values.concrete(raw)
                 parts.append(f"{ref} IS NULL" if flag else f"{ref} IS NOT NULL")
@@ -150,8 +171,7 @@ class BoolExp:
                 parts.append(f"{ref} {_COLUMN_CMP[op]} {self._column_ref(info, alias, raw)}")
             else:
                 raise validation(
-                    f"field '{op}' not found in type: '{self.c.comparison_name(info, column)}'",
-                    sub)
+                    f"field '{op}' not found in type: '{scalar_name(col)}_comparison_exp'", sub)
         if not parts:
             return "true"
         return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
@@ -161,8 +181,8 @@ class BoolExp:
             return f"{self.c.params.session(raw)}::text"
         return f"{self.c.params.add(raw)}::text"
 
-    def _in(self, info: TableInfo, column: str, ref: str, raw: Any, negate: bool) -> str:
-        col = info.table.columns[column]
+    def _in(self, info: TableInfo, column: str, ref: str, raw: Any, negate: bool,
+            col: Column) -> str:
         if self.permission and is_session_var(raw):
             arr = f"({self.c.params.session(raw)}::text)::{col.type}[]"
         else:
@@ -172,7 +192,7 @@ class BoolExp:
                 return "true" if negate else "false"
             if isinstance(value, list) and any(is_session_var(v) for v in value) \
                     and self.permission:
-                items = [self._value(info, column, v, col.type) for v in value]
+                items = [self._value(info, column, v, col.type, col) for v in value]
                 arr = "ARRAY[" + ", ".join(items) + "]"
             else:
                 arr = f"({self.c.params.add(raw, to_text_list)}::text[])::{col.type}[]"

@@ -10,7 +10,14 @@ from graphql import FieldNode, FragmentDefinitionNode
 from engine.catalog.model import quote
 from engine.graphql.boolexp import BoolExp
 from engine.graphql.errors import validation
-from engine.graphql.model import Model, Relationship, SelectPerm, TableInfo
+from engine.graphql.model import (
+    ComputedField,
+    Model,
+    Relationship,
+    SelectPerm,
+    TableInfo,
+    TrackedFunction,
+)
 from engine.graphql.options import EngineOptions
 from engine.graphql.params import Params, to_text
 from engine.graphql.roles import Access, access
@@ -162,18 +169,59 @@ class Compiler:
                         remote).allow_aggregations:
                     raise validation(f"field '{name}' not found in type: '{info.name}'", sel.path)
                 pairs.append((sel.alias, self.aggregate_relationship(rel, remote, alias, sel)))
-            elif name in info.computed and (self.role == "admin"
-                                            or name in perm.computed_fields):
-                pairs.append((sel.alias, self.computed(info, alias, sel)))
+            elif self.computed_allowed(info, name):
+                cf = info.computed[name]
+                if cf.returns is None:
+                    expr = self.computed_call(cf, alias)
+                    if self.options.stringify_numeric_types \
+                            and cf.function.return_base in STRINGIFIED:
+                        expr = f"({expr})::text"
+                    pairs.append((sel.alias, expr))
+                else:
+                    remote = self.model.tables[cf.returns]
+                    ra = self.new_alias()
+                    inner = self.rows(remote, ra, sel, [],
+                                      source=f"{self.computed_call(cf, alias)} {ra}")
+                    pairs.append((sel.alias,
+                                  f"(SELECT coalesce(json_agg(_s.j), '[]') FROM ({inner}) _s)"))
             else:
                 raise validation(f"field '{name}' not found in type: '{info.name}'", sel.path)
         return json_object(pairs), joins
 
-    def computed(self, info: TableInfo, alias: str, sel: Selected) -> str:
-        """A scalar computed field (the function applied to the row)."""
-        comp = info.computed[sel.name]
-        fn = f"{quote(comp.function[0])}.{quote(comp.function[1])}"
-        return f"{fn}({alias})"
+    def computed_allowed(self, info: TableInfo, name: str) -> bool:
+        """Whether ``name`` is a computed field the role may use."""
+        cf = info.computed.get(name)
+        if cf is None:
+            return False
+        perm = self.access(info.key).select
+        if perm is None or (self.role != "admin" and name not in perm.computed_fields):
+            return False
+        return cf.returns is None or self.can_select(cf.returns)
+
+    def computed_call(self, cf: ComputedField, alias: str) -> str:
+        """``fn(row[, session])`` for a computed field."""
+        args = []
+        for arg in cf.function.arguments:
+            if arg.name == cf.session_argument:
+                args.append(self.params.session_json())
+            else:
+                args.append(alias)
+        return f"{cf.function.qualified}({', '.join(args)})"
+
+    def function_call(self, fn: TrackedFunction, raw_args: Any, path: str) -> str:
+        """``fn(arg => value, ...)`` for a tracked function root field."""
+        given = self.values.concrete(raw_args) or {}
+        args = []
+        for arg in fn.function.arguments:
+            if arg.name == fn.session_argument:
+                args.append(f"{quote(arg.name)} => {self.params.session_json()}")
+            elif arg.name in given:
+                args.append(f"{quote(arg.name)} => {self.params.text(given[arg.name], arg.type)}")
+        unknown = set(given) - {a.name for a in fn.function.arguments}
+        if unknown:
+            raise validation(f"field '{sorted(unknown)[0]}' not found in type: '{fn.name}_args'",
+                             f"{path}.args.args")
+        return f"{fn.function.qualified}({', '.join(args)})"
 
     def object_relationship(self, rel: Relationship, remote: TableInfo, alias: str,
                             sel: Selected) -> tuple[str, list[str]]:
@@ -232,7 +280,7 @@ class Compiler:
         perm = self.select_perm(info)
         path = sel.path
         for key in args:
-            if key not in ("where", "order_by", "limit", "offset", "distinct_on"):
+            if key not in ("where", "order_by", "limit", "offset", "distinct_on", "args"):
                 raise validation(f"'{sel.name}' has no argument named '{key}'", f"{path}.args")
         all_conds = list(conds)
         pf = self.select_filter(info, alias)
@@ -268,13 +316,14 @@ class Compiler:
             tail += f" OFFSET {int(offset)}"
         return where, tail, distinct
 
-    def rows(self, info: TableInfo, alias: str, sel: Selected, conds: list[str]) -> str:
+    def rows(self, info: TableInfo, alias: str, sel: Selected, conds: list[str],
+             source: str | None = None) -> str:
         """``SELECT <row json> AS j FROM ... WHERE ... ORDER BY ... LIMIT``."""
         fields = self.fields(sel, {info.name})
         where, tail, distinct = self.row_clauses(info, alias, sel, conds)
         obj, joins = self.object_json(info, alias, fields)
-        return (f"SELECT {distinct}{obj} AS j FROM {info.table.qualified} {alias} "
-                f"{' '.join(joins)}{where}{tail}")
+        source = source or f"{info.table.qualified} {alias}"
+        return f"SELECT {distinct}{obj} AS j FROM {source} {' '.join(joins)}{where}{tail}"
 
     def order_by(self, info: TableInfo, alias: str, raw: Any, path: str) -> list[tuple[str, str]]:
         """ORDER BY items (expression, direction)."""
@@ -313,6 +362,16 @@ class Compiler:
                                 f"WHERE {cond} LIMIT 1)")
 
                 out.extend(self._order_object(remote, ra, value, f"{path}.{key}", inner))
+            elif self.computed_allowed(info, key) and info.computed[key].returns is None:
+                expr = self.computed_call(info.computed[key], alias)
+                out.append((wrap(expr), direction(value, f"{path}.{key}")))
+            elif key.endswith("_aggregate") and self.computed_allowed(info, key[:-10]):
+                cf = info.computed[key[:-10]]
+                assert cf.returns is not None
+                remote = self.model.tables[cf.returns]
+                out.extend(self._order_aggregate_source(
+                    remote, lambda ra, cf=cf: f"{self.computed_call(cf, alias)} {ra}", [],
+                    value, wrap, f"{path}.{key}"))
             elif key.endswith("_aggregate") and key[:-10] in info.relationships:
                 rel = info.relationships[key[:-10]]
                 remote = self.model.tables[rel.remote]
@@ -326,17 +385,25 @@ class Compiler:
     def _order_aggregate(self, info: TableInfo, alias: str, rel: Relationship,
                          remote: TableInfo, spec: dict[str, Any], wrap: Any, path: str
                          ) -> list[tuple[str, str]]:
+        return self._order_aggregate_source(
+            remote, lambda ra: f"{remote.table.qualified} {ra}",
+            [lambda ra: self.join_on(rel, alias, ra)], spec, wrap, path)
+
+    def _order_aggregate_source(self, remote: TableInfo, source: Any, conds: list[Any],
+                                spec: dict[str, Any], wrap: Any, path: str
+                                ) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
         f2c = remote.field_to_column()
         for fn, sub in spec.items():
             if sub is None:
                 continue
             ra = self.new_alias()
-            cond = self.join_on(rel, alias, ra)
+            parts = [c(ra) for c in conds]
             pf = self.select_filter(remote, ra)
             if pf != "true":
-                cond += f" AND {pf}"
-            src = f"FROM {remote.table.qualified} {ra} WHERE {cond}"
+                parts.append(pf)
+            where = " WHERE " + " AND ".join(parts) if parts else ""
+            src = f"FROM {source(ra)}{where}"
             if fn == "count":
                 out.append((wrap(f"(SELECT count(*) {src})"), direction(sub, path)))
                 continue
@@ -348,7 +415,8 @@ class Compiler:
         return out
 
     # -- aggregates ----------------------------------------------------------------------
-    def aggregate(self, info: TableInfo, alias: str, sel: Selected, conds: list[str]) -> str:
+    def aggregate(self, info: TableInfo, alias: str, sel: Selected, conds: list[str],
+                  source: str | None = None) -> str:
         """``<table>_aggregate``: aggregate JSON over the filtered row set, plus nodes."""
         where, tail, distinct = self.row_clauses(info, alias, sel, conds)
         fields = self.fields(sel, {f"{info.name}_aggregate"})
@@ -374,8 +442,8 @@ class Compiler:
             obj, more = self.object_json(info, alias, self.fields(f, {info.name}))
             joins.extend(more)
             cols.append(f"{obj} AS {key}")
-        inner = (f"SELECT {distinct}{', '.join(cols)} FROM {info.table.qualified} {alias} "
-                 f"{' '.join(joins)}{where}{tail}")
+        source = source or f"{info.table.qualified} {alias}"
+        inner = f"SELECT {distinct}{', '.join(cols)} FROM {source} {' '.join(joins)}{where}{tail}"
         return f"(SELECT {json_object(pairs)} FROM ({inner}) _s)"
 
     def aggregate_fields(self, info: TableInfo, sel: Selected) -> str:
@@ -446,6 +514,16 @@ class Compiler:
         obj, joins = self.object_json(info, alias, self.fields(sel, {info.name}))
         return (f"SELECT ({obj})::text FROM {info.table.qualified} {alias} {' '.join(joins)} "
                 f"WHERE {' AND '.join(conds)}")
+
+    def function_root(self, fn: TrackedFunction, sel: Selected, aggregate: bool) -> str:
+        """The statement of a tracked function root field (or its ``_aggregate``)."""
+        info = self.model.tables[fn.returns]
+        alias = self.new_alias()
+        source = f"{self.function_call(fn, self.arguments(sel.node).get('args'), sel.path)} {alias}"
+        if aggregate:
+            return f"SELECT ({self.aggregate(info, alias, sel, [], source=source)})::text"
+        inner = self.rows(info, alias, sel, [], source=source)
+        return f"SELECT coalesce(json_agg(_s.j), '[]')::text FROM ({inner}) _s"
 
     def select_aggregate(self, info: TableInfo, sel: Selected) -> str:
         """The statement of a ``<table>_aggregate`` root field."""

@@ -65,7 +65,7 @@ class RoleState:
     role: str
     schema: GraphQLSchema
     access: dict[tuple[str, str], Access]
-    query_roots: dict[str, tuple[str, TableInfo]] = field(default_factory=dict)
+    query_roots: dict[str, tuple[str, Any]] = field(default_factory=dict)
     mutation_roots: dict[str, tuple[str, TableInfo]] = field(default_factory=dict)
     provided: dict[tuple[str, str], ProvidedField] = field(default_factory=dict)
 
@@ -147,6 +147,9 @@ class GraphQLEngine:
                     target = state.mutation_roots if kind.split("_")[0] in (
                         "insert", "update", "delete") else state.query_roots
                     target[name] = (kind, info)
+            for fn in self.model.functions.values():
+                state.query_roots[fn.name] = ("function", fn)
+                state.query_roots[f"{fn.name}_aggregate"] = ("function_aggregate", fn)
             for p in provided:
                 state.provided[(p.operation, p.name)] = p
             self._roles[role] = state
@@ -310,8 +313,11 @@ class GraphQLEngine:
                 cacheable = False
         return Plan(kind, roots, cacheable), frozenset(values.structural)
 
-    def _compile_root(self, compiler: Compiler, root_kind: str, info: TableInfo,
+    def _compile_root(self, compiler: Compiler, root_kind: str, info: Any,
                       sel: Selected) -> RootPlan:
+        if root_kind in ("function", "function_aggregate"):
+            sql = compiler.function_root(info, sel, root_kind == "function_aggregate")
+            return RootPlan(sel.alias, "sql", sql, compiler.params.sources)
         acc = compiler.access(info.key)
         missing = validation(f"field '{sel.name}' not found in type: "
                              f"'{'mutation_root' if root_kind.split('_')[0] in ('insert', 'update', 'delete') else 'query_root'}'",

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.catalog import Catalog, Table
+from engine.catalog import Catalog, Column, Table
+from engine.catalog.model import Argument, Function
 
 JSON = Any
 
@@ -66,17 +67,36 @@ class DeletePerm:
 
 @dataclass
 class ComputedField:
-    """A computed field: a SQL function taking the table row."""
+    """A computed field: a SQL function taking the table row (and maybe the session)."""
 
     name: str
-    function: tuple[str, str]
-    returns_set: bool
-    returns_table: tuple[str, str] | None
-    return_type: str
-    table_argument: str | None
+    function: Function
+    table_argument: str
     session_argument: str | None
-    args: tuple[tuple[str, str], ...] = ()
-    """Extra (argument name, type) pairs after the row argument."""
+    returns: tuple[str, str] | None
+    """The table a set-returning computed field yields rows of (None for a scalar)."""
+
+    @property
+    def scalar(self) -> Column:
+        """A column-like description of a scalar result (for GraphQL types and casts)."""
+        fn = self.function
+        type_ = fn.return_base if fn.return_schema == "pg_catalog" \
+            else f'"{fn.return_schema}"."{fn.return_base}"'
+        return Column(self.name, type_, fn.return_base, True, False)
+
+
+@dataclass
+class TrackedFunction:
+    """A tracked SQL function returning rows of a tracked table (a query root field)."""
+
+    function: Function
+    name: str
+    returns: tuple[str, str]
+    session_argument: str | None = None
+
+    def input_arguments(self) -> list[Argument]:
+        """The arguments a client passes (the session argument excluded)."""
+        return [a for a in self.function.arguments if a.name != self.session_argument]
 
 
 @dataclass
@@ -118,7 +138,7 @@ class Model:
     roles: set[str] = field(default_factory=set)
     inherited: dict[str, list[str]] = field(default_factory=dict)
     inconsistencies: list[dict[str, Any]] = field(default_factory=list)
-    functions: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    functions: dict[tuple[str, str], TrackedFunction] = field(default_factory=dict)
 
 
 def qualified(ref: Any) -> tuple[str, str]:

@@ -88,6 +88,11 @@ class Params:
         self.sources.append(Source("session", name.lower(), convert))
         return f"${len(self.sources)}"
 
+    def session_json(self) -> str:
+        """A placeholder for every session variable as a JSON object (``json``)."""
+        self.sources.append(Source("session_json", None))
+        return f"(${len(self.sources)}::text)::json"
+
     def text(self, value: Any, cast: str, convert: Converter = to_text) -> str:
         """``($n::text)::cast`` for a value bound as text."""
         return f"({self.add(value, convert)}::text)::{cast}"
@@ -102,6 +107,8 @@ def bind(sources: list[Source], variables: Mapping[str, Any],
             out.append(src.value)
         elif src.kind == "var":
             out.append(src.convert(variables.get(src.value)))
+        elif src.kind == "session_json":
+            out.append(orjson.dumps(dict(session)).decode())
         else:
             if src.value not in session:
                 raise GraphQLFieldError(f'missing session variable: "{src.value}"', "not-found")

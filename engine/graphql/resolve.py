@@ -14,6 +14,7 @@ from engine.graphql.model import (
     Relationship,
     SelectPerm,
     TableInfo,
+    TrackedFunction,
     UpdatePerm,
     qualified,
 )
@@ -92,11 +93,11 @@ def build_model(catalog: Catalog, metadata: Mapping[str, Any]) -> Model:
     """Resolve every tracked table, relationship and permission; never raises on bad metadata."""
     model = Model(catalog=catalog)
     sources = metadata.get("sources") or []
+    functions_md: list[Mapping[str, Any]] = []
     tables_md: list[Mapping[str, Any]] = []
     for source in sources:
         tables_md.extend(source.get("tables") or [])
-        for fn in source.get("functions") or []:
-            model.functions[qualified(fn["function"])] = dict(fn)
+        functions_md = list(source.get("functions") or [])
     for entry in tables_md:
         key = qualified(entry["table"])
         table = catalog.table(*key)
@@ -159,6 +160,8 @@ def build_model(catalog: Catalog, metadata: Mapping[str, Any]) -> Model:
             p = perm.get("permission") or {}
             model.roles.add(perm["role"])
             info.delete[perm["role"]] = DeletePerm(filter=p.get("filter") or {})
+    for fn_entry in functions_md:
+        _tracked_function(model, fn_entry)
     for inh in metadata.get("inherited_roles") or []:
         model.inherited[str(inh["role_name"])] = [str(r) for r in inh.get("role_set") or []]
         model.roles.add(str(inh["role_name"]))
@@ -168,17 +171,39 @@ def build_model(catalog: Catalog, metadata: Mapping[str, Any]) -> Model:
 
 def _computed(model: Model, info: TableInfo, cf: Mapping[str, Any]) -> ComputedField | None:
     definition = cf.get("definition") or {}
-    fn = qualified(definition.get("function"))
-    sig = model.catalog.functions.get(fn) if hasattr(model.catalog, "functions") else None
-    if sig is None:
-        _incons(model, "computed_field", f"{cf.get('name')} in table {info.table.name}",
-                "function not found", cf)
+    key = qualified(definition.get("function"))
+    fn = model.catalog.functions.get(key)
+    name = str(cf.get("name"))
+    if fn is None or not fn.arguments:
+        _incons(model, "computed_field", f"{name} in table {info.table.name}",
+                f"no such function exists: {key[1]!r}", cf)
         return None
-    return ComputedField(
-        name=str(cf["name"]), function=fn, returns_set=sig["returns_set"],
-        returns_table=sig["returns_table"], return_type=sig["return_type"],
-        table_argument=definition.get("table_argument"),
-        session_argument=definition.get("session_argument"), args=tuple(sig["args"][1:]))
+    table_arg = definition.get("table_argument")
+    session_arg = definition.get("session_argument")
+    if table_arg is None:
+        table_arg = next((a.name for a in fn.arguments if a.name != session_arg),
+                         fn.arguments[0].name)
+    returns = None
+    if fn.returns_row:
+        returns = (fn.return_schema, fn.return_base)
+        if returns not in model.tables:
+            _incons(model, "computed_field", f"{name} in table {info.table.name}",
+                    "the function returns rows of an untracked table", cf)
+            return None
+    return ComputedField(name, fn, str(table_arg), session_arg, returns)
+
+
+def _tracked_function(model: Model, entry: Mapping[str, Any]) -> None:
+    key = qualified(entry.get("function"))
+    fn = model.catalog.functions.get(key)
+    config = entry.get("configuration") or {}
+    if fn is None or not fn.returns_row or (fn.return_schema, fn.return_base) not in model.tables:
+        _incons(model, "function", key[1], "the function does not exist or does not return "
+                "rows of a tracked table", entry)
+        return
+    name = config.get("custom_name") or (key[1] if key[0] == "public" else f"{key[0]}_{key[1]}")
+    model.functions[key] = TrackedFunction(fn, str(name), (fn.return_schema, fn.return_base),
+                                           config.get("session_argument"))
 
 
 def _apply_inherited(model: Model) -> None:

@@ -135,6 +135,15 @@ class SchemaBuilder:
             return []
         return [c for c in info.table.columns if c in perm.columns]
 
+    def visible_computed(self, info: TableInfo) -> list[Any]:
+        """Computed fields the role may select."""
+        perm = self.access[info.key].select
+        if perm is None:
+            return []
+        return [cf for cf in info.computed.values()
+                if (self.role == "admin" or cf.name in perm.computed_fields)
+                and (cf.returns is None or self.selectable(cf.returns))]
+
     def visible_relationships(self, info: TableInfo) -> list[Any]:
         """Relationships to tables the role may select from."""
         return [r for r in info.relationships.values() if self.selectable(r.remote)]
@@ -148,6 +157,13 @@ class SchemaBuilder:
                 column = info.table.columns[col]
                 t = self.column_type(info, col)
                 out[info.columns[col]] = GraphQLField(t if column.nullable else _nn(t))
+            for cf in self.visible_computed(info):
+                if cf.returns is None:
+                    out[cf.name] = GraphQLField(self.scalar(scalar_name(cf.scalar)))
+                else:
+                    remote = self.model.tables[cf.returns]
+                    out[cf.name] = GraphQLField(_list(self.object_type(remote)),
+                                                args=self.select_args(remote))
             for rel in self.visible_relationships(info):
                 remote = self.model.tables[rel.remote]
                 if rel.array:
@@ -198,6 +214,12 @@ class SchemaBuilder:
                     self.comparison(self.column_type(info, col)))
             for rel in self.visible_relationships(info):
                 out[rel.name] = GraphQLInputField(self.bool_exp(self.model.tables[rel.remote]))
+            for cf in self.visible_computed(info):
+                if cf.returns is None:
+                    out[cf.name] = GraphQLInputField(
+                        self.comparison(self.scalar(scalar_name(cf.scalar))))
+                else:
+                    out[cf.name] = GraphQLInputField(self.bool_exp(self.model.tables[cf.returns]))
             return dict(sorted(out.items()))
 
         return self._cached(name, lambda: GraphQLInputObjectType(  # type: ignore[no-any-return]
@@ -219,6 +241,12 @@ class SchemaBuilder:
                         self.aggregate_order_by(remote))
                 else:
                     out[rel.name] = GraphQLInputField(self.order_by_type(remote))
+            for cf in self.visible_computed(info):
+                if cf.returns is None:
+                    out[cf.name] = GraphQLInputField(self.order_by_enum())
+                else:
+                    out[f"{cf.name}_aggregate"] = GraphQLInputField(
+                        self.aggregate_order_by(self.model.tables[cf.returns]))
             return dict(sorted(out.items()))
 
         return self._cached(name, lambda: GraphQLInputObjectType(  # type: ignore[no-any-return]
@@ -301,6 +329,23 @@ class SchemaBuilder:
             if pk and all(c in perm.columns for c in pk):
                 out[info.root["select_by_pk"]] = GraphQLField(
                     self.object_type(info), args=self.pk_args(info))
+        for fn in self.model.functions.values():
+            remote = self.model.tables[fn.returns]
+            perm = self.access[remote.key].select
+            if perm is None:
+                continue
+            args = self.select_args(remote)
+            inputs = fn.input_arguments()
+            if inputs:
+                tname = f"{fn.name}_args"
+                args_type = self._cached(tname, lambda t=tname, i=inputs: GraphQLInputObjectType(
+                    t, {a.name: GraphQLInputField(self.scalar(scalar_name(_arg_column(a))))
+                        for a in i}))
+                args = {"args": GraphQLArgument(_nn(args_type)), **args}
+            out[fn.name] = GraphQLField(_list(self.object_type(remote)), args=args)
+            if perm.allow_aggregations:
+                out[f"{fn.name}_aggregate"] = GraphQLField(_nn(self.aggregate_type(remote)),
+                                                           args=args)
         return out
 
     def pk_args(self, info: TableInfo) -> dict[str, GraphQLArgument]:
@@ -322,6 +367,12 @@ class SchemaBuilder:
             query=GraphQLObjectType("query_root", query),
             mutation=GraphQLObjectType("mutation_root", mutation) if mutation else None,
         )
+
+
+def _arg_column(arg: Any) -> Any:
+    from engine.catalog import Column
+
+    return Column(arg.name, arg.type, arg.base, True, False)
 
 
 def output_named(t: GraphQLOutputType) -> GraphQLNamedType:
