@@ -57,8 +57,14 @@ class MetadataManager:
 
     def merge_engine_inconsistencies(self, reported: list[dict[str, Any]]) -> None:
         """Add what the schema builder reported to what the consistency check found."""
-        names = {item.get("name") for item in self.inconsistencies}
-        self.inconsistencies.extend(i for i in reported if i.get("name") not in names)
+        names = [str(item.get("name")) for item in self.inconsistencies]
+        for item in reported:
+            # The builder names objects more briefly ("table ghost" for "table ghost in
+            # source default"): an object already reported is not listed twice.
+            short = f"{item.get('type')} {item.get('name')}"
+            if item.get("name") in names or any(n.startswith(short) for n in names):
+                continue
+            self.inconsistencies.append(item)
 
     async def execute(self, api: str, body: Any, session: Session) -> tuple[int, Any]:
         """Run one API request; returns the HTTP status and the JSON answer."""

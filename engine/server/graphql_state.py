@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import asyncpg
 
+from engine.graphql import EngineOptions, GraphQLEngine, RootFieldProvider
+
 logger = logging.getLogger("engine.server")
 
 
 class GraphQLHolder:
-    """Holds the current ``GraphQLEngine``; requests read :attr:`current` once each."""
+    """Holds the current :class:`GraphQLEngine`; each request reads :attr:`current` once."""
 
-    def __init__(self, pool: asyncpg.Pool, options: Any, providers: Sequence[Any]) -> None:
+    def __init__(self, pool: asyncpg.Pool, options: EngineOptions,
+                 providers: Sequence[RootFieldProvider]) -> None:
         self.pool = pool
         self.options = options
         self.providers = tuple(providers)
-        self.current: Any = None
+        self.current: GraphQLEngine | None = None
         self.build_error: str | None = None
 
     async def rebuild(self, metadata: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -28,10 +30,9 @@ class GraphQLHolder:
         A failing build keeps the previous engine serving and is reported as an
         inconsistency, so a bad metadata change never takes the endpoint down.
         """
-        graphql = importlib.import_module("engine.graphql")
         try:
-            engine = await graphql.GraphQLEngine.build(
-                self.pool, metadata, self.options, providers=self.providers)
+            engine = await GraphQLEngine.build(self.pool, metadata, self.options,
+                                               providers=self.providers)
         except Exception as exc:
             logger.exception("building the GraphQL schema failed")
             self.build_error = f"{type(exc).__name__}: {exc}"
@@ -40,10 +41,9 @@ class GraphQLHolder:
                      "type": "schema"}]
         self.current = engine
         self.build_error = None
-        return list(getattr(engine, "inconsistencies", []) or [])
+        return list(engine.inconsistencies)
 
 
-def engine_options(stringify_numeric_types: bool) -> Any:
+def engine_options(stringify_numeric_types: bool) -> EngineOptions:
     """The compiler's options for the server settings."""
-    options = importlib.import_module("engine.graphql.options")
-    return options.EngineOptions(stringify_numeric_types=stringify_numeric_types)
+    return EngineOptions(stringify_numeric_types=stringify_numeric_types)

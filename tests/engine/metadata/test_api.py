@@ -1,0 +1,292 @@
+"""The metadata and query APIs over HTTP, against a real PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from devstack.services.engine import EngineHandle
+
+
+@pytest.fixture(scope="module")
+def api(start_engine: Callable[..., EngineHandle],
+        create_database: Callable[[str], str]) -> Iterator[EngineHandle]:
+    """An engine of its own (tests here change its metadata), reset before each use."""
+    handle = start_engine(create_database("metaapi"))
+    yield handle
+
+
+@pytest.fixture
+def blog(api: EngineHandle) -> Iterator[EngineHandle]:
+    """Tables author/article created, tracked, related; everything dropped afterwards."""
+    api.run_sql("""
+        create table author (id serial primary key, name text unique);
+        create table article (id serial primary key, title text,
+                              author_id integer references author(id));
+    """)
+    response = api.query({"type": "bulk", "args": [
+        {"type": "track_table", "args": {"schema": "public", "name": "author"}},
+        {"type": "track_table", "args": {"schema": "public", "name": "article"}},
+        {"type": "create_object_relationship", "args": {
+            "table": "article", "name": "author",
+            "using": {"foreign_key_constraint_on": "author_id"}}},
+        {"type": "create_array_relationship", "args": {
+            "table": "author", "name": "articles",
+            "using": {"foreign_key_constraint_on": {"table": "article", "column": "author_id"}}}},
+    ]})
+    assert response.status_code == 200, response.text
+    yield api
+    api.query({"type": "clear_metadata", "args": {}})
+    api.run_sql("drop table if exists article, author cascade")
+
+
+def export(api: EngineHandle) -> dict[str, Any]:
+    response = api.metadata({"type": "export_metadata", "args": {}})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def tables(api: EngineHandle) -> dict[str, dict[str, Any]]:
+    return {t["table"]["name"]: t for t in export(api)["sources"][0]["tables"]}
+
+
+def test_track_table_records_the_table_with_a_qualified_name(blog: EngineHandle) -> None:
+    """GIVEN tables tracked with the v1 {schema, name} form
+    WHEN the metadata is exported THEN each table is {schema, name} under the default source
+    with its relationships."""
+    metadata = export(blog)
+    assert metadata["version"] == 3
+    assert metadata["sources"][0]["name"] == "default"
+    found = tables(blog)
+    assert found["article"]["table"] == {"schema": "public", "name": "article"}
+    assert found["article"]["object_relationships"][0]["name"] == "author"
+    assert found["author"]["array_relationships"][0]["using"]["foreign_key_constraint_on"][
+        "table"] == {"schema": "public", "name": "article"}
+
+
+def test_track_table_twice_is_already_tracked(blog: EngineHandle) -> None:
+    """GIVEN a tracked table WHEN it is tracked again THEN 400 already-tracked."""
+    response = blog.metadata({"type": "pg_track_table", "args": {"table": "author"}})
+    assert response.status_code == 400
+    assert response.json()["code"] == "already-tracked"
+
+
+def test_track_table_of_a_missing_table_is_not_exists(api: EngineHandle) -> None:
+    """GIVEN no table "ghost" WHEN it is tracked THEN 400 not-exists and nothing is stored."""
+    response = api.metadata({"type": "pg_track_table", "args": {"table": "ghost"}})
+    assert response.status_code == 400
+    assert response.json() == {"path": "$.args", "code": "not-exists",
+                               "error": 'no such table/view exists in source: "ghost"'}
+    assert "ghost" not in tables(api)
+
+
+def test_bulk_failure_names_the_failing_item_and_changes_nothing(blog: EngineHandle) -> None:
+    """GIVEN a bulk whose second item fails WHEN it runs
+    THEN the error path names that item and the first item's change is not kept."""
+    response = blog.metadata({"type": "bulk", "args": [
+        {"type": "pg_create_select_permission", "args": {
+            "table": "author", "role": "user", "permission": {"columns": ["id"], "filter": {}}}},
+        {"type": "pg_track_table", "args": {"table": "ghost"}},
+    ]})
+    assert response.status_code == 400
+    assert response.json()["path"] == "$.args[1].args"
+    assert "select_permissions" not in tables(blog)["author"]
+
+
+def test_permissions_are_created_and_dropped(blog: EngineHandle) -> None:
+    """GIVEN a tracked table WHEN a select permission is created, created again, then dropped
+    THEN the first succeeds, the second is already-exists, the drop removes it."""
+    args = {"table": "author", "role": "user",
+            "permission": {"columns": ["id", "name"], "filter": {"id": "X-Hasura-User-Id"}}}
+    assert blog.metadata({"type": "pg_create_select_permission", "args": args}).status_code == 200
+    again = blog.metadata({"type": "pg_create_select_permission", "args": args})
+    assert again.status_code == 400
+    assert again.json()["code"] == "already-exists"
+    assert tables(blog)["author"]["select_permissions"] == [
+        {"role": "user", "permission": args["permission"]}]
+    dropped = blog.metadata({"type": "pg_drop_select_permission",
+                             "args": {"table": "author", "role": "user"}})
+    assert dropped.status_code == 200
+    assert "select_permissions" not in tables(blog)["author"]
+
+
+def test_permission_on_an_unknown_column_is_refused(blog: EngineHandle) -> None:
+    """GIVEN a tracked table WHEN a permission names a column it lacks THEN 400, not stored."""
+    response = blog.metadata({"type": "pg_create_insert_permission", "args": {
+        "table": "author", "role": "user",
+        "permission": {"columns": ["id", "salary"], "check": {}}}})
+    assert response.status_code == 400
+    assert "salary" in response.json()["error"]
+    assert "insert_permissions" not in tables(blog)["author"]
+
+
+def test_relationship_rename_and_drop(blog: EngineHandle) -> None:
+    """GIVEN a relationship WHEN it is renamed then dropped THEN the export follows."""
+    renamed = blog.metadata({"type": "pg_rename_relationship", "args": {
+        "table": "author", "name": "articles", "new_name": "posts"}})
+    assert renamed.status_code == 200, renamed.text
+    assert tables(blog)["author"]["array_relationships"][0]["name"] == "posts"
+    dropped = blog.metadata({"type": "pg_drop_relationship", "args": {
+        "table": "author", "relationship": "posts"}})
+    assert dropped.status_code == 200
+    assert "array_relationships" not in tables(blog)["author"]
+    missing = blog.metadata({"type": "pg_drop_relationship", "args": {
+        "table": "author", "relationship": "posts"}})
+    assert missing.json()["code"] == "not-exists"
+
+
+def test_relationship_on_a_column_without_foreign_key_is_refused(blog: EngineHandle) -> None:
+    """GIVEN no foreign key on article.title WHEN an object relationship uses it THEN 400."""
+    response = blog.metadata({"type": "pg_create_object_relationship", "args": {
+        "table": "article", "name": "by_title",
+        "using": {"foreign_key_constraint_on": "title"}}})
+    assert response.status_code == 400
+
+
+def test_customization_and_enum_flags_are_stored(blog: EngineHandle) -> None:
+    """GIVEN a tracked table WHEN customised and marked not-enum THEN the configuration keeps
+    custom names in both Hasura spellings."""
+    response = blog.metadata({"type": "pg_set_table_customization", "args": {
+        "table": "author", "configuration": {
+            "custom_root_fields": {"select": "writers"},
+            "custom_column_names": {"name": "fullName"}}}})
+    assert response.status_code == 200, response.text
+    configuration = tables(blog)["author"]["configuration"]
+    assert configuration["custom_root_fields"] == {"select": "writers"}
+    assert configuration["column_config"] == {"name": {"custom_name": "fullName"}}
+    assert configuration["custom_column_names"] == {"name": "fullName"}
+    flag = blog.metadata({"type": "pg_set_table_is_enum",
+                          "args": {"table": "author", "is_enum": False}})
+    assert flag.status_code == 200
+
+
+def test_run_sql_select_answers_tuples_as_text(api: EngineHandle) -> None:
+    """GIVEN a query WHEN run_sql runs it THEN TuplesOk with a header row and text values."""
+    body = api.run_sql("select 1 as one, true as yes, null::text as nothing, 'x'::text as s")
+    assert body == {"result_type": "TuplesOk",
+                    "result": [["one", "yes", "nothing", "s"], ["1", "t", None, "x"]]}
+
+
+def test_run_sql_ddl_answers_command_ok(api: EngineHandle) -> None:
+    """GIVEN DDL with several statements WHEN run_sql runs it THEN CommandOk."""
+    body = api.run_sql("create table tmp_a (id int); drop table tmp_a;")
+    assert body == {"result_type": "CommandOk", "result": None}
+
+
+def test_run_sql_error_is_a_postgres_error_with_status_400(api: EngineHandle) -> None:
+    """GIVEN invalid SQL WHEN run_sql runs it THEN 400 postgres-error (never 500)."""
+    response = api.query({"type": "run_sql", "args": {"sql": "select * from no_such_table"}})
+    assert response.status_code == 400
+    assert response.json()["code"] == "postgres-error"
+
+
+def test_run_sql_read_only_refuses_writes(api: EngineHandle) -> None:
+    """GIVEN read_only WHEN run_sql tries to create a table THEN it fails and nothing exists."""
+    response = api.query({"type": "run_sql", "args": {
+        "sql": "create table ro_attempt (id int)", "read_only": True}})
+    assert response.status_code == 400
+    exists = api.run_sql("select to_regclass('ro_attempt') is null")
+    assert exists["result"][1] == ["t"]
+
+
+def test_dropping_a_tracked_table_removes_it_from_the_metadata(blog: EngineHandle) -> None:
+    """GIVEN author.articles points at article WHEN article is dropped without cascade
+    THEN dependency-error; with cascade THEN article and the relationship leave the metadata."""
+    refused = blog.query({"type": "run_sql", "args": {"sql": "drop table article"}})
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "dependency-error"
+    assert "article" in tables(blog)
+    done = blog.query({"type": "run_sql", "args": {"sql": "drop table article",
+                                                    "cascade": True}})
+    assert done.status_code == 200, done.text
+    assert set(tables(blog)) == {"author"}
+    assert "array_relationships" not in tables(blog)["author"]
+
+
+def test_insert_loads_rows_and_answers_affected_rows(blog: EngineHandle) -> None:
+    """GIVEN tracked tables WHEN the v1 insert loads rows (with defaults and returning)
+    THEN affected_rows counts them and the rows are in the table."""
+    response = blog.query({"type": "insert", "args": {
+        "table": "author", "objects": [{"name": "A"}, {"name": "B"}], "returning": ["id"]}})
+    assert response.status_code == 200, response.text
+    assert response.json() == {"affected_rows": 2, "returning": [{"id": 1}, {"id": 2}]}
+    counted = blog.query({"type": "count", "args": {"table": "author", "where": {"name": "B"}}})
+    assert counted.json() == {"count": 1}
+
+
+def test_replace_metadata_accepts_v2_and_reports_inconsistencies(blog: EngineHandle) -> None:
+    """GIVEN v2 metadata naming a missing table
+    WHEN replaced without, then with allow_inconsistent_metadata
+    THEN the first is refused; the second is stored and reported inconsistent until dropped."""
+    v2 = {"version": 2, "tables": [{"table": {"schema": "public", "name": "author"}},
+                                   {"table": {"schema": "public", "name": "ghost"}}]}
+    refused = blog.metadata({"type": "replace_metadata", "args": v2})
+    assert refused.status_code == 400
+    assert len(tables(blog)) == 2
+    allowed = blog.metadata({"type": "replace_metadata", "version": 2, "args": {
+        "allow_inconsistent_metadata": True, "metadata": v2}})
+    assert allowed.status_code == 200, allowed.text
+    assert allowed.json()["is_consistent"] is False
+    assert set(tables(blog)) == {"author", "ghost"}
+    report = blog.metadata({"type": "get_inconsistent_metadata", "args": {}}).json()
+    assert report["is_consistent"] is False
+    assert [o["type"] for o in report["inconsistent_objects"]] == ["table"]
+    dropped = blog.metadata({"type": "drop_inconsistent_metadata", "args": {}})
+    assert dropped.status_code == 200
+    assert set(tables(blog)) == {"author"}
+    assert blog.metadata({"type": "get_inconsistent_metadata", "args": {}}).json()[
+        "is_consistent"] is True
+
+
+def test_export_v2_carries_the_resource_version_and_stale_versions_conflict(
+    blog: EngineHandle,
+) -> None:
+    """GIVEN a resource version WHEN a change names an older one THEN 409 conflict."""
+    current = blog.metadata({"type": "export_metadata", "version": 2, "args": {}}).json()
+    version = current["resource_version"]
+    assert current["metadata"]["version"] == 3
+    stale = blog.metadata({"type": "pg_untrack_table", "resource_version": version - 1,
+                           "args": {"table": "article"}})
+    assert stale.status_code == 409
+    assert stale.json()["code"] == "conflict"
+    fresh = blog.metadata({"type": "pg_untrack_table", "resource_version": version,
+                           "args": {"table": "article", "cascade": True}})
+    assert fresh.status_code == 200, fresh.text
+
+
+def test_inherited_roles_are_added_and_dropped(api: EngineHandle) -> None:
+    """GIVEN no inherited role WHEN one is added, added again, dropped
+    THEN success, already-exists, and gone."""
+    args = {"role_name": "staff", "role_set": ["user", "editor"]}
+    assert api.metadata({"type": "add_inherited_role", "args": args}).status_code == 200
+    assert export(api)["inherited_roles"] == [args]
+    again = api.metadata({"type": "add_inherited_role", "args": args})
+    assert again.json()["code"] == "already-exists"
+    assert api.metadata({"type": "drop_inherited_role",
+                         "args": {"role_name": "staff"}}).status_code == 200
+    assert "inherited_roles" not in export(api)
+
+
+def test_unknown_operation_is_parse_failed(api: EngineHandle) -> None:
+    """GIVEN an operation name no API knows WHEN posted THEN 400 parse-failed."""
+    response = api.metadata({"type": "pg_make_coffee", "args": {}})
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse-failed"
+
+
+def test_metadata_survives_a_restart(
+    start_engine: Callable[..., EngineHandle], create_database: Callable[[str], str],
+) -> None:
+    """GIVEN a tracked table WHEN the engine is stopped and another starts on the database
+    THEN the new engine exports the same metadata (kept in hdb_catalog.hdb_metadata)."""
+    url = create_database("restart")
+    first = start_engine(url)
+    first.run_sql("create table kept (id int primary key)")
+    assert first.metadata({"type": "pg_track_table", "args": {"table": "kept"}}).status_code == 200
+    before = export(first)
+    first.server.stop()
+    second = start_engine(url)
+    assert export(second) == before
