@@ -136,7 +136,7 @@ resource "aws_iam_role_policy_attachment" "xray" {
 }
 
 resource "aws_lambda_function" "this" {
-  #checkov:skip=CKV_AWS_272:Code signing applies to zip packages only; images are pinned by digest from an immutable, scanned ECR repository.
+  #checkov:skip=CKV_AWS_272:Lambda signs zip packages only (set code_signing_config_arn for those); images are pinned by digest from an immutable, scanned ECR repository.
   for_each = var.functions
 
   function_name = local.function_names[each.key]
@@ -159,6 +159,8 @@ resource "aws_lambda_function" "this" {
   source_code_hash = local.is_image ? null : filebase64sha256(var.zip_file)
   handler          = local.is_image ? null : each.value.handler
   runtime          = local.is_image ? null : var.runtime
+
+  code_signing_config_arn = local.is_image ? null : var.code_signing_config_arn
 
   memory_size                    = each.value.memory_size
   timeout                        = each.value.timeout

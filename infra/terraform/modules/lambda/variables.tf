@@ -119,6 +119,17 @@ variable "zip_file" {
   }
 }
 
+variable "code_signing_config_arn" {
+  description = "Code signing configuration that zip packages must satisfy (AWS Signer); images cannot be signed this way."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.code_signing_config_arn == null || can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:code-signing-config:csc-[a-z0-9]{17}$", var.code_signing_config_arn))
+    error_message = "Give the ARN of a Lambda code signing configuration."
+  }
+}
+
 variable "runtime" {
   description = "Runtime for zip packages (images bring their own)."
   type        = string
