@@ -12,10 +12,9 @@ from devstack.services.engine import EngineHandle
 
 @pytest.fixture(scope="module")
 def api(start_engine: Callable[..., EngineHandle],
-        create_database: Callable[[str], str]) -> Iterator[EngineHandle]:
-    """An engine of its own (tests here change its metadata), reset before each use."""
-    handle = start_engine(create_database("metaapi"))
-    yield handle
+        create_database: Callable[[str], str]) -> EngineHandle:
+    """An engine of its own (tests here change its metadata)."""
+    return start_engine(create_database("metaapi"))
 
 
 @pytest.fixture
@@ -54,9 +53,11 @@ def tables(api: EngineHandle) -> dict[str, dict[str, Any]]:
 
 
 def test_track_table_records_the_table_with_a_qualified_name(blog: EngineHandle) -> None:
-    """GIVEN tables tracked with the v1 {schema, name} form
-    WHEN the metadata is exported THEN each table is {schema, name} under the default source
-    with its relationships."""
+    """Track table records the table with a qualified name.
+
+    GIVEN tables tracked with the v1 {schema, name} form WHEN the metadata is exported THEN each
+    table is {schema, name} under the default source with its relationships.
+    """
     metadata = export(blog)
     assert metadata["version"] == 3
     assert metadata["sources"][0]["name"] == "default"
@@ -84,8 +85,11 @@ def test_track_table_of_a_missing_table_is_not_exists(api: EngineHandle) -> None
 
 
 def test_bulk_failure_names_the_failing_item_and_changes_nothing(blog: EngineHandle) -> None:
-    """GIVEN a bulk whose second item fails WHEN it runs
-    THEN the error path names that item and the first item's change is not kept."""
+    """Bulk failure names the failing item and changes nothing.
+
+    GIVEN a bulk whose second item fails WHEN it runs THEN the error path names that item and
+    the first item's change is not kept.
+    """
     response = blog.metadata({"type": "bulk", "args": [
         {"type": "pg_create_select_permission", "args": {
             "table": "author", "role": "user", "permission": {"columns": ["id"], "filter": {}}}},
@@ -97,8 +101,11 @@ def test_bulk_failure_names_the_failing_item_and_changes_nothing(blog: EngineHan
 
 
 def test_permissions_are_created_and_dropped(blog: EngineHandle) -> None:
-    """GIVEN a tracked table WHEN a select permission is created, created again, then dropped
-    THEN the first succeeds, the second is already-exists, the drop removes it."""
+    """Permissions are created and dropped.
+
+    GIVEN a tracked table WHEN a select permission is created, created again, then dropped THEN
+    the first succeeds, the second is already-exists, the drop removes it.
+    """
     args = {"table": "author", "role": "user",
             "permission": {"columns": ["id", "name"], "filter": {"id": "X-Hasura-User-Id"}}}
     assert blog.metadata({"type": "pg_create_select_permission", "args": args}).status_code == 200
@@ -147,8 +154,11 @@ def test_relationship_on_a_column_without_foreign_key_is_refused(blog: EngineHan
 
 
 def test_customization_and_enum_flags_are_stored(blog: EngineHandle) -> None:
-    """GIVEN a tracked table WHEN customised and marked not-enum THEN the configuration keeps
-    custom names in both Hasura spellings."""
+    """Customization and enum flags are stored.
+
+    GIVEN a tracked table WHEN customised and marked not-enum THEN the configuration keeps
+    custom names in both Hasura spellings.
+    """
     response = blog.metadata({"type": "pg_set_table_customization", "args": {
         "table": "author", "configuration": {
             "custom_root_fields": {"select": "writers"},
@@ -193,8 +203,11 @@ def test_run_sql_read_only_refuses_writes(api: EngineHandle) -> None:
 
 
 def test_dropping_a_tracked_table_removes_it_from_the_metadata(blog: EngineHandle) -> None:
-    """GIVEN author.articles points at article WHEN article is dropped without cascade
-    THEN dependency-error; with cascade THEN article and the relationship leave the metadata."""
+    """Dropping a tracked table removes it from the metadata.
+
+    GIVEN author.articles points at article WHEN article is dropped without cascade THEN
+    dependency-error; with cascade THEN article and the relationship leave the metadata.
+    """
     refused = blog.query({"type": "run_sql", "args": {"sql": "drop table article"}})
     assert refused.status_code == 400
     assert refused.json()["code"] == "dependency-error"
@@ -207,8 +220,11 @@ def test_dropping_a_tracked_table_removes_it_from_the_metadata(blog: EngineHandl
 
 
 def test_insert_loads_rows_and_answers_affected_rows(blog: EngineHandle) -> None:
-    """GIVEN tracked tables WHEN the v1 insert loads rows (with defaults and returning)
-    THEN affected_rows counts them and the rows are in the table."""
+    """Insert loads rows and answers affected rows.
+
+    GIVEN tracked tables WHEN the v1 insert loads rows (with defaults and returning) THEN
+    affected_rows counts them and the rows are in the table.
+    """
     response = blog.query({"type": "insert", "args": {
         "table": "author", "objects": [{"name": "A"}, {"name": "B"}], "returning": ["id"]}})
     assert response.status_code == 200, response.text
@@ -218,9 +234,12 @@ def test_insert_loads_rows_and_answers_affected_rows(blog: EngineHandle) -> None
 
 
 def test_replace_metadata_accepts_v2_and_reports_inconsistencies(blog: EngineHandle) -> None:
-    """GIVEN v2 metadata naming a missing table
-    WHEN replaced without, then with allow_inconsistent_metadata
-    THEN the first is refused; the second is stored and reported inconsistent until dropped."""
+    """Replace metadata accepts v2 and reports inconsistencies.
+
+    GIVEN v2 metadata naming a missing table WHEN replaced without, then with
+    allow_inconsistent_metadata THEN the first is refused; the second is stored and reported
+    inconsistent until dropped.
+    """
     v2 = {"version": 2, "tables": [{"table": {"schema": "public", "name": "author"}},
                                    {"table": {"schema": "public", "name": "ghost"}}]}
     refused = blog.metadata({"type": "replace_metadata", "args": v2})
@@ -258,8 +277,11 @@ def test_export_v2_carries_the_resource_version_and_stale_versions_conflict(
 
 
 def test_inherited_roles_are_added_and_dropped(api: EngineHandle) -> None:
-    """GIVEN no inherited role WHEN one is added, added again, dropped
-    THEN success, already-exists, and gone."""
+    """Inherited roles are added and dropped.
+
+    GIVEN no inherited role WHEN one is added, added again, dropped THEN success,
+    already-exists, and gone.
+    """
     args = {"role_name": "staff", "role_set": ["user", "editor"]}
     assert api.metadata({"type": "add_inherited_role", "args": args}).status_code == 200
     assert export(api)["inherited_roles"] == [args]
@@ -280,8 +302,11 @@ def test_unknown_operation_is_parse_failed(api: EngineHandle) -> None:
 def test_metadata_survives_a_restart(
     start_engine: Callable[..., EngineHandle], create_database: Callable[[str], str],
 ) -> None:
-    """GIVEN a tracked table WHEN the engine is stopped and another starts on the database
-    THEN the new engine exports the same metadata (kept in hdb_catalog.hdb_metadata)."""
+    """Metadata survives a restart.
+
+    GIVEN a tracked table WHEN the engine is stopped and another starts on the database THEN the
+    new engine exports the same metadata (kept in hdb_catalog.hdb_metadata).
+    """
     url = create_database("restart")
     first = start_engine(url)
     first.run_sql("create table kept (id int primary key)")

@@ -26,9 +26,11 @@ def test_version_reports_a_v2_version(engine: EngineHandle) -> None:
 
 
 def test_metadata_api_refuses_a_request_without_the_admin_secret(engine: EngineHandle) -> None:
-    """GIVEN an engine with an admin secret and no JWT
-    WHEN /v1/metadata is called without the secret (anonymous role)
-    THEN it answers 400 access-denied and exports nothing."""
+    """Metadata api refuses a request without the admin secret.
+
+    GIVEN an engine with an admin secret and no JWT WHEN /v1/metadata is called without the
+    secret (anonymous role) THEN it answers 400 access-denied and exports nothing.
+    """
     response = engine.post("/v1/metadata", {"type": "export_metadata", "args": {}})
     assert response.status_code == 400
     assert response.json()["code"] == "access-denied"
@@ -63,8 +65,11 @@ def test_metadata_api_rejects_a_body_that_is_not_json(engine: EngineHandle) -> N
 
 
 def test_graphql_answers_auth_errors_with_200_and_an_errors_list(engine: EngineHandle) -> None:
-    """GIVEN a wrong admin secret WHEN /v1/graphql is called
-    THEN the answer is 200 with Hasura's error shape, as Hasura does."""
+    """Graphql answers auth errors with 200 and an errors list.
+
+    GIVEN a wrong admin secret WHEN /v1/graphql is called THEN the answer is 200 with Hasura's
+    error shape, as Hasura does.
+    """
     response = engine.post("/v1/graphql", {"query": "{ __typename }"},
                            {"X-Hasura-Admin-Secret": "wrong"})
     assert response.status_code == 200
@@ -81,8 +86,11 @@ def test_graphql_rejects_a_body_that_is_not_json(engine: EngineHandle) -> None:
 
 
 def test_serve_fails_at_start_naming_the_missing_database_url() -> None:
-    """GIVEN no HASURA_GRAPHQL_DATABASE_URL WHEN the engine starts
-    THEN it exits with an error that names the variable."""
+    """Serve fails at start naming the missing database url.
+
+    GIVEN no HASURA_GRAPHQL_DATABASE_URL WHEN the engine starts THEN it exits with an error that
+    names the variable.
+    """
     result = subprocess.run(
         [sys.executable, "-m", "engine", "serve"], capture_output=True, text=True,
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": "."}, timeout=60, check=False,
@@ -94,8 +102,11 @@ def test_serve_fails_at_start_naming_the_missing_database_url() -> None:
 def test_serve_fails_at_start_on_an_unusable_jwt_secret(
     create_database: Callable[[str], str],
 ) -> None:
-    """GIVEN a JWT secret without a key WHEN the engine starts THEN it exits naming the setting
-    and never prints the secret's value."""
+    """Serve fails at start on an unusable jwt secret.
+
+    GIVEN a JWT secret without a key WHEN the engine starts THEN it exits naming the setting and
+    never prints the secret's value.
+    """
     result = subprocess.run(
         [sys.executable, "-m", "engine", "serve"], capture_output=True, text=True,
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": ".",
