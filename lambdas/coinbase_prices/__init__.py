@@ -1,0 +1,1 @@
+"""The every-minute Coinbase price job: spot and ticker per tracked asset, stored via GraphQL."""

@@ -1,0 +1,1 @@
+"""The trigger service: HTTP handlers the engine's event and cron triggers call."""

@@ -1,0 +1,42 @@
+"""The trigger service (``triggers.app:app``): handlers for the engine's triggers."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from triggers.crypto_prices import fetch_crypto_prices
+from triggers.echo import echo
+from triggers.errors import TriggerError
+from triggers.settings import get_settings
+
+
+async def healthz(_request: Request) -> Response:
+    """Liveness: the process answers."""
+    return JSONResponse({"status": "ok"})
+
+
+async def _trigger_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, TriggerError)
+    return exc.response()
+
+
+def create_app() -> Starlette:
+    """The application; settings are read here so a missing one stops the start."""
+    get_settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    return Starlette(
+        routes=[
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/echo", echo, methods=["POST"]),
+            Route("/cron/fetch-crypto-prices", fetch_crypto_prices, methods=["POST"]),
+        ],
+        exception_handlers={TriggerError: _trigger_error},
+    )
+
+
+app = create_app()
