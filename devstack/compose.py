@@ -10,6 +10,7 @@ from devstack.hasura_project import steps as hasura_steps
 from devstack.services.engine import EngineService
 from devstack.services.postgres import PostgresService
 from devstack.services.redis import RedisService
+from devstack.services.triggers import TriggersService
 from devstack.settings import StackSettings
 from devstack.stack import Service, Step
 
@@ -20,7 +21,9 @@ def build(settings: StackSettings) -> list[Service | Step]:
     redis = RedisService(settings)
     # Migrations after postgres, metadata + seeds after the engine (see hasura_steps.place).
     engine = EngineService(settings, postgres)
-    return hasura_steps.place(settings, postgres, [postgres, redis, engine])
+    # Triggers before the engine: the engine inherits its default EVENT_TRIGGER_URL (/echo).
+    triggers = TriggersService(settings)
+    return hasura_steps.place(settings, postgres, [postgres, redis, triggers, engine])
 
 
 def service_names(settings: StackSettings) -> list[str]:
