@@ -21,6 +21,10 @@ _CMP = {"_eq": "=", "_neq": "<>", "_ne": "<>", "_gt": ">", "_gte": ">=", "_lt": 
         "_contains": "@>", "_contained_in": "<@"}
 _COLUMN_CMP = {"_ceq": "=", "_cne": "<>", "_cneq": "<>", "_cgt": ">", "_cgte": ">=",
                "_clt": "<", "_clte": "<="}
+_ST_OPS = {"_st_contains": "ST_Contains", "_st_crosses": "ST_Crosses",
+           "_st_equals": "ST_Equals", "_st_intersects": "ST_Intersects",
+           "_st_overlaps": "ST_Overlaps", "_st_touches": "ST_Touches", "_st_within": "ST_Within",
+           "_st_d_within": "ST_DWithin"}
 _TEXT_OPS = frozenset({"_like", "_nlike", "_ilike", "_nilike", "_similar", "_nsimilar", "_regex",
                        "_nregex", "_iregex", "_niregex"})
 
@@ -148,7 +152,7 @@ class BoolExp:
                 self.c.values.concrete(raw)
             if (raw.value if isinstance(raw, VarRef) else raw) is None and op != "_is_null":
                 continue
-            if op in _CMP:
+            if op in _CMP and (op != "_ne" or self.permission):
                 cast = "text" if op in _TEXT_OPS and col.base not in ("citext",) else col.type
                 if op in ("_contains", "_contained_in"):
                     cast = "jsonb"
@@ -167,6 +171,8 @@ class BoolExp:
                     parts.append(f"{ref} {sym} ({self.c.params.session(raw)}::text)::text[]")
                 else:
                     parts.append(f"{ref} {sym} {self.c.params.add(raw, to_text_list)}::text[]")
+            elif op in _ST_OPS:
+                parts.append(self._spatial(info, column, ref, op, raw, col))
             elif op in _COLUMN_CMP:
                 parts.append(f"{ref} {_COLUMN_CMP[op]} {self._column_ref(info, alias, raw)}")
             else:
@@ -175,6 +181,23 @@ class BoolExp:
         if not parts:
             return "true"
         return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+
+    def _geometry(self, raw: Any, col: Column) -> str:
+        if self.permission and is_session_var(raw):
+            return f"ST_GeomFromGeoJSON({self.c.params.session(raw)}::text)::{col.type}"
+        return f"ST_GeomFromGeoJSON({self.c.params.add(raw, to_json_text)}::text)::{col.type}"
+
+    def _spatial(self, info: TableInfo, column: str, ref: str, op: str, raw: Any,
+                 col: Column) -> str:
+        if op == "_st_d_within":
+            spec = self.c.values.concrete(raw) or {}
+            distance = spec.get("distance")
+            if self.permission and is_session_var(distance):
+                dist = f"({self.c.params.session(distance)}::text)::float8"
+            else:
+                dist = self.c.params.text(distance, "float8")
+            return f"ST_DWithin({ref}, {self._geometry(spec.get('from'), col)}, {dist})"
+        return f"{_ST_OPS[op]}({ref}, {self._geometry(raw, col)})"
 
     def _plain(self, raw: Any) -> str:
         if self.permission and is_session_var(raw):

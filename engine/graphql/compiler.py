@@ -10,6 +10,7 @@ from graphql import FieldNode, FragmentDefinitionNode
 from engine.catalog.model import quote
 from engine.graphql.boolexp import BoolExp
 from engine.graphql.errors import validation
+from engine.graphql.jsonpath import parse_path
 from engine.graphql.model import (
     ComputedField,
     Model,
@@ -21,7 +22,7 @@ from engine.graphql.model import (
 from engine.graphql.options import EngineOptions
 from engine.graphql.params import Params, to_text
 from engine.graphql.roles import Access, access
-from engine.graphql.scalars import STRINGIFIED, scalar_name
+from engine.graphql.scalars import GEOMETRIC, STRINGIFIED, scalar_name
 from engine.graphql.selection import Selected, collect, sub_selection_sets
 from engine.graphql.values import IntLiteral, Values, VarRef, from_ast
 
@@ -73,6 +74,8 @@ class Compiler:
         self.params = Params()
         self.values = Values()
         self._n = 0
+        self.derived_rows: set[str] = set()
+        """Aliases of derived relations (a mutation's rows) rather than table rows."""
 
     # -- shared helpers ------------------------------------------------------------------
     def new_alias(self) -> str:
@@ -137,6 +140,9 @@ class Compiler:
         col = info.table.columns[column]
         if self.options.stringify_numeric_types and col.base in STRINGIFIED:
             return f"({ref})::text"
+        if col.base in GEOMETRIC:
+            # GeoJSON with the long CRS name, as Hasura answers PostGIS values.
+            return f"ST_AsGeoJSON({ref}, 15, 4)::json"
         return ref
 
     def object_json(self, info: TableInfo, alias: str,
@@ -151,7 +157,13 @@ class Compiler:
             if name == "__typename":
                 pairs.append((sel.alias, literal(info.name)))
             elif name in f2c and f2c[name] in perm.columns:
-                pairs.append((sel.alias, self.column_expr(info, alias, f2c[name])))
+                expr = self.column_expr(info, alias, f2c[name])
+                path_arg = self.values.concrete(self.arguments(sel.node).get("path")) \
+                    if sel.node.arguments else None
+                if path_arg is not None:
+                    keys = parse_path(str(path_arg), f"{sel.path}.args.path")
+                    expr = f"{expr} #> {self.params.add(keys, lambda v: v)}::text[]"
+                pairs.append((sel.alias, expr))
             elif name in info.relationships and self.can_select(info.relationships[name].remote):
                 rel = info.relationships[name]
                 remote = self.model.tables[rel.remote]
@@ -180,8 +192,8 @@ class Compiler:
                 else:
                     remote = self.model.tables[cf.returns]
                     ra = self.new_alias()
-                    inner = self.rows(remote, ra, sel, [],
-                                      source=f"{self.computed_call(cf, alias)} {ra}")
+                    call = self.computed_call(cf, alias, self.arguments(sel.node).get("args"))
+                    inner = self.rows(remote, ra, sel, [], source=f"{call} {ra}")
                     pairs.append((sel.alias,
                                   f"(SELECT coalesce(json_agg(_s.j), '[]') FROM ({inner}) _s)"))
             else:
@@ -194,18 +206,29 @@ class Compiler:
         if cf is None:
             return False
         perm = self.access(info.key).select
-        if perm is None or (self.role != "admin" and name not in perm.computed_fields):
+        if perm is None:
             return False
-        return cf.returns is None or self.can_select(cf.returns)
+        if cf.returns is not None:
+            return self.can_select(cf.returns)
+        return self.role == "admin" or name in perm.computed_fields
 
-    def computed_call(self, cf: ComputedField, alias: str) -> str:
-        """``fn(row[, session])`` for a computed field."""
+    def computed_call(self, cf: ComputedField, alias: str, given: Any = None) -> str:
+        """``fn(row[, session][, args])`` for a computed field."""
+        given = self.values.concrete(given) or {}
         args = []
         for arg in cf.function.arguments:
             if arg.name == cf.session_argument:
                 args.append(self.params.session_json())
+            elif arg.name == cf.table_argument:
+                if alias in self.derived_rows:
+                    table = self.model.tables[(arg.schema, arg.base)].table \
+                        if (arg.schema, arg.base) in self.model.tables else None
+                    cols = ", ".join(f"{alias}.{quote(c)}" for c in (table.columns if table else ()))
+                    args.append(f"ROW({cols})::{arg.type}")
+                else:
+                    args.append(alias)
             else:
-                args.append(alias)
+                args.append(self.params.text(given.get(arg.name), arg.type))
         return f"{cf.function.qualified}({', '.join(args)})"
 
     def function_call(self, fn: TrackedFunction, raw_args: Any, path: str) -> str:

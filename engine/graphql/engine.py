@@ -84,7 +84,7 @@ class GraphQLEngine:
         self.metadata = metadata
         self.options = options
         self.providers = list(providers)
-        self._roles: dict[str, RoleState] = {}
+        self._roles: dict[tuple[str, bool], RoleState] = {}
         self._documents: LRU[tuple[str, str], ParsedDocument] = LRU(options.document_cache_size)
         self._plans: LRU[tuple[str, str, str | None], PlanSlot] = LRU(options.plan_cache_size)
         self._introspection: LRU[tuple[str, str, str | None, bytes], bytes] = LRU(256)
@@ -133,13 +133,13 @@ class GraphQLEngine:
         return 200, await self._one(payload, session, headers)
 
     # -- roles ---------------------------------------------------------------------------
-    def _role(self, role: str) -> RoleState:
-        state = self._roles.get(role)
+    def _role(self, role: str, backend: bool = False) -> RoleState:
+        state = self._roles.get((role, backend))
         if state is None:
             provided: list[ProvidedField] = []
             for provider in self.providers:
                 provided.extend(provider.fields_for_role(role, self.metadata))
-            builder = SchemaBuilder(self.model, role, provided)
+            builder = SchemaBuilder(self.model, role, provided, backend)
             schema = builder.build()
             state = RoleState(role=role, schema=schema, access=builder.access)
             for info in self.model.tables.values():
@@ -152,7 +152,7 @@ class GraphQLEngine:
                 state.query_roots[f"{fn.name}_aggregate"] = ("function_aggregate", fn)
             for p in provided:
                 state.provided[(p.operation, p.name)] = p
-            self._roles[role] = state
+            self._roles[(role, backend)] = state
         return state
 
     # -- one request ---------------------------------------------------------------------
@@ -162,7 +162,10 @@ class GraphQLEngine:
         except GraphQLFieldError as exc:
             return _error_body([exc])
         except asyncpg.PostgresError as exc:
-            return _error_body([map_postgres_error(exc)])
+            mapped = map_postgres_error(exc)
+            if mapped.internal:
+                log.warning("database error answering a GraphQL request: %s", mapped.internal)
+            return _error_body([mapped])
         except (asyncpg.InterfaceError, OSError) as exc:
             log.warning("database unavailable: %s", exc)
             return _error_body([GraphQLFieldError("database query error", "unexpected")])
@@ -210,8 +213,10 @@ class GraphQLEngine:
             raise GraphQLFieldError("variables must be an object", "parse-failed", "$.variables")
         op_name = payload.get("operationName")
         role = session.role
-        state = self._role(role)
-        doc = self._document(role, state, query)
+        backend = session.is_admin_secret and str(headers.get(
+            "x-hasura-use-backend-only-permissions", "")).lower() == "true"
+        state = self._role(role, backend)
+        doc = self._document(f"{role}\0backend" if backend else role, state, query)
         if doc.error is not None:
             raise doc.error
         op = self._operation(doc, op_name)
@@ -222,7 +227,8 @@ class GraphQLEngine:
         if isinstance(coerced, list):
             raise self._graphql_error(coerced[0], path="$")
         variables: dict[str, Any] = dict(getattr(coerced, "coerced", coerced))
-        plan = self._plan(role, state, doc, op, query, op_name, variables)
+        plan = self._plan(f"{role}\0backend" if backend else role, state, doc, op, query,
+                          op_name, variables)
         return await self._execute_plan(plan, state, doc, op, session, headers, variables)
 
     def _operation(self, doc: ParsedDocument, name: Any) -> OperationDefinitionNode:

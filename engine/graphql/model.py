@@ -76,6 +76,11 @@ class ComputedField:
     returns: tuple[str, str] | None
     """The table a set-returning computed field yields rows of (None for a scalar)."""
 
+    def input_arguments(self) -> list[Argument]:
+        """Arguments a client passes in ``args`` (not the row, not the session)."""
+        return [a for a in self.function.arguments
+                if a.name not in (self.table_argument, self.session_argument)]
+
     @property
     def scalar(self) -> Column:
         """A column-like description of a scalar result (for GraphQL types and casts)."""

@@ -10,6 +10,7 @@ from engine.graphql.boolexp import is_session_var
 from engine.graphql.compiler import Compiler, json_object, literal
 from engine.graphql.errors import GraphQLFieldError, validation
 from engine.graphql.model import TableInfo
+from engine.graphql.scalars import GEOMETRIC
 from engine.graphql.params import to_array_text, to_json_text, to_text, to_text_list
 from engine.graphql.selection import Selected
 from engine.graphql.values import IntLiteral, VarRef
@@ -43,6 +44,7 @@ class MutationCompiler:
 
     def __init__(self, compiler: Compiler) -> None:
         self.c = compiler
+        compiler.derived_rows.add("_r")
 
     # -- values --------------------------------------------------------------------------
     def value(self, info: TableInfo, column: str, raw: Any, path: str) -> str:
@@ -58,6 +60,9 @@ class MutationCompiler:
             raise GraphQLFieldError(
                 f"The value {mantissa}e{int(exp)} lies outside the bounds or is not an integer. "
                 "Maybe it is a float, or is there integer overflow?", "parse-failed", path)
+        if col.base in GEOMETRIC:
+            value = self.c.params.add(raw, to_json_text)
+            return f"ST_GeomFromGeoJSON({value}::text)::{col.type}"
         return self.c.params.text(raw, col.type, converter(info, column))
 
     def preset(self, info: TableInfo, column: str, value: Any) -> str:
@@ -163,6 +168,10 @@ class MutationCompiler:
         if isinstance(cols, str):
             cols = [cols]
         f2c = info.field_to_column()
+        for c in cols:
+            column = f2c.get(c)
+            if column is None or column not in upd.columns or column in upd.set:
+                raise validation("erroneous column name", f"{path}.args.on_conflict")
         target = f" ON CONFLICT ON CONSTRAINT {quote(str(constraint))}"
         if not cols:
             return f"{target} DO NOTHING"
@@ -191,8 +200,10 @@ class MutationCompiler:
                 pairs.append((f.alias, "(SELECT count(*) FROM _m)"))
             elif f.name == "returning":
                 obj, joins = self.c.object_json(info, "_r", self.c.fields(f, {info.name}))
-                pairs.append((f.alias, f"(SELECT coalesce(json_agg({obj}), '[]') FROM _m _r "
-                                       f"{' '.join(joins)})"))
+                # Keep the order rows were written in (joins may reorder them).
+                pairs.append((f.alias, f"(SELECT coalesce(json_agg({obj} ORDER BY _r.\"__n\"), "
+                                       f"'[]') FROM (SELECT *, row_number() OVER () AS \"__n\" "
+                                       f"FROM _m) _r {' '.join(joins)})"))
             elif f.name == "__typename":
                 pairs.append((f.alias, literal(f"{info.name}_mutation_response")))
             else:
@@ -270,8 +281,13 @@ class MutationCompiler:
                 conds.append(w)
         where = " WHERE " + " AND ".join(conds) if conds else ""
         check = self.c.permission_condition(info, alias, perm.check) if perm.check else "true"
-        modify = (f"UPDATE {info.table.qualified} AS {alias} SET {', '.join(sets)}{where} "
-                  f"RETURNING *, ({check}) AS \"__check\"")
+        if not sets:
+            # Nothing to change: answer as an update of no rows.
+            modify = (f"SELECT {alias}.*, true AS \"__check\" FROM {info.table.qualified} "
+                      f"{alias}{where}{' AND' if where else ' WHERE'} false")
+        else:
+            modify = (f"UPDATE {info.table.qualified} AS {alias} SET {', '.join(sets)}{where} "
+                      f"RETURNING *, ({check}) AS \"__check\"")
         return Statement(self.finish(info, sel, modify, by_pk), self.c.params.sources,
                          f"{sel.path}")
 

@@ -36,4 +36,4 @@ def map_postgres_error(exc: asyncpg.PostgresError) -> GraphQLFieldError:
                                  else "permission-denied")
     if state.startswith("P0"):
         return GraphQLFieldError(message, "unexpected")
-    return GraphQLFieldError("database query error", "unexpected")
+    return GraphQLFieldError("database query error", "unexpected", internal=f"{state}: {message}")

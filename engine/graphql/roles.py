@@ -18,8 +18,12 @@ class Access:
     delete: DeletePerm | None
 
 
-def access(info: TableInfo, role: str) -> Access:
-    """The permissions of ``role`` on ``info``."""
+def access(info: TableInfo, role: str, backend: bool = False) -> Access:
+    """The permissions of ``role`` on ``info``.
+
+    ``backend`` says the request may use backend-only insert permissions (admin secret plus
+    ``x-hasura-use-backend-only-permissions: true``).
+    """
     table = info.table
     if role == ADMIN_ROLE:
         cols = frozenset(table.columns)
@@ -31,9 +35,12 @@ def access(info: TableInfo, role: str) -> Access:
                        {}, None) if table.updatable else None,
             DeletePerm({}) if table.deletable else None,
         )
+    insert = info.insert.get(role) if table.insertable else None
+    if insert is not None and insert.backend_only and not backend:
+        insert = None
     return Access(
         info.select.get(role),
-        info.insert.get(role) if table.insertable else None,
+        insert,
         info.update.get(role) if table.updatable else None,
         info.delete.get(role) if table.deletable else None,
     )

@@ -23,6 +23,7 @@ STRINGIFIED = frozenset({"int8", "numeric", "float8", "money"})
 NUMERIC = frozenset({"int2", "int4", "int8", "float4", "float8", "numeric", "money"})
 TEXTUAL = frozenset({"text", "varchar", "bpchar", "citext", "name", "String"})
 JSONB = "jsonb"
+GEOMETRIC = frozenset({"geometry", "geography"})
 
 
 def scalar_name(column: Column) -> str:

@@ -30,7 +30,14 @@ from graphql import (
 from engine.graphql.model import Model, TableInfo
 from engine.graphql.providers import ProvidedField
 from engine.graphql.roles import Access, access
-from engine.graphql.scalars import JSONB, NUMERIC, TEXTUAL, make_scalar, scalar_name
+from engine.graphql.scalars import (
+    GEOMETRIC,
+    JSONB,
+    NUMERIC,
+    TEXTUAL,
+    make_scalar,
+    scalar_name,
+)
 
 AGG_NUMERIC = ("avg", "stddev", "stddev_pop", "stddev_samp", "sum", "var_pop", "var_samp",
                "variance")
@@ -49,13 +56,14 @@ def _list(t: Any) -> Any:
 class SchemaBuilder:
     """Builds the schema of one role from the model."""
 
-    def __init__(self, model: Model, role: str, providers: Sequence[ProvidedField] = ()) -> None:
+    def __init__(self, model: Model, role: str, providers: Sequence[ProvidedField] = (),
+                 backend: bool = False) -> None:
         self.model = model
         self.role = role
         self.providers = providers
         self.types: dict[str, GraphQLNamedType] = {}
         self.access: dict[tuple[str, str], Access] = {
-            key: access(info, role) for key, info in model.tables.items()}
+            key: access(info, role, backend) for key, info in model.tables.items()}
 
     # -- helpers -------------------------------------------------------------------------
     def _cached(self, name: str, make: Callable[[], GraphQLNamedType]) -> Any:
@@ -117,6 +125,16 @@ class SchemaBuilder:
                 for op in ("_like", "_nlike", "_ilike", "_nilike", "_similar", "_nsimilar",
                            "_regex", "_nregex", "_iregex", "_niregex"):
                     fields[op] = GraphQLInputField(type_)
+            if type_.name in GEOMETRIC:
+                for op in ("_st_contains", "_st_crosses", "_st_equals", "_st_intersects",
+                           "_st_overlaps", "_st_touches", "_st_within"):
+                    fields[op] = GraphQLInputField(type_)
+                within = "st_d_within_input" if type_.name == "geometry" \
+                    else "st_d_within_geography_input"
+                fields["_st_d_within"] = GraphQLInputField(self._cached(
+                    within, lambda: GraphQLInputObjectType(within, {
+                        "distance": GraphQLInputField(_nn(self.scalar("Float"))),
+                        "from": GraphQLInputField(_nn(type_))})))
             if type_.name == JSONB:
                 fields["_contains"] = GraphQLInputField(type_)
                 fields["_contained_in"] = GraphQLInputField(type_)
@@ -141,8 +159,20 @@ class SchemaBuilder:
         if perm is None:
             return []
         return [cf for cf in info.computed.values()
-                if (self.role == "admin" or cf.name in perm.computed_fields)
-                and (cf.returns is None or self.selectable(cf.returns))]
+                if (cf.returns is not None and self.selectable(cf.returns))
+                or (cf.returns is None and (self.role == "admin"
+                                            or cf.name in perm.computed_fields))]
+
+    def function_args(self, name: str, inputs: list[Any],
+                      rest: dict[str, GraphQLArgument]) -> dict[str, GraphQLArgument]:
+        """``args: <function>_args!`` (when the function takes input) plus ``rest``."""
+        if not inputs:
+            return rest
+        tname = f"{name}_args"
+        args_type = self._cached(tname, lambda: GraphQLInputObjectType(
+            tname, {a.name: GraphQLInputField(self.scalar(scalar_name(_arg_column(a))))
+                     for a in inputs}))
+        return {"args": GraphQLArgument(_nn(args_type)), **rest}
 
     def visible_relationships(self, info: TableInfo) -> list[Any]:
         """Relationships to tables the role may select from."""
@@ -156,14 +186,18 @@ class SchemaBuilder:
             for col in self.select_columns(info):
                 column = info.table.columns[col]
                 t = self.column_type(info, col)
-                out[info.columns[col]] = GraphQLField(t if column.nullable else _nn(t))
+                args = {"path": GraphQLArgument(GraphQLString, description="JSON select path")} \
+                    if column.base in ("json", "jsonb") else None
+                out[info.columns[col]] = GraphQLField(t if column.nullable else _nn(t), args=args)
             for cf in self.visible_computed(info):
                 if cf.returns is None:
                     out[cf.name] = GraphQLField(self.scalar(scalar_name(cf.scalar)))
                 else:
                     remote = self.model.tables[cf.returns]
                     out[cf.name] = GraphQLField(_list(self.object_type(remote)),
-                                                args=self.select_args(remote))
+                                                args=self.function_args(
+                                                    cf.function.name, cf.input_arguments(),
+                                                    self.select_args(remote)))
             for rel in self.visible_relationships(info):
                 remote = self.model.tables[rel.remote]
                 if rel.array:
@@ -334,14 +368,7 @@ class SchemaBuilder:
             perm = self.access[remote.key].select
             if perm is None:
                 continue
-            args = self.select_args(remote)
-            inputs = fn.input_arguments()
-            if inputs:
-                tname = f"{fn.name}_args"
-                args_type = self._cached(tname, lambda t=tname, i=inputs: GraphQLInputObjectType(
-                    t, {a.name: GraphQLInputField(self.scalar(scalar_name(_arg_column(a))))
-                        for a in i}))
-                args = {"args": GraphQLArgument(_nn(args_type)), **args}
+            args = self.function_args(fn.name, fn.input_arguments(), self.select_args(remote))
             out[fn.name] = GraphQLField(_list(self.object_type(remote)), args=args)
             if perm.allow_aggregations:
                 out[f"{fn.name}_aggregate"] = GraphQLField(_nn(self.aggregate_type(remote)),
