@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,23 +21,13 @@ _PROBE = json.dumps({"query": "query { __typename }"})
 
 @dataclass
 class GraphQLServer:
-    """A started server: its name, GraphQL URL and process."""
+    """A started server: its name, GraphQL URL, pid and how to stop it."""
 
     name: str
     graphql_url: str
-    process: ManagedProcess
-
-    @property
-    def pid(self) -> int:
-        """The server's pid (it must be running)."""
-        pid = self.process.pid
-        if pid is None:
-            raise RuntimeError(f"{self.name} is not running")
-        return pid
-
-    def stop(self) -> None:
-        """Stop the process by its pid."""
-        self.process.stop()
+    pid: int
+    stop: Callable[[], None]
+    """Stops the process by its pid."""
 
 
 def _answers_graphql(url: str, headers: dict[str, str] | None = None) -> bool:
@@ -50,29 +40,17 @@ def _answers_graphql(url: str, headers: dict[str, str] | None = None) -> bool:
 
 
 def start_engine(state: Path, database_url: str, admin_secret: str) -> GraphQLServer:
-    """Start the engine (``python -m engine serve``) on the Chinook database."""
-    port = free_port()
-    env = {
-        "HASURA_GRAPHQL_DATABASE_URL": database_url,
-        "HASURA_GRAPHQL_ADMIN_SECRET": admin_secret,
-        "HASURA_GRAPHQL_SERVER_PORT": str(port),
-        "HASURA_GRAPHQL_ENABLE_CONSOLE": "false",
-        "HASURA_GRAPHQL_LOG_LEVEL": "warn",
-    }
-    process = ManagedProcess("engine", [sys.executable, "-m", "engine", "serve"],
-                             state / "logs" / "engine.log", state / "pids" / "engine.pid",
-                             env=env)
-    process.start()
-    base = f"http://{LOOPBACK}:{port}"
+    """Start the engine through devstack's ``EngineServer`` on the Chinook database."""
+    from devstack.services.engine import EngineServer
 
-    def healthy() -> bool:
-        try:
-            return httpx.get(base + "/healthz", timeout=1.0).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    process.wait_until(healthy, timeout=60)
-    return GraphQLServer("engine", base + "/v1/graphql", process)
+    server = EngineServer(database_url, free_port(), admin_secret=admin_secret,
+                          unauthorized_role=None, state_dir=state, name="engine")
+    server.start()
+    pid = server.pid
+    if pid is None:
+        server.stop()
+        raise RuntimeError("the engine started but has no pid")
+    return GraphQLServer("engine", server.graphql_url(), pid, server.stop)
 
 
 def apply_metadata(engine: GraphQLServer, metadata: dict[str, Any], admin_secret: str) -> None:
@@ -109,4 +87,7 @@ def start_postgraphile(state: Path, database_url: str, pool_size: int = 10) -> G
     process.start()
     url = f"http://{LOOPBACK}:{port}/graphql"
     process.wait_until(lambda: _answers_graphql(url), timeout=90)
-    return GraphQLServer("postgraphile", url, process)
+    pid = process.pid
+    if pid is None:
+        raise RuntimeError("PostGraphile started but has no pid")
+    return GraphQLServer("postgraphile", url, pid, process.stop)
