@@ -1,0 +1,67 @@
+"""An engine serving the project's schema, metadata and seeds, for tests over HTTP.
+
+By default a local engine is started on a fresh database migrated and seeded from
+``hasura/``. Set ``TEST_HASURA_GRAPHQL_ENDPOINT`` and ``TEST_HASURA_GRAPHQL_ADMIN_SECRET`` to
+run the same tests against another server instead, e.g. real Hasura from
+``docker compose up`` (which applies the same folder).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from devstack.hasura_project import metadata_dir, seeds
+from devstack.hasura_project.engine_client import MetadataClient
+from devstack.hasura_project.migrations import Migrator
+from devstack.paths import HASURA_DIR
+from devstack.services.engine import EngineHandle
+
+# What the metadata reads from the engine's environment (handler URLs, shared secret).
+METADATA_ENV = {
+    "ACTIONS_BASE_URL": "http://127.0.0.1:9",
+    "TRIGGERS_BASE_URL": "http://127.0.0.1:9",
+    "ACTION_SHARED_SECRET": "test-action-secret",
+    "EVENT_TRIGGER_URL": "http://127.0.0.1:9/echo",
+}
+
+
+@dataclass(frozen=True)
+class HasuraTarget:
+    """Where the GraphQL server under test answers, and its admin secret."""
+
+    base_url: str
+    admin_secret: str
+    database_url: str | None
+    """Set when the tests own the database (local engine)."""
+
+    @property
+    def graphql_url(self) -> str:
+        """The GraphQL endpoint."""
+        return self.base_url + "/v1/graphql"
+
+
+@pytest.fixture(scope="session")
+def hasura(
+    create_database: Callable[[str], str], start_engine: Callable[..., EngineHandle]
+) -> HasuraTarget:
+    """The server under test with the project's metadata applied and the seeds loaded.
+
+    (``create_database`` comes first so PostgreSQL outlives the engine at teardown.)
+    """
+    endpoint = os.environ.get("TEST_HASURA_GRAPHQL_ENDPOINT")
+    if endpoint:
+        secret = os.environ.get("TEST_HASURA_GRAPHQL_ADMIN_SECRET", "")
+        return HasuraTarget(endpoint.rstrip("/").removesuffix("/v1/graphql"), secret, None)
+    url = create_database("hasura")
+    Migrator(url, HASURA_DIR / "migrations").apply()
+    seeds.apply(url, seeds.seed_files(HASURA_DIR / "seeds"))
+    handle = start_engine(url, extra_env=METADATA_ENV)
+    assert handle.admin_secret is not None
+    MetadataClient(handle.base_url, handle.admin_secret).replace_metadata(
+        metadata_dir.read(HASURA_DIR).metadata
+    )
+    return HasuraTarget(handle.base_url, handle.admin_secret, url)
