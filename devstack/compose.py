@@ -7,6 +7,7 @@ the services before it are up). The same classes start servers for the tests.
 from __future__ import annotations
 
 from devstack.hasura_project import steps as hasura_steps
+from devstack.services.auth import auth_stack
 from devstack.services.engine import EngineService
 from devstack.services.postgres import PostgresService
 from devstack.services.redis import RedisService
@@ -23,7 +24,10 @@ def build(settings: StackSettings) -> list[Service | Step]:
     engine = EngineService(settings, postgres)
     # Triggers before the engine: the engine inherits its default EVENT_TRIGGER_URL (/echo).
     triggers = TriggersService(settings)
-    return hasura_steps.place(settings, postgres, [postgres, redis, triggers, engine])
+    # moto, Lambda runtime, cognito-local + pool before the engine (its JWT names the pool).
+    auth = auth_stack(settings, redis)
+    return hasura_steps.place(settings, postgres, [postgres, redis, *auth.before_engine, triggers,
+                                                   engine, *auth.after_engine])
 
 
 def service_names(settings: StackSettings) -> list[str]:

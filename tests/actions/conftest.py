@@ -11,11 +11,12 @@ import httpx
 import pytest
 
 from devstack.ports import free_port
+from devstack.services.actions import action_environment
 from devstack.services.cognito import CognitoLocal, UserPool
 from devstack.services.http import HttpService, uvicorn_argv
 from devstack.services.redis import RedisServer
 from devstack.settings import StackSettings
-from tests.auth.fixtures import TEST_CONFIRMATION_CODE, action_environment
+from tests.auth.fixtures import TEST_CONFIRMATION_CODE
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from devstack.ports import free_port
+from devstack.services.actions import action_environment
 from devstack.services.cognito import CognitoService, UserPool
 from devstack.services.http import HttpService, uvicorn_argv
 from devstack.services.lambda_runtime import LambdaRuntimeService
@@ -119,16 +120,3 @@ def action_service(
     finally:
         service.stop()
 
-
-def action_environment(settings: StackSettings, pool: UserPool, redis_url: str
-                       ) -> dict[str, str]:
-    """The action service's environment for a local pool."""
-    return {
-        "ACTION_SHARED_SECRET": settings.action_shared_secret,
-        "COGNITO_APP_CLIENT_ID": pool.client_id,
-        "COGNITO_USER_POOL_ID": pool.pool_id,
-        "COGNITO_ENDPOINT_URL": pool.endpoint,
-        "COGNITO_REGION": settings.aws_region,
-        "COGNITO_GLOBAL_SIGN_OUT": "false",
-        "REDIS_URL": redis_url,
-    }
