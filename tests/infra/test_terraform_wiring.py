@@ -51,7 +51,7 @@ EXPECTED_ACTIONS = {
     "post_authentication": {"secretsmanager:GetSecretValue"},
     "user_migration": {"dynamodb:GetItem"},
     "coinbase_prices": {"secretsmanager:GetSecretValue"},
-    "actions": {"secretsmanager:GetSecretValue"},
+    "actions": {"secretsmanager:GetSecretValue", "cognito-idp:AdminUserGlobalSignOut"},
     "triggers": {"secretsmanager:GetSecretValue", "lambda:InvokeFunction"},
 }
 

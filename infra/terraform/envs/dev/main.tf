@@ -116,6 +116,19 @@ module "rds" {
   master_password_version = var.database_password_version
 }
 
+# Rate-limit counters of the action service.
+module "redis" {
+  source = "../../modules/redis"
+
+  name                       = local.name
+  vpc_id                     = module.network.vpc_id
+  subnet_ids                 = module.network.private_subnet_ids
+  allowed_security_group_ids = [module.network.lambda_security_group_id]
+  node_type                  = var.redis_node_type
+  multi_az                   = var.redis_multi_az
+  kms_key_arn                = module.kms.key_arn
+}
+
 module "secrets" {
   source = "../../modules/secrets"
 
@@ -245,13 +258,22 @@ module "services" {
       memory_size          = 512
       timeout              = 28
       reserved_concurrency = 20
-      environment = merge(local.hasura_client_environment, {
+      environment = {
         ACTION_SHARED_SECRET_ARN = module.secrets.action_shared_secret_arn
         COGNITO_REGION           = module.cognito.region
         COGNITO_USER_POOL_ID     = module.cognito.user_pool_id
         COGNITO_APP_CLIENT_ID    = module.cognito.app_client_id
-      })
-      policy_statements = [local.read_admin_secret, local.read_action_shared_secret]
+        REDIS_URL                = module.redis.url
+      }
+      policy_statements = [
+        local.read_action_shared_secret,
+        {
+          # `logout` signs the caller out of every session.
+          sid       = "SignOutEverywhere"
+          actions   = ["cognito-idp:AdminUserGlobalSignOut"]
+          resources = [module.cognito.user_pool_arn]
+        },
+      ]
     }
 
     triggers = {
@@ -260,8 +282,8 @@ module "services" {
       timeout              = 28
       reserved_concurrency = 10
       environment = {
-        ACTION_SHARED_SECRET_ARN      = module.secrets.action_shared_secret_arn
-        COINBASE_PRICES_FUNCTION_NAME = module.jobs.functions["coinbase_prices"].name
+        ACTION_SHARED_SECRET_ARN = module.secrets.action_shared_secret_arn
+        COINBASE_FUNCTION_NAME   = module.jobs.functions["coinbase_prices"].name
       }
       policy_statements = [
         local.read_action_shared_secret,

@@ -89,6 +89,18 @@ variable "db_multi_az" {
   default     = true
 }
 
+variable "redis_node_type" {
+  description = "ElastiCache node type for the action service's rate limits."
+  type        = string
+  default     = "cache.t4g.micro"
+}
+
+variable "redis_multi_az" {
+  description = "Keep a Redis replica in a second AZ."
+  type        = bool
+  default     = true
+}
+
 variable "bucket_name" {
   description = "Name of the data bucket; null derives `<project>-<environment>-data-<account id>`."
   type        = string

@@ -171,7 +171,7 @@ resource "aws_lambda_function" "this" {
     variables = merge(
       {
         POWERTOOLS_SERVICE_NAME = each.key
-        LOG_LEVEL               = var.log_level
+        POWERTOOLS_LOG_LEVEL    = var.log_level
       },
       each.value.environment,
     )

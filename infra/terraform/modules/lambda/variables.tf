@@ -194,7 +194,7 @@ variable "log_retention_days" {
 }
 
 variable "log_level" {
-  description = "LOG_LEVEL given to every function."
+  description = "POWERTOOLS_LOG_LEVEL given to every function."
   type        = string
   default     = "INFO"
 
