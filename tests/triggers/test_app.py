@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -11,8 +12,9 @@ import pytest
 from triggers.settings import get_settings
 
 SECRET = "app-test-secret"
-EVENT = {
-    "id": "8d1a6f2e-2f6a-4a39-9a57-0b2b7d3f4f10",
+EVENT_ID = "8d1a6f2e-2f6a-4a39-9a57-0b2b7d3f4f10"
+EVENT: dict[str, Any] = {
+    "id": EVENT_ID,
     "created_at": "2026-11-21T23:59:58.123456Z",
     "table": {"schema": "public", "name": "users"},
     "trigger": {"name": "user_created"},
@@ -66,14 +68,14 @@ async def test_app_echo_logs_the_event_and_returns_it(
         answer = await client.post("/echo", json=EVENT, headers={"X-Action-Secret": SECRET})
 
     assert answer.status_code == 200
-    assert answer.json()["echo"]["event"]["data"] == EVENT["event"]["data"]  # type: ignore[index]
+    assert answer.json()["echo"]["event"]["data"] == EVENT["event"]["data"]
     assert answer.json()["echo"]["table"] == {"schema": "public", "name": "users"}
     lines = [r.getMessage() for r in caplog.records if r.name == "triggers.echo"]
     assert len(lines) == 1
     assert "user_created" in lines[0]
     assert "public.users" in lines[0]
     assert "INSERT" in lines[0]
-    assert EVENT["id"] in lines[0]
+    assert EVENT_ID in lines[0]
     assert "ada@example.com" not in lines[0]
 
 
