@@ -126,7 +126,8 @@ def _relationship_problem(qn: model.QualifiedName, kind: str, rel: dict[str, Any
         remote = model.qualified(fk["table"])
         if model.key(remote) not in tracked:
             return f"table \"{model.show(remote)}\" is not tracked"
-        remote_cols = fk.get("columns") or [fk.get("column")]
+        given = fk.get("columns") or fk.get("column")
+        remote_cols: list[str] = [given] if isinstance(given, str) else list(given or [])
         if catalog.foreign_key(model.key(remote), tuple(remote_cols), model.key(qn)) is None:
             return (f"no foreign constraint exists on the given column(s) of "
                     f"\"{model.show(remote)}\"")

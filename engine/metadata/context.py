@@ -53,13 +53,17 @@ class OpContext:
 
     def source(self, args: Any) -> dict[str, Any]:
         """The source named by ``args["source"]`` (default ``default``)."""
-        name = args.get("source", model.DEFAULT_SOURCE) if isinstance(args, dict) else None
+        name = args.get("source", model.DEFAULT_SOURCE) if isinstance(args, dict) else (
+            model.DEFAULT_SOURCE if isinstance(args, str) else None)
         if not isinstance(name, str):
             raise parse_failed("'source' must be a string")
         return model.source(self.metadata, name)
 
     def table_name(self, args: Any) -> model.QualifiedName:
         """The table the arguments name (``table``, or ``schema`` + ``name``)."""
+        if isinstance(args, str):
+            # v1 accepts a bare table name as the whole of ``args``.
+            return model.qualified(args)
         if not isinstance(args, dict):
             raise parse_failed("expecting an object for args")
         if "table" in args:

@@ -72,9 +72,7 @@ async def insert(ctx: OpContext, args: Any) -> dict[str, Any]:
     for columns, group in groups.items():
         listed = ", ".join(_ident(c) for c in columns)
         table = _table_sql(entry)
-        # Identifiers are quoted names of existing columns; values travel as $1.
-        source = (f"SELECT {listed} FROM json_populate_recordset(NULL::{table}, $1::json)"  # noqa: S608
-                  if columns else "SELECT FROM json_array_elements($1::json)")
+        source = _rows_source(table, columns, await _spatial_columns(ctx, entry))
         target = f"({listed})" if columns else ""
         if not columns:
             statement = f"INSERT INTO {table} DEFAULT VALUES RETURNING *"  # noqa: S608
@@ -97,6 +95,49 @@ async def insert(ctx: OpContext, args: Any) -> dict[str, Any]:
     if returning is not None:
         result["returning"] = rows
     return result
+
+
+_SPATIAL = """
+SELECT a.attname::text, format_type(a.atttypid, a.atttypmod)
+FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped
+  AND t.typname IN ('geometry', 'geography')
+"""
+
+
+async def _spatial_columns(ctx: OpContext, entry: dict[str, Any]) -> dict[str, str]:
+    """PostGIS columns of the table with their types (their values arrive as GeoJSON)."""
+    rows = await ctx.conn.fetch(_SPATIAL, _table_sql(entry))
+    return {str(row[0]): str(row[1]) for row in rows}
+
+
+def _rows_source(table: str, columns: tuple[str, ...], spatial: dict[str, str]) -> str:
+    """A SELECT turning the JSON array ``$1`` into rows of ``columns``.
+
+    Identifiers are quoted names of existing columns; values travel as ``$1`` and are
+    converted by PostgreSQL to the table's row type. GeoJSON objects go through
+    ``ST_GeomFromGeoJSON`` (the type's own input function wants WKT/EWKB text).
+    """
+    if not columns:
+        return "SELECT FROM json_array_elements($1::json)"
+    geo = [c for c in columns if c in spatial]
+    if not geo:
+        listed = ", ".join(_ident(c) for c in columns)
+        return f"SELECT {listed} FROM json_populate_recordset(NULL::{table}, $1::json)"  # noqa: S608
+    dropped = ", ".join(_literal(c) for c in geo)
+    exprs = []
+    for column in columns:
+        if column in spatial:
+            value = f"e.v->{_literal(column)}"
+            exprs.append(
+                f"CASE WHEN json_typeof({value}) = 'object' "
+                f"THEN ST_GeomFromGeoJSON(e.v->>{_literal(column)})::{spatial[column]} "
+                f"ELSE (e.v->>{_literal(column)})::{spatial[column]} END")
+        else:
+            exprs.append(f"p.{_ident(column)}")
+    return (f"SELECT {', '.join(exprs)} FROM json_array_elements($1::json) AS e(v), "  # noqa: S608
+            f"LATERAL json_populate_record(NULL::{table}, "
+            f"(e.v::jsonb - ARRAY[{dropped}]::text[])::json) AS p")
 
 
 def _on_conflict(spec: Any) -> Any:

@@ -19,6 +19,8 @@ async def track_table(ctx: OpContext, args: Any) -> dict[str, Any]:
     """Track a table or view (``{table, configuration?, is_enum?}`` or v1 ``{schema, name}``)."""
     name = ctx.table_name(args)
     source = ctx.source(args)
+    if isinstance(args, str):
+        args = {"table": args}
     if model.find_table(source, name) is not None:
         raise MetadataError(f"view/table already tracked: \"{model.show(name)}\"",
                             "already-tracked")
