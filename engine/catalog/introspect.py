@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import asyncpg
-
+from engine.catalog.db import Connection
 from engine.catalog.model import Argument, Catalog, Column, ForeignKey, Function, Table
 
 _SKIP_SCHEMAS = ("pg_catalog", "information_schema", "hdb_catalog", "pg_toast")
@@ -78,7 +77,7 @@ def _type_name(schema: str, name: str) -> str:
     return f'"{schema}"."{name}"'
 
 
-async def introspect(conn: asyncpg.Connection | asyncpg.Pool) -> Catalog:  # type: ignore[type-arg]
+async def introspect(conn: Connection) -> Catalog:
     """Read the catalog of every user schema."""
     skip = list(_SKIP_SCHEMAS)
     tables: dict[int, Table] = {}

@@ -13,7 +13,7 @@ class Column:
     type: str
     """The type's name as PostgreSQL spells it in a cast (``int4``, ``_text``, ``public.ltree``)."""
     base: str
-    """The type name without schema (``int4``, ``_text`` for arrays), used to pick GraphQL scalars."""
+    """The type name without schema (``int4``; ``_text`` for arrays): picks the GraphQL scalar."""
     nullable: bool
     has_default: bool
     is_array: bool = False

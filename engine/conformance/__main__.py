@@ -12,6 +12,7 @@ import asyncio
 import json
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from engine.conformance.cases import Case, TestClass, load
@@ -65,18 +66,20 @@ async def run(classes: list[TestClass], url: str, secret: str | None, text_filte
     """Run the classes and print as it goes."""
     runner = Runner(url, secret)
 
-    def keep(tc: TestClass) -> object:
-        return lambda c: (not text_filter or text_filter in tc.name or text_filter in c.test
-                          or text_filter in c.file.name)
+    def keep(tc: TestClass) -> Callable[[Case], bool]:
+        def selected(c: Case) -> bool:
+            return (not text_filter or text_filter in tc.name or text_filter in c.test
+                    or text_filter in c.file.name)
+        return selected
 
     results: list[CaseResult] = []
     try:
         for tc in classes:
             selector = keep(tc)
-            chosen: list[Case] = [c for c in tc.cases if selector(c)]  # type: ignore[operator]
+            chosen: list[Case] = [c for c in tc.cases if selector(c)]
             if not chosen:
                 continue
-            class_results = await runner.run_class(tc, lambda c, s=selector: bool(s(c)))  # type: ignore[operator]
+            class_results = await runner.run_class(tc, selector)
             results.extend(class_results)
             counts = Counter(r.outcome for r in class_results)
             print(f"{tc.name}: {counts[Outcome.PASSED]} passed, "

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 from engine.catalog.model import Column, quote
 from engine.graphql.errors import validation
 from engine.graphql.model import TableInfo, qualified
-from engine.graphql.scalars import scalar_name
 from engine.graphql.params import to_array_text, to_json_text, to_text, to_text_list
+from engine.graphql.scalars import scalar_name
 from engine.graphql.values import VarRef
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ class BoolExp:
                     info.relationships[key].remote)):
                 parts.append(self._relationship(info, alias, key, value, sub))
             elif key in names:
-                column = names[key] if not self.permission else key
+                column = str(names[key]) if not self.permission else key
                 parts.append(self._column(info, alias, column, value, sub))
             elif key in info.computed and (self.permission or self.c.computed_allowed(info, key)):
                 parts.append(self._computed(info, alias, key, value, sub))
@@ -193,7 +193,7 @@ class BoolExp:
             spec = self.c.values.concrete(raw) or {}
             distance = spec.get("distance")
             if self.permission and is_session_var(distance):
-                dist = f"({self.c.params.session(distance)}::text)::float8"
+                dist = f"({self.c.params.session(str(distance))}::text)::float8"
             else:
                 dist = self.c.params.text(distance, "float8")
             return f"ST_DWithin({ref}, {self._geometry(spec.get('from'), col)}, {dist})"

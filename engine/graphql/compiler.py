@@ -223,7 +223,8 @@ class Compiler:
                 if alias in self.derived_rows:
                     table = self.model.tables[(arg.schema, arg.base)].table \
                         if (arg.schema, arg.base) in self.model.tables else None
-                    cols = ", ".join(f"{alias}.{quote(c)}" for c in (table.columns if table else ()))
+                    names = table.columns if table else {}
+                    cols = ", ".join(f"{alias}.{quote(c)}" for c in names)
                     args.append(f"ROW({cols})::{arg.type}")
                 else:
                     args.append(alias)
@@ -320,7 +321,7 @@ class Compiler:
         if dcols:
             dcols = dcols if isinstance(dcols, list) else [dcols]
             f2c = info.field_to_column()
-            exprs = [f"{alias}.{quote(f2c.get(c, c))}" for c in dcols]
+            exprs = [f"{alias}.{quote(f2c.get(c) or str(c))}" for c in dcols]
             prefix = [e for e, _ in order_items[:len(exprs)]]
             if order_items and set(prefix) != set(exprs):
                 raise validation('"distinct_on" columns must match initial "order_by" columns',
@@ -381,8 +382,8 @@ class Compiler:
 
                 def inner(e: str, remote: TableInfo = remote, ra: str = ra,
                           cond: str = cond) -> str:
-                    return wrap(f"(SELECT {e} FROM {remote.table.qualified} {ra} "
-                                f"WHERE {cond} LIMIT 1)")
+                    return str(wrap(f"(SELECT {e} FROM {remote.table.qualified} {ra} "
+                                f"WHERE {cond} LIMIT 1)"))
 
                 out.extend(self._order_object(remote, ra, value, f"{path}.{key}", inner))
             elif self.computed_allowed(info, key) and info.computed[key].returns is None:

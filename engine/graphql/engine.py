@@ -31,6 +31,7 @@ from graphql import (
 from graphql.execution.values import get_variable_values
 
 from engine.catalog import Catalog, introspect
+from engine.catalog.db import Connection
 from engine.graphql.compiler import Compiler
 from engine.graphql.errors import GraphQLFieldError, validation
 from engine.graphql.model import Model, TableInfo
@@ -77,7 +78,7 @@ def _error_body(errors: list[GraphQLFieldError]) -> bytes:
 class GraphQLEngine:
     """Answers ``/v1/graphql`` requests for the metadata it was built with."""
 
-    def __init__(self, pool: asyncpg.Pool, model: Model, metadata: Mapping[str, Any],  # type: ignore[type-arg]
+    def __init__(self, pool: asyncpg.Pool, model: Model, metadata: Mapping[str, Any],
                  options: EngineOptions, providers: Sequence[RootFieldProvider]) -> None:
         self.pool = pool
         self.model = model
@@ -90,10 +91,10 @@ class GraphQLEngine:
         self._introspection: LRU[tuple[str, str, str | None, bytes], bytes] = LRU(256)
 
     @classmethod
-    async def build(cls, pool: asyncpg.Pool, metadata: Mapping[str, Any],  # type: ignore[type-arg]
+    async def build(cls, pool: asyncpg.Pool, metadata: Mapping[str, Any],
                     options: EngineOptions | None = None,
                     providers: Sequence[RootFieldProvider] = ()) -> GraphQLEngine:
-        """Introspect the database and resolve the metadata; bad metadata is recorded, not raised."""
+        """Introspect the database and resolve the metadata ; inconsistencies are recorded."""
         options = options or EngineOptions()
         async with pool.acquire() as conn:
             catalog = await introspect(conn)
@@ -226,7 +227,7 @@ class GraphQLEngine:
         coerced = get_variable_values(state.schema, op.variable_definitions or (), raw_vars)
         if isinstance(coerced, list):
             raise self._graphql_error(coerced[0], path="$")
-        variables: dict[str, Any] = dict(getattr(coerced, "coerced", coerced))
+        variables: dict[str, Any] = dict(coerced.coerced)
         plan = self._plan(f"{role}\0backend" if backend else role, state, doc, op, query,
                           op_name, variables)
         return await self._execute_plan(plan, state, doc, op, session, headers, variables)
@@ -235,7 +236,8 @@ class GraphQLEngine:
         if name is not None:
             op = doc.operations.get(str(name))
             if op is None:
-                raise validation(f"no such operation found in the document: {orjson.dumps(name).decode()}")
+                shown = orjson.dumps(name).decode()
+                raise validation(f"no such operation found in the document: {shown}")
             return op
         if len(doc.operations) != 1:
             raise validation("exactly one operation has to be present in the document when "
@@ -253,7 +255,7 @@ class GraphQLEngine:
             self._compile(state, doc, op, dict(raw_vars))
         except GraphQLFieldError:
             raise
-        except Exception:  # noqa: BLE001 - any failure here means: fall back to graphql-core's message
+        except Exception:
             log.debug("no Hasura-shaped error for an invalid document", exc_info=True)
 
     # -- planning ------------------------------------------------------------------------
@@ -325,9 +327,9 @@ class GraphQLEngine:
             sql = compiler.function_root(info, sel, root_kind == "function_aggregate")
             return RootPlan(sel.alias, "sql", sql, compiler.params.sources)
         acc = compiler.access(info.key)
-        missing = validation(f"field '{sel.name}' not found in type: "
-                             f"'{'mutation_root' if root_kind.split('_')[0] in ('insert', 'update', 'delete') else 'query_root'}'",
-                             sel.path)
+        is_mutation = root_kind.split("_")[0] in ("insert", "update", "delete")
+        root_type = "mutation_root" if is_mutation else "query_root"
+        missing = validation(f"field '{sel.name}' not found in type: '{root_type}'", sel.path)
         if root_kind in ("select", "select_by_pk", "select_aggregate"):
             if acc.select is None or (root_kind == "select_aggregate"
                                       and not acc.select.allow_aggregations):
@@ -386,7 +388,7 @@ class GraphQLEngine:
                          for r, v in zip(plan.roots, out, strict=True))
         return b'{"data":{' + body + b"}}"
 
-    async def _root_value(self, conn: asyncpg.Connection, root: RootPlan, args: list[Any],  # type: ignore[type-arg]
+    async def _root_value(self, conn: Connection, root: RootPlan, args: list[Any],
                           state: RoleState, doc: ParsedDocument, op: OperationDefinitionNode,
                           session: Session, headers: Mapping[str, str],
                           variables: dict[str, Any]) -> bytes:
@@ -395,7 +397,8 @@ class GraphQLEngine:
         if root.kind == "introspection":
             return orjson.dumps(self._introspect(state, doc, op, variables).get(root.alias))
         if root.kind == "provider":
-            assert root.provided is not None and root.selected is not None
+            assert root.provided is not None
+            assert root.selected is not None
             sel = root.selected
             compiler = Compiler(self.model, session.role, self.options, doc.fragments,
                                 variables, state.access)
@@ -447,7 +450,7 @@ def _variables_key(structural: frozenset[str], variables: Mapping[str, Any]) -> 
     return tuple(parts)
 
 
-async def _load_enum_values(conn: asyncpg.Connection, model: Model) -> None:  # type: ignore[type-arg]
+async def _load_enum_values(conn: Connection, model: Model) -> None:
     """Read the rows of enum tables (the first primary key column, and ``comment`` if any)."""
     for info in model.tables.values():
         if not info.is_enum or not info.table.primary_key:

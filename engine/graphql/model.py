@@ -1,4 +1,4 @@
-"""The metadata resolved against the catalog: tables with GraphQL names, relationships, permissions."""
+"""Metadata resolved against the catalog: tables, GraphQL names, relationships, permissions."""
 
 from __future__ import annotations
 

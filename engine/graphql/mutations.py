@@ -1,4 +1,4 @@
-"""Compile insert, update and delete root fields to SQL (one statement each, nested inserts aside)."""
+"""Compile insert, update and delete root fields to SQL (one statement each; nested aside)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from engine.graphql.boolexp import is_session_var
 from engine.graphql.compiler import Compiler, json_object, literal
 from engine.graphql.errors import GraphQLFieldError, validation
 from engine.graphql.model import TableInfo
-from engine.graphql.scalars import GEOMETRIC
 from engine.graphql.params import to_array_text, to_json_text, to_text, to_text_list
+from engine.graphql.scalars import GEOMETRIC
 from engine.graphql.selection import Selected
 from engine.graphql.values import IntLiteral, VarRef
 
@@ -306,7 +306,7 @@ class MutationCompiler:
         if by_pk:
             for column in info.table.primary_key:
                 conds.append(f"{alias}.{quote(column)} = "
-                             f"{self.value(info, column, args.get(info.columns[column]), sel.path)}")
+                             + self.value(info, column, args.get(info.columns[column]), sel.path))
         else:
             w = self.c.where(info, alias, args.get("where"), f"{sel.path}.args.where")
             if w != "true":

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import asyncpg
 import orjson
 
-from engine.graphql.compiler import Compiler
+from engine.catalog.db import Connection
+from engine.graphql.compiler import Compiler, json_object
 from engine.graphql.errors import GraphQLFieldError, validation
 from engine.graphql.model import TableInfo
 from engine.graphql.mutations import CHECK_FAILED, MutationCompiler
@@ -23,7 +23,7 @@ from engine.graphql.selection import Selected
 class NestedInsert:
     """Runs one nested insert root field on a connection inside the mutation's transaction."""
 
-    def __init__(self, conn: asyncpg.Connection, new_compiler: Callable[[], Compiler],  # type: ignore[type-arg]
+    def __init__(self, conn: Connection, new_compiler: Callable[[], Compiler],
                  variables: Mapping[str, Any], session: Mapping[str, str]) -> None:
         self.conn = conn
         self.new_compiler = new_compiler
@@ -94,8 +94,8 @@ class NestedInsert:
         rows_param = compiler.params.add(orjson.dumps(rows).decode(), lambda v: v)
         source = f"json_populate_recordset(NULL::{info.table.qualified}, {rows_param}::json) _r"
         if one:
-            obj, joins = compiler.object_json(info, "_r", compiler.fields(sel, {info.name}))
-            sql = f"SELECT ({obj})::text FROM {source} {' '.join(joins)} LIMIT 1"
+            one_obj, joins = compiler.object_json(info, "_r", compiler.fields(sel, {info.name}))
+            sql = f"SELECT ({one_obj})::text FROM {source} {' '.join(joins)} LIMIT 1"
         else:
             pairs: list[tuple[str, str]] = []
             joins = []
@@ -108,8 +108,6 @@ class NestedInsert:
                     pairs.append((f.alias, f"coalesce(json_agg({o}), '[]')"))
                 elif f.name == "__typename":
                     pairs.append((f.alias, f"'{info.name}_mutation_response'"))
-            from engine.graphql.compiler import json_object
-
             sql = f"SELECT ({json_object(pairs)})::text FROM {source} {' '.join(joins)}"
         args_out = bind(compiler.params.sources, self.variables, self.session)
         result: str | None = await self.conn.fetchval(sql, *args_out)

@@ -10,7 +10,7 @@ class EngineOptions:
     """How the engine answers; mirrors the Hasura server flags that matter to the compiler."""
 
     stringify_numeric_types: bool = False
-    """bigint, numeric, double precision and money as JSON strings (``--stringify-numeric-types``)."""
+    """bigint, numeric, float8 and money as JSON strings (``--stringify-numeric-types``)."""
     document_cache_size: int = 2048
     """How many parsed and validated documents to keep per engine."""
     plan_cache_size: int = 4096

@@ -1,4 +1,4 @@
-"""The GraphQL schema one role sees, built with graphql-core types (for validation and introspection).
+"""The GraphQL schema one role sees, as graphql-core types (for validation and introspection).
 
 Execution never goes through graphql-core resolvers: the compiler reads the document itself.
 """
@@ -237,7 +237,7 @@ class SchemaBuilder:
         name = f"{info.name}_bool_exp"
 
         def fields() -> dict[str, GraphQLInputField]:
-            me = self.types[name]
+            me: Any = self.types[name]
             out: dict[str, GraphQLInputField] = {
                 "_and": GraphQLInputField(GraphQLList(_nn(me))),
                 "_not": GraphQLInputField(me),
@@ -300,13 +300,19 @@ class SchemaBuilder:
                 if not use:
                     continue
                 tname = f"{info.name}_{fn}_order_by"
-                out[fn] = GraphQLInputField(self._cached(tname, lambda t=tname, u=use:
-                    GraphQLInputObjectType(t, {info.columns[c]: GraphQLInputField(
-                        self.order_by_enum()) for c in u})))
+                make = self._order_fields(info, tname, use)
+                out[fn] = GraphQLInputField(self._cached(tname, make))
             return out
 
         return self._cached(name, lambda: GraphQLInputObjectType(  # type: ignore[no-any-return]
             name, fields))
+
+    def _order_fields(self, info: TableInfo, name: str,
+                      cols: list[str]) -> Callable[[], GraphQLNamedType]:
+        def make() -> GraphQLNamedType:
+            return GraphQLInputObjectType(name, {
+                info.columns[c]: GraphQLInputField(self.order_by_enum()) for c in cols})
+        return make
 
     def aggregate_type(self, info: TableInfo) -> GraphQLObjectType:
         """``<table>_aggregate`` with ``aggregate`` and ``nodes``."""
@@ -333,8 +339,10 @@ class SchemaBuilder:
                         return self.column_type(info, c)
                     return self.scalar("Float")
 
-                out[fn] = GraphQLField(self._cached(tname, lambda t=tname, u=use, ty=typ:
-                    GraphQLObjectType(t, {info.columns[c]: GraphQLField(ty(c)) for c in u})))
+                def make(t: str = tname, u: list[str] = use, ty: Any = typ) -> GraphQLNamedType:
+                    return GraphQLObjectType(t, {info.columns[c]: GraphQLField(ty(c)) for c in u})
+
+                out[fn] = GraphQLField(self._cached(tname, make))
             return out
 
         agg_fields = f"{info.name}_aggregate_fields"

@@ -152,6 +152,14 @@ def update_args(b: SchemaBuilder, info: TableInfo) -> dict[str, GraphQLArgument]
     return args
 
 
+def _pk_input(b: SchemaBuilder, info: TableInfo, name: str) -> Any:
+    def make() -> GraphQLInputObjectType:
+        return GraphQLInputObjectType(name, {
+            info.columns[c]: GraphQLInputField(_nn(b.column_type(info, c)))
+            for c in info.table.primary_key})
+    return make
+
+
 def mutation_fields(b: SchemaBuilder) -> dict[str, GraphQLField]:
     """Insert, update and delete root fields of every table the role may change."""
     out: dict[str, GraphQLField] = {}
@@ -177,9 +185,7 @@ def mutation_fields(b: SchemaBuilder) -> dict[str, GraphQLField]:
             out[info.root["update"]] = GraphQLField(mutation_response(b, info), args=args)
             if pk_selectable:
                 pk_input = f"{info.name}_pk_columns_input"
-                pk_type = b._cached(pk_input, lambda n=pk_input, i=info: GraphQLInputObjectType(
-                    n, {i.columns[c]: GraphQLInputField(_nn(b.column_type(i, c)))
-                        for c in i.table.primary_key}))
+                pk_type = b._cached(pk_input, _pk_input(b, info, pk_input))
                 out[info.root["update_by_pk"]] = GraphQLField(b.object_type(info), args={
                     **update_args(b, info), "pk_columns": GraphQLArgument(_nn(pk_type))})
         if acc.delete is not None:
