@@ -11,7 +11,7 @@ from rich.console import Console
 
 from devstack.commands.project import database_url, project_dir_option
 from devstack.errors import StackError
-from devstack.hasura_project import metadata_db_check, metadata_dir, metadata_schema
+from devstack.hasura_project import metadata_db_check, metadata_dir, metadata_schema, role_schema
 from devstack.hasura_project.engine_client import MetadataClient, describe_inconsistency
 from devstack.ports import LOOPBACK
 from devstack.settings import StackSettings
@@ -66,6 +66,21 @@ def export_command(project_dir: Path, endpoint: str, admin_secret: str) -> None:
     written = metadata_dir.write(project_dir, exported)
     console.print(f"metadata exported: {len(written)} files under "
                   f"{metadata_dir.metadata_dir(project_dir)}")
+
+
+@metadata.command("export-schema")
+@click.option("--role", "roles", multiple=True, default=role_schema.ROLES, show_default=True,
+              help="Role(s) whose GraphQL schema to write (repeat the option).")
+@project_dir_option
+@_engine_options
+def export_schema_command(
+    roles: tuple[str, ...], project_dir: Path, endpoint: str, admin_secret: str
+) -> None:
+    """Write the GraphQL schema each role sees to <project>/schema/<role>.graphql."""
+    written = role_schema.export(project_dir, endpoint, admin_secret, roles)
+    for path in written:
+        console.print(f"  {path}")
+    console.print(f"wrote {len(written)} schema file(s)")
 
 
 @metadata.command("validate")
