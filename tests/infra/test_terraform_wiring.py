@@ -317,6 +317,7 @@ def test_hasura_cloud_env_carries_jwt_urls_and_secret_references() -> None:
     assert set(attr(outputs["hasura_cloud_env"], "value")) == {
         "HASURA_GRAPHQL_JWT_SECRET",
         "ACTIONS_BASE_URL",
+        "TRIGGERS_BASE_URL",
         "EVENT_TRIGGER_URL",
     }
     assert set(attr(outputs["hasura_cloud_secret_arns"], "value")) == {

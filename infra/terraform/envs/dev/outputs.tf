@@ -12,7 +12,8 @@ output "hasura_cloud_env" {
   value = {
     HASURA_GRAPHQL_JWT_SECRET = local.hasura_jwt_secret
     ACTIONS_BASE_URL          = module.actions_api.base_url
-    EVENT_TRIGGER_URL         = module.triggers_api.base_url
+    TRIGGERS_BASE_URL         = module.triggers_api.base_url
+    EVENT_TRIGGER_URL         = coalesce(var.event_trigger_url, "${module.triggers_api.base_url}/echo")
   }
 }
 

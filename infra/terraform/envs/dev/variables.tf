@@ -53,6 +53,17 @@ variable "hasura_graphql_endpoint" {
   }
 }
 
+variable "event_trigger_url" {
+  description = "Webhook of the users table's event trigger (EVENT_TRIGGER_URL); null uses the trigger service's /echo."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.event_trigger_url == null || can(regex("^https://", var.event_trigger_url))
+    error_message = "Give an https:// URL, or null."
+  }
+}
+
 variable "hasura_egress_cidrs" {
   description = "CIDRs Hasura Cloud reaches the database from over a private path (VPC peering); empty allows the functions only."
   type        = list(string)
