@@ -35,7 +35,7 @@ from engine.settings import EngineSettings, Secret
 from tests.engine.auth.keys import JwtKeys
 
 QUERY = "query { note(where: {id: {_eq: 1}}) { id body } }"
-SECRET = "bench-secret"
+SECRET = "bench-secret"  # noqa: S105 - a throw-away engine in this process
 
 
 class _StubEngine:
@@ -135,9 +135,10 @@ def main() -> None:
                 conn.execute("CREATE DATABASE bench")
             with psycopg.connect(server.url("bench"), autocommit=True) as conn:
                 conn.execute("CREATE TABLE note (id int PRIMARY KEY, body text NOT NULL)")
-                conn.execute("INSERT INTO note SELECT g, 'note ' || g FROM generate_series(1, 100) g")
+                conn.execute("INSERT INTO note SELECT g, 'note ' || g "
+                             "FROM generate_series(1, 100) g")
             try:
-                import uvloop  # noqa: PLC0415 - the server's event loop, as in production
+                import uvloop
 
                 uvloop.run(_run(server.url("bench"), args.requests))
             except ImportError:
