@@ -128,6 +128,15 @@ class Compiler:
         return collect(sub_selection_sets(selected), type_names, f"{selected.path}.selectionSet",
                        self.fragments, self.variables, self.values, selected.stack)
 
+    def enum_column(self, info: TableInfo, value: Any, path: str) -> str:
+        """The column a ``<table>_select_column`` value names (refused when not selectable)."""
+        column = info.field_to_column().get(str(value))
+        perm = self.access(info.key).select
+        if column is None or perm is None or column not in perm.columns:
+            raise validation(f"unexpected value {value!r} for enum: "
+                             f"'{info.name}_select_column'", path)
+        return column
+
     def join_on(self, rel: Relationship, local: str, remote: str) -> str:
         """The join condition of a relationship."""
         return " AND ".join(f"{remote}.{quote(r)} = {local}.{quote(loc)}"
@@ -321,7 +330,8 @@ class Compiler:
         if dcols:
             dcols = dcols if isinstance(dcols, list) else [dcols]
             f2c = info.field_to_column()
-            exprs = [f"{alias}.{quote(f2c.get(c) or str(c))}" for c in dcols]
+            exprs = [f"{alias}.{quote(self.enum_column(info, c, f'{path}.args.distinct_on'))}"
+                     for c in dcols]
             prefix = [e for e, _ in order_items[:len(exprs)]]
             if order_items and set(prefix) != set(exprs):
                 raise validation('"distinct_on" columns must match initial "order_by" columns',
@@ -485,7 +495,7 @@ class Compiler:
                     columns = [columns]
                 distinct = "DISTINCT " if args.get("distinct") else ""
                 if columns:
-                    refs = [f"_s.{quote(f2c.get(c, c))}" for c in columns]
+                    refs = [f"_s.{quote(self.enum_column(info, c, f.path))}" for c in columns]
                     inner = refs[0] if len(refs) == 1 else "ROW(" + ", ".join(refs) + ")"
                     pairs.append((f.alias, f"count({distinct}{inner})"))
                 else:
