@@ -41,6 +41,11 @@ def _devstack(
 @pytest.fixture
 def stack_env(state_root: Path, request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
     """Settings for a private stack; whatever it started is stopped afterwards, by pid."""
+    dotenv = REPO_ROOT / ".env"
+    lines = dotenv.read_text().splitlines() if dotenv.exists() else []
+    if any(line.strip().startswith("DATABASE_URL=") for line in lines):
+        # The environment cannot unset what .env provides: never migrate someone's database.
+        pytest.skip(".env sets DATABASE_URL; the test stack would use that database")
     state_dir = state_root / f"stack-{request.node.name[:30]}"
     env = _stack_env(state_dir)
     try:
