@@ -1,4 +1,4 @@
-"""Each role × table × operation of the core schema, and rows of other users.
+"""Each role, table and operation of the core schema, and rows of other users.
 
 Expected access comes from the project's metadata (hasura/): anonymous reads public product
 and price data only; a user reads their own rows, inserts credit applications and profiles
@@ -211,7 +211,8 @@ def test_user_insert_check_refuses_an_inactive_product(core: CoreEngine) -> None
     body = core.as_user("""mutation { insert_credit_product_applications_one(object: {
         credit_product_id: "c1000000-0000-4000-8000-000000000004", requested_amount: 2500})
         { id } }""")
-    assert body.get("data") is None and body["errors"], body
+    assert body.get("data") is None, body
+    assert body["errors"], body
     assert core.as_admin(query) == before
 
 
