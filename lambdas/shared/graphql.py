@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from gql import Client, GraphQLRequest
-from gql.transport.exceptions import TransportQueryError
+from gql.transport.exceptions import TransportError, TransportQueryError
 from gql.transport.httpx import HTTPXTransport
+from graphql import DocumentNode, parse
 
 from lambdas.shared.settings import GraphQLSettings
 
@@ -25,14 +26,43 @@ class GraphQLClient:
             timeout=settings.timeout,
         )
         self._client = Client(transport=transport, execute_timeout=settings.timeout)
+        self._session: Any = None
+        self._documents: dict[str, DocumentNode] = {}
+
+    def _connected(self) -> Any:
+        # One connection per warm instance: a new one per call costs a TCP handshake and
+        # a client set-up on every trigger invocation.
+        if self._session is None:
+            self._session = self._client.connect_sync()  # type: ignore[no-untyped-call]
+        return self._session
+
+    def _parsed(self, document: str) -> DocumentNode:
+        parsed = self._documents.get(document)
+        if parsed is None:
+            parsed = self._documents[document] = parse(document)
+        return parsed
 
     def execute(self, document: str, variables: dict[str, Any]) -> dict[str, Any]:
         """Run ``document`` with ``variables`` (values are never spliced into the text)."""
-        request = GraphQLRequest(document, variable_values=variables)
+        request = GraphQLRequest(self._parsed(document), variable_values=variables)
         try:
-            with self._client as session:
-                result: dict[str, Any] = session.execute(request)
+            return self._send(request)
+        except TransportError:
+            # The engine restarted or dropped the connection: reconnect and retry once
+            # (the functions' writes are upserts, so a repeat is harmless).
+            self.close()
+            return self._send(request)
+
+    def _send(self, request: GraphQLRequest) -> dict[str, Any]:
+        try:
+            result: dict[str, Any] = self._connected().execute(request)
         except TransportQueryError as exc:
             messages = "; ".join(str(e.get("message", e)) for e in exc.errors or [])
             raise GraphQLError(messages or str(exc)) from None
         return result
+
+    def close(self) -> None:
+        """Close the connection (the next call opens a new one)."""
+        if self._session is not None:
+            self._session = None
+            self._client.close_sync()  # type: ignore[no-untyped-call]
