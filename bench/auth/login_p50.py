@@ -36,7 +36,7 @@ from devstack.settings import StackSettings
 from devstack.stack import Step, running_services, stop_all
 
 CODE = "135790"
-PASSWORD = "Bench-Passw0rd"
+PASSWORD = "Bench-Passw0rd"  # noqa: S105 - a throwaway user in a throwaway pool
 LOGIN = """mutation($e: String!, $p: String!) {
   login(email: $e, password: $p) { id_token expires_in } }"""
 
