@@ -87,5 +87,6 @@ def describe_inconsistency(item: Any) -> str:
     """One inconsistent object in a line: its type, name and reason."""
     if not isinstance(item, dict):
         return str(item)
-    name = item.get("name") or item.get("definition")
-    return f"{item.get('type', 'object')} {name}: {item.get('reason', '')}".strip()
+    # Hasura's "name" already reads "<type> <name> in ..."; fall back to type + definition.
+    name = item.get("name") or f"{item.get('type', 'object')} {item.get('definition')}"
+    return f"{name}: {item.get('reason', '')}".strip()
