@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from typing import Any
 
 DEFAULT_EXPIRES_IN = 3600  # Cognito's default ID/access token lifetime, in seconds
+
+
+def lifetime(token: str) -> int:
+    """Seconds from ``iat`` to ``exp`` of a JWT, or Cognito's default when it does not say.
+
+    The token is read, not verified: the number is only a hint for the client.
+    """
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return int(claims["exp"]) - int(claims["iat"])
+    except (IndexError, KeyError, TypeError, ValueError, binascii.Error):
+        return DEFAULT_EXPIRES_IN
 
 
 def tokens(result: dict[str, Any], refresh_token: str | None = None) -> dict[str, Any]:
@@ -14,7 +30,8 @@ def tokens(result: dict[str, Any], refresh_token: str | None = None) -> dict[str
         "id_token": auth["IdToken"],
         "access_token": auth["AccessToken"],
         "refresh_token": auth.get("RefreshToken") or refresh_token,
-        "expires_in": int(auth.get("ExpiresIn") or DEFAULT_EXPIRES_IN),
+        # cognito-local leaves ExpiresIn out; the token itself says how long it lives.
+        "expires_in": int(auth.get("ExpiresIn") or lifetime(auth["IdToken"])),
         "token_type": auth.get("TokenType") or "Bearer",
     }
 
