@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from devstack.hasura_project import metadata_db_check, metadata_dir, metadata_schema
+from devstack.hasura_project import metadata_db_check, metadata_dir, metadata_schema, yaml_io
 from devstack.hasura_project.migrations import Migrator
 from devstack.paths import HASURA_DIR
 
@@ -106,3 +106,16 @@ def test_metadata_user_rows_are_scoped_to_the_session_user(metadata: dict[str, A
 def test_metadata_tracks_the_status_table_as_an_enum(metadata: dict[str, Any]) -> None:
     """GIVEN credit_application_status THEN it is tracked with is_enum (a GraphQL enum)."""
     assert _tables(metadata)["credit_application_status"].get("is_enum") is True
+
+
+def test_metadata_project_config_is_hasura_cli_v3() -> None:
+    """Metadata project config is hasura cli v3.
+
+    GIVEN hasura/config.yaml THEN it is a version 3 project whose metadata folder exists and
+    whose action handlers default to ACTIONS_BASE_URL.
+    """
+    config = yaml_io.load(HASURA_DIR / "config.yaml")
+
+    assert config["version"] == 3
+    assert (HASURA_DIR / config["metadata_directory"] / "version.yaml").is_file()
+    assert config["actions"]["handler_webhook_baseurl"] == "{{ACTIONS_BASE_URL}}"

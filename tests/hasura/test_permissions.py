@@ -143,3 +143,18 @@ def test_permissions_user_cannot_apply_for_a_retired_product(hasura: HasuraTarge
 
     assert "errors" in body
     assert not (body.get("data") or {}).get("insert_credit_product_applications_one")
+
+
+def test_permissions_user_updates_reach_only_their_own_rows(hasura: HasuraTarget) -> None:
+    """Permissions user updates reach only their own rows.
+
+    GIVEN Carol WHEN she updates every profile she can reach THEN only her own changes, and
+    Alice's stays as it was.
+    """
+    body = _as_user(hasura, CAROL, 'mutation { update_profiles(where: {}, '
+                                   '_set: {city: "Evanston"}) { affected_rows } }')
+    alice = _as_user(hasura, ALICE, "{ profiles { city } }")
+
+    assert "errors" not in body, body
+    assert body["data"]["update_profiles"]["affected_rows"] == 1
+    assert alice["data"]["profiles"] == [{"city": "San Francisco"}]
