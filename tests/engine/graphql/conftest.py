@@ -55,7 +55,7 @@ def blog_metadata() -> dict[str, Any]:
 
 
 @pytest.fixture
-async def blog_pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:  # type: ignore[type-arg]
+async def blog_pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
     """A pool on a fresh database holding the blog schema."""
     pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
     assert pool is not None
@@ -68,7 +68,7 @@ async def blog_pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:  # type: 
 
 
 @pytest.fixture
-async def blog_engine(blog_pool: asyncpg.Pool) -> GraphQLEngine:  # type: ignore[type-arg]
+async def blog_engine(blog_pool: asyncpg.Pool) -> GraphQLEngine:
     """An engine over the blog schema (numeric types stringified, as Hasura's tests run)."""
     return await GraphQLEngine.build(blog_pool, blog_metadata(),
                                      EngineOptions(stringify_numeric_types=True))

@@ -30,10 +30,12 @@ async def _tables_intact(pool: asyncpg.Pool) -> None:
 @pytest.mark.parametrize("payload", INJECTIONS)
 async def test_injection_in_every_argument_position_is_inert(
         blog_engine: GraphQLEngine, blog_pool: asyncpg.Pool, payload: str) -> None:
-    """GIVEN SQL fragments as values
+    """GIVEN SQL fragments as values.
+
     WHEN they are sent as where values, variables, _in lists, jsonb keys, by-pk keys,
-         limit, mutation values and a json path
-    THEN each is a plain value: no 500, no extra rows, the tables untouched."""
+    limit, mutation values and a json path
+    THEN each is a plain value: no 500, no extra rows, the tables untouched.
+    """
     text = orjson.dumps(payload).decode()
     queries: list[tuple[str, dict[str, Any] | None]] = [
         (f"{{ author(where: {{name: {{_eq: {text}}}}}) {{ id }} }}", None),
@@ -59,9 +61,11 @@ async def test_injection_in_every_argument_position_is_inert(
 
 async def test_injection_in_order_by_and_distinct_on_enums_is_refused(
         blog_engine: GraphQLEngine, blog_pool: asyncpg.Pool) -> None:
-    """GIVEN SQL text where only enum values are allowed
+    """GIVEN SQL text where only enum values are allowed.
+
     WHEN it is sent as an order_by direction variable and a distinct_on column
-    THEN validation refuses it with Hasura's code."""
+    THEN validation refuses it with Hasura's code.
+    """
     bad_direction = await gql(blog_engine, "query($d: order_by) { author(order_by: {id: $d}) "
                               "{ id } }", variables={"d": "asc; DROP TABLE author"})
     bad_column = await gql(blog_engine, '{ author(distinct_on: ["id; DROP TABLE author"]) '
@@ -93,9 +97,11 @@ async def test_injection_in_order_by_and_distinct_on_enums_is_refused(
 ])
 async def test_malformed_requests_get_hasura_error_codes(
         blog_engine: GraphQLEngine, payload: Any, code: str) -> None:
-    """GIVEN a malformed or failing request
+    """GIVEN a malformed or failing request.
+
     WHEN the engine answers it
-    THEN the status is 200 and the single error carries Hasura's code."""
+    THEN the status is 200 and the single error carries Hasura's code.
+    """
     status, body = await blog_engine.execute(
         payload, Session("admin", {"x-hasura-role": "admin"}, True), {})
     answer = orjson.loads(body)
@@ -105,9 +111,11 @@ async def test_malformed_requests_get_hasura_error_codes(
 
 
 async def test_fragment_cycle_is_reported_with_its_path(blog_engine: GraphQLEngine) -> None:
-    """GIVEN two fragments spreading each other
+    """GIVEN two fragments spreading each other.
+
     WHEN the document is sent
-    THEN Hasura's cycle message comes back instead of a recursion error."""
+    THEN Hasura's cycle message comes back instead of a recursion error.
+    """
     result = await gql(blog_engine, """{ author { ...A } }
         fragment A on author { articles { ...B } }
         fragment B on article { author { ...A } }""")

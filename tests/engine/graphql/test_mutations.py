@@ -10,9 +10,11 @@ from tests.engine.graphql.conftest import gql
 
 async def test_nested_insert_with_object_and_array_relationships(
         blog_engine: GraphQLEngine) -> None:
-    """GIVEN an author object with nested articles
+    """GIVEN an author object with nested articles.
+
     WHEN inserting it with insert_author_one, and an article with a nested new author
-    THEN parents and children are linked and returned with their relationships."""
+    THEN parents and children are linked and returned with their relationships.
+    """
     one = await gql(blog_engine, """mutation { insert_author_one(object: {name: "C",
         articles: {data: [{title: "n1"}, {title: "n2"}]}}) { name articles { title } } }""")
     nested = await gql(blog_engine, """mutation { insert_article(objects: [{title: "x",
@@ -24,9 +26,11 @@ async def test_nested_insert_with_object_and_array_relationships(
 
 
 async def test_upsert_updates_the_listed_columns(blog_engine: GraphQLEngine) -> None:
-    """GIVEN author Alice exists
+    """GIVEN author Alice exists.
+
     WHEN inserting Alice again with on_conflict on the name key updating bio
-    THEN the existing row is updated rather than duplicated."""
+    THEN the existing row is updated rather than duplicated.
+    """
     result = await gql(blog_engine, """mutation { insert_author(objects: [{name: "Alice",
         bio: "new"}], on_conflict: {constraint: author_name_key, update_columns: [bio]})
         { affected_rows returning { id bio } } }""")
@@ -35,9 +39,11 @@ async def test_upsert_updates_the_listed_columns(blog_engine: GraphQLEngine) -> 
 
 
 async def test_update_set_inc_and_jsonb_append(blog_engine: GraphQLEngine) -> None:
-    """GIVEN article 1 with views 10 and tags {"k": 1}
+    """GIVEN article 1 with views 10 and tags {"k": 1}.
+
     WHEN updating by primary key with _set, _inc and _append
-    THEN the returned row shows all three changes."""
+    THEN the returned row shows all three changes.
+    """
     result = await gql(blog_engine, """mutation { update_article_by_pk(pk_columns: {id: 1},
         _set: {title: "T"}, _inc: {views: 5}, _append: {tags: {z: 3}}) { title views tags } }""")
     assert result == {"data": {"update_article_by_pk": {
@@ -46,9 +52,11 @@ async def test_update_set_inc_and_jsonb_append(blog_engine: GraphQLEngine) -> No
 
 async def test_failing_root_field_rolls_back_the_whole_mutation(
         blog_engine: GraphQLEngine, blog_pool: asyncpg.Pool) -> None:
-    """GIVEN a mutation whose second root field violates a unique key
+    """GIVEN a mutation whose second root field violates a unique key.
+
     WHEN it runs
-    THEN Hasura's constraint-violation error answers and the first insert is rolled back."""
+    THEN Hasura's constraint-violation error answers and the first insert is rolled back.
+    """
     result = await gql(blog_engine, """mutation { a: insert_author(objects: [{name: "E"}])
         { affected_rows } b: insert_author(objects: [{name: "Bob"}]) { affected_rows } }""")
     assert result["errors"][0]["extensions"]["code"] == "constraint-violation"
@@ -59,9 +67,11 @@ async def test_failing_root_field_rolls_back_the_whole_mutation(
 
 async def test_insert_check_failure_is_a_permission_error(
         blog_engine: GraphQLEngine, blog_pool: asyncpg.Pool) -> None:
-    """GIVEN an insert check that refuses articles titled "no"
+    """GIVEN an insert check that refuses articles titled "no".
+
     WHEN the user inserts one
-    THEN the insert is refused with Hasura's permission-error and nothing is written."""
+    THEN the insert is refused with Hasura's permission-error and nothing is written.
+    """
     async with blog_pool.acquire() as conn:
         await conn.execute("INSERT INTO author (id, name) VALUES (3, 'Carol')")
     meta_engine = await GraphQLEngine.build(blog_pool, _metadata_with_check_on_title())
@@ -77,9 +87,11 @@ async def test_insert_check_failure_is_a_permission_error(
 
 async def test_mutation_sets_the_session_for_triggers(blog_engine: GraphQLEngine,
                                                       blog_pool: asyncpg.Pool) -> None:
-    """GIVEN a trigger recording current_setting('hasura.user')
+    """GIVEN a trigger recording current_setting('hasura.user').
+
     WHEN a user inserts an article
-    THEN the trigger saw the session variables as JSON."""
+    THEN the trigger saw the session variables as JSON.
+    """
     async with blog_pool.acquire() as conn:
         await conn.execute("""CREATE TABLE seen (s text);
             CREATE FUNCTION remember() RETURNS trigger AS $$ BEGIN
@@ -97,6 +109,6 @@ def _metadata_with_check_on_title() -> dict[str, object]:
     from tests.engine.graphql.conftest import blog_metadata
 
     meta = blog_metadata()
-    article = meta["sources"][0]["tables"][1]  # type: ignore[index]
+    article = meta["sources"][0]["tables"][1]
     article["insert_permissions"][0]["permission"]["check"] = {"title": {"_neq": "no"}}
     return meta

@@ -8,9 +8,11 @@ from tests.engine.graphql.conftest import gql
 
 async def test_select_nested_relationships_with_their_own_arguments(
         blog_engine: GraphQLEngine) -> None:
-    """GIVEN authors with articles
+    """GIVEN authors with articles.
+
     WHEN selecting authors with ordered array and object relationships nested
-    THEN the JSON mirrors the selection, bigint as strings, nested arguments applied."""
+    THEN the JSON mirrors the selection, bigint as strings, nested arguments applied.
+    """
     result = await gql(blog_engine, """{ author(order_by: {id: asc}) { id name
         articles(order_by: {id: desc}, limit: 1) { id views author { name } } } }""")
     assert result == {"data": {"author": [
@@ -22,9 +24,11 @@ async def test_select_nested_relationships_with_their_own_arguments(
 
 async def test_where_across_relationships_and_boolean_operators(
         blog_engine: GraphQLEngine) -> None:
-    """GIVEN articles by two authors
+    """GIVEN articles by two authors.
+
     WHEN filtering with _or, _not, _in, _ilike and a condition on the author relationship
-    THEN only the matching rows come back."""
+    THEN only the matching rows come back.
+    """
     result = await gql(blog_engine, """{ article(where: {_or: [
         {author: {name: {_eq: "Bob"}}}, {_and: [{title: {_ilike: "a%"}},
         {_not: {id: {_in: [2]}}}]}]}, order_by: {id: asc}) { id } }""")
@@ -32,9 +36,11 @@ async def test_where_across_relationships_and_boolean_operators(
 
 
 async def test_jsonb_operators_and_null_checks(blog_engine: GraphQLEngine) -> None:
-    """GIVEN articles with jsonb tags and a null rating
+    """GIVEN articles with jsonb tags and a null rating.
+
     WHEN filtering with _has_key, _contains and _is_null
-    THEN each operator selects the expected row."""
+    THEN each operator selects the expected row.
+    """
     result = await gql(blog_engine, """{
         a: article(where: {tags: {_has_key: "k"}}) { id }
         b: article(where: {tags: {_contains: {j: 2}}}) { id }
@@ -43,9 +49,11 @@ async def test_jsonb_operators_and_null_checks(blog_engine: GraphQLEngine) -> No
 
 
 async def test_order_by_object_relationship_and_aggregate(blog_engine: GraphQLEngine) -> None:
-    """GIVEN two authors, one with two articles
+    """GIVEN two authors, one with two articles.
+
     WHEN ordering authors by their article count and articles by author name
-    THEN the order follows the related values."""
+    THEN the order follows the related values.
+    """
     result = await gql(blog_engine, """{
         author(order_by: {articles_aggregate: {count: desc}}) { name }
         article(order_by: [{author: {name: desc}}, {id: asc}]) { id } }""")
@@ -54,9 +62,11 @@ async def test_order_by_object_relationship_and_aggregate(blog_engine: GraphQLEn
 
 
 async def test_aggregate_with_nodes_and_filters(blog_engine: GraphQLEngine) -> None:
-    """GIVEN three articles
+    """GIVEN three articles.
+
     WHEN asking for count, sum, max and nodes of the published ones
-    THEN the aggregate covers only the filtered rows."""
+    THEN the aggregate covers only the filtered rows.
+    """
     result = await gql(blog_engine, """{ article_aggregate(where: {is_published: {_eq: true}}) {
         aggregate { count sum { views } max { title } } nodes { id } } }""")
     assert result == {"data": {"article_aggregate": {
@@ -66,9 +76,11 @@ async def test_aggregate_with_nodes_and_filters(blog_engine: GraphQLEngine) -> N
 
 async def test_by_pk_fragments_aliases_typename_and_distinct_on(
         blog_engine: GraphQLEngine) -> None:
-    """GIVEN the blog data
+    """GIVEN the blog data.
+
     WHEN combining by_pk, a fragment, aliases, __typename and distinct_on
-    THEN every root field answers in one response."""
+    THEN every root field answers in one response.
+    """
     result = await gql(blog_engine, """
         query Q($id: Int!) { one: author_by_pk(id: $id) { ...A __typename }
           missing: author_by_pk(id: 99) { id }
@@ -81,9 +93,11 @@ async def test_by_pk_fragments_aliases_typename_and_distinct_on(
 
 
 async def test_cached_plan_binds_new_variable_values(blog_engine: GraphQLEngine) -> None:
-    """GIVEN a query run once with one variable value
+    """GIVEN a query run once with one variable value.
+
     WHEN the same document runs with another value (the plan comes from the cache)
-    THEN the answer follows the new value, including a structural one (order direction)."""
+    THEN the answer follows the new value, including a structural one (order direction).
+    """
     query = """query($n: String!, $o: order_by!) {
         article(where: {author: {name: {_eq: $n}}}, order_by: {id: $o}) { id } }"""
     first = await gql(blog_engine, query, variables={"n": "Alice", "o": "asc"})
@@ -95,9 +109,11 @@ async def test_cached_plan_binds_new_variable_values(blog_engine: GraphQLEngine)
 
 
 async def test_batched_requests_answer_in_order(blog_engine: GraphQLEngine) -> None:
-    """GIVEN a batch of two requests, the second invalid
+    """GIVEN a batch of two requests, the second invalid.
+
     WHEN executing the batch
-    THEN a JSON array answers each request in order."""
+    THEN a JSON array answers each request in order.
+    """
     from engine.session import Session
 
     status, body = await blog_engine.execute(
@@ -112,9 +128,11 @@ async def test_batched_requests_answer_in_order(blog_engine: GraphQLEngine) -> N
 
 
 async def test_introspection_answers_through_graphql_core(blog_engine: GraphQLEngine) -> None:
-    """GIVEN the admin schema
+    """GIVEN the admin schema.
+
     WHEN a client asks for __schema and __type
-    THEN the query and mutation roots and the table type are described."""
+    THEN the query and mutation roots and the table type are described.
+    """
     result = await gql(blog_engine, """{ __schema { queryType { name } mutationType { name } }
         __type(name: "author") { fields { name } } }""")
     assert result["data"]["__schema"] == {"queryType": {"name": "query_root"},
