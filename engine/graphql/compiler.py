@@ -329,7 +329,6 @@ class Compiler:
         dcols = self.values.deep(args.get("distinct_on"))
         if dcols:
             dcols = dcols if isinstance(dcols, list) else [dcols]
-            f2c = info.field_to_column()
             exprs = [f"{alias}.{quote(self.enum_column(info, c, f'{path}.args.distinct_on'))}"
                      for c in dcols]
             prefix = [e for e, _ in order_items[:len(exprs)]]

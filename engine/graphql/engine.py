@@ -88,7 +88,7 @@ class GraphQLEngine:
         self._roles: dict[tuple[str, bool], RoleState] = {}
         self._documents: LRU[tuple[str, str], ParsedDocument] = LRU(options.document_cache_size)
         self._plans: LRU[tuple[str, str, str | None], PlanSlot] = LRU(options.plan_cache_size)
-        self._introspection: LRU[tuple[str, str, str | None, bytes], bytes] = LRU(256)
+        self._introspection: LRU[tuple[int, str, str | None, bytes], dict[str, bytes]] = LRU(256)
 
     @classmethod
     async def build(cls, pool: asyncpg.Pool, metadata: Mapping[str, Any],
@@ -366,7 +366,7 @@ class GraphQLEngine:
         svars = session.variables
         bound = [bind(r.sources, variables, svars) if r.kind == "sql" else [] for r in plan.roots]
         out: list[bytes] = []
-        introspection: dict[str, Any] | None = None
+        introspection: dict[str, bytes] | None = None
         async with self.pool.acquire() as conn:
             if plan.operation == "mutation":
                 async with conn.transaction():
@@ -380,7 +380,7 @@ class GraphQLEngine:
                     if root.kind == "introspection":
                         if introspection is None:
                             introspection = self._introspect(state, doc, op, variables)
-                        out.append(orjson.dumps(introspection.get(root.alias)))
+                        out.append(introspection.get(root.alias, b"null"))
                         continue
                     out.append(await self._root_value(conn, root, args, state, doc, op,
                                                       session, headers, variables))
@@ -395,7 +395,7 @@ class GraphQLEngine:
         if root.kind == "typename":
             return root.literal
         if root.kind == "introspection":
-            return orjson.dumps(self._introspect(state, doc, op, variables).get(root.alias))
+            return self._introspect(state, doc, op, variables).get(root.alias, b"null")
         if root.kind == "provider":
             assert root.provided is not None
             assert root.selected is not None
@@ -426,8 +426,14 @@ class GraphQLEngine:
         return b"null" if text is None else text.encode()
 
     def _introspect(self, state: RoleState, doc: ParsedDocument, op: OperationDefinitionNode,
-                    variables: dict[str, Any]) -> dict[str, Any]:
-        """Run the introspection root fields of ``op`` through graphql-core."""
+                    variables: dict[str, Any]) -> dict[str, bytes]:
+        """The introspection root fields of ``op`` as JSON (graphql-core runs them, cached)."""
+        source = op.loc.source.body if op.loc is not None else ""
+        key = (id(state), source, op.name.value if op.name else None,
+               orjson.dumps(variables, option=orjson.OPT_SORT_KEYS))
+        cached = self._introspection.get(key)
+        if cached is not None:
+            return cached
         selections = tuple(s for s in op.selection_set.selections
                            if not isinstance(s, FieldNode) or s.name.value in _INTROSPECTION
                            or s.name.value == "__typename")
@@ -439,7 +445,9 @@ class GraphQLEngine:
         if hasattr(result, "__await__"):
             raise GraphQLFieldError("unexpected asynchronous introspection", "unexpected")
         data = getattr(result, "data", None) or {}
-        return dict(data)
+        answer = {alias: orjson.dumps(value) for alias, value in data.items()}
+        self._introspection.put(key, answer)
+        return answer
 
 
 def _variables_key(structural: frozenset[str], variables: Mapping[str, Any]) -> tuple[Any, ...]:
