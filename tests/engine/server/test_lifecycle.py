@@ -1,0 +1,101 @@
+"""The hooks other engine packages plug into: subscribers and metadata operations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+import pytest
+
+from engine.metadata.ops import load_builtin_ops, lookup, names, register
+from engine.server.app import create_app
+from engine.server.lifecycle import SubscriberGroup, load_plugins
+from engine.settings import EngineSettings
+
+
+class Recorder:
+    """A subscriber that records its calls (and can be told to fail)."""
+
+    def __init__(self, fail_on: str | None = None) -> None:
+        self.calls: list[str] = []
+        self.fail_on = fail_on
+
+    def _call(self, name: str) -> None:
+        self.calls.append(name)
+        if name == self.fail_on:
+            raise RuntimeError(f"{name} failed")
+
+    async def start(self, pool: Any, metadata: Mapping[str, Any]) -> None:
+        self._call("start")
+
+    async def apply(self, metadata: Mapping[str, Any]) -> None:
+        self._call("apply")
+
+    async def stop(self) -> None:
+        self._call("stop")
+
+
+async def test_lifecycle_a_failing_subscriber_does_not_stop_the_others() -> None:
+    """Lifecycle a failing subscriber does not stop the others.
+
+    GIVEN two subscribers, the first failing to start WHEN the group starts, applies and stops
+    THEN the second gets every call and the failed one is not applied or stopped.
+    """
+    broken, healthy = Recorder(fail_on="start"), Recorder()
+    group = SubscriberGroup([broken, healthy])
+    await group.start(None, {})  # type: ignore[arg-type]  # the recorder never uses the pool
+    await group.apply({})
+    await group.stop()
+    assert broken.calls == ["start"]
+    assert healthy.calls == ["start", "apply", "stop"]
+
+
+def test_lifecycle_plugins_that_do_not_exist_are_skipped() -> None:
+    """Lifecycle plugins that do not exist are skipped.
+
+    GIVEN a plugin list with a missing package WHEN loaded THEN it is skipped, others load.
+    """
+    assert load_plugins(("engine.no_such_plugin", "engine.metadata")) == ["engine.metadata"]
+
+
+def test_ops_registry_registers_for_the_named_apis() -> None:
+    """Ops registry registers for the named apis.
+
+    GIVEN an operation registered for the query API only WHEN looked up THEN it is found
+    there and not on the metadata API; built-ins are listed.
+    """
+    async def handler(ctx: Any, args: Any) -> Any:
+        return {"message": "success"}
+
+    register("test_only_op", apis=("query",))(handler)
+    load_builtin_ops()
+    assert lookup("query", "test_only_op") is handler
+    assert lookup("metadata", "test_only_op") is None
+    assert {"pg_track_table", "replace_metadata", "bulk"} <= set(names("metadata"))
+    assert {"run_sql", "insert", "track_table"} <= set(names("query"))
+    with pytest.raises(ValueError, match="unknown API"):
+        register("x", apis=("nope",))
+
+
+async def get(app: Any, path: str) -> httpx.Response:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://engine") as client:
+        return await client.get(path)
+
+
+async def test_console_is_served_only_when_enabled() -> None:
+    """Console is served only when enabled.
+
+    GIVEN the console enabled, then not WHEN /console is fetched THEN a GraphiQL page, then
+    404; the page never contains the admin secret.
+    """
+    base = {"HASURA_GRAPHQL_DATABASE_URL": "postgresql://127.0.0.1:1/x",
+            "HASURA_GRAPHQL_ADMIN_SECRET": "console-secret"}
+    enabled = create_app(EngineSettings.from_env({**base, "HASURA_GRAPHQL_ENABLE_CONSOLE": "1"}))
+    page = await get(enabled, "/console")
+    assert page.status_code == 200
+    assert "graphiql" in page.text.lower()
+    assert "console-secret" not in page.text
+    disabled = create_app(EngineSettings.from_env(base))
+    assert (await get(disabled, "/console")).status_code == 404
