@@ -72,6 +72,9 @@ def serve(function_name: str, module: str, timeout_ms: int, out: TextIO) -> None
                 reply = {"result": handler(request["event"], context)}
             except Exception as exc:
                 reply = {"error": error_payload(exc)}
+                # Lambda logs an unhandled error to the function's log; so does this runtime.
+                print(f"[{function_name}] {type(exc).__name__}: {exc}", file=sys.stderr,
+                      flush=True)
         try:
             text = json.dumps(reply, default=str)
         except (TypeError, ValueError) as exc:
