@@ -53,8 +53,11 @@ def handler(state_root: Path) -> Iterator[HttpService]:
 
 
 @pytest.fixture(scope="module")
-def action_engine(start_engine: Callable[..., EngineHandle], create_database: Callable[[str], str],
+def action_engine(create_database: Callable[[str], str],
+                  start_engine: Callable[..., EngineHandle],
                   handler: HttpService) -> EngineHandle:
+    # PostgreSQL first, so it is stopped after the engines (a server with clients still
+    # connected waits for them on shutdown).
     engine = start_engine(create_database("actions"), extra_env={
         "ACTION_TEST_BASE": handler.url(), "ACTION_TEST_SECRET": "sekret"})
     ops: list[dict[str, Any]] = [{"type": "set_custom_types", "args": TYPES}]
