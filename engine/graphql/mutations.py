@@ -54,11 +54,8 @@ class MutationCompiler:
         limit = _INT_RANGES.get(col.base)
         if limit is not None and isinstance(plain, int) and not isinstance(plain, bool) \
                 and not -limit <= plain < limit:
-            shown = f"{float(plain):e}".replace("e+0", "e").replace("e+", "e")
-            mantissa, _, exp = shown.partition("e")
-            mantissa = mantissa.rstrip("0").rstrip(".")
             raise GraphQLFieldError(
-                f"The value {mantissa}e{int(exp)} lies outside the bounds or is not an integer. "
+                f"The value {_scientific(plain)} lies outside the bounds or is not an integer. "
                 "Maybe it is a float, or is there integer overflow?", "parse-failed", path)
         if col.base in GEOMETRIC:
             value = self.c.params.add(raw, to_json_text)
@@ -315,6 +312,13 @@ class MutationCompiler:
         modify = (f"DELETE FROM {info.table.qualified} AS {alias}{where} "
                   f"RETURNING *, true AS \"__check\"")
         return Statement(self.finish(info, sel, modify, by_pk), self.c.params.sources, None)
+
+
+def _scientific(value: int) -> str:
+    """An integer in the scientific notation Hasura's messages use (``2.147483648e9``)."""
+    digits = str(abs(value))
+    mantissa = digits[0] + "." + (digits[1:].rstrip("0") or "0")
+    return f"{'-' if value < 0 else ''}{mantissa}e{len(digits) - 1}"
 
 
 _OP_SUFFIX = {"_set": "_set_input", "_inc": "_inc_input", "_append": "_append_input",

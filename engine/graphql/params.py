@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import orjson
@@ -22,9 +24,26 @@ def to_text(value: Any) -> str | None:
         return "true" if value else "false"
     if isinstance(value, str):
         return value
-    if isinstance(value, int | float):
-        return repr(value) if isinstance(value, float) else str(int(value))
+    if isinstance(value, float):
+        return _float_text(value)
+    if isinstance(value, int):
+        return str(int(value))
     return orjson.dumps(value).decode()
+
+
+def _float_text(value: float) -> str:
+    """A float as Hasura spells it for PostgreSQL: fixed between 0.1 and 10^7, else ``1.0e-30``.
+
+    The spelling decides the scale of a ``numeric`` result (``x + -1.0e-30`` keeps 31 digits).
+    """
+    text = repr(value)
+    if not math.isfinite(value) or value == 0 or 0.1 <= abs(value) < 1e7:
+        return text
+    sign, digits, exponent = Decimal(text).as_tuple()
+    assert isinstance(exponent, int)
+    shown = "".join(map(str, digits)).rstrip("0") or "0"
+    mantissa = shown[0] + "." + (shown[1:] or "0")
+    return f"{'-' if sign else ''}{mantissa}e{exponent + len(digits) - 1}"
 
 
 def to_json_text(value: Any) -> str | None:
@@ -95,6 +114,8 @@ class Params:
 
     def text(self, value: Any, cast: str, convert: Converter = to_text) -> str:
         """``($n::text)::cast`` for a value bound as text."""
+        if cast == "money":  # money does not read exponents; numeric does, and casts exactly
+            return f"(({self.add(value, convert)}::text)::numeric)::money"
         return f"({self.add(value, convert)}::text)::{cast}"
 
 

@@ -44,8 +44,9 @@ def _columns(table: Table, perm_cols: Any) -> frozenset[str]:
 
 
 def _incons(model: Model, kind: str, name: str, reason: str, definition: Any) -> None:
-    model.inconsistencies.append(
-        {"type": kind, "name": name, "reason": reason, "definition": definition})
+    model.inconsistencies.append({"type": kind, "name": f"{name} in source default",
+                                  "reason": f"Inconsistent object: {reason}",
+                                  "definition": definition})
 
 
 def _relationship(model: Model, info: TableInfo, rel: Mapping[str, Any],
@@ -102,8 +103,9 @@ def build_model(catalog: Catalog, metadata: Mapping[str, Any]) -> Model:
         key = qualified(entry["table"])
         table = catalog.table(*key)
         if table is None:
-            _incons(model, "table", f"{key[1]}" if key[0] == "public" else f"{key[0]}.{key[1]}",
-                    f"no such table/view exists in source: \"{key[1]}\"", entry)
+            shown = key[1] if key[0] == "public" else f"{key[0]}.{key[1]}"
+            _incons(model, "table", f"table {shown}",
+                    f"no such table/view exists in source: \"{shown}\"", entry)
             continue
         config = entry.get("configuration") or {}
         base = config.get("custom_name") or (key[1] if key[0] == "public" else f"{key[0]}_{key[1]}")
@@ -128,9 +130,10 @@ def build_model(catalog: Catalog, metadata: Mapping[str, Any]) -> Model:
             for rel in entry.get(field_name) or []:
                 resolved = _relationship(model, info, rel, array)
                 if resolved is None or resolved.remote not in model.tables:
-                    _incons(model, "array_relation" if array else "object_relation",
-                            f"{rel.get('name')} in table {key[1]}",
-                            "relationship could not be resolved", rel)
+                    kind = "array_relation" if array else "object_relation"
+                    _incons(model, kind, f"{kind} {rel.get('name')} in table {key[1]}",
+                            f"in table \"{key[1]}\": in relationship \"{rel.get('name')}\": "
+                            "no foreign constraint exists on the given column(s)", rel)
                     continue
                 info.relationships[resolved.name] = resolved
         for cf in entry.get("computed_fields") or []:
