@@ -150,8 +150,11 @@ class BoolExp:
             sub = f"{path}.{op}"
             if isinstance(raw, VarRef) and raw.value is None:
                 self.c.values.concrete(raw)
-            if (raw.value if isinstance(raw, VarRef) else raw) is None and op != "_is_null":
-                continue
+            if (raw.value if isinstance(raw, VarRef) else raw) is None:
+                if self.permission:
+                    continue
+                # A null comparison is an error (Hasura v2), never a condition dropped silently.
+                raise validation(f'unexpected null value for type "{scalar_name(col)}"', sub)
             if op in _CMP and (op != "_ne" or self.permission):
                 cast = "text" if op in _TEXT_OPS and col.base not in ("citext",) else col.type
                 if op in ("_contains", "_contained_in"):

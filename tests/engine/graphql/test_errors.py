@@ -120,3 +120,18 @@ async def test_fragment_cycle_is_reported_with_its_path(blog_engine: GraphQLEngi
         fragment A on author { articles { ...B } }
         fragment B on article { author { ...A } }""")
     assert result["errors"][0]["message"] == "the fragment definition(s) A and B form a cycle"
+
+
+async def test_null_comparison_is_an_error_not_a_dropped_filter(
+        blog_engine: GraphQLEngine) -> None:
+    """GIVEN a where clause comparing with null (literal or variable).
+
+    WHEN the user runs it
+    THEN a validation error answers instead of every row.
+    """
+    literal = await gql(blog_engine, "{ author(where: {id: {_eq: null}}) { id } }")
+    variable = await gql(blog_engine, "query($v: Int) { author(where: {id: {_eq: $v}}) { id } }",
+                         variables={"v": None})
+    for result in (literal, variable):
+        assert result["errors"][0]["extensions"] == {
+            "path": "$.selectionSet.author.args.where.id._eq", "code": "validation-failed"}
