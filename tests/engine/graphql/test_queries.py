@@ -139,3 +139,19 @@ async def test_introspection_answers_through_graphql_core(blog_engine: GraphQLEn
                                           "mutationType": {"name": "mutation_root"}}
     names = {f["name"] for f in result["data"]["__type"]["fields"]}
     assert {"id", "name", "articles", "articles_aggregate"} <= names
+
+
+async def test_full_introspection_builds_a_client_schema(blog_engine: GraphQLEngine) -> None:
+    """GIVEN the introspection query GraphiQL and the gql client send.
+
+    WHEN a role runs it
+    THEN a client schema can be built from the answer and shows only what the role may use.
+    """
+    from graphql import build_client_schema, get_introspection_query
+
+    result = await gql(blog_engine, get_introspection_query(descriptions=True), role="anonymous")
+    schema = build_client_schema(result["data"])
+    query_type = schema.query_type
+    assert query_type is not None
+    assert set(query_type.fields) == {"author", "author_by_pk", "article", "article_by_pk"}
+    assert schema.mutation_type is None
