@@ -38,10 +38,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def summary_line(results: list[CaseResult]) -> str:
-    """``N passed, M failed, K skipped`` (message-only differences count as passed)."""
+    """``N passed, M failed, K skipped``.
+
+    Message-only differences are their own category: neither passed nor failed here, counted
+    on the line before it and in the JSON report.
+    """
     counts = Counter(r.outcome for r in results)
-    passed = counts[Outcome.PASSED] + counts[Outcome.MESSAGE_ONLY]
-    return f"{passed} passed, {counts[Outcome.FAILED]} failed, {counts[Outcome.SKIPPED]} skipped"
+    return (f"{counts[Outcome.PASSED]} passed, {counts[Outcome.FAILED]} failed, "
+            f"{counts[Outcome.SKIPPED]} skipped")
 
 
 def report(results: list[CaseResult], classes: list[TestClass]) -> dict[str, object]:
@@ -114,6 +118,10 @@ def main(argv: list[str] | None = None) -> int:
     data = report(results, classes)
     if args.json_path:
         args.json_path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    counts = Counter(r.outcome for r in results)
+    total = len(results) or 1
+    print(f"{counts[Outcome.MESSAGE_ONLY]} passed with message-only difference; "
+          f"pass rate {100 * counts[Outcome.PASSED] / total:.1f}%")
     print(summary_line(results))
     return 1 if any(r.outcome is Outcome.FAILED for r in results) else 0
 
