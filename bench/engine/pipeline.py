@@ -8,7 +8,9 @@ arguments, variables and a fragment:
 - ``compile``: document to SQL + parameter sources;
 - ``sql``: the statement alone through asyncpg (prepared, cached by asyncpg);
 - ``miss``: ``GraphQLEngine.execute`` with empty document and plan caches;
-- ``hit``: ``GraphQLEngine.execute`` with both caches warm (variables still bound per request).
+- ``hit``: ``GraphQLEngine.execute`` with both caches warm (variables still bound per request);
+- ``hit_python_cpu_us`` / ``sql_only_python_cpu_us``: this process's CPU per request (PostgreSQL
+  runs elsewhere), so their difference is the engine's own work on a cache hit.
 
     .venv/bin/python -m bench.engine.pipeline [--iterations 300] [--out bench/results/x.json]
 """
@@ -157,6 +159,14 @@ async def measure(url: str, iterations: int) -> dict[str, Any]:
                      ("sql", do_sql), ("miss", do_miss), ("hit", do_hit)):
         await _time(max(10, iterations // 10), fn)  # warm-up
         results[name] = _stats(await _time(iterations, fn))
+    start = time.process_time()
+    for _ in range(iterations):
+        await do_hit()
+    results["hit_python_cpu_us"] = round((time.process_time() - start) / iterations * 1e6, 1)
+    start = time.process_time()
+    for _ in range(iterations):
+        await do_sql()
+    results["sql_only_python_cpu_us"] = round((time.process_time() - start) / iterations * 1e6, 1)
     results["response_bytes"] = len(body)
     results["sql_chars"] = len(root.sql)
     await pool.close()
