@@ -20,14 +20,19 @@ CREATE TABLE IF NOT EXISTS hdb_catalog.hdb_metadata (
     resource_version integer NOT NULL DEFAULT 1
 );
 CREATE TABLE IF NOT EXISTS hdb_catalog.hdb_version (
-    hasura_uuid uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    hasura_uuid uuid NOT NULL DEFAULT gen_random_uuid() PRIMARY KEY,
     version text NOT NULL,
-    upgraded_on timestamptz NOT NULL DEFAULT now(),
+    upgraded_on timestamptz NOT NULL,
     cli_state jsonb NOT NULL DEFAULT '{}'::jsonb,
-    console_state jsonb NOT NULL DEFAULT '{}'::jsonb
+    console_state jsonb NOT NULL DEFAULT '{}'::jsonb,
+    ee_client_id text,
+    ee_client_secret text
 );
+CREATE UNIQUE INDEX IF NOT EXISTS hdb_version_one_row
+    ON hdb_catalog.hdb_version ((version IS NOT NULL));
 """
 CATALOG_VERSION = "48"
+"""Hasura v2's latest catalog version; the shape matches devstack's migration runner."""
 
 
 async def ensure_catalog(conn: DbConnection) -> None:
@@ -36,7 +41,7 @@ async def ensure_catalog(conn: DbConnection) -> None:
         await conn.execute("SELECT pg_advisory_xact_lock($1)", _LOCK_KEY)
         await conn.execute(_CREATE)
         await conn.execute(
-            "INSERT INTO hdb_catalog.hdb_version (version) SELECT $1 "
+            "INSERT INTO hdb_catalog.hdb_version (version, upgraded_on) SELECT $1, now() "
             "WHERE NOT EXISTS (SELECT 1 FROM hdb_catalog.hdb_version)",
             CATALOG_VERSION,
         )
