@@ -156,12 +156,16 @@ class EngineService:
         return "Hasura GraphQL Engine (local engine/)"
 
     def start(self) -> None:
-        """Start the engine on the app database."""
+        """Start the engine on the app database (settings read now, after earlier steps)."""
+        self.server = None
         self._server().start()
 
     def healthy(self) -> bool:
-        """Whether the engine answers ``/healthz``."""
-        return self._server().healthy()
+        """Whether the engine answers ``/healthz`` (works from another process too)."""
+        try:
+            return httpx.get(self.url() + "/healthz", timeout=1.0).is_success
+        except httpx.HTTPError:
+            return False
 
 
 class EngineClient:
