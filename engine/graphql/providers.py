@@ -5,7 +5,7 @@ field carries a graphql-core ``GraphQLField`` (its arguments and output type, bu
 provider with its own object/enum/input types) and an async resolver. The engine validates the
 request against the role's schema (provider fields included), coerces the field's arguments and
 calls the resolver, which returns the field's JSON value as bytes, already projected onto the
-field's selection set (:func:`engine.graphql.projection.project` does that for a plain value).
+field's selection set (the field node, fragments and variables are in the :class:`FieldCall`).
 The bytes are spliced into the response as they are.
 
 Type names must be unique within a role's schema and must not clash with table types. A
