@@ -83,7 +83,8 @@ async def run_open_loop(spec: OpenLoopSpec) -> LoadResult:
     raw = build_request(spec.url, spec.body, spec.headers)
     pool = _Pool(spec.url, spec.max_connections)
     latencies: list[float] = []
-    counters = {"errors": 0, "bytes": 0, "dropped": 0}
+    counters = {"errors": 0, "bytes": 0, "dropped": 0, "socket_errors": 0, "status_errors": 0,
+                "graphql_errors": 0}
     tasks: set[asyncio.Task[None]] = set()
 
     async def one(due: float) -> None:
@@ -91,6 +92,7 @@ async def run_open_loop(spec: OpenLoopSpec) -> LoadResult:
             conn = await pool.acquire()
         except OSError:
             counters["errors"] += 1
+            counters["socket_errors"] += 1
             return
         ok = False
         try:
@@ -99,8 +101,10 @@ async def run_open_loop(spec: OpenLoopSpec) -> LoadResult:
             counters["bytes"] += response.wire_bytes
             if not is_graphql_success(response):
                 counters["errors"] += 1
+                counters["status_errors" if response.status != 200 else "graphql_errors"] += 1
         except (OSError, asyncio.IncompleteReadError, ValueError):
             counters["errors"] += 1
+            counters["socket_errors"] += 1
         finally:
             pool.release(conn, ok)
         latencies.append(time.perf_counter() - due)
@@ -127,7 +131,8 @@ async def run_open_loop(spec: OpenLoopSpec) -> LoadResult:
         requests=len(latencies), errors=counters["errors"], duration_s=elapsed,
         latency=Latency.of_seconds(latencies), bytes_received=counters["bytes"],
         generator_cpu_s=_cpu() - cpu_before, dropped=counters["dropped"],
-        detail={"rate": spec.rate, "max_connections": spec.max_connections},
+        detail={"rate": spec.rate, "max_connections": spec.max_connections,
+                **{k: v for k, v in counters.items() if k.endswith("_errors")}},
     )
 
 

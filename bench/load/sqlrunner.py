@@ -111,6 +111,9 @@ async def run_sql_loop(dsn: str, statements: Sequence[Statement], concurrency: i
         await asyncio.gather(*(worker(plan) for plan in plans))
         elapsed = time.perf_counter() - start
         cpu = _cpu() - cpu_before
+        plan_counts = await conns[0].fetch(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE statement = ANY($1::text[])", [s.sql for s in statements])
     finally:
         for conn in conns:
             await conn.close()
@@ -119,7 +122,10 @@ async def run_sql_loop(dsn: str, statements: Sequence[Statement], concurrency: i
         latency=Latency.of_seconds(latencies), generator_cpu_s=cpu,
         detail={"tool": "asyncpg", "connections": concurrency,
                 "statements_per_request": len(statements),
-                "rows_per_request": rows_per_request},
+                "rows_per_request": rows_per_request,
+                # generic plans skip planning; PostgreSQL picks them after 5 custom ones
+                "generic_plans": sum(int(r["generic_plans"]) for r in plan_counts),
+                "custom_plans": sum(int(r["custom_plans"]) for r in plan_counts)},
     )
 
 
