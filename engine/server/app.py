@@ -95,6 +95,8 @@ def create_app(settings: EngineSettings) -> Starlette:
 
     routes = [
         Route("/v1/graphql", GraphQLEndpoint(state), methods=["POST"]),
+        Route("/v1alpha1/graphql", GraphQLEndpoint(state, legacy_statuses=True),
+              methods=["POST"]),
         Route("/v1/metadata", AdminEndpoint(state, "metadata"), methods=["POST"]),
         Route("/v1/query", AdminEndpoint(state, "query"), methods=["POST"]),
         Route("/v2/query", AdminEndpoint(state, "v2query"), methods=["POST"]),

@@ -2,7 +2,9 @@
 
 Written as a bare ASGI app: on a cached document the engine's own work is small, so the
 per-request Python around it (request objects, header wrappers, JSON) is kept minimal.
-Every error is answered with status 200 in the ``errors`` list, as Hasura does.
+Every error is answered with status 200 in the ``errors`` list, as Hasura does. The older
+``/v1alpha1/graphql`` answers a request that failed as a whole with the error's own status
+(400, 401 for a wrong admin secret), as Hasura still does there.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ logger = logging.getLogger("engine.server")
 class GraphQLEndpoint:
     """The ASGI app behind ``/v1/graphql``."""
 
-    def __init__(self, state: ServerState) -> None:
+    def __init__(self, state: ServerState, *, legacy_statuses: bool = False) -> None:
         self.state = state
+        self.legacy_statuses = legacy_statuses
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer one request."""
@@ -36,7 +39,8 @@ class GraphQLEndpoint:
         try:
             session = await self.state.resolver.resolve(headers)
         except AuthError as exc:
-            await send_json(send, 200, graphql_error(exc.message, exc.code))
+            status = exc.status if self.legacy_statuses else 200
+            await send_json(send, status, graphql_error(exc.message, exc.code))
             return
         try:
             payload = orjson.loads(body)
@@ -56,4 +60,15 @@ class GraphQLEndpoint:
             logger.exception("unexpected error answering a GraphQL request")
             await send_json(send, 500, graphql_error("unexpected error", "unexpected"))
             return
+        if self.legacy_statuses and status == 200 and out.startswith(b'{"errors"'):
+            status = _legacy_status(out)
         await send_json_bytes(send, status, out)
+
+
+def _legacy_status(body: bytes) -> int:
+    """The status ``/v1alpha1/graphql`` gives a response that is only errors."""
+    try:
+        code = orjson.loads(body)["errors"][0]["extensions"]["code"]
+    except (orjson.JSONDecodeError, KeyError, IndexError, TypeError):
+        return 400
+    return 500 if code == "unexpected" else 400

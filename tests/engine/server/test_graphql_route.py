@@ -87,3 +87,18 @@ def test_untracking_removes_the_root_field(notes: EngineHandle) -> None:
     assert notes.metadata({"type": "pg_track_table",
                            "args": {"table": "note"}}).status_code == 200
     assert "data" in notes.graphql("{ note { id } }")
+
+
+def test_v1alpha1_answers_a_failed_request_with_its_error_status(notes: EngineHandle) -> None:
+    """V1alpha1 answers a failed request with its error status.
+
+    GIVEN the older /v1alpha1/graphql endpoint WHEN a request fails as a whole THEN 400 with the
+    errors (where /v1/graphql says 200); a successful one is 200 with data.
+    """
+    bad = notes.post("/v1alpha1/graphql", {"query": "{ nothing_here { id } }"},
+                     notes.admin_headers())
+    assert bad.status_code == 400
+    assert bad.json()["errors"][0]["extensions"]["code"] == "validation-failed"
+    good = notes.post("/v1alpha1/graphql", {"query": "{ note(limit: 1) { id } }"},
+                      notes.admin_headers())
+    assert (good.status_code, good.json()) == (200, {"data": {"note": [{"id": 1}]}})
