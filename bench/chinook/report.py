@@ -141,6 +141,20 @@ def checks_table(report: dict[str, Any]) -> str:
                                  "statements", "results"], rows)
 
 
+def http_layer(report: dict[str, Any]) -> str:
+    """What serving over HTTP adds to the engine's in-process CPU per request."""
+    in_process = report.get("profile", {}).get("warm_cpu_ms_per_request")
+    case = report.get("profile", {}).get("case")
+    lines = []
+    for run in report.get("runs", []):
+        if (run["target"], run["case"], run["mode"]) == ("engine", case, "closed") and in_process:
+            served = run["server_cpu_ms_per_request"]
+            lines.append(f"  concurrency {run['level']:g}: engine process {served:.2f} ms CPU "
+                         f"per request over HTTP vs {in_process:.2f} in-process: HTTP, session "
+                         f"and response writing ~{served - in_process:.2f} ms")
+    return "\n" + "\n".join(lines) if lines else ""
+
+
 def render(report: dict[str, Any]) -> str:
     """Everything printed at the end of a run."""
     parts = [checks_table(report), closed_tables(report), targets_summary(report)]
@@ -148,7 +162,7 @@ def render(report: dict[str, Any]) -> str:
         parts.append(open_table(report))
     if report.get("profile"):
         parts.append("Engine profile (complex query, large result)\n"
-                     + str(report["profile"].get("summary", "")))
+                     + str(report["profile"].get("summary", "")) + http_layer(report))
     for name, error in report.get("errors", {}).items():
         parts.append(f"{name}: {error.strip().splitlines()[-1]}")
     return "\n\n".join(parts)
