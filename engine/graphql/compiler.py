@@ -8,6 +8,7 @@ from typing import Any
 from graphql import FieldNode, FragmentDefinitionNode
 
 from engine.catalog.model import quote
+from engine.graphql.aggregates import Aggregates
 from engine.graphql.boolexp import BoolExp
 from engine.graphql.errors import validation
 from engine.graphql.jsonpath import parse_path
@@ -20,43 +21,13 @@ from engine.graphql.model import (
     TrackedFunction,
 )
 from engine.graphql.options import EngineOptions
+from engine.graphql.ordering import OrderBy, direction
 from engine.graphql.params import Params, to_text
 from engine.graphql.roles import Access, access
 from engine.graphql.scalars import GEOMETRIC, STRINGIFIED, scalar_name
 from engine.graphql.selection import Selected, collect, sub_selection_sets
+from engine.graphql.sqltext import json_object, literal
 from engine.graphql.values import IntLiteral, Values, VarRef, from_ast
-
-_DIRECTIONS = {
-    "asc": "ASC NULLS LAST", "asc_nulls_last": "ASC NULLS LAST",
-    "asc_nulls_first": "ASC NULLS FIRST", "desc": "DESC NULLS FIRST",
-    "desc_nulls_first": "DESC NULLS FIRST", "desc_nulls_last": "DESC NULLS LAST",
-}
-_MAX_PAIRS = 50
-
-
-def direction(value: Any, path: str) -> str:
-    """The SQL of an ``order_by`` enum value."""
-    found = _DIRECTIONS.get(str(value))
-    if found is None:
-        raise validation(f"unexpected value {value!r} for enum: 'order_by'", path)
-    return found
-
-
-def json_object(pairs: list[tuple[str, str]]) -> str:
-    """``json_build_object`` over (key, expression) pairs (split past PostgreSQL's 100 args)."""
-    if not pairs:
-        return "json_build_object()"
-    chunks = [pairs[i:i + _MAX_PAIRS] for i in range(0, len(pairs), _MAX_PAIRS)]
-    built = ["json_build_object(" + ", ".join(
-        f"{literal(k)}, {v}" for k, v in chunk) + ")" for chunk in chunks]
-    if len(built) == 1:
-        return built[0]
-    return "(" + " || ".join(f"{b}::jsonb" for b in built) + ")::json"
-
-
-def literal(text: str) -> str:
-    """A SQL string literal for a name from the schema (names are GraphQL names: safe)."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 class Compiler:
@@ -359,168 +330,13 @@ class Compiler:
         return f"SELECT {distinct}{obj} AS j FROM {source} {' '.join(joins)}{where}{tail}"
 
     def order_by(self, info: TableInfo, alias: str, raw: Any, path: str) -> list[tuple[str, str]]:
-        """ORDER BY items (expression, direction)."""
-        value = self.values.deep(raw)
-        if value is None:
-            return []
-        items = value if isinstance(value, list) else [value]
-        out: list[tuple[str, str]] = []
-        for item in items:
-            if not isinstance(item, dict):
-                raise validation("expected an object for order_by", path)
-            out.extend(self._order_object(info, alias, item, path, lambda e: e))
-        return out
+        """ORDER BY items (expression, direction) of an ``order_by`` argument."""
+        return OrderBy(self).items(info, alias, raw, path)
 
-    def _order_object(self, info: TableInfo, alias: str, item: dict[str, Any], path: str,
-                      wrap: Any) -> list[tuple[str, str]]:
-        f2c = info.field_to_column()
-        out: list[tuple[str, str]] = []
-        for key, value in item.items():
-            if value is None:
-                continue
-            if key in f2c:
-                out.append((wrap(f"{alias}.{quote(f2c[key])}"), direction(value, f"{path}.{key}")))
-            elif key in info.relationships and not info.relationships[key].array:
-                rel = info.relationships[key]
-                remote = self.model.tables[rel.remote]
-                ra = self.new_alias()
-                cond = self.join_on(rel, alias, ra)
-                pf = self.select_filter(remote, ra)
-                if pf != "true":
-                    cond += f" AND {pf}"
-
-                def inner(e: str, remote: TableInfo = remote, ra: str = ra,
-                          cond: str = cond) -> str:
-                    return str(wrap(f"(SELECT {e} FROM {remote.table.qualified} {ra} "
-                                f"WHERE {cond} LIMIT 1)"))
-
-                out.extend(self._order_object(remote, ra, value, f"{path}.{key}", inner))
-            elif self.computed_allowed(info, key) and info.computed[key].returns is None:
-                expr = self.computed_call(info.computed[key], alias)
-                out.append((wrap(expr), direction(value, f"{path}.{key}")))
-            elif key.endswith("_aggregate") and self.computed_allowed(info, key[:-10]):
-                cf = info.computed[key[:-10]]
-                assert cf.returns is not None
-                remote = self.model.tables[cf.returns]
-                out.extend(self._order_aggregate_source(
-                    remote, lambda ra, cf=cf: f"{self.computed_call(cf, alias)} {ra}", [],
-                    value, wrap, f"{path}.{key}"))
-            elif key.endswith("_aggregate") and key[:-10] in info.relationships:
-                rel = info.relationships[key[:-10]]
-                remote = self.model.tables[rel.remote]
-                out.extend(self._order_aggregate(info, alias, rel, remote, value, wrap,
-                                                 f"{path}.{key}"))
-            else:
-                raise validation(f"field '{key}' not found in type: '{info.name}_order_by'",
-                                 f"{path}.{key}")
-        return out
-
-    def _order_aggregate(self, info: TableInfo, alias: str, rel: Relationship,
-                         remote: TableInfo, spec: dict[str, Any], wrap: Any, path: str
-                         ) -> list[tuple[str, str]]:
-        return self._order_aggregate_source(
-            remote, lambda ra: f"{remote.table.qualified} {ra}",
-            [lambda ra: self.join_on(rel, alias, ra)], spec, wrap, path)
-
-    def _order_aggregate_source(self, remote: TableInfo, source: Any, conds: list[Any],
-                                spec: dict[str, Any], wrap: Any, path: str
-                                ) -> list[tuple[str, str]]:
-        out: list[tuple[str, str]] = []
-        f2c = remote.field_to_column()
-        for fn, sub in spec.items():
-            if sub is None:
-                continue
-            ra = self.new_alias()
-            parts = [c(ra) for c in conds]
-            pf = self.select_filter(remote, ra)
-            if pf != "true":
-                parts.append(pf)
-            where = " WHERE " + " AND ".join(parts) if parts else ""
-            src = f"FROM {source(ra)}{where}"
-            if fn == "count":
-                out.append((wrap(f"(SELECT count(*) {src})"), direction(sub, path)))
-                continue
-            for col, dir_value in (sub or {}).items():
-                if dir_value is None:
-                    continue
-                expr = f"{fn}({ra}.{quote(f2c.get(col, col))})"
-                out.append((wrap(f"(SELECT {expr} {src})"), direction(dir_value, path)))
-        return out
-
-    # -- aggregates ----------------------------------------------------------------------
     def aggregate(self, info: TableInfo, alias: str, sel: Selected, conds: list[str],
                   source: str | None = None) -> str:
         """``<table>_aggregate``: aggregate JSON over the filtered row set, plus nodes."""
-        where, tail, distinct = self.row_clauses(info, alias, sel, conds)
-        fields = self.fields(sel, {f"{info.name}_aggregate"})
-        node_fields: list[Selected] = []
-        pairs: list[tuple[str, str]] = []
-        node_keys: list[tuple[str, str]] = []
-        for f in fields:
-            if f.name == "__typename":
-                pairs.append((f.alias, literal(f"{info.name}_aggregate")))
-            elif f.name == "aggregate":
-                pairs.append((f.alias, self.aggregate_fields(info, f)))
-            elif f.name == "nodes":
-                key = f"n{len(node_keys)}"
-                node_keys.append((f.alias, key))
-                node_fields.append(f)
-                pairs.append((f.alias, f"coalesce(json_agg(_s.{key}), '[]')"))
-            else:
-                raise validation(f"field '{f.name}' not found in type: '{info.name}_aggregate'",
-                                 f.path)
-        cols = [f"{alias}.*"]
-        joins: list[str] = []
-        for (_, key), f in zip(node_keys, node_fields, strict=True):
-            obj, more = self.object_json(info, alias, self.fields(f, {info.name}))
-            joins.extend(more)
-            cols.append(f"{obj} AS {key}")
-        source = source or f"{info.table.qualified} {alias}"
-        inner = f"SELECT {distinct}{', '.join(cols)} FROM {source} {' '.join(joins)}{where}{tail}"
-        return f"(SELECT {json_object(pairs)} FROM ({inner}) _s)"
-
-    def aggregate_fields(self, info: TableInfo, sel: Selected) -> str:
-        """The ``aggregate { count sum {...} ... }`` object over ``_s``."""
-        perm = self.select_perm(info)
-        f2c = info.field_to_column()
-        pairs: list[tuple[str, str]] = []
-        for f in self.fields(sel, {f"{info.name}_aggregate_fields"}):
-            if f.name == "__typename":
-                pairs.append((f.alias, literal(f"{info.name}_aggregate_fields")))
-            elif f.name == "count":
-                args = {k: self.values.deep(v) for k, v in self.arguments(f.node).items()}
-                columns = args.get("columns")
-                if isinstance(columns, str):
-                    columns = [columns]
-                distinct = "DISTINCT " if args.get("distinct") else ""
-                if columns:
-                    refs = [f"_s.{quote(self.enum_column(info, c, f.path))}" for c in columns]
-                    inner = refs[0] if len(refs) == 1 else "ROW(" + ", ".join(refs) + ")"
-                    pairs.append((f.alias, f"count({distinct}{inner})"))
-                else:
-                    pairs.append((f.alias, "count(*)"))
-            elif f.name in ("sum", "avg", "max", "min", "stddev", "stddev_pop", "stddev_samp",
-                            "var_pop", "var_samp", "variance"):
-                sub: list[tuple[str, str]] = []
-                for c in self.fields(f, {f"{info.name}_{f.name}_fields"}):
-                    if c.name == "__typename":
-                        sub.append((c.alias, literal(f"{info.name}_{f.name}_fields")))
-                        continue
-                    column = f2c.get(c.name)
-                    if column is None or column not in perm.columns:
-                        raise validation(
-                            f"field '{c.name}' not found in type: '{info.name}_{f.name}_fields'",
-                            c.path)
-                    expr = f"{f.name}(_s.{quote(column)})"
-                    if self.options.stringify_numeric_types \
-                            and info.table.columns[column].base in STRINGIFIED:
-                        expr = f"({expr})::text"
-                    sub.append((c.alias, expr))
-                pairs.append((f.alias, json_object(sub)))
-            else:
-                raise validation(
-                    f"field '{f.name}' not found in type: '{info.name}_aggregate_fields'", f.path)
-        return json_object(pairs)
+        return Aggregates(self).compile(info, alias, sel, conds, source)
 
     # -- root fields ---------------------------------------------------------------------
     def select_root(self, info: TableInfo, sel: Selected) -> str:
@@ -568,4 +384,4 @@ def unwrap(value: Any) -> Any:
     return value.value if isinstance(value, VarRef) else value
 
 
-__all__ = ["Compiler", "IntLiteral", "json_object", "literal", "unwrap"]
+__all__ = ["Compiler", "IntLiteral", "direction", "json_object", "literal", "unwrap"]

@@ -1,0 +1,98 @@
+"""``<table>_aggregate`` fields: count, sum, avg, ... over a filtered row set, plus nodes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from engine.catalog.model import quote
+from engine.graphql.errors import validation
+from engine.graphql.model import TableInfo
+from engine.graphql.scalars import STRINGIFIED
+from engine.graphql.selection import Selected
+from engine.graphql.sqltext import json_object, literal
+
+if TYPE_CHECKING:
+    from engine.graphql.compiler import Compiler
+
+AGGREGATES = ("sum", "avg", "max", "min", "stddev", "stddev_pop", "stddev_samp", "var_pop",
+              "var_samp", "variance")
+
+
+class Aggregates:
+    """Compiles one aggregate selection with a compiler's state."""
+
+    def __init__(self, compiler: Compiler) -> None:
+        self.c = compiler
+
+    def compile(self, info: TableInfo, alias: str, sel: Selected, conds: list[str],
+                  source: str | None = None) -> str:
+        """``<table>_aggregate``: aggregate JSON over the filtered row set, plus nodes."""
+        where, tail, distinct = self.c.row_clauses(info, alias, sel, conds)
+        fields = self.c.fields(sel, {f"{info.name}_aggregate"})
+        node_fields: list[Selected] = []
+        pairs: list[tuple[str, str]] = []
+        node_keys: list[tuple[str, str]] = []
+        for f in fields:
+            if f.name == "__typename":
+                pairs.append((f.alias, literal(f"{info.name}_aggregate")))
+            elif f.name == "aggregate":
+                pairs.append((f.alias, self.aggregate_fields(info, f)))
+            elif f.name == "nodes":
+                key = f"n{len(node_keys)}"
+                node_keys.append((f.alias, key))
+                node_fields.append(f)
+                pairs.append((f.alias, f"coalesce(json_agg(_s.{key}), '[]')"))
+            else:
+                raise validation(f"field '{f.name}' not found in type: '{info.name}_aggregate'",
+                                 f.path)
+        cols = [f"{alias}.*"]
+        joins: list[str] = []
+        for (_, key), f in zip(node_keys, node_fields, strict=True):
+            obj, more = self.c.object_json(info, alias, self.c.fields(f, {info.name}))
+            joins.extend(more)
+            cols.append(f"{obj} AS {key}")
+        source = source or f"{info.table.qualified} {alias}"
+        inner = f"SELECT {distinct}{', '.join(cols)} FROM {source} {' '.join(joins)}{where}{tail}"
+        return f"(SELECT {json_object(pairs)} FROM ({inner}) _s)"
+
+    def aggregate_fields(self, info: TableInfo, sel: Selected) -> str:
+        """The ``aggregate { count sum {...} ... }`` object over ``_s``."""
+        perm = self.c.select_perm(info)
+        f2c = info.field_to_column()
+        pairs: list[tuple[str, str]] = []
+        for f in self.c.fields(sel, {f"{info.name}_aggregate_fields"}):
+            if f.name == "__typename":
+                pairs.append((f.alias, literal(f"{info.name}_aggregate_fields")))
+            elif f.name == "count":
+                args = {k: self.c.values.deep(v) for k, v in self.c.arguments(f.node).items()}
+                columns = args.get("columns")
+                if isinstance(columns, str):
+                    columns = [columns]
+                distinct = "DISTINCT " if args.get("distinct") else ""
+                if columns:
+                    refs = [f"_s.{quote(self.c.enum_column(info, c, f.path))}" for c in columns]
+                    inner = refs[0] if len(refs) == 1 else "ROW(" + ", ".join(refs) + ")"
+                    pairs.append((f.alias, f"count({distinct}{inner})"))
+                else:
+                    pairs.append((f.alias, "count(*)"))
+            elif f.name in AGGREGATES:
+                sub: list[tuple[str, str]] = []
+                for c in self.c.fields(f, {f"{info.name}_{f.name}_fields"}):
+                    if c.name == "__typename":
+                        sub.append((c.alias, literal(f"{info.name}_{f.name}_fields")))
+                        continue
+                    column = f2c.get(c.name)
+                    if column is None or column not in perm.columns:
+                        raise validation(
+                            f"field '{c.name}' not found in type: '{info.name}_{f.name}_fields'",
+                            c.path)
+                    expr = f"{f.name}(_s.{quote(column)})"
+                    if self.c.options.stringify_numeric_types \
+                            and info.table.columns[column].base in STRINGIFIED:
+                        expr = f"({expr})::text"
+                    sub.append((c.alias, expr))
+                pairs.append((f.alias, json_object(sub)))
+            else:
+                raise validation(
+                    f"field '{f.name}' not found in type: '{info.name}_aggregate_fields'", f.path)
+        return json_object(pairs)
