@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
 import orjson
 from graphql import (
-    DocumentNode,
-    FieldNode,
     FragmentDefinitionNode,
     GraphQLError,
     GraphQLSchema,
@@ -19,10 +16,7 @@ from graphql import (
     NoUnusedFragmentsRule,
     NoUnusedVariablesRule,
     OperationDefinitionNode,
-    OperationType,
-    SelectionSetNode,
     ValuesOfCorrectTypeRule,
-    execute,
     parse,
     print_schema,
     specified_rules,
@@ -33,42 +27,30 @@ from graphql.execution.values import get_variable_values
 from engine.catalog import Catalog, introspect
 from engine.catalog.db import Connection
 from engine.graphql.compiler import Compiler
+from engine.graphql.enums import load_enum_values
 from engine.graphql.errors import GraphQLFieldError, validation
-from engine.graphql.model import Model, TableInfo
-from engine.graphql.mutations import CHECK_FAILED, MutationCompiler
+from engine.graphql.introspection import run_introspection
+from engine.graphql.model import Model
+from engine.graphql.mutations import CHECK_FAILED
 from engine.graphql.nested import NestedInsert
 from engine.graphql.options import EngineOptions
 from engine.graphql.params import bind
 from engine.graphql.pgerrors import map_postgres_error
-from engine.graphql.plan import LRU, ParsedDocument, Plan, PlanSlot, RootPlan
+from engine.graphql.plan import LRU, ParsedDocument, Plan, PlanSlot, RootPlan, variables_key
+from engine.graphql.planner import RoleState, compile_operation
 from engine.graphql.providers import FieldCall, ProvidedField, RootFieldProvider
 from engine.graphql.resolve import build_model
-from engine.graphql.roles import Access, access
+from engine.graphql.roles import access
 from engine.graphql.schema import SchemaBuilder
-from engine.graphql.selection import Selected, collect
-from engine.graphql.values import Values
 from engine.session import ADMIN_ROLE, Session
 
 log = logging.getLogger(__name__)
 
-_INTROSPECTION = frozenset({"__schema", "__type"})
 # Hasura accepts documents with unused variables and fragments, and parses literal values
 # itself (leniently: "42" for an Int column); the compiler checks values instead.
 _RULES = tuple(r for r in specified_rules
                if r not in (NoUnusedVariablesRule, NoUnusedFragmentsRule,
                             ValuesOfCorrectTypeRule))
-
-
-@dataclass
-class RoleState:
-    """A role's schema and the root fields it resolves."""
-
-    role: str
-    schema: GraphQLSchema
-    access: dict[tuple[str, str], Access]
-    query_roots: dict[str, tuple[str, Any]] = field(default_factory=dict)
-    mutation_roots: dict[str, tuple[str, TableInfo]] = field(default_factory=dict)
-    provided: dict[tuple[str, str], ProvidedField] = field(default_factory=dict)
 
 
 def _error_body(errors: list[GraphQLFieldError]) -> bytes:
@@ -99,7 +81,7 @@ class GraphQLEngine:
         async with pool.acquire() as conn:
             catalog = await introspect(conn)
             model = build_model(catalog, metadata)
-            await _load_enum_values(conn, model)
+            await load_enum_values(conn, model)
         return cls(pool, model, metadata, options, providers)
 
     # -- public interface ----------------------------------------------------------------
@@ -267,7 +249,7 @@ class GraphQLEngine:
         if slot is None:
             slot = PlanSlot()
             self._plans.put(key, slot)
-        vkey = _variables_key(slot.structural, variables)
+        vkey = variables_key(slot.structural, variables)
         plan = slot.plans.get(vkey)
         if plan is not None:
             return plan
@@ -276,88 +258,12 @@ class GraphQLEngine:
             slot.structural = slot.structural | structural
             if len(slot.plans) > 64:
                 slot.plans.clear()
-            slot.plans[_variables_key(slot.structural, variables)] = plan
+            slot.plans[variables_key(slot.structural, variables)] = plan
         return plan
 
     def _compile(self, state: RoleState, doc: ParsedDocument, op: OperationDefinitionNode,
                  variables: dict[str, Any]) -> tuple[Plan, frozenset[str]]:
-        kind = "mutation" if op.operation == OperationType.MUTATION else "query"
-        if kind == "mutation" and state.schema.mutation_type is None:
-            raise validation("no mutations exist")
-        if op.operation == OperationType.SUBSCRIPTION:
-            raise validation("subscriptions are not supported", "$")
-        roots_map = state.mutation_roots if kind == "mutation" else state.query_roots
-        root_type = f"{kind}_root"
-        values = Values()
-        fields = collect([op.selection_set], {root_type}, "$.selectionSet", doc.fragments,
-                         variables, values)
-        roots: list[RootPlan] = []
-        cacheable = True
-        for sel in fields:
-            if sel.name == "__typename":
-                roots.append(RootPlan(sel.alias, "typename",
-                                      literal=orjson.dumps(root_type)))
-                continue
-            if sel.name in _INTROSPECTION:
-                roots.append(RootPlan(sel.alias, "introspection", selected=sel))
-                continue
-            provided = state.provided.get((kind, sel.name))
-            if provided is not None:
-                roots.append(RootPlan(sel.alias, "provider", provided=provided, selected=sel))
-                cacheable = False
-                continue
-            target = roots_map.get(sel.name)
-            root_object = state.schema.mutation_type if kind == "mutation" \
-                else state.schema.query_type
-            if target is None or root_object is None or sel.name not in root_object.fields:
-                raise validation(f"field '{sel.name}' not found in type: '{root_type}'", sel.path)
-            root_kind, info = target
-            compiler = Compiler(self.model, state.role, self.options, doc.fragments,
-                                variables, state.access)
-            compiler.values = values
-            plan = self._compile_root(compiler, root_kind, info, sel)
-            roots.append(plan)
-            if plan.kind == "nested":
-                cacheable = False
-        return Plan(kind, roots, cacheable), frozenset(values.structural)
-
-    def _compile_root(self, compiler: Compiler, root_kind: str, info: Any,
-                      sel: Selected) -> RootPlan:
-        if root_kind in ("function", "function_aggregate"):
-            sql = compiler.function_root(info, sel, root_kind == "function_aggregate")
-            return RootPlan(sel.alias, "sql", sql, compiler.params.sources)
-        acc = compiler.access(info.key)
-        is_mutation = root_kind.split("_")[0] in ("insert", "update", "delete")
-        root_type = "mutation_root" if is_mutation else "query_root"
-        missing = validation(f"field '{sel.name}' not found in type: '{root_type}'", sel.path)
-        if root_kind in ("select", "select_by_pk", "select_aggregate"):
-            if acc.select is None or (root_kind == "select_aggregate"
-                                      and not acc.select.allow_aggregations):
-                raise missing
-            if root_kind == "select":
-                sql = compiler.select_root(info, sel)
-            elif root_kind == "select_by_pk":
-                sql = compiler.select_by_pk(info, sel)
-            else:
-                sql = compiler.select_aggregate(info, sel)
-            return RootPlan(sel.alias, "sql", sql, compiler.params.sources)
-        mc = MutationCompiler(compiler)
-        if root_kind in ("insert", "insert_one"):
-            if acc.insert is None:
-                raise missing
-            stmt = mc.insert(info, sel, root_kind == "insert_one")
-            if stmt.nested is not None:
-                return RootPlan(sel.alias, "nested", check_path=stmt.check_path,
-                                selected=sel, nested=stmt.nested)
-        elif root_kind in ("update", "update_by_pk"):
-            if acc.update is None:
-                raise missing
-            stmt = mc.update(info, sel, root_kind == "update_by_pk")
-        else:
-            if acc.delete is None:
-                raise missing
-            stmt = mc.delete(info, sel, root_kind == "delete_by_pk")
-        return RootPlan(sel.alias, "sql", stmt.sql, stmt.sources, check_path=stmt.check_path)
+        return compile_operation(self.model, self.options, state, doc, op, variables)
 
     # -- execution -----------------------------------------------------------------------
     async def _execute_plan(self, plan: Plan, state: RoleState, doc: ParsedDocument,
@@ -434,48 +340,9 @@ class GraphQLEngine:
         cached = self._introspection.get(key)
         if cached is not None:
             return cached
-        selections = tuple(s for s in op.selection_set.selections
-                           if not isinstance(s, FieldNode) or s.name.value in _INTROSPECTION
-                           or s.name.value == "__typename")
-        new_op = OperationDefinitionNode(
-            operation=op.operation, name=op.name, variable_definitions=op.variable_definitions,
-            directives=op.directives, selection_set=SelectionSetNode(selections=selections))
-        document = DocumentNode(definitions=(new_op, *doc.fragments.values()))
-        result = execute(state.schema, document, variable_values=variables)
-        if hasattr(result, "__await__"):
-            raise GraphQLFieldError("unexpected asynchronous introspection", "unexpected")
-        data = getattr(result, "data", None) or {}
-        answer = {alias: orjson.dumps(value) for alias, value in data.items()}
+        answer = run_introspection(state.schema, op, doc.fragments, variables)
         self._introspection.put(key, answer)
         return answer
-
-
-def _variables_key(structural: frozenset[str], variables: Mapping[str, Any]) -> tuple[Any, ...]:
-    parts: list[Any] = []
-    for name in sorted(structural):
-        parts.append((name, orjson.dumps(variables.get(name), option=orjson.OPT_SORT_KEYS)))
-    parts.append(tuple(sorted(n for n, v in variables.items() if v is None)))
-    return tuple(parts)
-
-
-async def _load_enum_values(conn: Connection, model: Model) -> None:
-    """Read the rows of enum tables (the first primary key column, and ``comment`` if any)."""
-    for info in model.tables.values():
-        if not info.is_enum or not info.table.primary_key:
-            continue
-        from engine.catalog.model import quote
-
-        value_col = info.table.primary_key[0]
-        comment = "comment" if "comment" in info.table.columns else None
-        sql = (f"SELECT {quote(value_col)}::text, "
-               f"{quote(comment) + '::text' if comment else 'NULL'} FROM {info.table.qualified}")
-        try:
-            rows = await conn.fetch(sql)
-        except asyncpg.PostgresError as exc:
-            model.inconsistencies.append({"type": "table", "name": info.table.name,
-                                          "reason": str(exc), "definition": info.name})
-            continue
-        info.enum_values = [(r[0], r[1]) for r in rows]
 
 
 __all__ = ["GraphQLEngine", "access"]

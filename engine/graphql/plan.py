@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+import orjson
 from graphql import DocumentNode, FragmentDefinitionNode, GraphQLError, OperationDefinitionNode
 
 from engine.graphql.errors import GraphQLFieldError
@@ -85,3 +87,12 @@ class PlanSlot:
 
     structural: frozenset[str] = frozenset()
     plans: dict[tuple[Any, ...], Plan] = field(default_factory=dict)
+
+
+def variables_key(structural: frozenset[str], variables: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The part of a plan's cache key that the variables decide."""
+    parts: list[Any] = []
+    for name in sorted(structural):
+        parts.append((name, orjson.dumps(variables.get(name), option=orjson.OPT_SORT_KEYS)))
+    parts.append(tuple(sorted(n for n, v in variables.items() if v is None)))
+    return tuple(parts)

@@ -1,0 +1,116 @@
+"""Operations to plans: which SQL (or provider, or introspection) answers each root field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from graphql import GraphQLSchema, OperationDefinitionNode, OperationType
+
+from engine.graphql.compiler import Compiler
+from engine.graphql.errors import validation
+from engine.graphql.introspection import INTROSPECTION_FIELDS
+from engine.graphql.model import Model, TableInfo
+from engine.graphql.mutations import MutationCompiler
+from engine.graphql.options import EngineOptions
+from engine.graphql.plan import ParsedDocument, Plan, RootPlan
+from engine.graphql.providers import ProvidedField
+from engine.graphql.roles import Access
+from engine.graphql.selection import Selected, collect
+from engine.graphql.values import Values
+
+
+@dataclass
+class RoleState:
+    """A role's schema and the root fields it resolves."""
+
+    role: str
+    schema: GraphQLSchema
+    access: dict[tuple[str, str], Access]
+    query_roots: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    mutation_roots: dict[str, tuple[str, TableInfo]] = field(default_factory=dict)
+    provided: dict[tuple[str, str], ProvidedField] = field(default_factory=dict)
+
+
+def compile_operation(model: Model, options: EngineOptions, state: RoleState,
+                      doc: ParsedDocument, op: OperationDefinitionNode,
+                      variables: dict[str, Any]) -> tuple[Plan, frozenset[str]]:
+    """Compile the operation's root fields; also returns the variables that shaped the SQL."""
+    kind = "mutation" if op.operation == OperationType.MUTATION else "query"
+    if kind == "mutation" and state.schema.mutation_type is None:
+        raise validation("no mutations exist")
+    if op.operation == OperationType.SUBSCRIPTION:
+        raise validation("subscriptions are not supported", "$")
+    roots_map = state.mutation_roots if kind == "mutation" else state.query_roots
+    root_type = f"{kind}_root"
+    values = Values()
+    fields = collect([op.selection_set], {root_type}, "$.selectionSet", doc.fragments,
+                     variables, values)
+    roots: list[RootPlan] = []
+    cacheable = True
+    for sel in fields:
+        if sel.name == "__typename":
+            roots.append(RootPlan(sel.alias, "typename",
+                                  literal=orjson.dumps(root_type)))
+            continue
+        if sel.name in INTROSPECTION_FIELDS:
+            roots.append(RootPlan(sel.alias, "introspection", selected=sel))
+            continue
+        provided = state.provided.get((kind, sel.name))
+        if provided is not None:
+            roots.append(RootPlan(sel.alias, "provider", provided=provided, selected=sel))
+            cacheable = False
+            continue
+        target = roots_map.get(sel.name)
+        root_object = state.schema.mutation_type if kind == "mutation" \
+            else state.schema.query_type
+        if target is None or root_object is None or sel.name not in root_object.fields:
+            raise validation(f"field '{sel.name}' not found in type: '{root_type}'", sel.path)
+        root_kind, info = target
+        compiler = Compiler(model, state.role, options, doc.fragments,
+                            variables, state.access)
+        compiler.values = values
+        plan = compile_root(compiler, root_kind, info, sel)
+        roots.append(plan)
+        if plan.kind == "nested":
+            cacheable = False
+    return Plan(kind, roots, cacheable), frozenset(values.structural)
+
+def compile_root(compiler: Compiler, root_kind: str, info: Any, sel: Selected) -> RootPlan:
+    """The plan of one table, function or mutation root field."""
+    if root_kind in ("function", "function_aggregate"):
+        sql = compiler.function_root(info, sel, root_kind == "function_aggregate")
+        return RootPlan(sel.alias, "sql", sql, compiler.params.sources)
+    acc = compiler.access(info.key)
+    is_mutation = root_kind.split("_")[0] in ("insert", "update", "delete")
+    root_type = "mutation_root" if is_mutation else "query_root"
+    missing = validation(f"field '{sel.name}' not found in type: '{root_type}'", sel.path)
+    if root_kind in ("select", "select_by_pk", "select_aggregate"):
+        if acc.select is None or (root_kind == "select_aggregate"
+                                  and not acc.select.allow_aggregations):
+            raise missing
+        if root_kind == "select":
+            sql = compiler.select_root(info, sel)
+        elif root_kind == "select_by_pk":
+            sql = compiler.select_by_pk(info, sel)
+        else:
+            sql = compiler.select_aggregate(info, sel)
+        return RootPlan(sel.alias, "sql", sql, compiler.params.sources)
+    mc = MutationCompiler(compiler)
+    if root_kind in ("insert", "insert_one"):
+        if acc.insert is None:
+            raise missing
+        stmt = mc.insert(info, sel, root_kind == "insert_one")
+        if stmt.nested is not None:
+            return RootPlan(sel.alias, "nested", check_path=stmt.check_path,
+                            selected=sel, nested=stmt.nested)
+    elif root_kind in ("update", "update_by_pk"):
+        if acc.update is None:
+            raise missing
+        stmt = mc.update(info, sel, root_kind == "update_by_pk")
+    else:
+        if acc.delete is None:
+            raise missing
+        stmt = mc.delete(info, sel, root_kind == "delete_by_pk")
+    return RootPlan(sel.alias, "sql", stmt.sql, stmt.sources, check_path=stmt.check_path)
