@@ -52,7 +52,8 @@ def _run(url: str, seconds: int, connections: int, root: Path) -> None:
         after = process.cpu_times()
         total = re.search(r"(\d+) requests in", out)
         rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
-        assert total and rate, out
+        if total is None or rate is None:
+            raise SystemExit(f"cannot read wrk's output:\n{out}")
         requests = int(total.group(1))
         cpu = (after.user - before.user) + (after.system - before.system)
         print(f"{connections} connections, {seconds}s: {float(rate.group(1)):.0f} requests/s, "
