@@ -24,6 +24,8 @@ def parse_args(argv: list[str]) -> tuple[Options, Path | None]:
     parser.add_argument("--target", action="append", default=[],
                         choices=["engine", "floor", "postgraphile", "postgraphile_sql"],
                         help="only this target (repeatable)")
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="split each closed-loop run into rounds, targets alternating")
     parser.add_argument("--no-open-loop", action="store_true")
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--quick", action="store_true",
@@ -33,12 +35,13 @@ def parse_args(argv: list[str]) -> tuple[Options, Path | None]:
     options = Options(
         duration_s=args.duration, open_duration_s=args.open_duration,
         concurrencies=tuple(args.concurrency), cases=tuple(args.case),
-        open_loop=not args.no_open_loop, profile=not args.no_profile,
+        open_loop=not args.no_open_loop, profile=not args.no_profile, rounds=args.rounds,
     )
     if args.target:
         options.targets = tuple(args.target)
     if args.quick:
         options.duration_s, options.warmup_s, options.concurrencies = 2.0, 0.5, (8,)
+        options.rounds = 1
         options.open_loop = False
     return options, args.report
 

@@ -25,7 +25,7 @@ from bench.chinook.servers import (
     start_postgraphile,
 )
 from bench.chinook.workload import Case, Workload, load_workload, replace_metadata
-from bench.load.cpu import CpuMeter
+from bench.load.cpu import CpuMeter, CpuUsage
 from bench.load.sqlrunner import Statement
 from bench.load.stats import LoadResult
 from bench.load.wrk import wrk_binary
@@ -41,7 +41,9 @@ class Options:
     duration_s: float = 10.0
     concurrencies: tuple[int, ...] = (1, 8, 32)
     open_duration_s: float = 10.0
-    warmup_s: float = 2.0
+    warmup_s: float = 5.0
+    rounds: int = 2
+    """Each closed-loop run is split into this many rounds, targets in alternating order."""
     cases: tuple[str, ...] = ()
     """Case names to run (empty: all)."""
     targets: tuple[str, ...] = ("engine", "floor", "postgraphile", "postgraphile_sql")
@@ -186,12 +188,20 @@ def _closed_loop(bench: Bench, meter: CpuMeter) -> None:
     options = bench.options
     for case in bench.cases():
         targets = _targets_for(bench, case)
-        for target in targets:  # warm caches and JITs outside the measurement
-            _closed_runner(bench, target, case, 8, options.warmup_s)()
+        for target in targets:  # warm caches and JITs (V8 needs seconds) outside the measurement
+            warmup = options.warmup_s if target in runs.HTTP_TARGETS else 1.0
+            _closed_runner(bench, target, case, 8, min(warmup, options.warmup_s))()
         for concurrency in options.concurrencies:
+            # Rounds in alternating target order: other load on the shared machine changes
+            # by the second, so each target gets a share of every period.
+            parts: dict[str, list[tuple[LoadResult, CpuUsage]]] = {t: [] for t in targets}
+            for round_index in range(options.rounds):
+                order = targets if round_index % 2 == 0 else list(reversed(targets))
+                for target in order:
+                    parts[target].append(runs.measured(meter, _closed_runner(
+                        bench, target, case, concurrency, options.duration_s / options.rounds)))
             for target in targets:
-                result, cpu = runs.measured(
-                    meter, _closed_runner(bench, target, case, concurrency, options.duration_s))
+                result, cpu = runs.merge(parts[target])
                 record = runs.RunRecord(target, case.name, "closed", concurrency, result, cpu)
                 bench.records.append(record)
                 bench.log(_progress(record))

@@ -56,9 +56,7 @@ def closed_tables(report: dict[str, Any]) -> str:
             _fmt(_ratio(p50.get("engine"), p50.get("floor")), 2),
             _fmt(_ratio(p50.get("engine"), p50.get("postgraphile")), 2)])
         other = max(r["cpu"]["other_cores"] for r in by_target.values())
-        gen = max(r["generator_cores"] for r in by_target.values() if r["target"] in
-                  ("engine", "postgraphile")) if any(
-            t in by_target for t in ("engine", "postgraphile")) else None
+        gen = max(r["generator_cores"] for r in by_target.values())
         cpu.append(label + [_fmt(by_target[t]["pg_cpu_ms_per_request"], 3) if t in by_target
                             else "-" for t in TARGETS]
                    + [_fmt(by_target[t]["server_cpu_ms_per_request"], 3) if t in by_target
@@ -71,9 +69,10 @@ def closed_tables(report: dict[str, Any]) -> str:
         "Closed loop: p50 latency (ms)\n" + _table(
             ["case", "conc", *names, "eng/floor", "eng/pgl"], latency),
         "Closed loop: CPU per request (ms) — PostgreSQL for each SQL, then each server's own "
-        "process; wrk cores; other load on the machine (cores, max over the row's runs)\n"
+        "process; generator cores (wrk, or the asyncpg runner of the SQL targets) and other "
+        "load on the machine (cores), both the max over the row's runs\n"
         + _table(["case", "conc", *[f"pg:{n}" for n in names], "srv:engine", "srv:pgl",
-                  "wrk cores", "other cores"], cpu),
+                  "gen cores", "other cores"], cpu),
     ])
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from bench.load.cpu import CpuMeter, CpuUsage
 from bench.load.sqlrunner import Statement
-from bench.load.stats import LoadResult
+from bench.load.stats import Latency, LoadResult
 from bench.load.wrk import run_wrk
 
 HTTP_TARGETS = ("engine", "postgraphile")
@@ -51,6 +51,43 @@ class RunRecord:
             "server_cpu_ms_per_request": self.cpu_ms_per_request(server),
             "generator_cores": self.cpu.generator_s / self.cpu.wall_s if self.cpu.wall_s else 0,
         }
+
+
+def merge(parts: list[tuple[LoadResult, CpuUsage]]) -> tuple[LoadResult, CpuUsage]:
+    """One result from several rounds of the same run.
+
+    Counts, durations and CPU add up; latency percentiles are the request-weighted mean of
+    each round's (an approximation: wrk reports percentiles, not samples).
+    """
+    if len(parts) == 1:
+        return parts[0]
+    results = [result for result, _ in parts]
+    usages = [usage for _, usage in parts]
+    total = sum(r.requests for r in results) or 1
+
+    def weighted(name: str) -> float:
+        return sum(float(getattr(r.latency, name)) * r.requests for r in results) / total
+
+    latency = Latency(p50_ms=weighted("p50_ms"), p90_ms=weighted("p90_ms"),
+                      p99_ms=weighted("p99_ms"), max_ms=max(r.latency.max_ms for r in results),
+                      mean_ms=weighted("mean_ms"))
+    detail = dict(results[0].detail)
+    detail["rounds"] = len(parts)
+    for key in ("status_errors", "graphql_errors", "generic_plans", "custom_plans"):
+        if all(isinstance(r.detail.get(key), int) for r in results):
+            detail[key] = sum(int(r.detail[key]) for r in results)
+    result = LoadResult(
+        requests=sum(r.requests for r in results), errors=sum(r.errors for r in results),
+        duration_s=sum(r.duration_s for r in results), latency=latency,
+        bytes_received=sum(r.bytes_received for r in results),
+        generator_cpu_s=sum(r.generator_cpu_s for r in results),
+        dropped=sum(r.dropped for r in results), detail=detail)
+    groups = {name: sum(u.groups.get(name, 0.0) for u in usages) for name in usages[0].groups}
+    usage = CpuUsage(wall_s=sum(u.wall_s for u in usages), groups=groups,
+                     generator_s=sum(u.generator_s for u in usages),
+                     system_busy_s=sum(u.system_busy_s for u in usages),
+                     other_s=sum(u.other_s for u in usages))
+    return result, usage
 
 
 def measured(meter: CpuMeter, run: Callable[[], LoadResult]) -> tuple[LoadResult, CpuUsage]:

@@ -1,5 +1,5 @@
 from bench.chinook.report import render
-from bench.chinook.runs import RunRecord
+from bench.chinook.runs import RunRecord, merge
 from bench.load.cpu import CpuUsage
 from bench.load.stats import Latency, LoadResult
 
@@ -34,3 +34,20 @@ def test_report_states_ratios_cpu_and_other_load() -> None:
     assert "throughput engine/pgl >= 1.2  complex_query_large_result c=8: 2.00 (met)" in text
     assert "p50 engine/floor <= 1.5       complex_query_large_result c=8: 1.20 (met)" in text
     assert "PG CPU engine SQL <= pgl SQL  complex_query_large_result c=8: 1.500 vs 1.000" in text
+
+
+def test_rounds_merge_into_one_run() -> None:
+    """Rounds of one run add up into one result.
+
+    GIVEN two rounds of a run, 1000 requests at p50 2 ms and 3000 at p50 4 ms
+    WHEN they are merged
+    THEN counts, durations and CPU add up and p50 is the request-weighted mean (3.5 ms).
+    """
+    first, second = _record("engine", 1000, 2.0, 1.0), _record("engine", 3000, 4.0, 3.0)
+    result, cpu = merge([(first.result, first.cpu), (second.result, second.cpu)])
+    assert result.requests == 4000
+    assert result.duration_s == 20.0
+    assert result.latency.p50_ms == 3.5
+    assert result.detail["rounds"] == 2
+    assert cpu.groups["postgres"] == 4.0
+    assert cpu.wall_s == 20.0
