@@ -87,8 +87,9 @@ class ActionService:
         return JSONBody(result)
 
     async def close(self) -> None:
-        """Release the Redis connections."""
+        """Release the Redis and Cognito connections."""
         await self.redis.aclose()
+        self.cognito.idp.close()
 
 
 def _parse_payload(body: bytes) -> ActionPayload:

@@ -164,6 +164,12 @@ class CognitoLocal:
         """The pool recorded in ``pool.json`` if cognito-local still has it, else a new one."""
         record = self.root / "pool.json"
         idp = self.client(region)
+        try:
+            return self._ensure_pool(idp, record)
+        finally:
+            idp.close()
+
+    def _ensure_pool(self, idp: Any, record: Path) -> UserPool:
         if record.exists():
             saved = json.loads(record.read_text())
             try:

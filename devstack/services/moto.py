@@ -42,14 +42,14 @@ def client(service: str, endpoint_url: str, region: str) -> Any:
 
 def create_resources(endpoint_url: str, region: str, admin_secret: str) -> LocalAwsResources:
     """Create (or update) the admin secret and the ``StandaloneUserHashes`` table in moto."""
-    secrets = client("secretsmanager", endpoint_url, region)
-    try:
-        arn = secrets.create_secret(Name=ADMIN_SECRET_NAME, SecretString=admin_secret)["ARN"]
-    except secrets.exceptions.ResourceExistsException:
-        arn = secrets.put_secret_value(SecretId=ADMIN_SECRET_NAME, SecretString=admin_secret)[
-            "ARN"]
-    dynamodb = client("dynamodb", endpoint_url, region)
-    with contextlib.suppress(dynamodb.exceptions.ResourceInUseException):
+    with contextlib.closing(client("secretsmanager", endpoint_url, region)) as secrets:
+        try:
+            arn = secrets.create_secret(Name=ADMIN_SECRET_NAME, SecretString=admin_secret)["ARN"]
+        except secrets.exceptions.ResourceExistsException:
+            arn = secrets.put_secret_value(SecretId=ADMIN_SECRET_NAME,
+                                           SecretString=admin_secret)["ARN"]
+    with contextlib.closing(client("dynamodb", endpoint_url, region)) as dynamodb, \
+            contextlib.suppress(dynamodb.exceptions.ResourceInUseException):
         dynamodb.create_table(
             TableName=LEGACY_HASHES_TABLE,
             KeySchema=[{"AttributeName": "email", "KeyType": "HASH"}],

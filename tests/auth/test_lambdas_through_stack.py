@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from typing import Any
@@ -20,9 +21,10 @@ def _invoke(runtime: LambdaRuntimeService, name: str, event: dict[str, Any]) -> 
     client = boto3.client("lambda", endpoint_url=runtime.url(), region_name="us-east-1",
                           aws_access_key_id="l", aws_secret_access_key="l",
                           config=Config(retries={"total_max_attempts": 1}))
-    response = client.invoke(FunctionName=name, Payload=json.dumps(event).encode())
-    assert "FunctionError" not in response, response["Payload"].read()
-    return json.loads(response["Payload"].read())
+    with contextlib.closing(client):
+        response = client.invoke(FunctionName=name, Payload=json.dumps(event).encode())
+        assert "FunctionError" not in response, response["Payload"].read()
+        return json.loads(response["Payload"].read())
 
 
 def test_retried_post_confirmation_leaves_one_row(
@@ -58,12 +60,14 @@ def test_legacy_user_logs_in_through_the_migration_trigger(
     """
     email = f"legacy-{uuid.uuid4().hex[:8]}@example.com"
     env = moto_server.aws_environment()
-    table = boto3.resource(
+    dynamodb = boto3.resource(
         "dynamodb", endpoint_url=env["AWS_ENDPOINT_URL"], region_name=env["AWS_REGION"],
         aws_access_key_id="testing", aws_secret_access_key="testing",
-    ).Table(aws_local.legacy_hashes_table)
-    table.put_item(Item={"email": email, "name": "Legacy Lou", "password_hash": bcrypt.hashpw(
-        b"Old-Passw0rd", bcrypt.gensalt(rounds=4)).decode()})
+    )
+    dynamodb.Table(aws_local.legacy_hashes_table).put_item(Item={
+        "email": email, "name": "Legacy Lou",
+        "password_hash": bcrypt.hashpw(b"Old-Passw0rd", bcrypt.gensalt(rounds=4)).decode()})
+    dynamodb.meta.client.close()
     wrong = client.run(LOGIN, {"email": email, "password": "Not-the-0ne"})
     assert wrong["errors"][0]["extensions"]["code"] == "invalid-credentials"
     answer = client.run(LOGIN, {"email": email, "password": "Old-Passw0rd"})

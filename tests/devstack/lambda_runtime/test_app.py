@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Iterator
 
 import boto3
 import httpx
@@ -16,12 +17,14 @@ from tests.lambdas.events import cognito_event
 
 
 @pytest.fixture(scope="module")
-def lambda_client(lambda_runtime: LambdaRuntimeService) -> object:
-    return boto3.client(
+def lambda_client(lambda_runtime: LambdaRuntimeService) -> Iterator[object]:
+    client = boto3.client(
         "lambda", endpoint_url=lambda_runtime.url(), region_name="us-east-1",
         aws_access_key_id="local", aws_secret_access_key="local",
         config=Config(retries={"total_max_attempts": 1}),
     )
+    yield client
+    client.close()
 
 
 def test_lambda_runtime_invokes_the_real_handler_through_boto3(lambda_client: object) -> None:
@@ -104,5 +107,6 @@ def test_lambda_runtime_gives_each_function_its_own_environment(
         fine = client.invoke(FunctionName="pre_token_generation", Payload=json.dumps(
             cognito_event("pre_token_generation")).encode())
         assert "FunctionError" not in fine
+        client.close()
     finally:
         runtime.stop()

@@ -19,6 +19,7 @@ def test_settings_read_the_admin_secret_from_secrets_manager(
          "HASURA_ADMIN_SECRET_ARN": aws_local.admin_secret_arn},
         secrets_client=secrets,
     )
+    secrets.close()
     assert settings.admin_secret == "test-admin-secret"
     assert "test-admin-secret" not in repr(settings)
     assert "test-admin-secret" not in repr(settings.admin_secret)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from typing import Any
@@ -20,11 +21,12 @@ PASSWORD = "Legacy-Passw0rd"
 def staged_email(moto_server: MotoService, aws_local: LocalAwsResources) -> str:
     """A legacy user with a bcrypt hash staged in DynamoDB (moto)."""
     email = f"legacy-{uuid.uuid4().hex[:8]}@example.com"
-    table = boto3.resource("dynamodb", **_moto(moto_server)).Table(aws_local.legacy_hashes_table)
-    table.put_item(Item={
+    dynamodb = boto3.resource("dynamodb", **_moto(moto_server))
+    dynamodb.Table(aws_local.legacy_hashes_table).put_item(Item={
         "email": email, "name": "Legacy Lou",
         "password_hash": bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(rounds=4)).decode(),
     })
+    dynamodb.meta.client.close()
     return email
 
 
@@ -38,8 +40,10 @@ def _invoke(runtime: LambdaRuntimeService, event: dict[str, Any]) -> tuple[bool,
     client = boto3.client("lambda", endpoint_url=runtime.url(), region_name="us-east-1",
                           aws_access_key_id="l", aws_secret_access_key="l",
                           config=Config(retries={"total_max_attempts": 1}))
-    response = client.invoke(FunctionName="user_migration", Payload=json.dumps(event).encode())
-    return "FunctionError" not in response, json.loads(response["Payload"].read())
+    with contextlib.closing(client):
+        response = client.invoke(FunctionName="user_migration",
+                                 Payload=json.dumps(event).encode())
+        return "FunctionError" not in response, json.loads(response["Payload"].read())
 
 
 def test_user_migration_confirms_a_legacy_user_with_the_right_password(
