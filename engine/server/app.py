@@ -20,6 +20,7 @@ from engine.metadata.manager import MetadataManager
 from engine.metadata.model import Metadata
 from engine.server.admin_routes import AdminEndpoint
 from engine.server.console import console
+from engine.server.cors import preflight, request_origin, with_cors
 from engine.server.database import create_pool
 from engine.server.graphql_route import GraphQLEndpoint
 from engine.server.graphql_state import GraphQLHolder, engine_options
@@ -51,7 +52,7 @@ def build_resolver(settings: EngineSettings) -> SessionResolver:
 
 
 class EngineApp(Starlette):
-    """Starlette, with ``POST /v1/graphql`` answered before routing and middleware.
+    """Starlette, with CORS and ``POST /v1/graphql`` answered before routing and middleware.
 
     The GraphQL endpoint handles its own errors, so on the hot path the router's matching
     and the middleware stack are pure overhead (a few µs per request).
@@ -60,12 +61,17 @@ class EngineApp(Starlette):
     graphql_endpoint: GraphQLEndpoint
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Dispatch one ASGI event."""
-        if scope["type"] == "http" and scope["path"] == "/v1/graphql" and (
-            scope["method"] == "POST"
-        ):
-            await self.graphql_endpoint(scope, receive, send)
-            return
+        """Dispatch one ASGI event (CORS for browsers first, then the GraphQL fast path)."""
+        if scope["type"] == "http":
+            origin = request_origin(scope)
+            if origin is not None:
+                if scope["method"] == "OPTIONS":
+                    await preflight(scope, receive, send, origin)
+                    return
+                send = with_cors(send, origin)
+            if scope["path"] == "/v1/graphql" and scope["method"] == "POST":
+                await self.graphql_endpoint(scope, receive, send)
+                return
         await super().__call__(scope, receive, send)
 
 

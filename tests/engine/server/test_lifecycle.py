@@ -99,3 +99,26 @@ async def test_console_is_served_only_when_enabled() -> None:
     assert "console-secret" not in page.text
     disabled = create_app(EngineSettings.from_env(base))
     assert (await get(disabled, "/console")).status_code == 404
+
+
+async def test_cors_allows_any_origin_as_hasura_does_by_default() -> None:
+    """Cors allows any origin as hasura does by default.
+
+    GIVEN a browser origin WHEN it sends a preflight and a request THEN the preflight is 204
+    with the requested headers allowed, and the answer echoes the origin; without an Origin
+    no CORS header is added.
+    """
+    app = create_app(EngineSettings.from_env({
+        "HASURA_GRAPHQL_DATABASE_URL": "postgresql://127.0.0.1:1/x"}))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://engine") as client:
+        pre = await client.options("/v1/graphql", headers={
+            "Origin": "http://app.example", "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type"})
+        assert pre.status_code == 204
+        assert pre.headers["access-control-allow-origin"] == "http://app.example"
+        assert pre.headers["access-control-allow-headers"] == "authorization,content-type"
+        page = await client.get("/v1/version", headers={"Origin": "http://app.example"})
+        assert page.headers["access-control-allow-origin"] == "http://app.example"
+        plain = await client.get("/v1/version")
+        assert "access-control-allow-origin" not in plain.headers
