@@ -60,7 +60,10 @@ def action_engine(create_database: Callable[[str], str],
     # connected waits for them on shutdown).
     engine = start_engine(create_database("actions"), extra_env={
         "ACTION_TEST_BASE": handler.url(), "ACTION_TEST_SECRET": "sekret"})
-    ops: list[dict[str, Any]] = [{"type": "set_custom_types", "args": TYPES}]
+    # A table whose columns use the scalars the async result type uses too (uuid, timestamptz).
+    engine.run_sql("CREATE TABLE notes (id uuid PRIMARY KEY, at timestamptz NOT NULL)")
+    ops: list[dict[str, Any]] = [{"type": "pg_track_table", "args": {"table": "notes"}},
+                                 {"type": "set_custom_types", "args": TYPES}]
     for name in ("echo", "fail4xx", "fail4xxBare", "fail500", "badOutput"):
         ops.append({"type": "create_action", "args": _action(name)})
     ops.append({"type": "create_action", "args": _action("slow", timeout=1)})
@@ -84,9 +87,9 @@ def _as_user(user_id: str = "u-1") -> dict[str, str]:
 def test_sync_action_calls_the_handler_and_shapes_the_output(action_engine: EngineHandle) -> None:
     """Sync action calls the handler and shapes the output.
 
-    GIVEN an action with an input object, an enum and configured/forwarded headers WHEN a user runs
-    it THEN the handler gets input, session and headers, and the answer is shaped to the selection
-    (alias, __typename, fragment).
+    Sync action calls the handler and shapes the output. GIVEN an action with an input object, an
+    enum and configured/forwarded headers WHEN a user runs it THEN the handler gets input, session
+    and headers, and the answer is shaped to the selection (alias, __typename, fragment).
     """
     answer = action_engine.graphql(ECHO, {"mood": "GRUMPY"}, headers=_as_user())
     assert answer == {"data": {"echo": {
@@ -107,8 +110,9 @@ def test_handler_4xx_becomes_a_graphql_error_with_its_extensions(
 ) -> None:
     """Handler 4xx becomes a graphql error with its extensions.
 
-    GIVEN a handler answering 400 {message, extensions} WHEN run THEN the GraphQL error carries that
-    message and those extensions as they are.
+    Handler 4xx becomes a graphql error with its extensions. GIVEN a handler answering 400 {message,
+    extensions} WHEN run THEN the GraphQL error carries that message and those extensions as they
+    are.
     """
     answer = action_engine.graphql('mutation { fail4xx(who: {name: "x"}) { greeting } }')
     assert answer == {"errors": [{"message": "nope",
@@ -125,8 +129,8 @@ def test_handler_4xx_without_extensions_is_unexpected(action_engine: EngineHandl
 def test_handler_5xx_is_an_internal_error(action_engine: EngineHandle) -> None:
     """Handler 5xx is an internal error.
 
-    GIVEN a handler answering 500 WHEN run THEN ``internal error``, code ``unexpected``, and the
-    handler's own message is not leaked.
+    Handler 5xx is an internal error. GIVEN a handler answering 500 WHEN run THEN ``internal
+    error``, code ``unexpected``, and the handler's own message is not leaked.
     """
     answer = action_engine.graphql('mutation { fail500(who: {name: "x"}) { greeting } }')
     error = answer["errors"][0]
@@ -137,7 +141,8 @@ def test_handler_5xx_is_an_internal_error(action_engine: EngineHandle) -> None:
 def test_output_not_matching_the_type_is_refused(action_engine: EngineHandle) -> None:
     """Output not matching the type is refused.
 
-    GIVEN a handler answering a field the type lacks WHEN run THEN ``unexpected`` naming the field.
+    Output not matching the type is refused. GIVEN a handler answering a field the type lacks WHEN
+    run THEN ``unexpected`` naming the field.
     """
     answer = action_engine.graphql('mutation { badOutput(who: {name: "x"}) { greeting } }')
     error = answer["errors"][0]
@@ -148,8 +153,8 @@ def test_output_not_matching_the_type_is_refused(action_engine: EngineHandle) ->
 def test_action_timeout_is_enforced(action_engine: EngineHandle) -> None:
     """Action timeout is enforced.
 
-    GIVEN a 1 s timeout and a handler taking 3 s WHEN run THEN an ``unexpected`` error within about
-    the timeout.
+    Action timeout is enforced. GIVEN a 1 s timeout and a handler taking 3 s WHEN run THEN an
+    ``unexpected`` error within about the timeout.
     """
     started = time.monotonic()
     answer = action_engine.graphql('mutation { slow(who: {name: "x"}) { greeting } }')
@@ -160,8 +165,9 @@ def test_action_timeout_is_enforced(action_engine: EngineHandle) -> None:
 def test_async_action_returns_an_id_then_the_result(action_engine: EngineHandle) -> None:
     """Async action returns an id then the result.
 
-    GIVEN an asynchronous action WHEN a user runs it THEN an id comes back at once and the query by
-    id later returns the handler's output; another user sees nothing.
+    Async action returns an id then the result. GIVEN an asynchronous action WHEN a user runs it
+    THEN an id comes back at once and the query by id later returns the handler's output; another
+    user sees nothing.
     """
     answer = action_engine.graphql('mutation { asyncEcho(who: {name: "bo"}) }',
                                    headers=_as_user("u-7"))
@@ -182,8 +188,8 @@ def test_async_action_returns_an_id_then_the_result(action_engine: EngineHandle)
 def test_action_metadata_operations_validate_and_drop(action_engine: EngineHandle) -> None:
     """Action metadata operations validate and drop.
 
-    GIVEN an existing action WHEN created again, then dropped THEN ``already-exists``, then the
-    field is gone from the schema.
+    Action metadata operations validate and drop. GIVEN an existing action WHEN created again, then
+    dropped THEN ``already-exists``, then the field is gone from the schema.
     """
     again = action_engine.metadata({"type": "create_action", "args": _action("fail500")})
     assert again.status_code == 400
@@ -192,3 +198,16 @@ def test_action_metadata_operations_validate_and_drop(action_engine: EngineHandl
     assert dropped.status_code == 200, dropped.text
     answer = action_engine.graphql('mutation { fail500(who: {name: "x"}) { greeting } }')
     assert answer["errors"][0]["extensions"]["code"] == "validation-failed"
+
+
+def test_async_action_types_share_scalars_with_tables(action_engine: EngineHandle) -> None:
+    """Async action types share scalars with tables.
+
+    GIVEN a tracked table with uuid and timestamptz columns and an asynchronous action (whose result
+    type uses both) WHEN the admin schema is used THEN the table and the action's result query both
+    answer (one type per scalar name).
+    """
+    answer = action_engine.graphql("""query($id: uuid!) { notes { id at }
+        asyncEcho(id: $id) { id created_at } }""",
+                                   {"id": "00000000-0000-0000-0000-000000000000"})
+    assert answer == {"data": {"notes": [], "asyncEcho": None}}
