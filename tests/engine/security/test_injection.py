@@ -154,3 +154,31 @@ def test_malformed_requests_never_fail_with_500(core: CoreEngine, body: Any) -> 
     assert BOB not in str(answer)
     if isinstance(answer, dict) and "errors" in answer:
         assert {"message", "extensions"} <= set(answer["errors"][0])
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_injection_in_keys_inserts_and_typed_values(core: CoreEngine, payload: str) -> None:
+    """Injection in keys inserts and typed values.
+
+    GIVEN a hostile string WHEN it is a primary key, a uuid, a numeric, an insert value or an
+    on_conflict constraint THEN null, an error or the literal value, never a 500 or a leak.
+    """
+    variables = {"v": payload}
+    assert core.as_user("query($v: String!) { users_by_pk(id: $v) { id } }", variables) == {
+        "data": {"users_by_pk": None}}
+    for query in (
+        "query($v: uuid!) { accounts_by_pk(id: $v) { id } }",
+        "query($v: numeric!) { crypto_prices(where: {price: {_gt: $v}}) { id } }",
+        "query($v: timestamptz!) { crypto_prices(where: {minute: {_lt: $v}}) { id } }",
+        """mutation($v: numeric!) { insert_credit_product_applications_one(object: {
+            credit_product_id: "c1000000-0000-4000-8000-000000000001",
+            requested_amount: $v}) { id } }""",
+        """mutation($v: String!) { insert_profiles_one(object: {city: $v},
+            on_conflict: {constraint: profiles_pkey, update_columns: [city]}) { city } }""",
+    ):
+        assert_safe(core.as_user(query, variables))
+    body = core.as_user("""mutation { insert_profiles_one(object: {city: "x"},
+        on_conflict: {constraint: "profiles_pkey; DROP TABLE users", update_columns: []})
+        { city } }""")
+    assert body.get("data") is None, body
+    assert_tables_intact(core)
