@@ -54,10 +54,16 @@ class JwtAuthenticator:
         """
         cached = self._verified.get(token)
         if cached is None:
-            payload = await self._verify_signature(token)
-            self._check_times(payload)
-            self._check_issuer_audience(payload)
-            claims = self._hasura_claims(payload)
+            try:
+                payload = await self._verify_signature(token)
+                self._check_times(payload)
+                self._check_issuer_audience(payload)
+                claims = self._hasura_claims(payload)
+            except AuthError:
+                raise
+            except Exception as exc:
+                # A token crafted to break parsing is still just an invalid token.
+                raise invalid_jwt(f"JWTClaimsSetDecodeError ({type(exc).__name__})") from None
             self._verified[token] = (claims, _number(payload.get("exp")),
                                      _number(payload.get("nbf")))
         else:

@@ -30,5 +30,9 @@ async def dispatch(ctx: OpContext, request: Any, path: str = "$") -> Any:
         if exc.path is None:
             exc.path = ctx.path
         raise
+    except (AttributeError, TypeError, KeyError, IndexError, ValueError) as exc:
+        # Arguments of an unexpected shape reached an operation: a client error, not a 500.
+        raise parse_failed(f"unexpected shape of the arguments ({type(exc).__name__}: {exc})",
+                           ctx.path) from None
     finally:
         ctx.path = outer

@@ -116,7 +116,12 @@ class MetadataManager:
         return ctx, result, found
 
     async def _check(self, ctx: OpContext) -> list[consistency.Inconsistency]:
-        found = consistency.check(ctx.metadata, await ctx.catalog())
+        catalog = await ctx.catalog()
+        try:
+            found = consistency.check(ctx.metadata, catalog)
+        except (AttributeError, TypeError, KeyError, IndexError, ValueError) as exc:
+            raise MetadataError(f"the metadata is malformed ({type(exc).__name__}: {exc})",
+                                "parse-failed") from None
         known = {item.get("name") for item in ctx.inconsistencies}
         new = [item for item in found if item.name not in known]
         if new and not ctx.allow_inconsistent:

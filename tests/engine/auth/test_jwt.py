@@ -307,3 +307,19 @@ async def test_jwks_rejects_hmac_tokens_even_if_the_set_lists_a_secret(
         auth = authenticator({"jwk_url": server.url})
         token = jwt_keys.sign(jwt_keys.claims(), alg="HS256", header={"kid": "sym"})
         assert (await refused(auth, token)).code == "invalid-jwt"
+
+
+async def test_jwt_tokens_crafted_to_break_parsing_are_invalid(jwt_keys: JwtKeys) -> None:
+    """Jwt tokens crafted to break parsing are invalid.
+
+    GIVEN headers and payloads that are JSON but not objects, or not JSON WHEN verified THEN
+    invalid-jwt every time (never another exception).
+    """
+    auth = authenticator(jwt_keys.rs256_config())
+    payload = b64(orjson.dumps(jwt_keys.claims()))
+    for header in (b"[]", b"null", b'"x"', b"{", b'{"alg": ["RS256"]}', b'{"alg": "RS256"}'):
+        token = f"{b64(header)}.{payload}.{b64(b'sig')}"
+        assert (await refused(auth, token)).code == "invalid-jwt"
+    signed_list = jwt_keys.sign({"a": 1}).split(".")
+    odd = f"{signed_list[0]}.{b64(b'[1, 2]')}.{signed_list[2]}"
+    assert (await refused(auth, odd)).code == "invalid-jwt"

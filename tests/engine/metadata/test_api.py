@@ -315,3 +315,25 @@ def test_metadata_survives_a_restart(
     first.server.stop()
     second = start_engine(url)
     assert export(second) == before
+
+
+@pytest.mark.parametrize("body", [
+    {"type": "pg_untrack_table", "args": "author"},
+    {"type": "pg_create_select_permission", "args": {"table": "author", "role": "r",
+                                                     "permission": {"columns": 5}}},
+    {"type": "replace_metadata", "args": {"version": 3, "sources": [
+        {"name": "default", "tables": [{"table": "author", "object_relationships": "x"}]}]}},
+    {"type": "bulk", "args": {"not": "a list"}},
+    {"type": "pg_track_table", "args": {"table": {"schema": 1, "name": "x"}}},
+    {"type": 5},
+    [],
+])
+def test_malformed_arguments_are_client_errors(api: EngineHandle, body: Any) -> None:
+    """Malformed arguments are client errors.
+
+    GIVEN arguments of the wrong shape WHEN posted THEN 4xx with Hasura's error shape, never
+    a 500.
+    """
+    response = api.metadata(body)
+    assert 400 <= response.status_code < 500, response.text
+    assert {"path", "error", "code"} <= set(response.json())
