@@ -59,10 +59,13 @@ class SessionResolver:
                     "Missing 'Authorization' or 'Cookie' header in JWT authentication mode"
                 )
         if self.unauthorized_role is not None:
-            # The unauthorized role is fixed: a client cannot pick another role or set
-            # session variables without proving who it is.
-            return Session(role=self.unauthorized_role,
-                           variables={ROLE_HEADER: self.unauthorized_role})
+            # The role is fixed: a client cannot pick another one without proving who it is.
+            # Other x-hasura-* headers still become session variables, as in Hasura, whose
+            # documentation warns that permissions of this role must not rely on them.
+            variables = {name: value for name, value in headers.items()
+                         if name.startswith("x-hasura-") and name not in ADMIN_SECRET_HEADERS}
+            variables[ROLE_HEADER] = self.unauthorized_role
+            return Session(role=self.unauthorized_role, variables=variables)
         raise access_denied("x-hasura-admin-secret/x-hasura-access-key required, but not found",
                             401)
 

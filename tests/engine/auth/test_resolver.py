@@ -62,15 +62,19 @@ async def test_resolver_without_configured_secret_everyone_is_admin() -> None:
     assert (await resolver(secret=None).resolve({})).role == "admin"
 
 
-async def test_resolver_unauthorized_role_cannot_pick_a_role_or_variables() -> None:
-    """Resolver unauthorized role cannot pick a role or variables.
+async def test_resolver_unauthorized_role_cannot_pick_a_role(jwt_keys: JwtKeys) -> None:
+    """Resolver unauthorized role cannot pick a role.
 
-    GIVEN an unauthorized role WHEN a request without credentials sets X-Hasura-Role and
-    X-Hasura-User-Id THEN the session is the unauthorized role without that user id.
+    GIVEN an unauthorized role WHEN a request without credentials sets X-Hasura-Role admin and
+    X-Hasura-User-Id THEN the session is the unauthorized role; the header variables are
+    carried as Hasura does (untrusted, so its permissions must not use them).
     """
-    session = await resolver(unauthorized="anonymous").resolve(
-        {"x-hasura-role": "admin", "x-hasura-user-id": "1"})
-    assert (session.role, session.get("x-hasura-user-id")) == ("anonymous", None)
+    for res in (resolver(unauthorized="anonymous"),
+                resolver(jwt_keys, unauthorized="anonymous")):
+        session = await res.resolve({"x-hasura-role": "admin", "x-hasura-user-id": "1"})
+        assert (session.role, session.is_admin) == ("anonymous", False)
+        assert session.get("x-hasura-role") == "anonymous"
+        assert session.get("x-hasura-user-id") == "1"
 
 
 async def test_resolver_no_credentials_and_no_unauthorized_role_is_refused() -> None:
