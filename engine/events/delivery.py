@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import os
 from collections.abc import Mapping
@@ -24,6 +23,7 @@ from asyncpg.pool import PoolConnectionProxy
 
 from engine.events.catalog import Connection
 from engine.events.settings import DeliverySettings
+from engine.events.transport import KeepAliveTransport
 from engine.events.webhook import Attempt, WebhookConfigError, WebhookSpec, post, request_log
 
 logger = logging.getLogger("engine.events.delivery")
@@ -93,7 +93,12 @@ def decide(delivery: Delivery, attempt: Attempt) -> float | None:
 
 
 class DeliveryLoop:
-    """Delivers one store's due work with at most ``http_pool_size`` calls in flight."""
+    """Delivers one store's due work with ``http_pool_size`` workers.
+
+    The fetcher keeps a short queue of locked work filled (a batch at a time, so one query
+    serves many deliveries); each worker takes the next delivery, POSTs it and hands the
+    outcome to the recorder, which writes outcomes in batches.
+    """
 
     def __init__(
         self,
@@ -110,11 +115,13 @@ class DeliveryLoop:
         self._conn: PoolConnectionProxy[asyncpg.Record] | None = None
         self._client: httpx.AsyncClient | None = None
         self._wake = asyncio.Event()
+        self._queue: asyncio.Queue[Delivery | None] = asyncio.Queue()
         self._results: list[Outcome] = []
         self._results_ready = asyncio.Event()
-        self._inflight: dict[Any, asyncio.Task[None]] = {}
         self._unrecorded: set[Any] = set()
-        self._tasks: list[asyncio.Task[None]] = []
+        self._fetcher: asyncio.Task[None] | None = None
+        self._recorder: asyncio.Task[None] | None = None
+        self._workers: list[asyncio.Task[None]] = []
         self._stopping = False
 
     async def start(self, pool: asyncpg.Pool) -> None:
@@ -122,12 +129,12 @@ class DeliveryLoop:
         self._pool = pool
         self._stopping = False
         size = self.settings.http_pool_size
-        self._client = httpx.AsyncClient(
-            limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
-        )
-        self._tasks = [
-            asyncio.create_task(self._fetch_loop(), name=f"{self.name}-fetch"),
-            asyncio.create_task(self._record_loop(), name=f"{self.name}-record"),
+        self._client = httpx.AsyncClient(transport=KeepAliveTransport(max_idle=size))
+        self._fetcher = asyncio.create_task(self._fetch_loop(), name=f"{self.name}-fetch")
+        self._recorder = asyncio.create_task(self._record_loop(), name=f"{self.name}-record")
+        self._workers = [
+            asyncio.create_task(self._worker(), name=f"{self.name}-worker-{n}")
+            for n in range(size)
         ]
 
     def wake(self) -> None:
@@ -135,26 +142,31 @@ class DeliveryLoop:
         self._wake.set()
 
     async def stop(self) -> None:
-        """Stop fetching, let calls in flight finish (up to the shutdown timeout), record them."""
+        """Stop fetching, let calls in flight finish (up to the shutdown timeout), record them.
+
+        Work fetched but not started is unlocked, so the next engine takes it at once.
+        """
         self._stopping = True
         self._wake.set()
-        fetch_task, record_task = self._tasks or (None, None)
-        if fetch_task is not None:
-            await fetch_task
-        if self._inflight:
-            _, pending = await asyncio.wait(
-                list(self._inflight.values()), timeout=self.settings.shutdown_timeout
-            )
+        if self._fetcher is not None:
+            await self._fetcher
+        while not self._queue.empty():
+            self._queue.get_nowait()  # stays in _unrecorded: unlocked below
+        for _ in self._workers:
+            self._queue.put_nowait(None)
+        if self._workers:
+            _, pending = await asyncio.wait(self._workers, timeout=self.settings.shutdown_timeout)
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+        self._workers = []
         self._results_ready.set()
-        if record_task is not None:
-            await record_task
+        if self._recorder is not None:
+            await self._recorder
         await self._release()
         if self._client is not None:
             await self._client.aclose()
-        self._tasks = []
+        self._fetcher = self._recorder = None
 
     async def _release(self) -> None:
         """Unlock whatever was fetched but not recorded, and give the connection back."""
@@ -185,11 +197,18 @@ class DeliveryLoop:
         self._conn = conn
         return conn
 
+    async def _drop_connection(self) -> None:
+        if self._conn is not None and self._pool is not None:
+            with contextlib.suppress(Exception):
+                await self._pool.release(self._conn)
+        self._conn = None
+
     async def _fetch_loop(self) -> None:
+        batch = self.settings.fetch_batch_size
         while not self._stopping:
             self._wake.clear()
-            free = self.settings.http_pool_size - len(self._inflight)
-            limit = min(self.settings.fetch_batch_size, free)
+            # Keep about one batch queued ahead of the workers, never more.
+            limit = batch - self._queue.qsize()
             due: list[Delivery] = []
             if limit > 0:
                 try:
@@ -200,23 +219,21 @@ class DeliveryLoop:
                     await self._drop_connection()
                 for delivery in due:
                     self._unrecorded.add(delivery.id)
-                    task = asyncio.create_task(self._deliver(delivery))
-                    self._inflight[delivery.id] = task
-                    task.add_done_callback(functools.partial(self._done, delivery.id))
+                    self._queue.put_nowait(delivery)
                 if due and len(due) == limit:
                     continue  # more may be waiting: fetch again before sleeping
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.settings.fetch_interval)
 
-    async def _drop_connection(self) -> None:
-        if self._conn is not None and self._pool is not None:
-            with contextlib.suppress(Exception):
-                await self._pool.release(self._conn)
-        self._conn = None
-
-    def _done(self, key: Any, _task: asyncio.Task[None]) -> None:
-        self._inflight.pop(key, None)
-        self._wake.set()
+    async def _worker(self) -> None:
+        half = self.settings.fetch_batch_size // 2
+        while True:
+            delivery = await self._queue.get()
+            if delivery is None:
+                return
+            if self._queue.qsize() <= half:
+                self._wake.set()  # running low: let the fetcher top the queue up
+            await self._deliver(delivery)
 
     async def _deliver(self, delivery: Delivery) -> None:
         assert self._client is not None
@@ -266,5 +283,5 @@ class DeliveryLoop:
                     continue
                 for outcome in batch:
                     self._unrecorded.discard(outcome.delivery.id)
-            if self._stopping and not self._inflight and not self._results:
+            if self._stopping and not self._workers and not self._results:
                 return

@@ -1,0 +1,1 @@
+"""Event trigger delivery throughput: rows committed to webhook calls received."""
