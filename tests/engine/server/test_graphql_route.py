@@ -102,3 +102,38 @@ def test_v1alpha1_answers_a_failed_request_with_its_error_status(notes: EngineHa
     good = notes.post("/v1alpha1/graphql", {"query": "{ note(limit: 1) { id } }"},
                       notes.admin_headers())
     assert (good.status_code, good.json()) == (200, {"data": {"note": [{"id": 1}]}})
+
+
+def test_run_sql_ddl_is_visible_in_the_schema_at_once(notes: EngineHandle) -> None:
+    """Run sql ddl is visible in the schema at once.
+
+    GIVEN a tracked table WHEN run_sql adds a column THEN the next GraphQL request can select
+    it (the schema was rebuilt from a fresh introspection).
+    """
+    notes.run_sql("alter table note add column pinned boolean not null default false")
+    try:
+        body = notes.graphql("{ note(where: {id: {_eq: 1}}) { pinned } }")
+        assert body == {"data": {"note": [{"pinned": False}]}}
+    finally:
+        notes.run_sql("alter table note drop column pinned")
+
+
+def test_reload_metadata_picks_up_changes_made_outside_the_engine(
+    notes: EngineHandle, create_database: Callable[[str], str],
+) -> None:
+    """Reload metadata picks up changes made outside the engine.
+
+    GIVEN a column added without telling the engine (check_metadata_consistency false) WHEN
+    reload_metadata is called THEN the column becomes queryable.
+    """
+    notes.post("/v2/query", {"type": "run_sql", "args": {
+        "sql": "alter table note add column tag text", "check_metadata_consistency": False}},
+        notes.admin_headers()).raise_for_status()
+    try:
+        before = notes.graphql("{ note { tag } }")
+        assert before["errors"][0]["extensions"]["code"] == "validation-failed"
+        reloaded = notes.metadata({"type": "reload_metadata", "args": {}})
+        assert reloaded.json()["message"] == "success"
+        assert "data" in notes.graphql("{ note { tag } }")
+    finally:
+        notes.run_sql("alter table note drop column tag")
