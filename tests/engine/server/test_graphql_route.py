@@ -118,9 +118,7 @@ def test_run_sql_ddl_is_visible_in_the_schema_at_once(notes: EngineHandle) -> No
         notes.run_sql("alter table note drop column pinned")
 
 
-def test_reload_metadata_picks_up_changes_made_outside_the_engine(
-    notes: EngineHandle, create_database: Callable[[str], str],
-) -> None:
+def test_reload_metadata_picks_up_changes_made_outside_the_engine(notes: EngineHandle) -> None:
     """Reload metadata picks up changes made outside the engine.
 
     GIVEN a column added without telling the engine (check_metadata_consistency false) WHEN
