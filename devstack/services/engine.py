@@ -136,14 +136,17 @@ class EngineService:
             extra = {"ACTION_SHARED_SECRET": self.settings.action_shared_secret,
                      "ACTIONS_BASE_URL": f"http://127.0.0.1:{self.settings.actions_port}",
                      "TRIGGERS_BASE_URL": f"http://127.0.0.1:{self.settings.triggers_port}"}
-            for name in ("ACTIONS_BASE_URL", "TRIGGERS_BASE_URL"):
+            for name in ("ACTIONS_BASE_URL", "TRIGGERS_BASE_URL", "HASURA_GRAPHQL_PG_CONNECTIONS"):
                 if os.environ.get(name):
                     extra[name] = os.environ[name]
+            stringify = os.environ.get("HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES", "false")
             self.server = EngineServer(
                 self.postgres.database_url(), self.settings.engine_port,
                 admin_secret=self.settings.admin_secret, jwt_secret=jwt,
-                unauthorized_role=ANONYMOUS_ROLE, enable_console=True,
-                extra_env=extra, state_dir=self.settings.state_dir,
+                unauthorized_role=os.environ.get("HASURA_GRAPHQL_UNAUTHORIZED_ROLE")
+                or ANONYMOUS_ROLE,
+                stringify_numeric_types=stringify.strip().lower() in ("true", "1", "yes", "on"),
+                enable_console=True, extra_env=extra, state_dir=self.settings.state_dir,
             )
         return self.server
 
