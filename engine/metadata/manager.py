@@ -105,9 +105,12 @@ class MetadataManager:
                     if ctx.changed or ctx.database_changed:
                         found = await self._check(ctx)
                     if ctx.changed:
-                        self.resource_version = await store.save(conn, ctx.metadata)
+                        saved = await store.save(conn, ctx.metadata)
                         if isinstance(result, dict) and "resource_version" in result:
-                            result["resource_version"] = self.resource_version
+                            result["resource_version"] = saved
+                # Committed: only now does the new version count.
+                if ctx.changed:
+                    self.resource_version = saved
             finally:
                 if api != "metadata":
                     # SQL from run_sql may have changed session settings: this connection
