@@ -9,6 +9,7 @@ from engine.metadata.context import OpContext
 from engine.metadata.convert import to_v3
 from engine.metadata.errors import parse_failed
 from engine.metadata.ops import register
+from engine.metadata.schema import check_document
 
 _BOTH = ("metadata", "query")
 SUCCESS = {"message": "success"}
@@ -24,6 +25,7 @@ async def replace_metadata(ctx: OpContext, args: Any) -> dict[str, Any]:
     )
     document = args["metadata"] if wrapped else args
     allow = bool(args.get("allow_inconsistent_metadata", False)) if wrapped else False
+    check_document(document, f"{ctx.path}.metadata" if wrapped else ctx.path)
     new = to_v3(document)
     ctx.metadata.clear()
     ctx.metadata.update(new)

@@ -337,3 +337,23 @@ def test_malformed_arguments_are_client_errors(api: EngineHandle, body: Any) -> 
     response = api.metadata(body)
     assert 400 <= response.status_code < 500, response.text
     assert {"path", "error", "code"} <= set(response.json())
+
+
+def test_replace_metadata_is_checked_against_hasuras_schema(blog: EngineHandle) -> None:
+    """Replace metadata is checked against hasuras schema.
+
+    GIVEN v3 metadata whose relationship list is a string WHEN replaced THEN 400 parse-failed
+    pointing at that place, and the metadata in force is untouched.
+    """
+    before = export(blog)
+    broken = {"version": 3, "sources": [{
+        "name": "default", "kind": "postgres", "configuration": before["sources"][0][
+            "configuration"],
+        "tables": [{"table": {"schema": "public", "name": "author"},
+                    "object_relationships": "not a list"}]}]}
+    response = blog.metadata({"type": "replace_metadata", "args": broken})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "parse-failed"
+    assert "object_relationships" in body["path"]
+    assert export(blog) == before
