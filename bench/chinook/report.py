@@ -112,7 +112,8 @@ def targets_summary(report: dict[str, Any]) -> str:
             ours = by_target["floor"]["pg_cpu_ms_per_request"]
             theirs = by_target["postgraphile_sql"]["pg_cpu_ms_per_request"]
             lines.append(f"  PG CPU engine SQL <= pgl SQL  {case} c=8: {ours:.3f} vs "
-                         f"{theirs:.3f} ms/req ({'met' if ours <= theirs else 'not met'})")
+                         f"{theirs:.3f} ms/req, {(ours / theirs - 1) * 100:+.0f}% "
+                         f"({'met' if ours <= theirs else 'not met'})")
         if "large" in case and "engine" in by_target and "floor" in by_target:
             ratio = _ratio(by_target["engine"]["result"]["latency"]["p50_ms"],
                            by_target["floor"]["result"]["latency"]["p50_ms"])
@@ -148,9 +149,11 @@ def http_layer(report: dict[str, Any]) -> str:
     for run in report.get("runs", []):
         if (run["target"], run["case"], run["mode"]) == ("engine", case, "closed") and in_process:
             served = run["server_cpu_ms_per_request"]
+            extra = served - in_process
+            layer = (f"HTTP, session and response writing ~{extra:.2f} ms" if extra > 0.02
+                     else "no measurable HTTP cost")
             lines.append(f"  concurrency {run['level']:g}: engine process {served:.2f} ms CPU "
-                         f"per request over HTTP vs {in_process:.2f} in-process: HTTP, session "
-                         f"and response writing ~{served - in_process:.2f} ms")
+                         f"per request over HTTP vs {in_process:.2f} in-process: {layer}")
     return "\n" + "\n".join(lines) if lines else ""
 
 

@@ -45,12 +45,16 @@ class OpenLoopSpec:
 
 
 class _Pool:
-    """Idle connections plus a count of those in use."""
+    """Idle connections (most recently used last) plus a count of those in use."""
+
+    IDLE_LIMIT_S = 2.0
+    """Servers close idle keep-alive connections (uvicorn and Node after 5 s); closing ours
+    sooner avoids sending a request on a connection the server is closing."""
 
     def __init__(self, url: str, limit: int) -> None:
         self.url = url
         self.limit = limit
-        self.idle: list[Connection] = []
+        self.idle: list[tuple[Connection, float]] = []
         self.busy = 0
 
     def full(self) -> bool:
@@ -58,23 +62,35 @@ class _Pool:
 
     async def acquire(self) -> Connection:
         self.busy += 1
-        if self.idle:
-            return self.idle.pop()
+        now = time.monotonic()
+        while self.idle:
+            conn, last_used = self.idle.pop()
+            if now - last_used < self.IDLE_LIMIT_S:
+                self._close_stale(now)
+                return conn
+            conn.close()
         try:
             return await Connection.open(self.url)
         except BaseException:
             self.busy -= 1
             raise
 
+    def _close_stale(self, now: float) -> None:
+        fresh = [(c, t) for c, t in self.idle if now - t < self.IDLE_LIMIT_S]
+        for conn, last_used in self.idle:
+            if now - last_used >= self.IDLE_LIMIT_S:
+                conn.close()
+        self.idle = fresh
+
     def release(self, conn: Connection, reusable: bool) -> None:
         self.busy -= 1
         if reusable:
-            self.idle.append(conn)
+            self.idle.append((conn, time.monotonic()))
         else:
             conn.close()
 
     def close(self) -> None:
-        for conn in self.idle:
+        for conn, _ in self.idle:
             conn.close()
 
 

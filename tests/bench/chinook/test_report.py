@@ -33,7 +33,8 @@ def test_report_states_ratios_cpu_and_other_load() -> None:
     assert "0.10" in text  # other load in cores
     assert "throughput engine/pgl >= 1.2  complex_query_large_result c=8: 2.00 (met)" in text
     assert "p50 engine/floor <= 1.5       complex_query_large_result c=8: 1.20 (met)" in text
-    assert "PG CPU engine SQL <= pgl SQL  complex_query_large_result c=8: 1.500 vs 1.000" in text
+    assert ("PG CPU engine SQL <= pgl SQL  complex_query_large_result c=8: 1.500 vs 1.000 ms/req, "
+            "+50% (not met)") in text
 
 
 def test_rounds_merge_into_one_run() -> None:
