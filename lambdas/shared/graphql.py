@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from gql import Client, GraphQLRequest
@@ -28,12 +29,22 @@ class GraphQLClient:
         self._client = Client(transport=transport, execute_timeout=settings.timeout)
         self._session: Any = None
         self._documents: dict[str, DocumentNode] = {}
+        self._state = {"open": False}
+        # A client dropped without close() still closes its connection when collected.
+        weakref.finalize(self, _close_client, self._client, self._state)
+
+    def __enter__(self) -> GraphQLClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _connected(self) -> Any:
         # One connection per warm instance: a new one per call costs a TCP handshake and
         # a client set-up on every trigger invocation.
         if self._session is None:
             self._session = self._client.connect_sync()  # type: ignore[no-untyped-call]
+            self._state["open"] = True
         return self._session
 
     def _parsed(self, document: str) -> DocumentNode:
@@ -65,4 +76,10 @@ class GraphQLClient:
         """Close the connection (the next call opens a new one)."""
         if self._session is not None:
             self._session = None
-            self._client.close_sync()  # type: ignore[no-untyped-call]
+            _close_client(self._client, self._state)
+
+
+def _close_client(client: Client, state: dict[str, bool]) -> None:
+    if state["open"]:
+        state["open"] = False
+        client.close_sync()  # type: ignore[no-untyped-call]
