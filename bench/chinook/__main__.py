@@ -28,6 +28,7 @@ def parse_args(argv: list[str]) -> tuple[Options, Path | None]:
                         help="split each closed-loop run into rounds, targets alternating")
     parser.add_argument("--no-open-loop", action="store_true")
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--no-sql-shape", action="store_true")
     parser.add_argument("--quick", action="store_true",
                         help="2 s runs at concurrency 8, no open loop: a smoke run")
     parser.add_argument("--report", type=Path, help="print the tables of a stored result")
@@ -36,6 +37,7 @@ def parse_args(argv: list[str]) -> tuple[Options, Path | None]:
         duration_s=args.duration, open_duration_s=args.open_duration,
         concurrencies=tuple(args.concurrency), cases=tuple(args.case),
         open_loop=not args.no_open_loop, profile=not args.no_profile, rounds=args.rounds,
+        sql_shape=not args.no_sql_shape,
     )
     if args.target:
         options.targets = tuple(args.target)

@@ -49,6 +49,7 @@ class Options:
     targets: tuple[str, ...] = ("engine", "floor", "postgraphile", "postgraphile_sql")
     open_loop: bool = True
     profile: bool = True
+    sql_shape: bool = True
     results_dir: Path = RESULTS_DIR
 
 
@@ -104,6 +105,8 @@ def run(options: Options, log: Callable[[str], None] = print) -> dict[str, Any]:
             _open_loop(bench, meter)
         if options.profile and "engine" in bench.servers:
             _profile(bench)
+        if options.sql_shape:
+            _sql_shape(bench)
     bench.report["finished_at"] = _now()
     bench.report["runs"] = [record.to_json() for record in bench.records]
     options.results_dir.mkdir(parents=True, exist_ok=True)
@@ -237,6 +240,20 @@ def _profile(bench: Bench) -> None:
     except Exception as exc:  # keep the measurements anyway
         bench.log(f"profile failed: {exc}")
         bench.report["errors"]["profile"] = traceback.format_exc(limit=5)
+
+
+def _sql_shape(bench: Bench) -> None:
+    from bench.chinook.sqlshape import CASE, time_shapes
+
+    statements = bench.report["checks"].get(CASE, {})
+    if not all(statements.get(name, {}).get("statements") for name in ("engine", "postgraphile")):
+        return
+    bench.log("timing SQL shapes of the large-result statement")
+    try:
+        bench.report["sql_shape"] = time_shapes(bench.dsn, bench.report, rounds=10, per_round=30)
+    except Exception as exc:  # keep the measurements anyway
+        bench.log(f"SQL shape comparison failed: {exc}")
+        bench.report["errors"]["sql_shape"] = traceback.format_exc(limit=5)
 
 
 def _progress(record: runs.RunRecord) -> str:

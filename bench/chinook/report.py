@@ -165,6 +165,11 @@ def render(report: dict[str, Any]) -> str:
     if report.get("profile"):
         parts.append("Engine profile (complex query, large result)\n"
                      + str(report["profile"].get("summary", "")) + http_layer(report))
+    if report.get("sql_shape"):
+        from bench.chinook.sqlshape import table
+
+        parts.append("SQL shape of the large-result statement, PostgreSQL alone (median over "
+                     "interleaved rounds)\n" + table(report["sql_shape"]))
     for name, error in report.get("errors", {}).items():
         parts.append(f"{name}: {error.strip().splitlines()[-1]}")
     return "\n\n".join(parts)

@@ -21,7 +21,6 @@ from typing import Any
 import asyncpg
 
 from bench.chinook.database import load_chinook, start_postgres
-from bench.chinook.main import RESULTS_DIR
 
 CASE = "complex_query_large_result"
 VARIANTS_DIR = Path(__file__).parent / "sql"
@@ -64,6 +63,12 @@ async def _time_all(dsn: str, report: dict[str, Any], rounds: int,
                    "bytes": sizes[name]} for name, values in samples.items()}
 
 
+def time_shapes(dsn: str, report: dict[str, Any], rounds: int = 15,
+                per_round: int = 40) -> dict[str, dict[str, float]]:
+    """Time every shape on ``dsn`` (a loaded Chinook database) with ``report``'s statements."""
+    return asyncio.run(_time_all(dsn, report, rounds, per_round))
+
+
 def run(results_file: Path, rounds: int = 15, per_round: int = 40) -> dict[str, Any]:
     """Time every shape against a fresh Chinook database; returns name → timings."""
     report = json.loads(results_file.read_text())
@@ -73,7 +78,7 @@ def run(results_file: Path, rounds: int = 15, per_round: int = 40) -> dict[str, 
         server = start_postgres(state)
         try:
             dsn = load_chinook(server)
-            return asyncio.run(_time_all(dsn, report, rounds, per_round))
+            return time_shapes(dsn, report, rounds, per_round)
         finally:
             server.stop()
 
@@ -83,12 +88,22 @@ def main() -> None:
     if len(sys.argv) > 1:
         results_file = Path(sys.argv[1])
     else:
+        from bench.chinook.main import RESULTS_DIR
+
         results_file = sorted(RESULTS_DIR.glob("chinook-*.json"))[-1]
     timings = run(results_file)
-    print(f"{'shape':14} {'min ms':>8} {'median ms':>10} {'bytes':>7}   ({results_file.name})")
+    print(f"({results_file.name})\n{table(timings)}")
+
+
+def table(timings: dict[str, dict[str, float]]) -> str:
+    """The timings as a small table, with each shape's cost relative to the engine's."""
+    engine = timings.get("engine", {}).get("median_ms") or 1.0
+    lines = [f"  {'shape':14} {'min ms':>8} {'median ms':>10} {'vs engine':>10} {'bytes':>7}"]
     for name, row in timings.items():
         size = f"{row['bytes']:7.0f}" if row["bytes"] else "      -"
-        print(f"{name:14} {row['min_ms']:8.3f} {row['median_ms']:10.3f} {size}")
+        lines.append(f"  {name:14} {row['min_ms']:8.3f} {row['median_ms']:10.3f} "
+                     f"{(row['median_ms'] / engine - 1) * 100:+9.0f}% {size}")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
