@@ -57,6 +57,11 @@ def _error_body(errors: list[GraphQLFieldError]) -> bytes:
     return orjson.dumps({"errors": [e.to_json() for e in errors]})
 
 
+def _data_body(roots: list[RootPlan], values: list[bytes]) -> bytes:
+    body = b",".join(orjson.dumps(r.alias) + b":" + v for r, v in zip(roots, values, strict=True))
+    return b'{"data":{' + body + b"}}"
+
+
 class GraphQLEngine:
     """Answers ``/v1/graphql`` requests for the metadata it was built with."""
 
@@ -273,6 +278,9 @@ class GraphQLEngine:
         bound = [bind(r.sources, variables, svars) if r.kind == "sql" else [] for r in plan.roots]
         out: list[bytes] = []
         introspection: dict[str, bytes] | None = None
+        if all(r.kind == "literal" for r in plan.roots):
+            # Nothing to ask the database (``__typename``, an insert of no objects).
+            return _data_body(plan.roots, [r.literal for r in plan.roots])
         async with self.pool.acquire() as conn:
             if plan.operation == "mutation":
                 async with conn.transaction():
@@ -290,15 +298,13 @@ class GraphQLEngine:
                         continue
                     out.append(await self._root_value(conn, root, args, state, doc, op,
                                                       session, headers, variables))
-        body = b",".join(orjson.dumps(r.alias) + b":" + v
-                         for r, v in zip(plan.roots, out, strict=True))
-        return b'{"data":{' + body + b"}}"
+        return _data_body(plan.roots, out)
 
     async def _root_value(self, conn: Connection, root: RootPlan, args: list[Any],
                           state: RoleState, doc: ParsedDocument, op: OperationDefinitionNode,
                           session: Session, headers: Mapping[str, str],
                           variables: dict[str, Any]) -> bytes:
-        if root.kind == "typename":
+        if root.kind == "literal":
             return root.literal
         if root.kind == "introspection":
             return self._introspect(state, doc, op, variables).get(root.alias, b"null")

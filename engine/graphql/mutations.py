@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from engine.catalog.model import quote
 from engine.graphql.boolexp import is_session_var
 from engine.graphql.compiler import Compiler, json_object, literal
@@ -27,6 +29,8 @@ class Statement:
     sources: list[Any]
     check_path: str | None = None
     nested: Any = field(default=None)
+    literal: bytes | None = None
+    """The answer itself, when no statement is needed (an insert of no objects)."""
 
 
 def converter(info: TableInfo, column: str) -> Any:
@@ -97,6 +101,9 @@ class MutationCompiler:
         allowed = frozenset(c for c in perm.columns if c not in perm.set)
         objects = [self._check_object(info, o, allowed, f"{objs_path}[{i}]")
                    for i, o in enumerate(objects)]
+        if not objects:
+            # Hasura answers an empty insert without running any SQL.
+            return Statement("", [], None, literal=self.empty_response(info, sel))
         if any(k in info.relationships for o in objects for k in o):
             return Statement("", [], objs_path, nested=(info, sel, objects, one, args))
         modify = self.insert_modify(info, objects, args.get("on_conflict"), sel.path, objs_path)
@@ -207,6 +214,21 @@ class MutationCompiler:
                 raise validation(
                     f"field '{f.name}' not found in type: '{info.name}_mutation_response'", f.path)
         return f"WITH _m AS ({modify}) SELECT ({json_object(pairs)})::text, {check}"
+
+    def empty_response(self, info: TableInfo, sel: Selected) -> bytes:
+        """The ``<table>_mutation_response`` of a mutation that changed no row."""
+        out: dict[str, Any] = {}
+        for f in self.c.fields(sel, {f"{info.name}_mutation_response"}):
+            if f.name == "affected_rows":
+                out[f.alias] = 0
+            elif f.name == "returning":
+                out[f.alias] = []
+            elif f.name == "__typename":
+                out[f.alias] = f"{info.name}_mutation_response"
+            else:
+                raise validation(
+                    f"field '{f.name}' not found in type: '{info.name}_mutation_response'", f.path)
+        return orjson.dumps(out)
 
     # -- update --------------------------------------------------------------------------
     def update(self, info: TableInfo, sel: Selected, by_pk: bool) -> Statement:

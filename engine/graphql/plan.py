@@ -62,7 +62,7 @@ class RootPlan:
 
     alias: str
     kind: str
-    """``sql``, ``typename``, ``introspection``, ``provider`` or ``nested``."""
+    """``sql``, ``literal`` (the answer itself), ``introspection``, ``provider`` or ``nested``."""
     sql: str = ""
     sources: list[Source] = field(default_factory=list)
     check_path: str | None = None

@@ -51,8 +51,7 @@ def compile_operation(model: Model, options: EngineOptions, state: RoleState,
     cacheable = True
     for sel in fields:
         if sel.name == "__typename":
-            roots.append(RootPlan(sel.alias, "typename",
-                                  literal=orjson.dumps(root_type)))
+            roots.append(RootPlan(sel.alias, "literal", literal=orjson.dumps(root_type)))
             continue
         if sel.name in INTROSPECTION_FIELDS:
             roots.append(RootPlan(sel.alias, "introspection", selected=sel))
@@ -102,6 +101,8 @@ def compile_root(compiler: Compiler, root_kind: str, info: Any, sel: Selected) -
         if acc.insert is None:
             raise missing
         stmt = mc.insert(info, sel, root_kind == "insert_one")
+        if stmt.literal is not None:
+            return RootPlan(sel.alias, "literal", literal=stmt.literal)
         if stmt.nested is not None:
             return RootPlan(sel.alias, "nested", check_path=stmt.check_path,
                             selected=sel, nested=stmt.nested)

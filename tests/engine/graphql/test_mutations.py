@@ -25,6 +25,30 @@ async def test_nested_insert_with_object_and_array_relationships(
         "affected_rows": 2, "returning": [{"title": "x", "author": {"name": "D"}}]}}}
 
 
+async def test_insert_with_no_objects_answers_an_empty_response(
+        blog_engine: GraphQLEngine, blog_pool: asyncpg.Pool) -> None:
+    """GIVEN an insert permission with a preset (user) and one without (admin).
+
+    WHEN inserting an empty list of objects, with aliases and __typename in the selection
+    THEN the answer is Hasura's empty mutation response and no row is written.
+    """
+    query = """mutation { insert_article(objects: []) { n: affected_rows __typename
+        returning { id author { name } } } }"""
+    as_user = await gql(blog_engine, query, role="user", user_id="1")
+    as_admin = await gql(blog_engine, """mutation($o: [author_insert_input!]!) {
+        insert_author(objects: $o) { affected_rows returning { id } } }""", variables={"o": []})
+    expected = {"n": 0, "__typename": "article_mutation_response", "returning": []}
+    assert as_user == {"data": {"insert_article": expected}}
+    assert as_admin == {"data": {"insert_author": {"affected_rows": 0, "returning": []}}}
+    await _unchanged(blog_pool)
+
+
+async def _unchanged(pool: asyncpg.Pool) -> None:
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM author") == 2
+        assert await conn.fetchval("SELECT count(*) FROM article") == 3
+
+
 async def test_upsert_updates_the_listed_columns(blog_engine: GraphQLEngine) -> None:
     """GIVEN author Alice exists.
 
