@@ -13,13 +13,9 @@ from graphql import (
     GraphQLError,
     GraphQLSchema,
     GraphQLSyntaxError,
-    NoUnusedFragmentsRule,
-    NoUnusedVariablesRule,
     OperationDefinitionNode,
-    ValuesOfCorrectTypeRule,
     parse,
     print_schema,
-    specified_rules,
     validate,
 )
 from graphql.execution.values import get_variable_values
@@ -41,17 +37,11 @@ from engine.graphql.planner import RoleState, compile_operation
 from engine.graphql.providers import FieldCall, ProvidedField, RootFieldProvider
 from engine.graphql.resolve import build_model
 from engine.graphql.roles import access
+from engine.graphql.rules import RULES
 from engine.graphql.schema import SchemaBuilder
 from engine.session import ADMIN_ROLE, Session
 
 log = logging.getLogger(__name__)
-
-# Hasura accepts documents with unused variables and fragments, and parses literal values
-# itself (leniently: "42" for an Int column); the compiler checks values instead.
-_RULES = tuple(r for r in specified_rules
-               if r not in (NoUnusedVariablesRule, NoUnusedFragmentsRule,
-                            ValuesOfCorrectTypeRule))
-
 
 def _error_body(errors: list[GraphQLFieldError]) -> bytes:
     return orjson.dumps({"errors": [e.to_json() for e in errors]})
@@ -175,7 +165,7 @@ class GraphQLEngine:
                 [], {}, {})
             self._documents.put(key, doc)
             return doc
-        errors = validate(state.schema, document, _RULES)
+        errors = validate(state.schema, document, RULES)
         ops: dict[str | None, OperationDefinitionNode] = {}
         frags: dict[str, FragmentDefinitionNode] = {}
         for d in document.definitions:

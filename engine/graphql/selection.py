@@ -7,11 +7,25 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
+    BooleanValueNode,
+    DirectiveNode,
+    EnumValueNode,
     FieldNode,
+    FloatValueNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLIncludeDirective,
+    GraphQLSkipDirective,
     InlineFragmentNode,
+    IntValueNode,
+    ListValueNode,
+    NullValueNode,
+    ObjectValueNode,
+    SelectionNode,
     SelectionSetNode,
+    StringValueNode,
+    VariableNode,
+    coerce_input_literal,
 )
 
 from engine.graphql.errors import validation
@@ -35,16 +49,38 @@ class Selected:
         return self.nodes[0]
 
 
-def _included(node: Any, variables: Mapping[str, Any], values: Values) -> bool:
+_CONDITIONS = {"skip": GraphQLSkipDirective, "include": GraphQLIncludeDirective}
+_FOUND = {NullValueNode: "null", IntValueNode: "an integer", FloatValueNode: "a float",
+          StringValueNode: "a string", EnumValueNode: "an enum value", ListValueNode: "a list",
+          ObjectValueNode: "an object", BooleanValueNode: "a boolean"}
+
+
+def _condition(directive: DirectiveNode, variables: Mapping[str, Any], values: Values,
+               path: str) -> bool:
+    """The coerced ``if`` of ``@skip`` / ``@include`` (validation refused anything else)."""
+    arg_type = _CONDITIONS[directive.name.value].args["if"].type
+    node = next((a.value for a in directive.arguments or () if a.name.value == "if"), None)
+    if node is None:
+        raise validation("missing required field 'if'", path)
+    if isinstance(node, VariableNode):
+        flag = values.concrete(from_ast(node, variables))
+        found = "null" if flag is None else f"a value of type {type(flag).__name__}"
+    else:
+        flag = coerce_input_literal(node, arg_type)
+        found = _FOUND.get(type(node), "a value")
+    if not isinstance(flag, bool):
+        raise validation(f"expected a boolean for type 'Boolean', but found {found}", path)
+    return flag
+
+
+def _included(node: SelectionNode, variables: Mapping[str, Any], values: Values,
+              path: str) -> bool:
     for directive in node.directives or ():
         name = directive.name.value
-        if name not in ("skip", "include"):
+        if name not in _CONDITIONS:
             continue
-        flag = False
-        for arg in directive.arguments:
-            if arg.name.value == "if":
-                flag = bool(values.concrete(from_ast(arg.value, variables)))
-        if (name == "skip" and flag) or (name == "include" and not flag):
+        flag = _condition(directive, variables, values, path)
+        if flag is (name == "skip"):
             return False
     return True
 
@@ -59,15 +95,17 @@ def collect(selection_sets: list[SelectionSetNode | None], type_names: set[str],
         if sset is None:
             return
         for sel in sset.selections:
-            if not _included(sel, variables, values):
-                continue
             if isinstance(sel, FieldNode):
                 alias = sel.alias.value if sel.alias else sel.name.value
+                if not _included(sel, variables, values, f"{base}.{alias}"):
+                    continue
                 entry = out.get(alias)
                 if entry is None:
                     entry = out[alias] = Selected(alias, sel.name.value,
                                                   path=f"{base}.{alias}", stack=stack)
                 entry.nodes.append(sel)
+            elif not _included(sel, variables, values, base):
+                continue
             elif isinstance(sel, InlineFragmentNode):
                 cond = sel.type_condition.name.value if sel.type_condition else None
                 if cond is None or cond in type_names:
