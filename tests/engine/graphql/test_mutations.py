@@ -74,6 +74,26 @@ async def test_update_set_inc_and_jsonb_append(blog_engine: GraphQLEngine) -> No
         "title": "T", "views": "15", "tags": {"k": 1, "z": 3}}}}
 
 
+async def test_update_inc_on_numeric_keeps_the_stored_scale(
+        blog_engine: GraphQLEngine, blog_pool: asyncpg.Pool) -> None:
+    """GIVEN a numeric stored with four decimals (as Hasura's /v1/query insert stores 12345.67).
+
+    WHEN incrementing it by -1.1, then by -1E-30
+    THEN PostgreSQL's scale rules decide the output: the stored scale, then the 31 digits
+    of the value as Hasura spells it for PostgreSQL (``-1.0e-30``).
+    """
+    async with blog_pool.acquire() as conn:
+        await conn.execute("UPDATE article SET rating = 12345.6700 WHERE id = 1")
+    first = await gql(blog_engine, """mutation($v: numeric) { update_article(
+        where: {id: {_eq: 1}}, _inc: {rating: $v}) { returning { rating } } }""",
+                      variables={"v": -1.1})
+    second = await gql(blog_engine, """mutation { update_article(
+        where: {id: {_eq: 1}}, _inc: {rating: -1E-30}) { returning { rating } } }""")
+    assert first == {"data": {"update_article": {"returning": [{"rating": "12344.5700"}]}}}
+    assert second == {"data": {"update_article": {"returning": [
+        {"rating": "12344.5699999999999999999999999999990"}]}}}
+
+
 async def test_failing_root_field_rolls_back_the_whole_mutation(
         blog_engine: GraphQLEngine, blog_pool: asyncpg.Pool) -> None:
     """GIVEN a mutation whose second root field violates a unique key.
