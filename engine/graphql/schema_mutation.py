@@ -13,24 +13,17 @@ from graphql import (
     GraphQLInputObjectType,
     GraphQLInt,
     GraphQLList,
-    GraphQLNonNull,
     GraphQLObjectType,
     GraphQLString,
 )
 
 from engine.graphql.model import TableInfo
 from engine.graphql.scalars import JSONB, NUMERIC
+from engine.graphql.schema_filters import bool_exp
+from engine.graphql.schema_wrappers import non_null, non_null_list
 
 if TYPE_CHECKING:
     from engine.graphql.schema import SchemaBuilder
-
-
-def _nn(t: Any) -> Any:
-    return GraphQLNonNull(t)
-
-
-def _list(t: Any) -> Any:
-    return GraphQLNonNull(GraphQLList(GraphQLNonNull(t)))
 
 
 def insert_columns(b: SchemaBuilder, info: TableInfo) -> list[str]:
@@ -63,7 +56,8 @@ def insert_input(b: SchemaBuilder, info: TableInfo) -> GraphQLInputObjectType:
                 continue
             kind = "arr" if rel.array else "obj"
             tname = f"{remote.name}_{kind}_rel_insert_input"
-            data = _list(insert_input(b, remote)) if rel.array else _nn(insert_input(b, remote))
+            data = non_null_list(insert_input(b, remote)) if rel.array \
+                else non_null(insert_input(b, remote))
 
             def make(t: str = tname, d: Any = data, r: TableInfo = remote) -> Any:
                 fs = {"data": GraphQLInputField(d)}
@@ -72,10 +66,10 @@ def insert_input(b: SchemaBuilder, info: TableInfo) -> GraphQLInputObjectType:
                     fs["on_conflict"] = GraphQLInputField(conflict)
                 return GraphQLInputObjectType(t, fs)
 
-            out[rel.name] = GraphQLInputField(b._cached(tname, make))
+            out[rel.name] = GraphQLInputField(b.cached(tname, make))
         return dict(sorted(out.items()))
 
-    return b._cached(name, lambda: GraphQLInputObjectType(name, fields))  # type: ignore[no-any-return]
+    return b.cached(name, lambda: GraphQLInputObjectType(name, fields))  # type: ignore[no-any-return]
 
 
 def constraint_enum(b: SchemaBuilder, info: TableInfo) -> GraphQLEnumType | None:
@@ -83,7 +77,7 @@ def constraint_enum(b: SchemaBuilder, info: TableInfo) -> GraphQLEnumType | None
     if not info.table.unique:
         return None
     name = f"{info.name}_constraint"
-    return b._cached(name, lambda: GraphQLEnumType(  # type: ignore[no-any-return]
+    return b.cached(name, lambda: GraphQLEnumType(  # type: ignore[no-any-return]
         name, {c: GraphQLEnumValue(c) for c in info.table.unique}))
 
 
@@ -91,7 +85,7 @@ def update_column_enum(b: SchemaBuilder, info: TableInfo) -> GraphQLEnumType:
     """``<table>_update_column``."""
     name = f"{info.name}_update_column"
     cols = update_columns(b, info) or ["_PLACEHOLDER"]
-    return b._cached(name, lambda: GraphQLEnumType(  # type: ignore[no-any-return]
+    return b.cached(name, lambda: GraphQLEnumType(  # type: ignore[no-any-return]
         name, {info.columns.get(c, c): GraphQLEnumValue(info.columns.get(c, c)) for c in cols}))
 
 
@@ -101,10 +95,11 @@ def on_conflict(b: SchemaBuilder, info: TableInfo) -> GraphQLInputObjectType | N
     if constraint is None or b.access[info.key].update is None:
         return None
     name = f"{info.name}_on_conflict"
-    return b._cached(name, lambda: GraphQLInputObjectType(name, {  # type: ignore[no-any-return]
-        "constraint": GraphQLInputField(_nn(constraint)),
-        "update_columns": GraphQLInputField(_list(update_column_enum(b, info)), default_value=[]),
-        "where": GraphQLInputField(b.bool_exp(info)),
+    return b.cached(name, lambda: GraphQLInputObjectType(name, {  # type: ignore[no-any-return]
+        "constraint": GraphQLInputField(non_null(constraint)),
+        "update_columns": GraphQLInputField(non_null_list(update_column_enum(b, info)),
+                                            default_value=[]),
+        "where": GraphQLInputField(bool_exp(b, info)),
     }))
 
 
@@ -113,18 +108,18 @@ def mutation_response(b: SchemaBuilder, info: TableInfo) -> GraphQLObjectType:
     name = f"{info.name}_mutation_response"
 
     def fields() -> dict[str, GraphQLField]:
-        out = {"affected_rows": GraphQLField(_nn(GraphQLInt))}
+        out = {"affected_rows": GraphQLField(non_null(GraphQLInt))}
         if b.select_columns(info):
-            out["returning"] = GraphQLField(_list(b.object_type(info)))
+            out["returning"] = GraphQLField(non_null_list(b.object_type(info)))
         return out
 
-    return b._cached(name, lambda: GraphQLObjectType(name, fields))  # type: ignore[no-any-return]
+    return b.cached(name, lambda: GraphQLObjectType(name, fields))  # type: ignore[no-any-return]
 
 
 def _column_input(b: SchemaBuilder, info: TableInfo, suffix: str, cols: list[str],
                   typ: Any = None) -> GraphQLInputObjectType:
     name = f"{info.name}_{suffix}"
-    return b._cached(name, lambda: GraphQLInputObjectType(name, {  # type: ignore[no-any-return]
+    return b.cached(name, lambda: GraphQLInputObjectType(name, {  # type: ignore[no-any-return]
         info.columns[c]: GraphQLInputField(typ or b.column_type(info, c)) for c in cols}))
 
 
@@ -148,14 +143,14 @@ def update_args(b: SchemaBuilder, info: TableInfo) -> dict[str, GraphQLArgument]
             _column_input(b, info, "delete_elem_input", jsonb, GraphQLInt))
         args["_delete_at_path"] = GraphQLArgument(
             _column_input(b, info, "delete_at_path_input", jsonb,
-                          GraphQLList(_nn(GraphQLString))))
+                          GraphQLList(non_null(GraphQLString))))
     return args
 
 
 def _pk_input(b: SchemaBuilder, info: TableInfo, name: str) -> Any:
     def make() -> GraphQLInputObjectType:
         return GraphQLInputObjectType(name, {
-            info.columns[c]: GraphQLInputField(_nn(b.column_type(info, c)))
+            info.columns[c]: GraphQLInputField(non_null(b.column_type(info, c)))
             for c in info.table.primary_key})
     return make
 
@@ -170,27 +165,27 @@ def mutation_fields(b: SchemaBuilder) -> dict[str, GraphQLField]:
         pk_selectable = bool(pk) and selectable and acc.select is not None and all(
             c in acc.select.columns for c in pk)
         if acc.insert is not None:
-            args = {"objects": GraphQLArgument(_list(insert_input(b, info)))}
+            args = {"objects": GraphQLArgument(non_null_list(insert_input(b, info)))}
             conflict = on_conflict(b, info)
             if conflict is not None:
                 args["on_conflict"] = GraphQLArgument(conflict)
             out[info.root["insert"]] = GraphQLField(mutation_response(b, info), args=args)
             if selectable:
-                one = {"object": GraphQLArgument(_nn(insert_input(b, info)))}
+                one = {"object": GraphQLArgument(non_null(insert_input(b, info)))}
                 if conflict is not None:
                     one["on_conflict"] = GraphQLArgument(conflict)
                 out[info.root["insert_one"]] = GraphQLField(b.object_type(info), args=one)
         if acc.update is not None and update_columns(b, info):
-            args = {**update_args(b, info), "where": GraphQLArgument(_nn(b.bool_exp(info)))}
+            args = {**update_args(b, info), "where": GraphQLArgument(non_null(bool_exp(b, info)))}
             out[info.root["update"]] = GraphQLField(mutation_response(b, info), args=args)
             if pk_selectable:
                 pk_input = f"{info.name}_pk_columns_input"
-                pk_type = b._cached(pk_input, _pk_input(b, info, pk_input))
+                pk_type = b.cached(pk_input, _pk_input(b, info, pk_input))
                 out[info.root["update_by_pk"]] = GraphQLField(b.object_type(info), args={
-                    **update_args(b, info), "pk_columns": GraphQLArgument(_nn(pk_type))})
+                    **update_args(b, info), "pk_columns": GraphQLArgument(non_null(pk_type))})
         if acc.delete is not None:
-            out[info.root["delete"]] = GraphQLField(
-                mutation_response(b, info), args={"where": GraphQLArgument(_nn(b.bool_exp(info)))})
+            out[info.root["delete"]] = GraphQLField(mutation_response(b, info), args={
+                "where": GraphQLArgument(non_null(bool_exp(b, info)))})
             if pk_selectable:
                 out[info.root["delete_by_pk"]] = GraphQLField(
                     b.object_type(info), args=b.pk_args(info))

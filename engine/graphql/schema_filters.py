@@ -1,0 +1,88 @@
+"""Filter input types: ``<table>_bool_exp`` and ``<scalar>_comparison_exp``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from graphql import (
+    GraphQLBoolean,
+    GraphQLInputField,
+    GraphQLInputObjectType,
+    GraphQLList,
+    GraphQLString,
+)
+
+from engine.graphql.model import TableInfo
+from engine.graphql.scalars import GEOMETRIC, JSONB, TEXTUAL, scalar_name
+from engine.graphql.schema_wrappers import non_null
+
+if TYPE_CHECKING:
+    from engine.graphql.schema import SchemaBuilder
+
+_ORDERED = ("_eq", "_gt", "_gte", "_lt", "_lte", "_neq")
+_TEXT = ("_like", "_nlike", "_ilike", "_nilike", "_similar", "_nsimilar", "_regex", "_nregex",
+         "_iregex", "_niregex")
+_SPATIAL = ("_st_contains", "_st_crosses", "_st_equals", "_st_intersects", "_st_overlaps",
+            "_st_touches", "_st_within")
+
+
+def comparison(b: SchemaBuilder, type_: Any) -> GraphQLInputObjectType:
+    """``<scalar>_comparison_exp``: the operators a column of ``type_`` supports."""
+    name = f"{type_.name}_comparison_exp"
+
+    def make() -> GraphQLInputObjectType:
+        fields: dict[str, GraphQLInputField] = {}
+        for op in _ORDERED:
+            fields[op] = GraphQLInputField(type_)
+        fields["_in"] = GraphQLInputField(GraphQLList(non_null(type_)))
+        fields["_nin"] = GraphQLInputField(GraphQLList(non_null(type_)))
+        fields["_is_null"] = GraphQLInputField(GraphQLBoolean)
+        if type_.name in TEXTUAL or type_.name == "String":
+            for op in _TEXT:
+                fields[op] = GraphQLInputField(type_)
+        if type_.name in GEOMETRIC:
+            for op in _SPATIAL:
+                fields[op] = GraphQLInputField(type_)
+            within = "st_d_within_input" if type_.name == "geometry" \
+                else "st_d_within_geography_input"
+            fields["_st_d_within"] = GraphQLInputField(b.cached(
+                within, lambda: GraphQLInputObjectType(within, {
+                    "distance": GraphQLInputField(non_null(b.scalar("Float"))),
+                    "from": GraphQLInputField(non_null(type_))})))
+        if type_.name == JSONB:
+            fields["_contains"] = GraphQLInputField(type_)
+            fields["_contained_in"] = GraphQLInputField(type_)
+            fields["_has_key"] = GraphQLInputField(GraphQLString)
+            fields["_has_keys_any"] = GraphQLInputField(GraphQLList(non_null(GraphQLString)))
+            fields["_has_keys_all"] = GraphQLInputField(GraphQLList(non_null(GraphQLString)))
+        return GraphQLInputObjectType(name, dict(sorted(fields.items())))
+
+    return b.cached(name, make)  # type: ignore[no-any-return]
+
+
+def bool_exp(b: SchemaBuilder, info: TableInfo) -> GraphQLInputObjectType:
+    """``<table>_bool_exp``: columns, relationships and computed fields the role may filter on."""
+    name = f"{info.name}_bool_exp"
+
+    def fields() -> dict[str, GraphQLInputField]:
+        me: Any = b.types[name]
+        out: dict[str, GraphQLInputField] = {
+            "_and": GraphQLInputField(GraphQLList(non_null(me))),
+            "_not": GraphQLInputField(me),
+            "_or": GraphQLInputField(GraphQLList(non_null(me))),
+        }
+        for col in b.select_columns(info):
+            out[info.columns[col]] = GraphQLInputField(comparison(b, b.column_type(info, col)))
+        for rel in b.visible_relationships(info):
+            out[rel.name] = GraphQLInputField(bool_exp(b, b.model.tables[rel.remote]))
+        for cf in b.visible_computed(info):
+            if cf.returns is None:
+                out[cf.name] = GraphQLInputField(
+                    comparison(b, b.scalar(scalar_name(cf.scalar))))
+            else:
+                out[cf.name] = GraphQLInputField(bool_exp(b, b.model.tables[cf.returns]))
+        return dict(sorted(out.items()))
+
+    return b.cached(name, lambda: GraphQLInputObjectType(  # type: ignore[no-any-return]
+        name, fields, description=f'Boolean expression to filter rows from the table '
+        f'"{info.table.name}". All fields are combined with a logical \'AND\'.'))
