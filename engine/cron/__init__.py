@@ -6,8 +6,12 @@ operations (see :mod:`engine.server.lifecycle`).
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from engine.cron.service import CronTriggerService
 from engine.server.lifecycle import register_subscriber
+
+import_module("engine.cron.ops")  # registers the metadata API operations
 
 SERVICE = register_subscriber(CronTriggerService())
 """The process's cron trigger service (started by the server's lifespan)."""

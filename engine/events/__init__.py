@@ -6,8 +6,12 @@ operations (see :mod:`engine.server.lifecycle`).
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from engine.events.service import EventTriggerService
 from engine.server.lifecycle import register_subscriber
+
+import_module("engine.events.ops")  # registers the metadata API operations
 
 SERVICE = register_subscriber(EventTriggerService())
 """The process's event trigger service (started by the server's lifespan)."""

@@ -56,6 +56,7 @@ class WebhookRecorder:
         self._arrived = asyncio.Condition()
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
+        self.connections = 0
 
     @property
     def url(self) -> str:
@@ -75,6 +76,11 @@ class WebhookRecorder:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self._server.wait_closed(), 2)
 
+    def drop_connections(self) -> None:
+        """Close every open connection (as a server dropping idle keep-alive ones)."""
+        for writer in list(self._writers):
+            writer.close()
+
     async def wait_for(self, count: int, timeout: float = 10.0) -> list[Received]:  # noqa: ASYNC109
         """Wait until ``count`` requests arrived; returns them all."""
         async with self._arrived:
@@ -85,6 +91,7 @@ class WebhookRecorder:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._writers.add(writer)
+        self.connections += 1
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
