@@ -135,3 +135,30 @@ async def test_null_comparison_is_an_error_not_a_dropped_filter(
     for result in (literal, variable):
         assert result["errors"][0]["extensions"] == {
             "path": "$.selectionSet.author.args.where.id._eq", "code": "validation-failed"}
+
+
+@pytest.mark.parametrize("query", [
+    "mutation { delete_article(where: null) { affected_rows } }",
+    'mutation { update_article(where: null, _set: {title: "x"}) { affected_rows } }',
+    'mutation { update_article_by_pk(pk_columns: {}, _set: {title: "x"}) { id } }',
+    "mutation { delete_article_by_pk(id: null) { id } }",
+    "mutation { insert_article(objects: null) { affected_rows } }",
+    "mutation { insert_article(objects: [null]) { affected_rows } }",
+    "mutation { insert_author(objects: [{name: \"n\"}], on_conflict: {update_columns: [bio]}) "
+    "{ affected_rows } }",
+    "{ article_by_pk(id: null) { id } }",
+    "{ article(where: {_and: [null]}) { id } }",
+])
+async def test_null_or_missing_required_value_is_refused(
+        blog_engine: GraphQLEngine, blog_pool: asyncpg.Pool, query: str) -> None:
+    """GIVEN null for a required argument or input field, or a required input field left out.
+
+    WHEN the admin sends it
+    THEN validation refuses it (never "no filter": no row is deleted or changed).
+    """
+    result = await gql(blog_engine, query)
+    assert "data" not in result, result
+    assert result["errors"][0]["extensions"]["code"] == "validation-failed", result
+    await _tables_intact(blog_pool)
+    async with blog_pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM article WHERE title = 'x'") == 0
