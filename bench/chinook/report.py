@@ -147,13 +147,15 @@ def http_layer(report: dict[str, Any]) -> str:
     case = report.get("profile", {}).get("case")
     lines = []
     for run in report.get("runs", []):
-        if (run["target"], run["case"], run["mode"]) == ("engine", case, "closed") and in_process:
+        # concurrency 1 only: sequential requests, like the in-process loop
+        if (run["target"], run["case"], run["mode"], run["level"]) == (
+                "engine", case, "closed", 1) and in_process:
             served = run["server_cpu_ms_per_request"]
             extra = served - in_process
             layer = (f"HTTP, session and response writing ~{extra:.2f} ms" if extra > 0.02
                      else "no measurable HTTP cost")
-            lines.append(f"  concurrency {run['level']:g}: engine process {served:.2f} ms CPU "
-                         f"per request over HTTP vs {in_process:.2f} in-process: {layer}")
+            lines.append(f"  concurrency 1: engine process {served:.2f} ms CPU per request "
+                         f"over HTTP vs {in_process:.2f} in-process: {layer}")
     return "\n" + "\n".join(lines) if lines else ""
 
 
