@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import os
 import platform
+import shutil
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -107,6 +108,8 @@ def run(options: Options, log: Callable[[str], None] = print) -> dict[str, Any]:
             _profile(bench)
         if options.sql_shape:
             _sql_shape(bench)
+    # The cluster is rebuilt from the dump by every run; keep only the logs.
+    shutil.rmtree(bench.state / "postgres", ignore_errors=True)
     bench.report["finished_at"] = _now()
     bench.report["runs"] = [record.to_json() for record in bench.records]
     options.results_dir.mkdir(parents=True, exist_ok=True)
