@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from engine.cron.schedule import Schedule
 from engine.events.config import TRIGGER_NAME
-from engine.events.webhook import Header, WebhookSpec
+from engine.events.webhook import Header, WebhookConfigError, WebhookSpec
 
 
 class CronTriggerConfigError(ValueError):
@@ -82,12 +82,24 @@ def parse_cron_trigger(raw: Mapping[str, Any]) -> CronTrigger:
     )
 
 
-def cron_triggers_from_metadata(metadata: Mapping[str, Any]) -> dict[str, CronTrigger]:
-    """Every cron trigger in the metadata, by name."""
+def cron_triggers_from_metadata(
+    metadata: Mapping[str, Any], on_error: Callable[[str], None] | None = None
+) -> dict[str, CronTrigger]:
+    """Every cron trigger in the metadata, by name.
+
+    A definition that cannot be used raises, or with ``on_error`` is reported to it and
+    left out.
+    """
     found: dict[str, CronTrigger] = {}
     for raw in metadata.get("cron_triggers") or ():
-        trigger = parse_cron_trigger(raw)
-        if trigger.name in found:
-            raise CronTriggerConfigError(f"cron trigger {trigger.name!r} is defined twice")
+        try:
+            trigger = parse_cron_trigger(raw)
+            if trigger.name in found:
+                raise CronTriggerConfigError(f"cron trigger {trigger.name!r} is defined twice")
+        except (CronTriggerConfigError, WebhookConfigError) as exc:
+            if on_error is None:
+                raise
+            on_error(str(exc))
+            continue
         found[trigger.name] = trigger
     return found

@@ -42,7 +42,7 @@ class CronTriggerService:
         settings = self._settings or DeliverySettings.from_env()
         async with pool.acquire() as conn:
             await ensure_cron_catalog(conn)
-        self.store.triggers = cron_triggers_from_metadata(metadata)
+        self.store.triggers = cron_triggers_from_metadata(metadata, on_error=self._inconsistent)
         self.loop = DeliveryLoop("cron-triggers", self.store, settings, self._env)
         await self.loop.start(pool)
         await self.scheduler.start(pool)
@@ -51,7 +51,7 @@ class CronTriggerService:
     async def apply(self, metadata: Mapping[str, Any]) -> None:
         """Add, reschedule or remove triggers as the new metadata says, without a restart."""
         assert self._pool is not None, "apply() before start()"
-        new = cron_triggers_from_metadata(metadata)
+        new = cron_triggers_from_metadata(metadata, on_error=self._inconsistent)
         old = self.store.triggers
         for name in old.keys() - new.keys():
             self.scheduler.remove(name)
@@ -64,6 +64,10 @@ class CronTriggerService:
         if self.loop is not None:
             self.loop.wake()
         logger.info("cron triggers in force: %s", ", ".join(sorted(new)) or "none")
+
+    @staticmethod
+    def _inconsistent(reason: str) -> None:
+        logger.error("cron trigger left out (inconsistent metadata): %s", reason)
 
     async def stop(self) -> None:
         """Stop scheduling and delivering."""

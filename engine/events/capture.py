@@ -139,17 +139,31 @@ async def _install(
     return wanted
 
 
-async def sync_capture(conn: Connection, triggers: Iterable[EventTrigger]) -> None:
-    """Make the capture triggers in the database match ``triggers`` (idempotent)."""
+async def sync_capture(
+    conn: Connection, triggers: Iterable[EventTrigger], strict: bool = True
+) -> dict[str, str]:
+    """Make the capture triggers in the database match ``triggers`` (idempotent).
+
+    A trigger on a missing table or column raises, or when not ``strict`` is left out (its
+    capture dropped) and returned by name with the reason, so the others still work.
+    """
     triggers = list(triggers)
+    skipped: dict[str, str] = {}
     async with conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", CATALOG_LOCK)
         existing = await _existing_functions(conn)
         wanted: set[str] = set()
         for trigger in triggers:
-            await _check_columns(conn, trigger)
+            try:
+                await _check_columns(conn, trigger)
+            except EventTriggerConfigError as exc:
+                if strict:
+                    raise
+                skipped[trigger.name] = str(exc)
+                continue
             wanted |= await _install(conn, trigger, existing)
         for name in sorted(set(existing) - wanted):
             # CASCADE drops the table trigger that uses the function.
             await conn.execute(f"DROP FUNCTION IF EXISTS hdb_catalog.{quote_ident(name)}() CASCADE")
             logger.info("dropped capture %s", name)
+    return skipped

@@ -8,11 +8,11 @@ delivery worker and the SQL capture work from typed values.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from engine.events.webhook import Header, WebhookSpec
+from engine.events.webhook import Header, WebhookConfigError, WebhookSpec
 
 TRIGGER_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,41}$")
 """Trigger names end up in SQL function names (63 bytes at most), so they are restricted."""
@@ -139,16 +139,30 @@ def iter_table_entries(metadata: Mapping[str, Any]) -> Iterator[tuple[str, Mappi
             yield source.get("name", "default"), entry
 
 
-def event_triggers_from_metadata(metadata: Mapping[str, Any]) -> dict[str, EventTrigger]:
-    """Every event trigger in the metadata, by name (names are unique per source)."""
+def event_triggers_from_metadata(
+    metadata: Mapping[str, Any], on_error: Callable[[str], None] | None = None
+) -> dict[str, EventTrigger]:
+    """Every event trigger in the metadata, by name (names are unique per source).
+
+    A definition that cannot be used raises, or with ``on_error`` is reported to it and
+    left out, so one bad trigger does not stop the others.
+    """
     found: dict[str, EventTrigger] = {}
     for source, entry in iter_table_entries(metadata):
         table = entry.get("table") or {}
         for raw in entry.get("event_triggers") or ():
-            trigger = parse_event_trigger(
-                raw, table.get("schema", "public"), table["name"], source
-            )
-            if trigger.name in found:
-                raise EventTriggerConfigError(f"event trigger {trigger.name!r} is defined twice")
+            try:
+                trigger = parse_event_trigger(
+                    raw, table.get("schema", "public"), table["name"], source
+                )
+                if trigger.name in found:
+                    raise EventTriggerConfigError(
+                        f"event trigger {trigger.name!r} is defined twice"
+                    )
+            except (EventTriggerConfigError, WebhookConfigError) as exc:
+                if on_error is None:
+                    raise
+                on_error(str(exc))
+                continue
             found[trigger.name] = trigger
     return found

@@ -43,13 +43,20 @@ class EventTriggerService:
     async def apply(self, metadata: Mapping[str, Any]) -> None:
         """Install, replace or drop capture triggers and deliver for the new definitions."""
         assert self._pool is not None, "apply() before start()"
-        triggers = event_triggers_from_metadata(metadata)
+        triggers = event_triggers_from_metadata(metadata, on_error=self._inconsistent)
         async with self._pool.acquire() as conn:
-            await sync_capture(conn, triggers.values())
+            skipped = await sync_capture(conn, triggers.values(), strict=False)
+        for name, reason in skipped.items():
+            self._inconsistent(reason)
+            del triggers[name]
         self.store.triggers = triggers
         if self.loop is not None:
             self.loop.wake()
         logger.info("event triggers in force: %s", ", ".join(sorted(triggers)) or "none")
+
+    @staticmethod
+    def _inconsistent(reason: str) -> None:
+        logger.error("event trigger left out (inconsistent metadata): %s", reason)
 
     async def stop(self) -> None:
         """Stop delivering; events in flight finish or are unlocked for the next start."""

@@ -188,3 +188,21 @@ async def test_delivery_follows_metadata_changes(pool: asyncpg.Pool) -> None:
 
     assert len(got) == 1
     assert got[0].json()["event"]["data"]["new"]["id"] == 2
+
+
+async def test_delivery_one_inconsistent_trigger_does_not_stop_the_others(
+    pool: asyncpg.Pool,
+) -> None:
+    """GIVEN metadata with a trigger on a missing column next to a valid one.
+
+    WHEN the service starts and a row is inserted
+    THEN the valid trigger delivers and the other is left out.
+    """
+    async with WebhookRecorder() as hook:
+        broken = trigger("broken", hook.url, definition={"update": {"columns": ["nope"]}})
+        async with running(pool, metadata_with(broken, trigger("acc", hook.url))) as service:
+            await pool.execute("INSERT INTO accounts (id, owner) VALUES (1, 'ann')")
+            got = await hook.wait_for(1)
+
+    assert got[0].json()["trigger"] == {"name": "acc"}
+    assert set(service.store.triggers) == {"acc"}
