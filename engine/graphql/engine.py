@@ -308,6 +308,12 @@ class GraphQLEngine:
             return await root.provided.resolve(FieldCall(
                 name=sel.name, alias=sel.alias, node=sel.node, arguments=call_args,
                 session=session, headers=headers, fragments=doc.fragments, variables=variables))
+        if root.kind == "sequence":
+            parts = [await self._root_value(conn, step, bind(step.sources, variables,
+                                                             session.variables),
+                                            state, doc, op, session, headers, variables)
+                     for step in root.steps]
+            return b"[" + b",".join(parts) + b"]"
         if root.kind == "nested":
             info, sel, objects, one, nargs = root.nested
 

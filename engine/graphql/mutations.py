@@ -12,7 +12,7 @@ from engine.graphql.boolexp import is_session_var
 from engine.graphql.compiler import Compiler, json_object, literal
 from engine.graphql.errors import GraphQLFieldError, validation
 from engine.graphql.model import TableInfo
-from engine.graphql.params import to_array_text, to_json_text, to_text, to_text_list
+from engine.graphql.params import to_array_text, to_json_text, to_text
 from engine.graphql.scalars import GEOMETRIC
 from engine.graphql.selection import Selected
 from engine.graphql.values import IntLiteral, VarRef
@@ -230,86 +230,6 @@ class MutationCompiler:
                     f"field '{f.name}' not found in type: '{info.name}_mutation_response'", f.path)
         return orjson.dumps(out)
 
-    # -- update --------------------------------------------------------------------------
-    def update(self, info: TableInfo, sel: Selected, by_pk: bool) -> Statement:
-        """``update_<table>`` / ``update_<table>_by_pk``."""
-        perm = self.c.access(info.key).update
-        if perm is None:
-            raise validation(f"field '{sel.name}' not found in type: 'mutation_root'", sel.path)
-        args = self.c.arguments(sel.node)
-        alias = "_t"
-        f2c = info.field_to_column()
-        sets: list[str] = []
-        seen: dict[str, str] = {}
-        ops = ("_set", "_inc", "_append", "_prepend", "_delete_key", "_delete_elem",
-               "_delete_at_path")
-        multiple: list[str] = []
-        if not any(args.get(op) is not None for op in ops):
-            raise validation("At least any one of _set, _inc, _append, _prepend, _delete_key, "
-                             "_delete_elem, _delete_at_path is expected", f"{sel.path}.args")
-        for op in ops:
-            spec = self.c.values.concrete(args.get(op))
-            if not spec:
-                continue
-            for gname, raw in spec.items():
-                column = f2c.get(gname)
-                if column is None or column not in perm.columns or column in perm.set:
-                    raise validation(f"field '{gname}' not found in type: "
-                                     f"'{info.name}{_OP_SUFFIX[op]}'", f"{sel.path}.args.{op}")
-                if column in seen:
-                    multiple.append(column)
-                seen[column] = op
-                ref = quote(column)
-                col = info.table.columns[column]
-                p = f"{sel.path}.args.{op}.{gname}"
-                if op == "_set":
-                    expr = self.value(info, column, raw, p)
-                elif op == "_inc":
-                    expr = f"{alias}.{ref} + {self.value(info, column, raw, p)}"
-                elif op == "_append":
-                    expr = f"{alias}.{ref} || {self.c.params.text(raw, 'jsonb', to_json_text)}"
-                elif op == "_prepend":
-                    expr = f"{self.c.params.text(raw, 'jsonb', to_json_text)} || {alias}.{ref}"
-                elif op == "_delete_key":
-                    expr = f"{alias}.{ref} - {self.c.params.text(raw, 'text')}"
-                elif op == "_delete_elem":
-                    expr = f"{alias}.{ref} - {self.c.params.text(raw, 'int4')}"
-                else:
-                    expr = f"{alias}.{ref} #- {self.c.params.add(raw, to_text_list)}::text[]"
-                del col
-                sets.append(f"{ref} = {expr}")
-        if multiple:
-            shown = ", ".join(f"'{c}'" for c in multiple)
-            raise validation(f"Column found in multiple operators: [{shown}].",
-                             f"{sel.path}.args")
-        for c, v in perm.set.items():
-            sets.append(f"{quote(c)} = {self.preset(info, c, v)}")
-        conds = []
-        pf = self.c.permission_condition(info, alias, perm.filter)
-        if pf != "true":
-            conds.append(pf)
-        if by_pk:
-            pk = self.c.values.concrete(args.get("pk_columns")) or {}
-            for column in info.table.primary_key:
-                gname = info.columns[column]
-                conds.append(f"{alias}.{quote(column)} = "
-                             f"{self.value(info, column, pk.get(gname), sel.path)}")
-        else:
-            w = self.c.where(info, alias, args.get("where"), f"{sel.path}.args.where")
-            if w != "true":
-                conds.append(w)
-        where = " WHERE " + " AND ".join(conds) if conds else ""
-        check = self.c.permission_condition(info, alias, perm.check) if perm.check else "true"
-        if not sets:
-            # Nothing to change: answer as an update of no rows.
-            modify = (f"SELECT {alias}.*, true AS \"__check\" FROM {info.table.qualified} "
-                      f"{alias}{where}{' AND' if where else ' WHERE'} false")
-        else:
-            modify = (f"UPDATE {info.table.qualified} AS {alias} SET {', '.join(sets)}{where} "
-                      f"RETURNING *, ({check}) AS \"__check\"")
-        return Statement(self.finish(info, sel, modify, by_pk), self.c.params.sources,
-                         f"{sel.path}")
-
     # -- delete --------------------------------------------------------------------------
     def delete(self, info: TableInfo, sel: Selected, by_pk: bool) -> Statement:
         """``delete_<table>`` / ``delete_<table>_by_pk``."""
@@ -342,9 +262,5 @@ def _scientific(value: int) -> str:
     mantissa = digits[0] + "." + (digits[1:].rstrip("0") or "0")
     return f"{'-' if value < 0 else ''}{mantissa}e{len(digits) - 1}"
 
-
-_OP_SUFFIX = {"_set": "_set_input", "_inc": "_inc_input", "_append": "_append_input",
-              "_prepend": "_prepend_input", "_delete_key": "_delete_key_input",
-              "_delete_elem": "_delete_elem_input", "_delete_at_path": "_delete_at_path_input"}
 
 __all__ = ["CHECK_FAILED", "IntLiteral", "MutationCompiler", "Statement"]

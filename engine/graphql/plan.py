@@ -62,7 +62,8 @@ class RootPlan:
 
     alias: str
     kind: str
-    """``sql``, ``literal`` (the answer itself), ``introspection``, ``provider`` or ``nested``."""
+    """``sql``, ``literal`` (the answer itself), ``introspection``, ``provider``, ``nested``
+    or ``sequence`` (``steps`` run in order, their answers a JSON list)."""
     sql: str = ""
     sources: list[Source] = field(default_factory=list)
     check_path: str | None = None
@@ -70,6 +71,7 @@ class RootPlan:
     provided: ProvidedField | None = None
     selected: Selected | None = None
     nested: Any = None
+    steps: list[RootPlan] = field(default_factory=list)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from engine.graphql.compiler import Compiler
 from engine.graphql.errors import validation
 from engine.graphql.introspection import INTROSPECTION_FIELDS
 from engine.graphql.model import Model, TableInfo
+from engine.graphql.mutation_update import UpdateCompiler
 from engine.graphql.mutations import MutationCompiler
 from engine.graphql.options import EngineOptions
 from engine.graphql.plan import ParsedDocument, Plan, RootPlan
@@ -106,10 +107,18 @@ def compile_root(compiler: Compiler, root_kind: str, info: Any, sel: Selected) -
         if stmt.nested is not None:
             return RootPlan(sel.alias, "nested", check_path=stmt.check_path,
                             selected=sel, nested=stmt.nested)
+    elif root_kind == "update_many":
+        if acc.update is None:
+            raise missing
+        steps = [RootPlan(sel.alias, "sql", s.sql, s.sources, check_path=s.check_path)
+                 for s in UpdateCompiler(mc).update_many(info, sel)]
+        if not steps:
+            return RootPlan(sel.alias, "literal", literal=b"[]")
+        return RootPlan(sel.alias, "sequence", steps=steps)
     elif root_kind in ("update", "update_by_pk"):
         if acc.update is None:
             raise missing
-        stmt = mc.update(info, sel, root_kind == "update_by_pk")
+        stmt = UpdateCompiler(mc).update(info, sel, root_kind == "update_by_pk")
     else:
         if acc.delete is None:
             raise missing

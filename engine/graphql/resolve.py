@@ -20,7 +20,7 @@ from engine.graphql.model import (
 )
 
 ROOT_KINDS = ("select", "select_by_pk", "select_aggregate", "insert", "insert_one", "update",
-              "update_by_pk", "delete", "delete_by_pk")
+              "update_by_pk", "update_many", "delete", "delete_by_pk")
 
 
 def _root_names(base: str, custom: Mapping[str, Any]) -> dict[str, str]:
@@ -28,6 +28,7 @@ def _root_names(base: str, custom: Mapping[str, Any]) -> dict[str, str]:
         "select": base, "select_by_pk": f"{base}_by_pk", "select_aggregate": f"{base}_aggregate",
         "insert": f"insert_{base}", "insert_one": f"insert_{base}_one",
         "update": f"update_{base}", "update_by_pk": f"update_{base}_by_pk",
+        "update_many": f"update_{base}_many",
         "delete": f"delete_{base}", "delete_by_pk": f"delete_{base}_by_pk",
     }
     for kind, value in custom.items():

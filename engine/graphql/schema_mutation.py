@@ -147,6 +147,18 @@ def update_args(b: SchemaBuilder, info: TableInfo) -> dict[str, GraphQLArgument]
     return args
 
 
+def updates_input(b: SchemaBuilder, info: TableInfo) -> GraphQLInputObjectType:
+    """``<table>_updates``: one entry of ``update_<table>_many`` (operators and ``where``)."""
+    name = f"{info.name}_updates"
+
+    def fields() -> dict[str, GraphQLInputField]:
+        out = {op: GraphQLInputField(arg.type) for op, arg in update_args(b, info).items()}
+        out["where"] = GraphQLInputField(non_null(bool_exp(b, info)))
+        return dict(sorted(out.items()))
+
+    return b.cached(name, lambda: GraphQLInputObjectType(name, fields))  # type: ignore[no-any-return]
+
+
 def _pk_input(b: SchemaBuilder, info: TableInfo, name: str) -> Any:
     def make() -> GraphQLInputObjectType:
         return GraphQLInputObjectType(name, {
@@ -178,6 +190,9 @@ def mutation_fields(b: SchemaBuilder) -> dict[str, GraphQLField]:
         if acc.update is not None and update_columns(b, info):
             args = {**update_args(b, info), "where": GraphQLArgument(non_null(bool_exp(b, info)))}
             out[info.root["update"]] = GraphQLField(mutation_response(b, info), args=args)
+            out[info.root["update_many"]] = GraphQLField(
+                GraphQLList(mutation_response(b, info)),
+                args={"updates": GraphQLArgument(non_null_list(updates_input(b, info)))})
             if pk_selectable:
                 pk_input = f"{info.name}_pk_columns_input"
                 pk_type = b.cached(pk_input, _pk_input(b, info, pk_input))
