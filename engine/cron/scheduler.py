@@ -21,6 +21,8 @@ from engine.cron.schedule import ScheduleTrigger
 from engine.cron.store import CronEventStore, utc_now
 
 logger = logging.getLogger("engine.cron")
+# APScheduler logs two INFO lines per run; a seconds-level schedule would flood the log.
+logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
 
 LOOKAHEAD = timedelta(seconds=1)
 """Times this close ahead are recorded now (a timer may fire a hair early)."""

@@ -6,7 +6,11 @@ the change is committed (the event trigger service's ``apply``).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from uuid import UUID
+
+import orjson
 
 from engine.events.config import EventTriggerConfigError, iter_table_entries, parse_event_trigger
 from engine.events.manual import ManualInvocationError, invoke_manually
@@ -94,3 +98,56 @@ async def invoke_event_trigger(ctx: OpContext, args: Any) -> dict[str, Any]:
     except ManualInvocationError as exc:
         raise MetadataError(str(exc), exc.code) from None
     return {"event_id": event_id}
+
+
+def _page(args: dict[str, Any]) -> tuple[int, int]:
+    try:
+        return max(0, int(args.get("limit", 100))), max(0, int(args.get("offset", 0)))
+    except (TypeError, ValueError):
+        raise parse_failed("'limit' and 'offset' must be integers") from None
+
+
+@register("pg_get_event_logs")
+async def get_event_logs(ctx: OpContext, args: Any) -> list[dict[str, Any]]:
+    """Events of one trigger, newest first, with their delivery state."""
+    name = _name(args)
+    limit, offset = _page(args)
+    rows = await ctx.conn.fetch(
+        "SELECT id, schema_name, table_name, trigger_name, payload::text AS payload, delivered,"
+        " error, tries, created_at, locked, next_retry_at, archived "
+        "FROM hdb_catalog.event_log WHERE trigger_name = $1 "
+        "ORDER BY created_at DESC LIMIT $2 OFFSET $3",
+        name, limit, offset,
+    )
+    return [_jsonable(dict(r)) for r in rows]
+
+
+@register("pg_get_event_invocation_logs")
+async def get_event_invocation_logs(ctx: OpContext, args: Any) -> list[dict[str, Any]]:
+    """Delivery attempts of one trigger's events, newest first."""
+    name = _name(args)
+    limit, offset = _page(args)
+    rows = await ctx.conn.fetch(
+        "SELECT i.id, i.event_id, i.status, i.request::text AS request,"
+        " i.response::text AS response, i.created_at "
+        "FROM hdb_catalog.event_invocation_logs i "
+        "JOIN hdb_catalog.event_log e ON e.id = i.event_id "
+        "WHERE e.trigger_name = $1 ORDER BY i.created_at DESC LIMIT $2 OFFSET $3",
+        name, limit, offset,
+    )
+    return [_jsonable(dict(r)) for r in rows]
+
+
+def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
+    """A catalog row as JSON values (ids and times as strings, JSON columns parsed)."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if key in ("payload", "request", "response") and isinstance(value, str):
+            out[key] = orjson.loads(value)
+        elif isinstance(value, datetime):
+            out[key] = value.isoformat()
+        elif isinstance(value, UUID):
+            out[key] = str(value)
+        else:
+            out[key] = value
+    return out

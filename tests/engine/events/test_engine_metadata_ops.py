@@ -44,6 +44,10 @@ async def test_engine_event_trigger_ops_create_invoke_delete(
         invoked = await asyncio.to_thread(call, engine, "pg_invoke_event_trigger", {
             "name": "acc_changes", "payload": {"id": 99}})
         got = await hook.wait_for(2)
+        await asyncio.sleep(0.3)  # let the manual event's outcome be recorded
+        logs = await asyncio.to_thread(call, engine, "pg_get_event_logs", {"name": "acc_changes"})
+        tries = await asyncio.to_thread(call, engine, "pg_get_event_invocation_logs",
+                                        {"name": "acc_changes"})
         deleted = await asyncio.to_thread(call, engine, "pg_delete_event_trigger",
                                           {"name": "acc_changes"})
         await asyncio.to_thread(engine.run_sql, "INSERT INTO accounts (id, owner) VALUES (2, 'b')")
@@ -55,6 +59,9 @@ async def test_engine_event_trigger_ops_create_invoke_delete(
     assert [r.json()["event"]["op"] for r in got] == ["INSERT", "MANUAL"]
     assert got[1].json()["event"]["data"] == {"old": None, "new": {"id": 99}}
     assert got[1].json()["id"] == invoked[1]["event_id"]
+    assert [e["payload"]["op"] for e in logs[1]] == ["MANUAL", "INSERT"]
+    assert all(e["delivered"] for e in logs[1])
+    assert {t["status"] for t in tries[1]} == {200}
     assert deleted == (200, {"message": "success"})
     assert len(hook.received) == 2
 
