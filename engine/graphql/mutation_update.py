@@ -16,7 +16,6 @@ from engine.graphql.model import TableInfo, UpdatePerm
 from engine.graphql.mutations import MutationCompiler, Statement
 from engine.graphql.params import Params, to_json_text, to_text_list
 from engine.graphql.selection import Selected
-from engine.graphql.values import VarRef
 
 OPERATORS = ("_set", "_inc", "_append", "_prepend", "_delete_key", "_delete_elem",
              "_delete_at_path")
@@ -94,11 +93,8 @@ class UpdateCompiler:
                 conds.append(f"{_ALIAS}.{quote(column)} = "
                              f"{self.m.value(info, column, pk.get(gname), pk_path)}")
         else:
-            raw_where = args.get("where")
-            if (raw_where.value if isinstance(raw_where, VarRef) else raw_where) is None:
-                # Never "no filter": Hasura requires the argument.
-                raise validation("missing required field 'where'", path)
-            w = self.c.where(info, _ALIAS, raw_where, f"{path}.where")
+            w = self.c.where(info, _ALIAS, self.m.required_where(info, args, path),
+                             f"{path}.where")
             if w != "true":
                 conds.append(w)
         where = " WHERE " + " AND ".join(conds) if conds else ""

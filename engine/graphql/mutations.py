@@ -230,6 +230,17 @@ class MutationCompiler:
                     f"field '{f.name}' not found in type: '{info.name}_mutation_response'", f.path)
         return orjson.dumps(out)
 
+    @staticmethod
+    def required_where(info: TableInfo, args: dict[str, Any], path: str) -> Any:
+        """The ``where`` of ``args``; never absent or null, which would mean every row."""
+        if "where" not in args:
+            raise validation("missing required field 'where'", path)
+        raw = args["where"]
+        if (raw.value if isinstance(raw, VarRef) else raw) is None:
+            raise validation(f'unexpected null value for type "{info.name}_bool_exp"',
+                             f"{path}.where")
+        return raw
+
     # -- delete --------------------------------------------------------------------------
     def delete(self, info: TableInfo, sel: Selected, by_pk: bool) -> Statement:
         """``delete_<table>`` / ``delete_<table>_by_pk``."""
@@ -247,7 +258,8 @@ class MutationCompiler:
                 conds.append(f"{alias}.{quote(column)} = "
                              + self.value(info, column, args.get(info.columns[column]), sel.path))
         else:
-            w = self.c.where(info, alias, args.get("where"), f"{sel.path}.args.where")
+            w = self.c.where(info, alias, self.required_where(info, args, f"{sel.path}.args"),
+                             f"{sel.path}.args.where")
             if w != "true":
                 conds.append(w)
         where = " WHERE " + " AND ".join(conds) if conds else ""

@@ -162,3 +162,20 @@ async def test_null_or_missing_required_value_is_refused(
     await _tables_intact(blog_pool)
     async with blog_pool.acquire() as conn:
         assert await conn.fetchval("SELECT count(*) FROM article WHERE title = 'x'") == 0
+
+
+async def test_null_where_is_reported_at_its_path(blog_engine: GraphQLEngine) -> None:
+    """GIVEN ``where: null`` on a delete and on an entry of update_article_many.
+
+    WHEN the admin sends them
+    THEN the error names the filter's type, at the argument's path.
+    """
+    delete = await gql(blog_engine, "mutation { delete_article(where: null) { affected_rows } }")
+    many = await gql(blog_engine, 'mutation { update_article_many(updates: [{where: {}, _set: '
+                     '{title: "x"}}, {where: null, _set: {title: "x"}}]) { affected_rows } }')
+    assert delete["errors"] == [{
+        "message": 'unexpected null value for type "article_bool_exp"',
+        "extensions": {"path": "$.selectionSet.delete_article.args.where",
+                       "code": "validation-failed"}}]
+    assert many["errors"][0]["extensions"]["path"] == \
+        "$.selectionSet.update_article_many.args.updates[1].where"
