@@ -1,4 +1,4 @@
-"""Compile insert, update and delete root fields to SQL (one statement each; nested aside)."""
+"""Compile insert and delete root fields, and the mutation response around any change."""
 
 from __future__ import annotations
 
