@@ -43,6 +43,23 @@ async def test_insert_with_no_objects_answers_an_empty_response(
     await _unchanged(blog_pool)
 
 
+async def test_insert_plan_for_no_objects_is_not_reused_for_objects(
+        blog_engine: GraphQLEngine) -> None:
+    """GIVEN one insert document whose objects come from a variable.
+
+    WHEN it runs with no objects, then with one, then with none again
+    THEN only the middle run inserts (each list length gets its own plan).
+    """
+    query = """mutation($o: [author_insert_input!]!) { insert_author(objects: $o) {
+        affected_rows returning { name } } }"""
+    runs = [await gql(blog_engine, query, variables={"o": o})
+            for o in ([], [{"name": "Zed"}], [])]
+    assert [r["data"]["insert_author"] for r in runs] == [
+        {"affected_rows": 0, "returning": []},
+        {"affected_rows": 1, "returning": [{"name": "Zed"}]},
+        {"affected_rows": 0, "returning": []}]
+
+
 async def _unchanged(pool: asyncpg.Pool) -> None:
     async with pool.acquire() as conn:
         assert await conn.fetchval("SELECT count(*) FROM author") == 2
