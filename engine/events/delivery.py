@@ -217,6 +217,8 @@ class DeliveryLoop:
                 except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError) as exc:
                     logger.warning("%s: fetching due work failed: %s", self.name, exc)
                     await self._drop_connection()
+                except Exception:  # a bug must not stop delivery for good: log, poll again
+                    logger.exception("%s: fetching due work failed", self.name)
                 for delivery in due:
                     self._unrecorded.add(delivery.id)
                     self._queue.put_nowait(delivery)
@@ -233,7 +235,10 @@ class DeliveryLoop:
                 return
             if self._queue.qsize() <= half:
                 self._wake.set()  # running low: let the fetcher top the queue up
-            await self._deliver(delivery)
+            try:
+                await self._deliver(delivery)
+            except Exception:  # left locked: retried once its lock times out
+                logger.exception("%s: delivering %s failed", self.name, delivery.id)
 
     async def _deliver(self, delivery: Delivery) -> None:
         assert self._client is not None
