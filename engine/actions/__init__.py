@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from engine.actions import ops as _ops  # noqa: F401 - registers the metadata operations
 from engine.actions.provider import ActionsProvider
-from engine.actions.scalars import install as _share_scalars
 from engine.server.lifecycle import register_provider, register_subscriber
 
-_share_scalars()
 PROVIDER = ActionsProvider()
 register_provider(PROVIDER)
 register_subscriber(PROVIDER)

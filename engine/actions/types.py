@@ -31,7 +31,7 @@ from graphql import (
 )
 
 from engine.actions.definitions import ActionDef
-from engine.actions.scalars import shared_scalar as make_scalar
+from engine.graphql.scalars import make_scalar
 
 
 class UnknownTypeError(ValueError):

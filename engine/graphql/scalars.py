@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from graphql import (
@@ -40,8 +41,14 @@ def _identity(value: Any) -> Any:
     return value
 
 
+@cache
 def make_scalar(name: str) -> GraphQLScalarType:
-    """A built-in scalar, or a custom one that accepts any JSON value."""
+    """A built-in scalar, or a custom one that accepts any JSON value.
+
+    One object per name for the whole process: graphql-core refuses a schema holding two
+    different type objects of one name, and the tables' schema and the actions' custom types
+    both use scalars such as ``uuid`` and ``timestamptz``.
+    """
     builtin = {"Int": GraphQLInt, "Float": GraphQLFloat, "String": GraphQLString,
                "Boolean": GraphQLBoolean}.get(name)
     if builtin is not None:
