@@ -89,11 +89,11 @@ class ManagedProcess:
             f"last lines of {self.log_path}:\n{tail(self.log_path)}"
         )
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop the process (SIGTERM, then SIGKILL after ``timeout``) and forget its pid."""
+    def stop(self, timeout: float = 10.0, first: signal.Signals = signal.SIGTERM) -> None:
+        """Stop the process (``first``, then SIGKILL after ``timeout``) and forget its pid."""
         pid = self.pid
         if pid is not None:
-            stop_pid(pid, timeout)
+            stop_pid(pid, timeout, first)
         if self.popen is not None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.popen.wait(timeout=1)
@@ -127,9 +127,9 @@ def pid_alive(pid: int) -> bool:
         return False
 
 
-def stop_pid(pid: int, timeout: float = 10.0) -> None:
-    """Send SIGTERM to ``pid`` (and its process group), SIGKILL if it outlives ``timeout``."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
+def stop_pid(pid: int, timeout: float = 10.0, first: signal.Signals = signal.SIGTERM) -> None:
+    """Send ``first`` to ``pid`` (and its process group), SIGKILL if it outlives ``timeout``."""
+    for sig in (first, signal.SIGKILL):
         try:
             os.killpg(pid, sig)
         except (ProcessLookupError, PermissionError):

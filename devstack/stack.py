@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,7 +68,9 @@ def stop_all(settings: StackSettings, order: Sequence[str]) -> list[str]:
     stopped = []
     names = [n for n in order if n in running] + [n for n in running if n not in order]
     for name in names:
-        stop_pid(running[name], timeout=30)
+        # PostgreSQL's fast shutdown (SIGINT) does not wait for clients to disconnect.
+        stop_pid(running[name], timeout=30,
+                 first=signal.SIGINT if name == "postgres" else signal.SIGTERM)
         pid_file(settings, name).unlink(missing_ok=True)
         stopped.append(name)
     return stopped

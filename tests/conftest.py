@@ -88,11 +88,14 @@ ENGINE_ADMIN_SECRET = "test-admin-secret"
 
 
 @pytest.fixture(scope="session")
-def start_engine(state_root: Path) -> Iterator[Callable[..., EngineHandle]]:
+def start_engine(
+    state_root: Path, pg_server: PostgresServer
+) -> Iterator[Callable[..., EngineHandle]]:
     """A factory: ``start_engine(database_url, **options)`` starts an engine, returns its handle.
 
     ``options`` are :class:`devstack.services.engine.EngineServer`'s (admin secret defaults
-    to ``ENGINE_ADMIN_SECRET``). Every engine started is stopped, by pid, after the session.
+    to ``ENGINE_ADMIN_SECRET``). Every engine started is stopped, by pid, after the session,
+    before ``pg_server`` (which it depends on for that order).
     """
     started: list[EngineHandle] = []
 

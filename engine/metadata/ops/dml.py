@@ -72,7 +72,8 @@ async def insert(ctx: OpContext, args: Any) -> dict[str, Any]:
     for columns, group in groups.items():
         listed = ", ".join(_ident(c) for c in columns)
         table = _table_sql(entry)
-        source = _rows_source(table, columns, await _spatial_columns(ctx, entry))
+        source = _rows_source(table, columns, await _spatial_columns(ctx, entry),
+                              await _numeric_columns(ctx, entry))
         target = f"({listed})" if columns else ""
         if not columns:
             statement = f"INSERT INTO {table} DEFAULT VALUES RETURNING *"  # noqa: S608
@@ -111,7 +112,34 @@ async def _spatial_columns(ctx: OpContext, entry: dict[str, Any]) -> dict[str, s
     return {str(row[0]): str(row[1]) for row in rows}
 
 
-def _rows_source(table: str, columns: tuple[str, ...], spatial: dict[str, str]) -> str:
+_NUMERIC = """
+SELECT a.attname::text
+FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped
+  AND t.typname = 'numeric'
+"""
+
+
+async def _numeric_columns(ctx: OpContext, entry: dict[str, Any]) -> set[str]:
+    """Numeric columns of the table (their scale is widened as Hasura's encoder does)."""
+    rows = await ctx.conn.fetch(_NUMERIC, _table_sql(entry))
+    return {str(row[0]) for row in rows}
+
+
+def _numeric_value(expr: str) -> str:
+    """``expr`` with its decimal places rounded up to a multiple of four.
+
+    Hasura sends these values in PostgreSQL's binary numeric format, whose base-10000 digits
+    carry four decimal places each, so 12345.67 is stored as 12345.6700 in an unconstrained
+    numeric column (a ``numeric(p, s)`` column still rounds it back to ``s``). Hasura's own
+    test cases depend on it.
+    """
+    return f"round({expr}, ((scale({expr}) + 3) / 4) * 4)"
+
+
+def _rows_source(
+    table: str, columns: tuple[str, ...], spatial: dict[str, str], numeric: set[str]
+) -> str:
     """A SELECT turning the JSON array ``$1`` into rows of ``columns``.
 
     Identifiers are quoted names of existing columns; values travel as ``$1`` and are
@@ -122,8 +150,11 @@ def _rows_source(table: str, columns: tuple[str, ...], spatial: dict[str, str]) 
         return "SELECT FROM json_array_elements($1::json)"
     geo = [c for c in columns if c in spatial]
     if not geo:
-        listed = ", ".join(_ident(c) for c in columns)
-        return f"SELECT {listed} FROM json_populate_recordset(NULL::{table}, $1::json)"  # noqa: S608
+        listed = ", ".join(
+            _numeric_value(f"p.{_ident(c)}") if c in numeric else f"p.{_ident(c)}"
+            for c in columns)
+        return (f"SELECT {listed} "  # noqa: S608
+                f"FROM json_populate_recordset(NULL::{table}, $1::json) AS p")
     dropped = ", ".join(_literal(c) for c in geo)
     exprs = []
     for column in columns:
@@ -133,6 +164,8 @@ def _rows_source(table: str, columns: tuple[str, ...], spatial: dict[str, str]) 
                 f"CASE WHEN json_typeof({value}) = 'object' "
                 f"THEN ST_GeomFromGeoJSON(e.v->>{_literal(column)})::{spatial[column]} "
                 f"ELSE (e.v->>{_literal(column)})::{spatial[column]} END")
+        elif column in numeric:
+            exprs.append(_numeric_value(f"p.{_ident(column)}"))
         else:
             exprs.append(f"p.{_ident(column)}")
     return (f"SELECT {', '.join(exprs)} FROM json_array_elements($1::json) AS e(v), "  # noqa: S608

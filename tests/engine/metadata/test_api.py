@@ -233,6 +233,27 @@ def test_insert_loads_rows_and_answers_affected_rows(blog: EngineHandle) -> None
     assert counted.json() == {"count": 1}
 
 
+def test_insert_widens_numeric_scale_as_hasura_encodes_it(api: EngineHandle) -> None:
+    """Insert widens numeric scale as Hasura encodes it.
+
+    GIVEN an unconstrained and a numeric(6,2) column WHEN the v1 insert loads 12.5 into both
+    THEN the first keeps four decimal places (Hasura's binary encoding) and the second two.
+    """
+    api.run_sql("create table money_row (id int primary key, free numeric, fixed numeric(6,2))")
+    try:
+        tracked = api.query({"type": "track_table", "args": {"schema": "public",
+                                                             "name": "money_row"}})
+        assert tracked.status_code == 200, tracked.text
+        response = api.query({"type": "insert", "args": {
+            "table": "money_row", "objects": [{"id": 1, "free": 12.5, "fixed": 12.5}]}})
+        assert response.status_code == 200, response.text
+        stored = api.run_sql("select free::text, fixed::text from money_row")
+        assert stored["result"][1] == ["12.5000", "12.50"]
+    finally:
+        api.query({"type": "clear_metadata", "args": {}})
+        api.run_sql("drop table money_row")
+
+
 def test_replace_metadata_accepts_v2_and_reports_inconsistencies(blog: EngineHandle) -> None:
     """Replace metadata accepts v2 and reports inconsistencies.
 
