@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse, Response
 from triggers.auth import require_engine
 from triggers.errors import UpstreamError
 from triggers.payloads import CronPayload, parse
-from triggers.settings import get_settings
+from triggers.settings import get_settings, shared_secret
 
 logger = logging.getLogger("triggers.crypto_prices")
 
@@ -72,7 +72,7 @@ def invoke(function: str, event: dict[str, Any]) -> dict[str, Any]:
 async def fetch_crypto_prices(request: Request) -> Response:
     """Invoke the price Lambda for this cron run and answer with its summary."""
     settings = get_settings()
-    require_engine(request, settings.action_shared_secret.get_secret_value())
+    require_engine(request, shared_secret())
     run = parse(CronPayload, await request.body())
     event = run.model_dump(mode="json")
     summary = await run_in_threadpool(invoke, settings.coinbase_function_name, event)

@@ -14,14 +14,14 @@ from starlette.responses import JSONResponse, Response
 
 from triggers.auth import require_engine
 from triggers.payloads import EventPayload, parse
-from triggers.settings import get_settings
+from triggers.settings import shared_secret
 
 logger = logging.getLogger("triggers.echo")
 
 
 async def echo(request: Request) -> Response:
     """Log the event trigger call and send its body back."""
-    require_engine(request, get_settings().action_shared_secret.get_secret_value())
+    require_engine(request, shared_secret())
     body = await request.body()
     event = parse(EventPayload, body)
     logger.info(

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from pydantic import Field, SecretStr, ValidationError
+import boto3
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -16,8 +17,10 @@ class TriggerSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
 
-    action_shared_secret: SecretStr
+    action_shared_secret: SecretStr | None = None
     """The header value the engine sends (``X-Action-Secret``)."""
+    action_shared_secret_arn: str | None = None
+    """Or: the Secrets Manager secret that holds it (AWS)."""
     lambda_endpoint_url: str | None = None
     """The local Lambda Invoke API in the stack; unset on AWS (the real Lambda service)."""
     aws_region: str = Field(default="us-east-1", validation_alias="AWS_REGION")
@@ -26,12 +29,35 @@ class TriggerSettings(BaseSettings):
     lambda_timeout_seconds: float = 70.0
     """How long to wait for the Lambda's answer (its own timeout is shorter)."""
 
+    @model_validator(mode="after")
+    def _one_secret_source(self) -> TriggerSettings:
+        if self.action_shared_secret is None and not self.action_shared_secret_arn:
+            raise ValueError("setting ACTION_SHARED_SECRET (or ACTION_SHARED_SECRET_ARN) is "
+                             "required")
+        return self
+
+
+def shared_secret() -> str:
+    """``ACTION_SHARED_SECRET``, or the value of ``ACTION_SHARED_SECRET_ARN`` (fetched once)."""
+    settings = get_settings()
+    if settings.action_shared_secret is not None:
+        return settings.action_shared_secret.get_secret_value()
+    assert settings.action_shared_secret_arn is not None  # the validator guarantees one
+    return _secret_value(settings.action_shared_secret_arn, settings.aws_region)
+
+
+@cache
+def _secret_value(arn: str, region: str) -> str:
+    client = boto3.client("secretsmanager", region_name=region)
+    value: str = client.get_secret_value(SecretId=arn)["SecretString"]
+    return value
+
 
 @cache
 def get_settings() -> TriggerSettings:
     """The settings, read on first use; a missing one exits naming the variable."""
     try:
-        return TriggerSettings()  # type: ignore[call-arg]  # filled from the environment
+        return TriggerSettings()
     except ValidationError as exc:
         missing = [".".join(str(p) for p in e["loc"]).upper() or e["msg"] for e in exc.errors()]
         raise SystemExit(f"trigger service: invalid or missing settings: {missing}") from exc

@@ -51,9 +51,5 @@ def test_service_settings_are_all_provided_and_all_known(function: str) -> None:
     )
     unknown = sorted(provided - fields.keys())
 
-    # A secret Terraform passes by ARN (its value never enters the Lambda configuration)
-    # that the code still only reads by value: a known gap on the code side, reported as such.
-    if missing and unknown == [f"{name}_ARN" for name in missing]:
-        pytest.xfail(f"{module_name}.{class_name} reads {missing} only; AWS gives {unknown}")
     assert missing == [], f"{function}: Terraform does not set {missing}"
     assert unknown == [], f"{function}: Terraform sets {unknown}, which {class_name} ignores"
