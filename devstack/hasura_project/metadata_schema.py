@@ -7,54 +7,28 @@ resolves through ``referencing``.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 
 from devstack.errors import StackError
 from devstack.hasura_project.metadata_dir import MetadataDocument
 from devstack.hasura_project.problems import Problem
-from devstack.paths import SHARED_DIR
-
-OPENAPI_PATH = SHARED_DIR / "hasura" / "metadata.openapi.json"
-_RESOURCE_URI = "urn:hasura:metadata.openapi.json"
+from engine.metadata.openapi import OPENAPI_PATH, SchemaUnavailable, metadata_validator
 
 
 class SchemaUnavailableError(StackError):
     """Hasura's metadata schema file is missing or unreadable, so this check cannot run."""
 
 
-@lru_cache(maxsize=4)
 def _validator(openapi_path: Path, definition: str) -> Draft202012Validator:
     try:
-        document = json.loads(openapi_path.read_text())
-        schemas = document["components"]["schemas"]
-    except FileNotFoundError as exc:
-        raise SchemaUnavailableError(
-            f"Hasura's metadata schema {openapi_path} is missing; schema validation not run"
-        ) from exc
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise SchemaUnavailableError(
-            f"Hasura's metadata schema {openapi_path} is unreadable ({exc!r}); "
-            "schema validation not run"
-        ) from exc
-    if definition not in schemas:
-        raise SchemaUnavailableError(f"{openapi_path} has no components/schemas/{definition}")
-    registry: Registry[Any] = Registry().with_resource(
-        _RESOURCE_URI,
-        Resource.from_contents(_nullable_to_json_schema(document),
-                               default_specification=DRAFT202012),
-    )
-    return Draft202012Validator(
-        {"$ref": f"{_RESOURCE_URI}#/components/schemas/{definition}"}, registry=registry
-    )
+        return metadata_validator(openapi_path, definition)
+    except SchemaUnavailable as exc:
+        raise SchemaUnavailableError(f"{exc}; schema validation not run") from exc
 
 
 def validate(document: MetadataDocument, openapi_path: Path = OPENAPI_PATH) -> list[Problem]:
@@ -74,23 +48,6 @@ def validate(document: MetadataDocument, openapi_path: Path = OPENAPI_PATH) -> l
             if problem not in problems:
                 problems.append(problem)
     return sorted(problems, key=lambda p: (str(p.file), [str(part) for part in p.path]))
-
-
-def _nullable_to_json_schema(node: Any) -> Any:
-    """OpenAPI 3.0's ``nullable: true`` in JSON Schema terms (a null is allowed too)."""
-    if isinstance(node, list):
-        return [_nullable_to_json_schema(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    converted = {k: _nullable_to_json_schema(v) for k, v in node.items()}
-    if converted.pop("nullable", False):
-        if isinstance(converted.get("type"), str):
-            converted["type"] = [converted["type"], "null"]
-            if "enum" in converted:
-                converted["enum"] = [*converted["enum"], None]
-        elif "oneOf" in converted:
-            converted["oneOf"] = [*converted["oneOf"], {"type": "null"}]
-    return converted
 
 
 def _leaves(error: ValidationError) -> list[ValidationError]:

@@ -6,58 +6,27 @@ folder; without that file the check is skipped (the consistency check still runs
 
 from __future__ import annotations
 
-import json
 import logging
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 
-from devstack.paths import SHARED_DIR
 from engine.metadata.errors import parse_failed
+from engine.metadata.openapi import OPENAPI_PATH, SchemaUnavailable, metadata_validator
 
 logger = logging.getLogger("engine.metadata")
 
-OPENAPI_PATH = SHARED_DIR / "hasura" / "metadata.openapi.json"
-_URI = "urn:hasura:metadata.openapi.json"
 _DEFINITIONS = {1: "MetadataV1", 2: "MetadataV2", 3: "MetadataV3"}
 
 
-@lru_cache(maxsize=4)
 def _validator(path: Path, definition: str) -> Draft202012Validator | None:
     try:
-        document = json.loads(path.read_text())
-    except (OSError, ValueError):
-        logger.warning("metadata schema %s unavailable: replace_metadata is not schema-checked",
-                       path)
+        return metadata_validator(path, definition)
+    except SchemaUnavailable as exc:
+        logger.warning("%s: replace_metadata is not schema-checked", exc)
         return None
-    if definition not in document.get("components", {}).get("schemas", {}):
-        return None
-    registry: Registry[Any] = Registry().with_resource(
-        _URI, Resource.from_contents(_nullable(document), default_specification=DRAFT202012))
-    return Draft202012Validator({"$ref": f"{_URI}#/components/schemas/{definition}"},
-                                registry=registry)
-
-
-def _nullable(node: Any) -> Any:
-    """OpenAPI 3.0's ``nullable: true`` as JSON Schema (null allowed too)."""
-    if isinstance(node, list):
-        return [_nullable(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    converted = {key: _nullable(value) for key, value in node.items()}
-    if converted.pop("nullable", False):
-        if isinstance(converted.get("type"), str):
-            converted["type"] = [converted["type"], "null"]
-            if "enum" in converted:
-                converted["enum"] = [*converted["enum"], None]
-        elif "oneOf" in converted:
-            converted["oneOf"] = [*converted["oneOf"], {"type": "null"}]
-    return converted
 
 
 def check_document(document: Any, path: str, openapi_path: Path = OPENAPI_PATH) -> None:

@@ -1,0 +1,71 @@
+"""Hasura's metadata JSON schema (``metadata.openapi.json``) as a jsonschema validator.
+
+The OpenAPI document's ``components/schemas`` hold ``Metadata`` (V1, V2, V3) and everything
+they reference; the document is registered as one resource so every ``$ref`` resolves through
+``referencing``. The engine checks ``replace_metadata`` with it; ``devstack metadata validate``
+checks the project folder with it.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from devstack.paths import SHARED_DIR
+
+OPENAPI_PATH = SHARED_DIR / "hasura" / "metadata.openapi.json"
+_RESOURCE_URI = "urn:hasura:metadata.openapi.json"
+
+
+class SchemaUnavailable(Exception):  # noqa: N818 - a condition, not a failure of the caller
+    """The schema file is missing, unreadable, or lacks the definition asked for."""
+
+
+@lru_cache(maxsize=8)
+def metadata_validator(openapi_path: Path, definition: str) -> Draft202012Validator:
+    """A validator for ``components/schemas/<definition>`` (e.g. ``MetadataV3``).
+
+    Raises:
+        SchemaUnavailable: with a message saying what is wrong with the file.
+    """
+    try:
+        document = json.loads(openapi_path.read_text())
+        schemas = document["components"]["schemas"]
+    except FileNotFoundError as exc:
+        raise SchemaUnavailable(f"Hasura's metadata schema {openapi_path} is missing") from exc
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SchemaUnavailable(
+            f"Hasura's metadata schema {openapi_path} is unreadable ({exc!r})") from exc
+    if definition not in schemas:
+        raise SchemaUnavailable(f"{openapi_path} has no components/schemas/{definition}")
+    registry: Registry[Any] = Registry().with_resource(
+        _RESOURCE_URI,
+        Resource.from_contents(nullable_to_json_schema(document),
+                               default_specification=DRAFT202012),
+    )
+    return Draft202012Validator(
+        {"$ref": f"{_RESOURCE_URI}#/components/schemas/{definition}"}, registry=registry
+    )
+
+
+def nullable_to_json_schema(node: Any) -> Any:
+    """OpenAPI 3.0's ``nullable: true`` in JSON Schema terms (a null is allowed too)."""
+    if isinstance(node, list):
+        return [nullable_to_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    converted = {k: nullable_to_json_schema(v) for k, v in node.items()}
+    if converted.pop("nullable", False):
+        if isinstance(converted.get("type"), str):
+            converted["type"] = [converted["type"], "null"]
+            if "enum" in converted:
+                converted["enum"] = [*converted["enum"], None]
+        elif "oneOf" in converted:
+            converted["oneOf"] = [*converted["oneOf"], {"type": "null"}]
+    return converted
