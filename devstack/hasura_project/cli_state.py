@@ -14,30 +14,12 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-HASURA_CATALOG_VERSION = "48"
-"""Catalog version written when this code creates ``hdb_version`` (Hasura v2's latest).
-
-Hasura's server reads it to decide which catalog upgrades to run; the local engine keeps the
-rest of ``hdb_catalog`` in the shape of that version.
-"""
+from engine.metadata.hdb_version import CATALOG_VERSION, CREATE_HDB_VERSION
 
 # Session-level advisory lock key: two runners (two terminals, CI jobs) never interleave.
 _LOCK_KEY = 0x4D494752  # "MIGR"
 
-_CREATE = """
-CREATE SCHEMA IF NOT EXISTS hdb_catalog;
-CREATE TABLE IF NOT EXISTS hdb_catalog.hdb_version (
-    hasura_uuid uuid NOT NULL DEFAULT gen_random_uuid() PRIMARY KEY,
-    version text NOT NULL,
-    upgraded_on timestamptz NOT NULL,
-    cli_state jsonb NOT NULL DEFAULT '{}'::jsonb,
-    console_state jsonb NOT NULL DEFAULT '{}'::jsonb,
-    ee_client_id text,
-    ee_client_secret text
-);
-CREATE UNIQUE INDEX IF NOT EXISTS hdb_version_one_row
-    ON hdb_catalog.hdb_version ((version IS NOT NULL));
-"""
+_CREATE = CREATE_HDB_VERSION
 
 
 def lock(conn: psycopg.Connection[Any]) -> None:
@@ -57,7 +39,7 @@ def ensure_table(conn: psycopg.Connection[Any]) -> None:
         conn.execute(
             "INSERT INTO hdb_catalog.hdb_version (version, upgraded_on) "
             "SELECT %s, now() WHERE NOT EXISTS (SELECT 1 FROM hdb_catalog.hdb_version)",
-            (HASURA_CATALOG_VERSION,),
+            (CATALOG_VERSION,),
         )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import orjson
 
 from engine.metadata.dbcatalog import DbConnection
+from engine.metadata.hdb_version import CATALOG_VERSION, CREATE_HDB_VERSION
 from engine.metadata.model import Metadata
 
 # Serialises catalog creation between engine processes starting on one database.
@@ -19,20 +20,7 @@ CREATE TABLE IF NOT EXISTS hdb_catalog.hdb_metadata (
     metadata json NOT NULL,
     resource_version integer NOT NULL DEFAULT 1
 );
-CREATE TABLE IF NOT EXISTS hdb_catalog.hdb_version (
-    hasura_uuid uuid NOT NULL DEFAULT gen_random_uuid() PRIMARY KEY,
-    version text NOT NULL,
-    upgraded_on timestamptz NOT NULL,
-    cli_state jsonb NOT NULL DEFAULT '{}'::jsonb,
-    console_state jsonb NOT NULL DEFAULT '{}'::jsonb,
-    ee_client_id text,
-    ee_client_secret text
-);
-CREATE UNIQUE INDEX IF NOT EXISTS hdb_version_one_row
-    ON hdb_catalog.hdb_version ((version IS NOT NULL));
-"""
-CATALOG_VERSION = "48"
-"""Hasura v2's latest catalog version; the shape matches devstack's migration runner."""
+""" + CREATE_HDB_VERSION
 
 
 async def ensure_catalog(conn: DbConnection) -> None:
