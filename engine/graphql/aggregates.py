@@ -9,7 +9,7 @@ from engine.graphql.errors import validation
 from engine.graphql.model import TableInfo
 from engine.graphql.scalars import STRINGIFIED
 from engine.graphql.selection import Selected
-from engine.graphql.sqltext import json_object, literal
+from engine.graphql.sqltext import JsonPart, json_array, json_object, json_string, json_value
 
 if TYPE_CHECKING:
     from engine.graphql.compiler import Compiler
@@ -26,22 +26,22 @@ class Aggregates:
 
     def compile(self, info: TableInfo, alias: str, sel: Selected, conds: list[str],
                   source: str | None = None) -> str:
-        """``<table>_aggregate``: aggregate JSON over the filtered row set, plus nodes."""
+        """``<table>_aggregate``: aggregate JSON text over the filtered row set, plus nodes."""
         where, tail, distinct = self.c.row_clauses(info, alias, sel, conds)
         fields = self.c.fields(sel, {f"{info.name}_aggregate"})
         node_fields: list[Selected] = []
-        pairs: list[tuple[str, str]] = []
+        pairs: list[tuple[str, JsonPart]] = []
         node_keys: list[tuple[str, str]] = []
         for f in fields:
             if f.name == "__typename":
-                pairs.append((f.alias, literal(f"{info.name}_aggregate")))
+                pairs.append((f.alias, json_string(f"{info.name}_aggregate")))
             elif f.name == "aggregate":
                 pairs.append((f.alias, self.aggregate_fields(info, f)))
             elif f.name == "nodes":
                 key = f"n{len(node_keys)}"
                 node_keys.append((f.alias, key))
                 node_fields.append(f)
-                pairs.append((f.alias, f"coalesce(json_agg(_s.{key}), '[]')"))
+                pairs.append((f.alias, json_array(f"_s.{key}")))
             else:
                 raise validation(f"field '{f.name}' not found in type: '{info.name}_aggregate'",
                                  f.path)
@@ -56,13 +56,13 @@ class Aggregates:
         return f"(SELECT {json_object(pairs)} FROM ({inner}) _s)"
 
     def aggregate_fields(self, info: TableInfo, sel: Selected) -> str:
-        """The ``aggregate { count sum {...} ... }`` object over ``_s``."""
+        """The ``aggregate { count sum {...} ... }`` object's JSON text over ``_s``."""
         perm = self.c.select_perm(info)
         f2c = info.field_to_column()
-        pairs: list[tuple[str, str]] = []
+        pairs: list[tuple[str, JsonPart]] = []
         for f in self.c.fields(sel, {f"{info.name}_aggregate_fields"}):
             if f.name == "__typename":
-                pairs.append((f.alias, literal(f"{info.name}_aggregate_fields")))
+                pairs.append((f.alias, json_string(f"{info.name}_aggregate_fields")))
             elif f.name == "count":
                 args = {k: self.c.values.deep(v) for k, v in self.c.arguments(f.node).items()}
                 columns = args.get("columns")
@@ -72,14 +72,14 @@ class Aggregates:
                 if columns:
                     refs = [f"_s.{quote(self.c.enum_column(info, c, f.path))}" for c in columns]
                     inner = refs[0] if len(refs) == 1 else "ROW(" + ", ".join(refs) + ")"
-                    pairs.append((f.alias, f"count({distinct}{inner})"))
+                    pairs.append((f.alias, json_value(f"count({distinct}{inner})")))
                 else:
-                    pairs.append((f.alias, "count(*)"))
+                    pairs.append((f.alias, json_value("count(*)")))
             elif f.name in AGGREGATES:
-                sub: list[tuple[str, str]] = []
+                sub: list[tuple[str, JsonPart]] = []
                 for c in self.c.fields(f, {f"{info.name}_{f.name}_fields"}):
                     if c.name == "__typename":
-                        sub.append((c.alias, literal(f"{info.name}_{f.name}_fields")))
+                        sub.append((c.alias, json_string(f"{info.name}_{f.name}_fields")))
                         continue
                     column = f2c.get(c.name)
                     if column is None or column not in perm.columns:
@@ -90,7 +90,7 @@ class Aggregates:
                     if self.c.options.stringify_numeric_types \
                             and info.table.columns[column].base in STRINGIFIED:
                         expr = f"({expr})::text"
-                    sub.append((c.alias, expr))
+                    sub.append((c.alias, json_value(expr)))
                 pairs.append((f.alias, json_object(sub)))
             else:
                 raise validation(

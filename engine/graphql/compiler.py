@@ -26,7 +26,15 @@ from engine.graphql.params import Params, to_text
 from engine.graphql.roles import Access, access
 from engine.graphql.scalars import GEOMETRIC, STRINGIFIED, scalar_name
 from engine.graphql.selection import Selected, collect, sub_selection_sets
-from engine.graphql.sqltext import json_object, literal
+from engine.graphql.sqltext import (
+    JsonPart,
+    json_array,
+    json_object,
+    json_string,
+    json_value,
+    literal,
+    or_null,
+)
 from engine.graphql.values import IntLiteral, Values, VarRef, from_ast
 
 
@@ -127,15 +135,15 @@ class Compiler:
 
     def object_json(self, info: TableInfo, alias: str,
                     fields: list[Selected]) -> tuple[str, list[str]]:
-        """The JSON object of one row and the LEFT JOINs it needs."""
+        """The JSON text of one row's object and the LEFT JOINs it needs."""
         perm = self.select_perm(info)
         f2c = info.field_to_column()
-        pairs: list[tuple[str, str]] = []
+        pairs: list[tuple[str, JsonPart]] = []
         joins: list[str] = []
         for sel in fields:
             name = sel.name
             if name == "__typename":
-                pairs.append((sel.alias, literal(info.name)))
+                pairs.append((sel.alias, json_string(info.name)))
             elif name in f2c and f2c[name] in perm.columns:
                 expr = self.column_expr(info, alias, f2c[name])
                 path_arg = self.values.concrete(self.arguments(sel.node).get("path")) \
@@ -143,7 +151,7 @@ class Compiler:
                 if path_arg is not None:
                     keys = parse_path(str(path_arg), f"{sel.path}.args.path")
                     expr = f"{expr} #> {self.params.add(keys, lambda v: v)}::text[]"
-                pairs.append((sel.alias, expr))
+                pairs.append((sel.alias, json_value(expr)))
             elif name in info.relationships and self.can_select(info.relationships[name].remote):
                 rel = info.relationships[name]
                 remote = self.model.tables[rel.remote]
@@ -160,7 +168,8 @@ class Compiler:
                 if not self.can_select(rel.remote) or not self.select_perm(
                         remote).allow_aggregations:
                     raise validation(f"field '{name}' not found in type: '{info.name}'", sel.path)
-                pairs.append((sel.alias, self.aggregate_relationship(rel, remote, alias, sel)))
+                pairs.append((sel.alias,
+                              or_null(self.aggregate_relationship(rel, remote, alias, sel))))
             elif self.computed_allowed(info, name):
                 cf = info.computed[name]
                 if cf.returns is None:
@@ -168,14 +177,13 @@ class Compiler:
                     if self.options.stringify_numeric_types \
                             and cf.function.return_base in STRINGIFIED:
                         expr = f"({expr})::text"
-                    pairs.append((sel.alias, expr))
+                    pairs.append((sel.alias, json_value(expr)))
                 else:
                     remote = self.model.tables[cf.returns]
                     ra = self.new_alias()
                     call = self.computed_call(cf, alias, self.arguments(sel.node).get("args"))
                     inner = self.rows(remote, ra, sel, [], source=f"{call} {ra}")
-                    pairs.append((sel.alias,
-                                  f"(SELECT coalesce(json_agg(_s.j), '[]') FROM ({inner}) _s)"))
+                    pairs.append((sel.alias, f"(SELECT {json_array('_s.j')} FROM ({inner}) _s)"))
             else:
                 raise validation(f"field '{name}' not found in type: '{info.name}'", sel.path)
         return json_object(pairs), joins
@@ -239,17 +247,17 @@ class Compiler:
         obj, joins = self.object_json(remote, ra, fields)
         if rel.unique:
             marker = f"{ra}.{quote(rel.mapping[0][1])}"
-            expr = f"CASE WHEN {marker} IS NULL THEN NULL ELSE {obj} END"
+            expr = f"CASE WHEN {marker} IS NULL THEN 'null' ELSE {obj} END"
             return expr, [f"LEFT JOIN {remote.table.qualified} {ra} ON {cond}", *joins]
-        return (f"(SELECT {obj} FROM {remote.table.qualified} {ra} {' '.join(joins)} "
-                f"WHERE {cond} LIMIT 1)"), []
+        return or_null(f"(SELECT {obj} FROM {remote.table.qualified} {ra} {' '.join(joins)} "
+                       f"WHERE {cond} LIMIT 1)"), []
 
     def array_relationship(self, rel: Relationship, remote: TableInfo, alias: str,
                            sel: Selected) -> str:
-        """An array relationship: a correlated subquery aggregating JSON."""
+        """An array relationship: a correlated subquery aggregating JSON text."""
         ra = self.new_alias()
         inner = self.rows(remote, ra, sel, [self.join_on(rel, alias, ra)])
-        return f"(SELECT coalesce(json_agg(_s.j), '[]') FROM ({inner}) _s)"
+        return f"(SELECT {json_array('_s.j')} FROM ({inner}) _s)"
 
     def aggregate_relationship(self, rel: Relationship, remote: TableInfo, alias: str,
                                sel: Selected) -> str:
@@ -322,7 +330,7 @@ class Compiler:
 
     def rows(self, info: TableInfo, alias: str, sel: Selected, conds: list[str],
              source: str | None = None) -> str:
-        """``SELECT <row json> AS j FROM ... WHERE ... ORDER BY ... LIMIT``."""
+        """``SELECT <row JSON text> AS j FROM ... WHERE ... ORDER BY ... LIMIT``."""
         fields = self.fields(sel, {info.name})
         where, tail, distinct = self.row_clauses(info, alias, sel, conds)
         obj, joins = self.object_json(info, alias, fields)
@@ -343,7 +351,7 @@ class Compiler:
         """The statement of a ``<table>`` root field."""
         alias = self.new_alias()
         inner = self.rows(info, alias, sel, [])
-        return f"SELECT coalesce(json_agg(_s.j), '[]')::text FROM ({inner}) _s"
+        return f"SELECT {json_array('_s.j')} FROM ({inner}) _s"
 
     def select_by_pk(self, info: TableInfo, sel: Selected) -> str:
         """The statement of a ``<table>_by_pk`` root field."""
@@ -361,7 +369,7 @@ class Compiler:
         if pf != "true":
             conds.append(pf)
         obj, joins = self.object_json(info, alias, self.fields(sel, {info.name}))
-        return (f"SELECT ({obj})::text FROM {info.table.qualified} {alias} {' '.join(joins)} "
+        return (f"SELECT {obj} FROM {info.table.qualified} {alias} {' '.join(joins)} "
                 f"WHERE {' AND '.join(conds)}")
 
     def function_root(self, fn: TrackedFunction, sel: Selected, aggregate: bool) -> str:
@@ -372,7 +380,7 @@ class Compiler:
         if aggregate:
             return f"SELECT ({self.aggregate(info, alias, sel, [], source=source)})::text"
         inner = self.rows(info, alias, sel, [], source=source)
-        return f"SELECT coalesce(json_agg(_s.j), '[]')::text FROM ({inner}) _s"
+        return f"SELECT {json_array('_s.j')} FROM ({inner}) _s"
 
     def select_aggregate(self, info: TableInfo, sel: Selected) -> str:
         """The statement of a ``<table>_aggregate`` root field."""

@@ -9,12 +9,13 @@ import orjson
 
 from engine.catalog.model import quote
 from engine.graphql.boolexp import is_session_var
-from engine.graphql.compiler import Compiler, json_object, literal
+from engine.graphql.compiler import Compiler
 from engine.graphql.errors import GraphQLFieldError, validation
 from engine.graphql.model import TableInfo
 from engine.graphql.params import to_array_text, to_json_text, to_text
 from engine.graphql.scalars import GEOMETRIC
 from engine.graphql.selection import Selected
+from engine.graphql.sqltext import JsonPart, json_array, json_object, json_string, json_value
 from engine.graphql.values import IntLiteral, VarRef
 
 CHECK_FAILED = "check constraint of an insert/update permission has failed"
@@ -196,24 +197,24 @@ class MutationCompiler:
         check = "(SELECT coalesce(bool_and(\"__check\"), true) FROM _m)"
         if one:
             obj, joins = self.c.object_json(info, "_r", self.c.fields(sel, {info.name}))
-            return (f"WITH _m AS ({modify}) SELECT (SELECT ({obj})::text FROM _m _r "
+            return (f"WITH _m AS ({modify}) SELECT (SELECT {obj} FROM _m _r "
                     f"{' '.join(joins)} LIMIT 1), {check}")
-        pairs: list[tuple[str, str]] = []
+        pairs: list[tuple[str, JsonPart]] = []
         for f in self.c.fields(sel, {f"{info.name}_mutation_response"}):
             if f.name == "affected_rows":
-                pairs.append((f.alias, "(SELECT count(*) FROM _m)"))
+                pairs.append((f.alias, json_value("(SELECT count(*) FROM _m)")))
             elif f.name == "returning":
                 obj, joins = self.c.object_json(info, "_r", self.c.fields(f, {info.name}))
                 # Keep the order rows were written in (joins may reorder them).
-                pairs.append((f.alias, f"(SELECT coalesce(json_agg({obj} ORDER BY _r.\"__n\"), "
-                                       f"'[]') FROM (SELECT *, row_number() OVER () AS \"__n\" "
-                                       f"FROM _m) _r {' '.join(joins)})"))
+                rows = json_array(obj, ' ORDER BY _r."__n"')
+                pairs.append((f.alias, f"(SELECT {rows} FROM (SELECT *, row_number() OVER () "
+                                       f"AS \"__n\" FROM _m) _r {' '.join(joins)})"))
             elif f.name == "__typename":
-                pairs.append((f.alias, literal(f"{info.name}_mutation_response")))
+                pairs.append((f.alias, json_string(f"{info.name}_mutation_response")))
             else:
                 raise validation(
                     f"field '{f.name}' not found in type: '{info.name}_mutation_response'", f.path)
-        return f"WITH _m AS ({modify}) SELECT ({json_object(pairs)})::text, {check}"
+        return f"WITH _m AS ({modify}) SELECT {json_object(pairs)}, {check}"
 
     def empty_response(self, info: TableInfo, sel: Selected) -> bytes:
         """The ``<table>_mutation_response`` of a mutation that changed no row."""

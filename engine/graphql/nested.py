@@ -12,12 +12,13 @@ from typing import Any
 import orjson
 
 from engine.catalog.db import Connection
-from engine.graphql.compiler import Compiler, json_object
+from engine.graphql.compiler import Compiler
 from engine.graphql.errors import GraphQLFieldError, validation
 from engine.graphql.model import TableInfo
 from engine.graphql.mutations import CHECK_FAILED, MutationCompiler
 from engine.graphql.params import bind
 from engine.graphql.selection import Selected
+from engine.graphql.sqltext import Const, JsonPart, json_array, json_object, json_string
 
 
 class NestedInsert:
@@ -95,20 +96,20 @@ class NestedInsert:
         source = f"json_populate_recordset(NULL::{info.table.qualified}, {rows_param}::json) _r"
         if one:
             one_obj, joins = compiler.object_json(info, "_r", compiler.fields(sel, {info.name}))
-            sql = f"SELECT ({one_obj})::text FROM {source} {' '.join(joins)} LIMIT 1"
+            sql = f"SELECT {one_obj} FROM {source} {' '.join(joins)} LIMIT 1"
         else:
-            pairs: list[tuple[str, str]] = []
+            pairs: list[tuple[str, JsonPart]] = []
             joins = []
             for f in compiler.fields(sel, {f"{info.name}_mutation_response"}):
                 if f.name == "affected_rows":
-                    pairs.append((f.alias, str(int(self.affected))))
+                    pairs.append((f.alias, Const(str(int(self.affected)))))
                 elif f.name == "returning":
                     o, more = compiler.object_json(info, "_r", compiler.fields(f, {info.name}))
                     joins.extend(more)
-                    pairs.append((f.alias, f"coalesce(json_agg({o}), '[]')"))
+                    pairs.append((f.alias, json_array(o)))
                 elif f.name == "__typename":
-                    pairs.append((f.alias, f"'{info.name}_mutation_response'"))
-            sql = f"SELECT ({json_object(pairs)})::text FROM {source} {' '.join(joins)}"
+                    pairs.append((f.alias, json_string(f"{info.name}_mutation_response")))
+            sql = f"SELECT {json_object(pairs)} FROM {source} {' '.join(joins)}"
         args_out = bind(compiler.params.sources, self.variables, self.session)
         result: str | None = await self.conn.fetchval(sql, *args_out)
         return result

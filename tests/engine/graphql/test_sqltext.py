@@ -1,0 +1,109 @@
+"""JSON text built by concatenation: same values as json_build_object, keys escaped, no NULLs."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import asyncpg
+import orjson
+
+from engine.graphql import EngineOptions, GraphQLEngine
+from engine.graphql.sqltext import json_array, json_object, json_string, json_value
+from engine.session import Session
+from tests.engine.graphql.conftest import blog_metadata
+
+# Values whose JSON rendering is easy to get subtly wrong: float digits, special floats,
+# time zones, jsonb spacing, escapes, arrays, records, NULL.
+SCALARS = [
+    "1e20::float8", "0.1::float8", "'NaN'::float8", "'-Infinity'::float4", "1.50::numeric",
+    "9007199254740993::bigint", "true", "NULL::int",
+    "'2024-02-29 23:59:59.123456+05:30'::timestamptz", "'2024-02-29'::date",
+    "'12:30'::time", "'1 day 2 hours'::interval", "'ok'::text",
+    "E'q\"uo\\\\te\\n\\u0001 é ''x'''::text", """'{"b": [1, 2.50, null], "a": "x"}'::jsonb""",
+    """'{ "b" : 1,  "a":2 }'::json""", "ARRAY[1, NULL, 3]", "ARRAY['a', NULL]::text[]",
+    "ROW(1, 'x')", "'\\x00ff'::bytea", "'7c9e6679-7425-40de-944b-e07fc1f90ae7'::uuid",
+]
+
+
+async def test_json_value_renders_scalars_as_json_build_object_does(database_url: str) -> None:
+    """GIVEN SQL values of many types, NULL included.
+
+    WHEN each is rendered with ``json_value`` and with ``json_build_object``
+    THEN the value's JSON text is byte for byte the same.
+    """
+    conn = await asyncpg.connect(database_url)
+    try:
+        for expr in SCALARS:
+            row = await conn.fetchrow(
+                f"SELECT {json_value(expr)}, json_build_object('v', {expr})::text")
+            assert row is not None
+            ours, theirs = row[0], row[1]
+            assert theirs == '{"v" : ' + ours + "}", expr
+    finally:
+        await conn.close()
+
+
+async def test_json_object_escapes_keys_as_json_and_sql(database_url: str) -> None:
+    """GIVEN keys holding quotes, backslashes, control and non-ASCII characters.
+
+    WHEN objects with those keys are built, with standard_conforming_strings on and off
+    THEN PostgreSQL returns valid JSON with exactly those keys and values, in order.
+    """
+    keys = ["plain", "it's", 'say "hi"', "back\\slash", "new\nline", "tab\t", "é€😀",
+            "\\'); DROP TABLE x; --"]
+    pairs: list[tuple[str, Any]] = [(k, json_value(f"{i}")) for i, k in enumerate(keys)]
+    pairs.append(("__typename", json_string("it's \\ \"t\"")))
+    sql = f"SELECT {json_object(pairs)}"
+    conn = await asyncpg.connect(database_url)
+    try:
+        for setting in ("on", "off"):
+            await conn.execute(f"SET standard_conforming_strings = {setting}")
+            text = await conn.fetchval(sql)
+            assert list(json.loads(text).items()) == [
+                *((k, i) for i, k in enumerate(keys)), ("__typename", "it's \\ \"t\"")]
+    finally:
+        await conn.close()
+
+
+async def test_json_object_and_array_are_never_null(database_url: str) -> None:
+    """GIVEN an object of NULL values and an aggregate over no rows.
+
+    WHEN both are rendered
+    THEN the object holds JSON nulls, the array is ``[]``, the empty object ``{}``.
+    """
+    conn = await asyncpg.connect(database_url)
+    try:
+        nulls = json_object([("a", json_value("NULL::text")), ("b", json_value("NULL::int"))])
+        obj = await conn.fetchval(f"SELECT {nulls}")
+        empty = await conn.fetchval(
+            f"SELECT {json_array('x::text')} FROM generate_series(1, 0) x")  # noqa: S608
+        assert (obj, empty, await conn.fetchval(f"SELECT {json_object([])}")) == (
+            '{"a":null,"b":null}', "[]", "{}")
+    finally:
+        await conn.close()
+
+
+async def test_response_json_is_compact_and_keeps_selection_order(
+        blog_pool: asyncpg.Pool) -> None:
+    """GIVEN the blog schema.
+
+    WHEN a query selects columns, jsonb, timestamps, relationships and aggregates
+    THEN the response body is compact JSON whose keys follow the selection order.
+    """
+    engine = await GraphQLEngine.build(blog_pool, blog_metadata(),
+                                       EngineOptions(stringify_numeric_types=True))
+    query = """{ article(order_by: {id: asc}, limit: 2) { views tags __typename id
+        author { name __typename articles_aggregate { aggregate { count sum { views } } } }
+        } author(where: {id: {_eq: 2}}) { articles(where: {id: {_eq: 99}}) { id } } }"""
+    status, body = await engine.execute({"query": query},
+                                        Session("admin", {"x-hasura-role": "admin"}, True), {})
+    assert status == 200
+    author = '{"name":"Alice","__typename":"author","articles_aggregate":{"aggregate":' \
+        '{"count":2,"sum":{"views":"30"}}}}'
+    assert body.decode() == (
+        '{"data":{"article":['
+        '{"views":"10","tags":{"k": 1},"__typename":"article","id":1,"author":' + author + '},'
+        '{"views":"20","tags":{"j": 2},"__typename":"article","id":2,"author":' + author + '}'
+        '],"author":[{"articles":[]}]}}')
+    assert orjson.loads(body)["data"]["article"][0]["author"]["name"] == "Alice"
