@@ -107,3 +107,19 @@ async def test_response_json_is_compact_and_keeps_selection_order(
         '{"views":"20","tags":{"j": 2},"__typename":"article","id":2,"author":' + author + '}'
         '],"author":[{"articles":[]}]}}')
     assert orjson.loads(body)["data"]["article"][0]["author"]["name"] == "Alice"
+
+
+async def test_objects_past_one_hundred_arguments_keep_selection_order(
+        blog_engine: GraphQLEngine) -> None:
+    """GIVEN a selection of 120 aliased fields (more than one SQL function call can take).
+
+    WHEN it is queried
+    THEN every field comes back, in the order selected.
+    """
+    aliases = [f"f{119 - i}" for i in range(120)]
+    query = "{ author_by_pk(id: 1) { " + " ".join(f"{a}: name" for a in aliases) + " } }"
+    status, body = await blog_engine.execute(
+        {"query": query}, Session("admin", {"x-hasura-role": "admin"}, True), {})
+    assert status == 200
+    assert list(orjson.loads(body)["data"]["author_by_pk"].items()) == [
+        (a, "Alice") for a in aliases]
