@@ -11,7 +11,7 @@ import orjson
 
 from engine.cron.config import CronTrigger
 from engine.events.catalog import Connection
-from engine.events.delivery import Delivery, Outcome
+from engine.events.delivery import Delivery, Outcome, log_attempts
 from engine.events.webhook import iso_utc
 
 logger = logging.getLogger("engine.cron")
@@ -41,12 +41,6 @@ SET tries = c.tries + 1, locked = NULL, status = r.status,
                          ELSE clock_timestamp() + make_interval(secs => r.retry_in) END
 FROM unnest($1::uuid[], $2::text[], $3::float8[]) AS r(id, status, retry_in)
 WHERE c.id = r.id
-"""
-
-_LOG = """
-INSERT INTO hdb_catalog.hdb_cron_event_invocation_logs (event_id, status, request, response)
-SELECT e, s, rq::json, rs::json
-FROM unnest($1::uuid[], $2::integer[], $3::text[], $4::text[]) AS t(e, s, rq, rs)
 """
 
 _SCHEDULE = """
@@ -145,13 +139,7 @@ class CronEventStore:
         ]
         async with conn.transaction():
             await conn.execute(_RECORD, ids, states, [o.retry_in for o in outcomes])
-            await conn.execute(
-                _LOG,
-                ids,
-                [o.attempt.status for o in outcomes],
-                [o.request.decode() for o in outcomes],
-                [orjson.dumps(o.attempt.response_log()).decode() for o in outcomes],
-            )
+            await log_attempts(conn, "hdb_cron_event_invocation_logs", outcomes)
 
     async def unlock(self, conn: Connection, ids: list[Any]) -> None:
         """Release runs this engine will not deliver (it is stopping)."""

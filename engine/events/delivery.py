@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 import asyncpg
 import httpx
+import orjson
 from asyncpg.pool import PoolConnectionProxy
 
 from engine.events.catalog import Connection
@@ -63,6 +64,22 @@ class Outcome:
     def failed(self) -> bool:
         """Whether it failed for good (retries exhausted)."""
         return not self.attempt.ok and self.retry_in is None
+
+
+async def log_attempts(conn: Connection, table: str, outcomes: list[Outcome]) -> None:
+    """Append one invocation-log row per attempt to ``hdb_catalog.<table>``.
+
+    ``table`` is a fixed catalog name chosen by the store (event or cron logs), never input.
+    """
+    await conn.execute(
+        f"INSERT INTO hdb_catalog.{table} (event_id, status, request, response) "  # noqa: S608
+        "SELECT e, s, rq::json, rs::json "
+        "FROM unnest($1::uuid[], $2::integer[], $3::text[], $4::text[]) AS t(e, s, rq, rs)",
+        [o.delivery.id for o in outcomes],
+        [o.attempt.status for o in outcomes],
+        [o.request.decode() for o in outcomes],
+        [orjson.dumps(o.attempt.response_log()).decode() for o in outcomes],
+    )
 
 
 class DeliveryStore(Protocol):

@@ -9,7 +9,7 @@ import orjson
 
 from engine.events.catalog import NOTIFY_CHANNEL, Connection
 from engine.events.config import EventTrigger
-from engine.events.delivery import Delivery, Outcome
+from engine.events.delivery import Delivery, Outcome, log_attempts
 from engine.events.webhook import iso_utc
 
 _FETCH = """
@@ -38,13 +38,6 @@ FROM unnest($1::uuid[], $2::boolean[], $3::boolean[], $4::float8[])
      AS r(id, delivered, error, retry_in)
 WHERE l.id = r.id
 """
-
-_LOG = """
-INSERT INTO hdb_catalog.event_invocation_logs (event_id, status, request, response)
-SELECT e, s, rq::json, rs::json
-FROM unnest($1::uuid[], $2::integer[], $3::text[], $4::text[]) AS t(e, s, rq, rs)
-"""
-
 
 def event_body(row: asyncpg.Record, trigger: EventTrigger) -> bytes:
     """Hasura's event webhook body; the captured payload is passed through as stored."""
@@ -110,13 +103,7 @@ class EventLogStore:
                 [o.failed for o in outcomes],
                 [o.retry_in for o in outcomes],
             )
-            await conn.execute(
-                _LOG,
-                ids,
-                [o.attempt.status for o in outcomes],
-                [o.request.decode() for o in outcomes],
-                [orjson.dumps(o.attempt.response_log()).decode() for o in outcomes],
-            )
+            await log_attempts(conn, "event_invocation_logs", outcomes)
 
     async def unlock(self, conn: Connection, ids: list[Any]) -> None:
         """Release events this engine will not deliver (it is stopping)."""
