@@ -13,15 +13,13 @@ from __future__ import annotations
 import argparse
 import re
 import subprocess
-import tempfile
 from pathlib import Path
 
 import psutil
-import psycopg
 
+from bench.engine.database import DATABASE, load_notes, throwaway_postgres
 from devstack.ports import free_port
 from devstack.services.engine import EngineClient, EngineServer
-from devstack.services.postgres import PostgresServer
 
 SECRET = "bench-secret"  # noqa: S105 - a throw-away engine
 QUERY = '{"query": "query { note(where: {id: {_eq: 1}}) { id body } }"}'
@@ -69,22 +67,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=8)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="bench-e2e-") as tmp:
-        root = Path(tmp)
-        root.chmod(0o755)
-        server = PostgresServer(root / "pg", free_port())
-        server.start(root / "pg.log", root / "pg.pid", fsync=False)
-        try:
-            with psycopg.connect(server.url(), autocommit=True) as conn:
-                conn.execute("CREATE DATABASE bench")
-            with psycopg.connect(server.url("bench"), autocommit=True) as conn:
-                conn.execute("CREATE TABLE note (id int PRIMARY KEY, body text NOT NULL)")
-                conn.execute("INSERT INTO note SELECT g, 'note ' || g "
-                             "FROM generate_series(1, 100) g")
-            _run(server.url("bench"), args.seconds, args.connections, root)
-        finally:
-            server.stop()
-
+    with throwaway_postgres("bench-e2e-") as (server, root):
+        load_notes(server.url(DATABASE))
+        _run(server.url(DATABASE), args.seconds, args.connections, root)
 
 if __name__ == "__main__":
     main()

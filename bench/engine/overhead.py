@@ -18,17 +18,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import tempfile
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
-from pathlib import Path
 from typing import Any
 
 import orjson
-import psycopg
 
-from devstack.ports import free_port
-from devstack.services.postgres import PostgresServer
+from bench.engine.database import DATABASE, load_notes, throwaway_postgres
 from engine.server.app import create_app
 from engine.session import Session
 from engine.settings import EngineSettings, Secret
@@ -125,27 +121,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("--requests", type=int, default=5000)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="bench-engine-") as tmp:
-        root = Path(tmp)
-        root.chmod(0o755)
-        server = PostgresServer(root / "pg", free_port())
-        server.start(root / "pg.log", root / "pg.pid", fsync=False)
+    with throwaway_postgres("bench-engine-") as (server, _):
+        load_notes(server.url(DATABASE))
         try:
-            with psycopg.connect(server.url(), autocommit=True) as conn:
-                conn.execute("CREATE DATABASE bench")
-            with psycopg.connect(server.url("bench"), autocommit=True) as conn:
-                conn.execute("CREATE TABLE note (id int PRIMARY KEY, body text NOT NULL)")
-                conn.execute("INSERT INTO note SELECT g, 'note ' || g "
-                             "FROM generate_series(1, 100) g")
-            try:
-                import uvloop
+            import uvloop
 
-                uvloop.run(_run(server.url("bench"), args.requests))
-            except ImportError:
-                asyncio.run(_run(server.url("bench"), args.requests))
-        finally:
-            server.stop()
-
+            uvloop.run(_run(server.url(DATABASE), args.requests))
+        except ImportError:
+            asyncio.run(_run(server.url(DATABASE), args.requests))
 
 if __name__ == "__main__":
     main()

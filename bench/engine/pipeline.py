@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -31,9 +30,8 @@ import asyncpg
 import orjson
 from graphql import parse, validate
 
+from bench.engine.database import DATABASE, throwaway_postgres
 from devstack.paths import REPO_ROOT
-from devstack.ports import free_port
-from devstack.services.postgres import PostgresServer, create_database
 from engine.graphql import EngineOptions, GraphQLEngine
 from engine.graphql.params import bind
 from engine.session import Session
@@ -181,16 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = args.out or REPO_ROOT / "bench" / "results" / f"engine-pipeline-{stamp}.json"
-    with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp:
-        root = Path(tmp)
-        root.chmod(0o755)
-        pg = PostgresServer(root / "pg", free_port())
-        pg.start(root / "pg.log", root / "pg.pid", fsync=False)
-        try:
-            create_database(pg, "bench")
-            results = asyncio.run(measure(pg.url("bench"), args.iterations))
-        finally:
-            pg.stop()
+    with throwaway_postgres("bench-pipeline-") as (pg, _):
+        results = asyncio.run(measure(pg.url(DATABASE), args.iterations))
     report = {"started_at": stamp, "iterations": args.iterations, "query": QUERY.strip(),
               "results": results}
     out.parent.mkdir(parents=True, exist_ok=True)
