@@ -7,24 +7,9 @@ import pytest
 
 from devstack.services.cognito import CognitoLocal, UserPool
 from devstack.services.redis import RedisServer
+from tests.api_gateway import http_api_post
 
 CONTEXT = cast(Any, object())
-
-
-def _api_gateway_event(path: str, body: dict[str, Any], headers: dict[str, str]
-                       ) -> dict[str, Any]:
-    """An API Gateway HTTP API (payload 2.0) event, as Lambda receives it."""
-    return {
-        "version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": "",
-        "headers": headers, "body": json.dumps(body), "isBase64Encoded": False,
-        "requestContext": {
-            "http": {"method": "POST", "path": path, "protocol": "HTTP/1.1",
-                     "sourceIp": "198.51.100.1", "userAgent": "test"},
-            "requestId": "req-1", "routeKey": "$default", "stage": "$default",
-            "accountId": "000000000000", "apiId": "api", "domainName": "example",
-            "domainPrefix": "example", "time": "21/Nov/2026:00:00:00 +0000", "timeEpoch": 0,
-        },
-    }
 
 
 def test_lambda_handler_serves_actions_behind_api_gateway(
@@ -54,10 +39,10 @@ def test_lambda_handler_serves_actions_behind_api_gateway(
                "x-forwarded-for": "198.51.100.1"}
     try:
         for _ in range(2):
-            result = handler(_api_gateway_event("/login", body, headers), CONTEXT)
+            result = handler(http_api_post("/login", body, headers), CONTEXT)
             assert result["statusCode"] == 401
             assert json.loads(result["body"])["extensions"]["code"] == "invalid-credentials"
-        refused = handler(_api_gateway_event("/login", body, {"content-type": "application/json"}),
+        refused = handler(http_api_post("/login", body, {"content-type": "application/json"}),
                           CONTEXT)
         assert refused["statusCode"] == 401
         assert json.loads(refused["body"])["extensions"]["code"] == "unauthorized"

@@ -7,8 +7,10 @@ import boto3
 import pytest
 
 from devstack.services.moto import MotoService
+from tests.api_gateway import http_api_post
 
 CONTEXT = cast(Any, object())
+JSON = {"content-type": "application/json"}
 EVENT_BODY = {
     "id": "5b1f0c3e-7c1b-4a36-9d4f-0a9f1c2e8d11",
     "created_at": "2026-11-21T00:00:00Z",
@@ -18,22 +20,6 @@ EVENT_BODY = {
               "session_variables": {"x-hasura-role": "admin"}, "trace_context": None},
     "delivery_info": {"current_retry": 0, "max_retries": 3},
 }
-
-
-def _api_gateway_event(path: str, headers: dict[str, str]) -> dict[str, Any]:
-    """An API Gateway HTTP API (payload 2.0) event, as Lambda receives it."""
-    return {
-        "version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": "",
-        "headers": {"content-type": "application/json", **headers},
-        "body": json.dumps(EVENT_BODY), "isBase64Encoded": False,
-        "requestContext": {
-            "http": {"method": "POST", "path": path, "protocol": "HTTP/1.1",
-                     "sourceIp": "198.51.100.1", "userAgent": "test"},
-            "requestId": "req-1", "routeKey": "$default", "stage": "$default",
-            "accountId": "000000000000", "apiId": "api", "domainName": "example",
-            "domainPrefix": "example", "time": "21/Nov/2026:00:00:00 +0000", "timeEpoch": 0,
-        },
-    }
 
 
 def test_lambda_handler_reads_the_shared_secret_from_secrets_manager(
@@ -62,9 +48,10 @@ def test_lambda_handler_reads_the_shared_secret_from_secrets_manager(
     try:
         from triggers.lambda_handler import handler
 
-        accepted = handler(_api_gateway_event("/echo", {"x-action-secret": "from-secrets-manager"}),
-                           CONTEXT)
-        refused = handler(_api_gateway_event("/echo", {"x-action-secret": "guess"}), CONTEXT)
+        right = {**JSON, "x-action-secret": "from-secrets-manager"}
+        wrong = {**JSON, "x-action-secret": "guess"}
+        accepted = handler(http_api_post("/echo", EVENT_BODY, right), CONTEXT)
+        refused = handler(http_api_post("/echo", EVENT_BODY, wrong), CONTEXT)
     finally:
         settings.get_settings.cache_clear()
         secrets.delete_secret(SecretId=arn, ForceDeleteWithoutRecovery=True)
