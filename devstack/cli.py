@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from devstack.commands.conformance import conformance
 from devstack.commands.lifecycle import down, status, up
 from devstack.commands.metadata import metadata
 from devstack.commands.migrate import migrate
@@ -24,6 +25,7 @@ cli.add_command(status)
 cli.add_command(migrate)
 cli.add_command(metadata)
 cli.add_command(seed)
+cli.add_command(conformance)
 
 
 def main() -> None:

@@ -30,6 +30,17 @@ def build(settings: StackSettings) -> list[Service | Step]:
                                                    engine, *auth.after_engine])
 
 
+def ports(settings: StackSettings) -> dict[str, int]:
+    """Each local service's port (none for PostgreSQL when DATABASE_URL points elsewhere)."""
+    found = {"postgres": settings.pg_port, "redis": settings.redis_port,
+             "moto": settings.moto_port, "lambda-runtime": settings.lambda_port,
+             "cognito-local": settings.cognito_port, "triggers": settings.triggers_port,
+             "engine": settings.engine_port, "actions": settings.actions_port}
+    if settings.database_url:
+        del found["postgres"]
+    return found
+
+
 def service_names(settings: StackSettings) -> list[str]:
     """Names of the stack's services in start order."""
     return [entry.name for entry in build(settings) if not isinstance(entry, Step)]

@@ -11,9 +11,6 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 HASURA_DIR = REPO_ROOT / "hasura"
 """The Hasura CLI project (config.yaml, metadata/, migrations/, seeds/)."""
 
-SHARED_DIR = REPO_ROOT.parent / "shared"
-"""Read-only reference material kept beside the checkout (never copied into it)."""
-
 
 def state_dir() -> Path:
     """The one ignored folder that holds data directories, logs and pid files.

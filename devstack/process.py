@@ -35,7 +35,7 @@ class ManagedProcess:
         running = read_pid(self.pid_path)
         if running is not None:
             raise StackError(
-                f"{self.name} is already running (pid {running}); run `devstack down` first"
+                f"{self.name} is already running (pid {running}); run `./dev down` first"
             )
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.pid_path.parent.mkdir(parents=True, exist_ok=True)

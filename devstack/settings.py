@@ -9,7 +9,7 @@ from pathlib import Path
 from devstack.paths import REPO_ROOT, state_dir
 
 
-def _dotenv(path: Path) -> dict[str, str]:
+def dotenv(path: Path) -> dict[str, str]:
     """Parse a simple KEY=VALUE `.env` file (comments and blank lines ignored)."""
     values: dict[str, str] = {}
     if not path.exists():
@@ -27,7 +27,7 @@ class _Source:
     """Environment first, then `.env` at the repository root, then the default."""
 
     def __init__(self) -> None:
-        self.dotenv = _dotenv(REPO_ROOT / ".env")
+        self.dotenv = dotenv(REPO_ROOT / ".env")
 
     def text(self, key: str, default: str) -> str:
         return os.environ.get(key) or self.dotenv.get(key) or default

@@ -50,6 +50,11 @@ def log_file(settings: StackSettings, name: str) -> Path:
     return settings.logs_dir / f"{name}.log"
 
 
+def stop_request_file(settings: StackSettings) -> Path:
+    """Written by ``down`` before it stops anything, so a foreground ``up`` knows it was asked."""
+    return settings.state_dir / "stop-requested"
+
+
 def running_services(settings: StackSettings) -> dict[str, int]:
     """Services with a live pid file: name → pid."""
     if not settings.pids_dir.exists():
@@ -83,5 +88,5 @@ def ensure_not_running(settings: StackSettings) -> None:
         listed = ", ".join(f"{n} (pid {p})" for n, p in running.items())
         raise StackError(
             f"the stack is already running from {settings.state_dir}: {listed}; "
-            "use `devstack status` to see it or `devstack down` to stop it"
+            "use `./dev status` to see it or `./dev down` to stop it"
         )

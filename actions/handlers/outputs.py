@@ -36,12 +36,16 @@ def tokens(result: dict[str, Any], refresh_token: str | None = None) -> dict[str
     }
 
 
-def code_delivery(details: dict[str, Any] | None) -> dict[str, Any]:
-    """``CodeDelivery`` from Cognito's CodeDeliveryDetails (medium is an enum)."""
-    details = details or {}
-    medium = details.get("DeliveryMedium")
-    return {
-        "ok": True,
-        "medium": medium if medium in ("EMAIL", "SMS") else None,
-        "destination": details.get("Destination"),
-    }
+def mask_email(email: str) -> str:
+    """``ada@example.com`` → ``a***@e***``, the way Cognito masks a code's destination."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain[:1]}***"
+
+
+def code_sent_to(email: str) -> dict[str, Any]:
+    """``CodeDelivery`` that reads the same whether ``email`` has an account or not.
+
+    Cognito with ``PreventUserExistenceErrors`` answers an unknown user as if a code went out,
+    with the destination masked; the local stand-in does not, so the action masks both.
+    """
+    return {"ok": True, "medium": "EMAIL", "destination": mask_email(email)}

@@ -7,7 +7,7 @@ from typing import Any
 from actions.cognito_errors import to_action_error
 from actions.context import ActionContext
 from actions.handlers.fields import Email
-from actions.handlers.outputs import code_delivery
+from actions.handlers.outputs import code_sent_to
 from actions.models import StrictInput
 
 NAME = "resendConfirmationCode"
@@ -26,10 +26,10 @@ async def handle(ctx: ActionContext, data: Input) -> dict[str, Any]:
     """
     await ctx.limiter.hit("code", email=data.email, client_ip=ctx.client_ip)
     try:
-        result = await ctx.cognito.resend_confirmation_code(data.email)
+        await ctx.cognito.resend_confirmation_code(data.email)
     except Exception as exc:
         error = to_action_error(exc)
         if error.code == "user-not-found":
-            return {"ok": True, "medium": None, "destination": None}
+            return code_sent_to(data.email)
         raise error from None
-    return code_delivery(result.get("CodeDeliveryDetails"))
+    return code_sent_to(data.email)

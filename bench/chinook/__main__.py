@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bench.chinook.main import Options, run
 from bench.chinook.report import render
+from devstack.reference import ReferenceMissingError
 
 
 def parse_args(argv: list[str]) -> tuple[Options, Path | None]:
@@ -54,7 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     if stored is not None:
         print(render(json.loads(stored.read_text())))
         return 0
-    report = run(options)
+    try:
+        report = run(options)
+    except ReferenceMissingError as exc:
+        print(f"bench.chinook: {exc}", file=sys.stderr)
+        return 2
     print()
     print(render(report))
     print(f"\nresults: {report['results_file']}")

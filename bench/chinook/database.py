@@ -9,7 +9,7 @@ from pathlib import Path
 
 import psycopg
 
-from bench.chinook.workload import DUMP_PATH
+from bench.chinook.workload import chinook_file
 from devstack.ports import free_port
 from devstack.services.postgres import PostgresServer, create_database, pg_bindir
 
@@ -30,7 +30,7 @@ def log_path(state: Path) -> Path:
     return state / "logs" / "postgres.log"
 
 
-def load_chinook(server: PostgresServer, dump: Path = DUMP_PATH) -> str:
+def load_chinook(server: PostgresServer, dump: Path | None = None) -> str:
     """Create the ``chinook`` database from the dump (unless loaded already); returns its URL."""
     url = server.url(DATABASE)
     create_database(server, DATABASE)
@@ -38,6 +38,7 @@ def load_chinook(server: PostgresServer, dump: Path = DUMP_PATH) -> str:
         loaded = conn.execute("SELECT to_regclass('public.\"Track\"') IS NOT NULL").fetchone()
     if loaded and loaded[0]:
         return url
+    dump = dump or chinook_file("dump.sql.gz")
     result = subprocess.run(
         [str(pg_bindir() / "psql"), "-q", "-X", "-v", "ON_ERROR_STOP=1", "-d", url],
         input=gzip.decompress(dump.read_bytes()), capture_output=True, check=False,

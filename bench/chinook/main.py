@@ -86,9 +86,10 @@ def _bench_state() -> Path:
 
 def run(options: Options, log: Callable[[str], None] = print) -> dict[str, Any]:
     """Run the benchmark and return the results document (also written to a JSON file)."""
+    workload = load_workload()  # first: a missing reference folder stops the run at once
     wrk_binary()
     install_postgraphile()
-    bench = Bench(options, load_workload(), _bench_state(), log)
+    bench = Bench(options, workload, _bench_state(), log)
     bench.report = {"started_at": _now(), "machine": _machine(), "options": _options(options),
                     "state_dir": str(bench.state), "errors": {}}
     with contextlib.ExitStack() as stack:

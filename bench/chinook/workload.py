@@ -10,12 +10,11 @@ from typing import Any
 
 import yaml
 
-from devstack.paths import REPO_ROOT, SHARED_DIR
+from devstack import reference
+from devstack.paths import REPO_ROOT
 
-CHINOOK_DIR = SHARED_DIR / "bench" / "chinook"
-CONFIG_PATH = CHINOOK_DIR / "config.query.yaml"
-METADATA_PATH = CHINOOK_DIR / "replace_metadata.json"
-DUMP_PATH = CHINOOK_DIR / "dump.sql.gz"
+CHINOOK = ("bench", "chinook")
+"""Hasura's Chinook set (config, metadata, dump) in the reference folder (REFERENCE_DIR)."""
 POSTGRAPHILE_DIR = REPO_ROOT / "bench" / "postgraphile"
 POSTGRAPHILE_QUERIES = POSTGRAPHILE_DIR / "queries"
 
@@ -66,9 +65,19 @@ def case_name(entry_name: str) -> str:
     return _LOAD_LEVEL.sub("", entry_name)
 
 
-def load_workload(config_path: Path = CONFIG_PATH,
+def chinook_file(name: str) -> Path:
+    """A file of the Chinook set.
+
+    Raises:
+        ReferenceMissingError: the reference folder lacks it (one line naming the setting).
+    """
+    return reference.require(*CHINOOK, name)
+
+
+def load_workload(config_path: Path | None = None,
                   postgraphile_queries: Path = POSTGRAPHILE_QUERIES) -> Workload:
     """Read the config and pair each case with ``queries/<case>.graphql`` when present."""
+    config_path = config_path or chinook_file("config.query.yaml")
     config = yaml.safe_load(config_path.read_text())
     headers = {name: str(value) for name, value in (config.get("headers") or {}).items()}
     grouped: dict[str, dict[str, Any]] = {}
@@ -91,5 +100,5 @@ def load_workload(config_path: Path = CONFIG_PATH,
 
 def replace_metadata() -> dict[str, Any]:
     """The ``replace_metadata`` request of the benchmark."""
-    data: dict[str, Any] = json.loads(METADATA_PATH.read_text())
+    data: dict[str, Any] = json.loads(chinook_file("replace_metadata.json").read_text())
     return data

@@ -7,15 +7,21 @@ import time
 from types import FrameType
 
 import click
-from rich.console import Console
 from rich.table import Table
 
 from devstack import compose
+from devstack.console import console
 from devstack.errors import StackError
+from devstack.ports import ensure_all_free
 from devstack.settings import StackSettings
-from devstack.stack import Service, Step, ensure_not_running, running_services, stop_all
-
-console = Console(highlight=False)
+from devstack.stack import (
+    Service,
+    Step,
+    ensure_not_running,
+    running_services,
+    stop_all,
+    stop_request_file,
+)
 
 
 @click.command()
@@ -24,6 +30,8 @@ def up(detach: bool) -> None:
     """Start every service (migrations, metadata and seeds applied); Ctrl-C stops them all."""
     settings = StackSettings.load()
     ensure_not_running(settings)
+    ensure_all_free(compose.ports(settings))
+    stop_request_file(settings).unlink(missing_ok=True)
     entries = compose.build(settings)
     started = time.monotonic()
     try:
@@ -41,7 +49,7 @@ def up(detach: bool) -> None:
     console.print(f"stack up in {time.monotonic() - started:.1f}s (state in {settings.state_dir})")
     console.print(_endpoints_table([e for e in entries if not isinstance(e, Step)]))
     if detach:
-        console.print("running in the background: `devstack status`, `devstack down`")
+        console.print("running in the background: `./dev status`, `./dev down`")
         return
     console.print("Ctrl-C stops the stack.")
     _wait_for_interrupt(settings)
@@ -64,6 +72,9 @@ def _wait_for_interrupt(settings: StackSettings) -> None:
         while not stop:
             time.sleep(0.5)
             gone = set(compose.service_names(settings)) - set(running_services(settings))
+            if gone and stop_request_file(settings).exists():
+                console.print("stop requested by `./dev down`: stopping the stack")
+                break
             if gone:
                 console.print(f"[red]service(s) exited: {', '.join(sorted(gone))}; "
                               f"see {settings.logs_dir}[/]")
@@ -71,13 +82,17 @@ def _wait_for_interrupt(settings: StackSettings) -> None:
     except KeyboardInterrupt:
         pass
     stopped = stop_all(settings, list(reversed(compose.service_names(settings))))
-    console.print(f"stopped: {', '.join(stopped) or 'nothing'}")
+    stop_request_file(settings).unlink(missing_ok=True)
+    console.print(f"stopped: {', '.join(stopped) or 'nothing left running'}")
 
 
 @click.command()
 def down() -> None:
     """Stop every service of the stack started from this state folder."""
     settings = StackSettings.load()
+    if running_services(settings):
+        settings.state_dir.mkdir(parents=True, exist_ok=True)
+        stop_request_file(settings).touch()
     stopped = stop_all(settings, list(reversed(compose.service_names(settings))))
     console.print(f"stopped: {', '.join(stopped)}" if stopped else "nothing was running")
 

@@ -7,17 +7,22 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from rich.console import Console
 
 from devstack.commands.project import database_url, project_dir_option
+from devstack.console import console, err_console
 from devstack.errors import StackError
-from devstack.hasura_project import metadata_db_check, metadata_dir, metadata_schema, role_schema
+from devstack.hasura_project import (
+    metadata_db_check,
+    metadata_dir,
+    metadata_model,
+    metadata_schema,
+    role_schema,
+)
 from devstack.hasura_project.engine_client import MetadataClient, describe_inconsistency
 from devstack.ports import LOOPBACK
 from devstack.settings import StackSettings
+from engine.metadata.openapi import SCHEMA_PATH_SETTING
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -84,16 +89,21 @@ def export_schema_command(
 
 
 @metadata.command("validate")
-@click.option("--no-database", is_flag=True, help="Only check against Hasura's schema.")
+@click.option("--no-database", is_flag=True, help="Skip the check against the database.")
+@click.option("--schema", "schema_path", envvar=SCHEMA_PATH_SETTING,
+              type=click.Path(path_type=Path),
+              help=f"Also check against Hasura's metadata.openapi.json at this path "
+                   f"(env {SCHEMA_PATH_SETTING}).")
 @project_dir_option
-def validate_command(project_dir: Path, no_database: bool) -> None:
-    """Check the folder against Hasura's metadata schema and the database; list every problem."""
+def validate_command(project_dir: Path, no_database: bool, schema_path: Path | None) -> None:
+    """Check the folder with the engine's metadata model and the database; list every problem.
+
+    With --schema, Hasura's JSON schema is an extra check.
+    """
     document = metadata_dir.read(project_dir)
-    problems = []
-    try:
-        problems += metadata_schema.validate(document)
-    except metadata_schema.SchemaUnavailableError as exc:
-        err_console.print(f"[yellow]warning:[/] {exc}")
+    problems = metadata_model.validate(document)
+    if schema_path is not None:
+        problems += metadata_schema.validate(document, schema_path)
     if not no_database:
         problems += metadata_db_check.validate(document, database_url(StackSettings.load()))
     for problem in problems:

@@ -5,14 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.table import Table
 
 from devstack.commands.project import database_url, project_dir_option
+from devstack.console import console
 from devstack.hasura_project.migrations import DEFAULT_SOURCE, Migrator
 from devstack.settings import StackSettings
-
-console = Console(highlight=False)
 
 
 def _migrator(project_dir: Path, source: str) -> Migrator:

@@ -5,13 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from devstack.commands.project import database_url, project_dir_option
+from devstack.console import console
 from devstack.hasura_project import seeds
 from devstack.settings import StackSettings
-
-console = Console(highlight=False)
 
 
 @click.command()

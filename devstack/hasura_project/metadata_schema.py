@@ -2,7 +2,9 @@
 
 The OpenAPI document's ``components/schemas`` hold ``Metadata`` (one of V1, V2, V3) and
 everything it references; the document is registered as one resource so every ``$ref``
-resolves through ``referencing``.
+resolves through ``referencing``. The file is not part of the project: this check runs only
+where a path to it is given (``--schema`` or ``ENGINE_METADATA_SCHEMA_PATH``); the engine's
+typed model (:mod:`devstack.hasura_project.metadata_model`) always runs.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from jsonschema.exceptions import ValidationError
 from devstack.errors import StackError
 from devstack.hasura_project.metadata_dir import MetadataDocument
 from devstack.hasura_project.problems import Problem
-from engine.metadata.openapi import OPENAPI_PATH, SchemaUnavailable, metadata_validator
+from engine.metadata.openapi import SchemaUnavailable, metadata_validator
 
 
 class SchemaUnavailableError(StackError):
@@ -31,7 +33,7 @@ def _validator(openapi_path: Path, definition: str) -> Draft202012Validator:
         raise SchemaUnavailableError(f"{exc}; schema validation not run") from exc
 
 
-def validate(document: MetadataDocument, openapi_path: Path = OPENAPI_PATH) -> list[Problem]:
+def validate(document: MetadataDocument, openapi_path: Path) -> list[Problem]:
     """Every place where the metadata breaks Hasura's schema (``MetadataV3`` for version 3).
 
     Raises:

@@ -16,7 +16,8 @@ class Problem:
     path: tuple[str | int, ...]
     message: str
     check: str
-    """Which validation found it: ``schema`` (Hasura's JSON schema) or ``database``."""
+    """Which validation found it: ``model`` (the engine's typed model), ``schema`` (Hasura's
+    JSON schema) or ``database``."""
 
     def __str__(self) -> str:
         try:

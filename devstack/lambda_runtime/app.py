@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from devstack.lambda_runtime import cognito_fidelity
 from devstack.lambda_runtime.config import RuntimeConfig
 from devstack.lambda_runtime.pool import FunctionPool, InvocationError
 
@@ -65,6 +66,7 @@ def create_app(config: RuntimeConfig | None = None) -> Starlette:
         except InvocationError as exc:
             headers["X-Amz-Function-Error"] = "Unhandled"
             return Response(json.dumps(exc.payload), 200, headers, "application/json")
+        await cognito_fidelity.after_invocation(event)
         return Response(json.dumps(result), 200, headers, "application/json")
 
     async def health(request: Request) -> Response:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+from devstack.lambda_runtime.cognito_fidelity import ENDPOINT_ENV
 from devstack.lambda_runtime.config import RuntimeConfig
 from devstack.services.http import HttpService, python_module_argv
 from devstack.settings import StackSettings
@@ -35,7 +36,9 @@ class LambdaRuntimeService(HttpService):
                 "--host", "127.0.0.1", "--port", str(settings.lambda_port), "--no-access-log",
             ),
             description="AWS Lambda Invoke API (real handlers)",
-            env={"LAMBDA_RUNTIME_CONFIG": str(self.config_path)},
+            env={"LAMBDA_RUNTIME_CONFIG": str(self.config_path),
+                 # Where the runtime does what Cognito does around a trigger (cognito_fidelity).
+                 ENDPOINT_ENV: f"http://127.0.0.1:{settings.cognito_port}"},
         )
         self.common_environment = dict(common_environment or {})
         self.function_environment = {k: dict(v) for k, v in (function_environment or {}).items()}

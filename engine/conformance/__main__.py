@@ -1,6 +1,7 @@
 """``python -m engine.conformance DIR``: run a folder of Hasura conformance cases.
 
-Targets ``--engine-url`` (with ``--admin-secret``) or starts its own PostgreSQL and engine.
+Targets ``--engine-url`` (with ``--admin-secret``); ``devstack conformance DIR`` starts a
+throw-away PostgreSQL and engine and runs this against them.
 Prints per class what passed, failed (with a short diff) or was skipped, ends with the line
 ``N passed, M failed, K skipped`` and writes a JSON report (``--json``).
 """
@@ -26,13 +27,12 @@ _MARK = {Outcome.PASSED: "PASS", Outcome.MESSAGE_ONLY: "PASS~", Outcome.FAILED: 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m engine.conformance", description=__doc__)
     p.add_argument("dir", type=Path, help="folder holding manifest.json and the YAML cases")
-    p.add_argument("--engine-url", help="target a running engine instead of starting one")
+    p.add_argument("--engine-url", required=True,
+                   help="the engine to test (`devstack conformance` starts one for you)")
     p.add_argument("--admin-secret", help="the engine's admin secret (sent with every request)")
     p.add_argument("--json", type=Path, dest="json_path", help="write the report here")
     p.add_argument("-k", dest="filter", default="",
                    help="only classes/cases whose name contains this text")
-    p.add_argument("--state", type=Path,
-                   help="keep the started PostgreSQL and engine state (logs) in this folder")
     p.add_argument("-q", "--quiet", action="store_true", help="print failures only")
     return p
 
@@ -106,15 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; exit status 1 when a case failed."""
     args = _parser().parse_args(argv)
     classes = load(args.dir)
-    if args.engine_url:
-        results = asyncio.run(run(classes, args.engine_url, args.admin_secret, args.filter,
-                                  args.quiet))
-    else:
-        from engine.conformance.stack import local_engine
-
-        with local_engine(args.state) as eng:
-            results = asyncio.run(run(classes, eng.url, eng.admin_secret, args.filter,
-                                      args.quiet))
+    results = asyncio.run(run(classes, args.engine_url, args.admin_secret, args.filter,
+                              args.quiet))
     data = report(results, classes)
     if args.json_path:
         args.json_path.write_text(json.dumps(data, indent=2), encoding="utf-8")

@@ -2,13 +2,16 @@
 
 The OpenAPI document's ``components/schemas`` hold ``Metadata`` (V1, V2, V3) and everything
 they reference; the document is registered as one resource so every ``$ref`` resolves through
-``referencing``. The engine checks ``replace_metadata`` with it; ``devstack metadata validate``
-checks the project folder with it.
+``referencing``. The file is not part of the project: the engine (``replace_metadata``) and
+``devstack metadata validate`` use it as an extra check only where ``SCHEMA_PATH_SETTING``
+names it. The engine's own typed model (:mod:`engine.metadata.typed`) always runs.
 """
 
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -17,14 +20,19 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from devstack.paths import SHARED_DIR
-
-OPENAPI_PATH = SHARED_DIR / "hasura" / "metadata.openapi.json"
+SCHEMA_PATH_SETTING = "ENGINE_METADATA_SCHEMA_PATH"
+"""The setting naming Hasura's ``metadata.openapi.json`` (unset: no JSON-schema check)."""
 _RESOURCE_URI = "urn:hasura:metadata.openapi.json"
 
 
 class SchemaUnavailable(Exception):  # noqa: N818 - a condition, not a failure of the caller
     """The schema file is missing, unreadable, or lacks the definition asked for."""
+
+
+def configured_schema_path(env: Mapping[str, str] | None = None) -> Path | None:
+    """The path ``ENGINE_METADATA_SCHEMA_PATH`` names, or None when it is unset."""
+    raw = (os.environ if env is None else env).get(SCHEMA_PATH_SETTING, "").strip()
+    return Path(raw).expanduser() if raw else None
 
 
 @lru_cache(maxsize=8)

@@ -1,7 +1,8 @@
-"""Checking a whole metadata document against Hasura's JSON schema before it replaces ours.
+"""Checking a whole metadata document before it replaces ours.
 
-The schema is ``metadata.openapi.json`` (OpenAPI 3.0 components) from the shared reference
-folder; without that file the check is skipped (the consistency check still runs).
+The engine's own typed model (:mod:`engine.metadata.typed`) always checks it. Hasura's JSON
+schema (``metadata.openapi.json``, OpenAPI 3.0 components) is an extra check, run only when
+``ENGINE_METADATA_SCHEMA_PATH`` names the file.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from engine.metadata.errors import parse_failed
-from engine.metadata.openapi import OPENAPI_PATH, SchemaUnavailable, metadata_validator
+from engine.metadata.openapi import SchemaUnavailable, configured_schema_path, metadata_validator
+from engine.metadata.typed import first_problem
 
 logger = logging.getLogger("engine.metadata")
 
@@ -25,19 +27,29 @@ def _validator(path: Path, definition: str) -> Draft202012Validator | None:
     try:
         return metadata_validator(path, definition)
     except SchemaUnavailable as exc:
-        logger.warning("%s: replace_metadata is not schema-checked", exc)
+        logger.warning("%s: replace_metadata is not checked against Hasura's schema", exc)
         return None
 
 
-def check_document(document: Any, path: str, openapi_path: Path = OPENAPI_PATH) -> None:
-    """Raise parse-failed at the first place ``document`` breaks Hasura's metadata schema."""
+def check_document(document: Any, path: str, openapi_path: Path | None = None) -> None:
+    """Raise parse-failed at the first place ``document`` breaks the metadata model.
+
+    ``openapi_path`` (default: the configured one, if any) adds Hasura's JSON schema.
+    """
     if not isinstance(document, dict):
         raise parse_failed("metadata must be a JSON object", path)
     version = document.get("version", 1)
     definition = _DEFINITIONS.get(version) if isinstance(version, int) else None
     if definition is None:
         raise parse_failed(f"unsupported metadata version {document.get('version')!r}", path)
-    validator = _validator(openapi_path.resolve(), definition)
+    problem = first_problem(document)
+    if problem is not None:
+        raise parse_failed(f"Error in {problem.json_path()}: {problem.message}",
+                           path + problem.json_path()[1:])
+    schema_path = openapi_path or configured_schema_path()
+    if schema_path is None:
+        return
+    validator = _validator(schema_path.resolve(), definition)
     if validator is None:
         return
     error = best_match(validator.iter_errors(document))

@@ -214,16 +214,24 @@ def test_login_is_rate_limited_per_client_address(call_action: ActionCall, new_e
     assert other.json()["extensions"]["code"] == "invalid-credentials"
 
 
-def test_forgot_password_answers_the_same_for_unknown_email(call_action: ActionCall,
-                                                            new_email: str) -> None:
-    """GIVEN an email without an account.
+def test_forgot_password_answers_alike_for_known_and_unknown_emails(call_action: ActionCall,
+                                                                    new_email: str) -> None:
+    """GIVEN a confirmed account and an email without one (same first letters).
 
-    WHEN asking for a reset code
-    THEN the answer is ``ok`` as for a real account (no account discovery).
+    WHEN asking for a reset code for each
+    THEN both answers are the same: ok, EMAIL, and the destination masked as Cognito masks it
+    (no account discovery, no address echoed back).
     """
-    response = call_action("forgotPassword", {"email": new_email})
-    assert response.status_code == 200
-    assert response.json()["ok"] is True
+    signed_up(call_action, new_email)
+    local, _, domain = new_email.partition("@")
+    unknown = f"{local}-nobody@{domain}"
+
+    known_answer = call_action("forgotPassword", {"email": new_email})
+    unknown_answer = call_action("forgotPassword", {"email": unknown})
+
+    assert known_answer.status_code == unknown_answer.status_code == 200
+    assert known_answer.json() == unknown_answer.json() == {
+        "ok": True, "medium": "EMAIL", "destination": f"{local[0]}***@{domain[0]}***"}
 
 
 def test_forgot_password_then_confirm_sets_the_new_password(call_action: ActionCall,

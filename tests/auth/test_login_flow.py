@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
 from tests.auth.conftest import Client
@@ -47,6 +49,28 @@ def test_signup_confirm_login_then_users_shows_only_the_callers_row(client: Clie
     anonymous = client.run(USERS)
     assert "data" not in anonymous
     assert error_code(anonymous) == "validation-failed"
+
+
+def _claims(token: str) -> dict[str, Any]:
+    payload = token.split(".")[1]
+    padded = payload + "=" * (-len(payload) % 4)
+    claims: dict[str, Any] = json.loads(base64.urlsafe_b64decode(padded))
+    return claims
+
+
+def test_the_id_token_says_email_verified_after_confirmation(client: Client) -> None:
+    """The ID token says email_verified after confirmation.
+
+    GIVEN a user who signed up and confirmed with the emailed code WHEN logging in THEN the
+    ID token says ``email_verified: true`` (as Cognito does for its auto-verified email).
+    """
+    email = new_email()
+    tokens = signed_in(client, email)
+
+    claims = _claims(tokens["id_token"])
+
+    assert claims["email"] == email
+    assert claims["email_verified"] is True
 
 
 def test_refresh_gives_a_working_token_and_logout_revokes_it(client: Client) -> None:

@@ -4,6 +4,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -58,44 +59,75 @@ def stack_env(state_root: Path, request: pytest.FixtureRequest) -> Iterator[dict
                 stop_pid(pid)
 
 
-def test_up_twice_gives_a_clear_error(stack_env: dict[str, str]) -> None:
-    """Up twice gives a clear error.
+def test_up_twice_gives_a_clear_error_and_down_is_reported_as_a_stop(
+    stack_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Up twice gives a clear error; `down` from elsewhere is reported as a stop.
 
-    GIVEN a stack started with `devstack up --detach` WHEN `up` runs again on the same state
-    folder THEN it exits 1 with one line saying the stack runs and how to stop it, no
-    traceback, and the first stack keeps running.
+    GIVEN a stack running in the foreground (`devstack up`) WHEN `up` runs again on the same
+    state folder THEN it exits 1 with one line saying the stack runs and how to stop it, and
+    the first stack keeps running. WHEN `devstack down` runs from another process THEN the
+    foreground `up` says a stop was requested (not that services exited) and ends with 0.
     """
-    first = _devstack(stack_env, "up", "--detach")
-    assert first.returncode == 0, first.stdout + first.stderr
-    assert "migrations" in first.stdout
-    assert "seeds" in first.stdout
+    out = tmp_path / "up.out"
+    with out.open("w") as sink:
+        first = subprocess.Popen([sys.executable, "-m", "devstack", "up"], stdout=sink,
+                                 stderr=subprocess.STDOUT, env=stack_env, cwd=REPO_ROOT)
+    try:
+        deadline = time.monotonic() + 240
+        while "Ctrl-C stops the stack" not in out.read_text():
+            assert first.poll() is None, out.read_text()
+            assert time.monotonic() < deadline, out.read_text()
+            time.sleep(0.5)
+        assert "migrations" in out.read_text()
+        assert "seeds" in out.read_text()
 
-    second = _devstack(stack_env, "up", "--detach")
+        second = _devstack(stack_env, "up", "--detach")
 
-    assert second.returncode == 1
-    assert "already running" in second.stderr
-    assert "devstack down" in second.stderr
-    assert "Traceback" not in second.stderr + second.stdout
-    status = _devstack(stack_env, "status")
-    assert status.returncode == 0, status.stdout + status.stderr
+        assert second.returncode == 1
+        assert "already running" in second.stderr
+        assert "./dev down" in second.stderr
+        assert "Traceback" not in second.stderr + second.stdout
+        status = _devstack(stack_env, "status")
+        assert status.returncode == 0, status.stdout + status.stderr
+
+        down = _devstack(stack_env, "down", timeout=120)
+        assert down.returncode == 0, down.stderr
+        assert first.wait(timeout=120) == 0
+    finally:
+        if first.poll() is None:
+            first.terminate()  # the foreground `up` stops its services on SIGTERM
+            first.wait(timeout=120)
+    printed = out.read_text()
+    assert "stop requested by `./dev down`" in printed
+    assert "exited" not in printed
 
 
-def test_up_on_a_port_in_use_gives_a_clear_error(stack_env: dict[str, str]) -> None:
-    """Up on a port in use gives a clear error.
+def _listening() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind((LOOPBACK, 0))
+    sock.listen()
+    return sock
 
-    GIVEN something listening on the PostgreSQL port WHEN `devstack up` runs THEN it exits 1
-    naming the service and the port, no traceback, and nothing is left running.
+
+def test_up_checks_every_port_before_starting_anything(stack_env: dict[str, str]) -> None:
+    """Up checks every port before starting anything.
+
+    GIVEN something listening on the PostgreSQL port and on the engine's (the first and a
+    late service) WHEN `devstack up` runs THEN it exits 1 naming both services and ports, no
+    traceback, and no service was started (not even PostgreSQL).
     """
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
-        taken.bind((LOOPBACK, 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        stack_env["DEVSTACK_PG_PORT"] = str(port)
+    with _listening() as pg_taken, _listening() as engine_taken:
+        pg_port, engine_port = pg_taken.getsockname()[1], engine_taken.getsockname()[1]
+        stack_env["DEVSTACK_PG_PORT"] = str(pg_port)
+        stack_env["HASURA_GRAPHQL_SERVER_PORT"] = str(engine_port)
 
         result = _devstack(stack_env, "up", "--detach")
 
     assert result.returncode == 1
-    assert f"postgres: port {port} on {LOOPBACK} is already in use" in result.stderr
+    assert f"postgres: port {pg_port} on {LOOPBACK} is already in use" in result.stderr
+    assert f"engine: port {engine_port} on {LOOPBACK} is already in use" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
-    pids = Path(stack_env["DEVSTACK_STATE_DIR"]) / "pids"
-    assert [p for p in pids.glob("*.pid") if read_pid(p) is not None] == []
+    state = Path(stack_env["DEVSTACK_STATE_DIR"])
+    assert list(state.glob("pids/*.pid")) == []
+    assert list(state.glob("logs/*.log")) == []

@@ -4,9 +4,16 @@ from typing import Any
 
 import pytest
 
-from devstack.hasura_project import metadata_db_check, metadata_dir, metadata_schema, yaml_io
+from devstack.hasura_project import (
+    metadata_db_check,
+    metadata_dir,
+    metadata_model,
+    metadata_schema,
+    yaml_io,
+)
 from devstack.hasura_project.migrations import Migrator
 from devstack.paths import HASURA_DIR
+from tests import reference
 
 PUBLIC_TABLES = {"crypto_assets", "crypto_prices", "credit_products"}
 
@@ -21,9 +28,16 @@ def _tables(metadata: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {t["table"]["name"]: t for t in metadata["sources"][0]["tables"]}
 
 
+def test_metadata_is_valid_against_the_engine_model() -> None:
+    """GIVEN hasura/metadata WHEN checked with the engine's typed model THEN no problem."""
+    assert [str(p) for p in metadata_model.validate(metadata_dir.read(HASURA_DIR))] == []
+
+
+@reference.needs(*reference.METADATA_SCHEMA)
 def test_metadata_is_valid_against_hasura_schema() -> None:
     """GIVEN hasura/metadata WHEN checked against Hasura's metadata.openapi.json THEN no problem."""
-    problems = metadata_schema.validate(metadata_dir.read(HASURA_DIR))
+    problems = metadata_schema.validate(metadata_dir.read(HASURA_DIR),
+                                        reference.path(*reference.METADATA_SCHEMA))
 
     assert [str(p) for p in problems] == []
 

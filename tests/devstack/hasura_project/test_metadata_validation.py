@@ -8,10 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from devstack.hasura_project import metadata_db_check, metadata_dir, metadata_schema
+from devstack.hasura_project import (
+    metadata_db_check,
+    metadata_dir,
+    metadata_model,
+    metadata_schema,
+)
 from devstack.hasura_project.migrations import Migrator
 from devstack.hasura_project.problems import Problem
 from devstack.paths import HASURA_DIR, REPO_ROOT
+from tests import reference
 from tests.hasura.project_copy import copy_project
 
 
@@ -102,6 +108,39 @@ def test_metadata_validation_catches_wrong_relationships(migrated_url: str, tmp_
     assert len(problems) == 3
 
 
+def _break_two_table_files(project: Path) -> None:
+    tables = _tables_dir(project)
+    _edit(tables / "public_crypto_assets.yaml", "  - role: anonymous\n", "  - rol: anonymous\n")
+    _edit(tables / "public_profiles.yaml", "foreign_key_constraint_on: user_id",
+          "foreign_key: user_id")
+
+
+def test_metadata_validation_reports_model_errors_with_their_file_and_key(
+    tmp_path: Path,
+) -> None:
+    """Metadata validation reports model errors with their file and key.
+
+    GIVEN a permission missing its role, a relationship with an unknown `using` and a misspelt
+    table key WHEN checked with the engine's typed model (no reference material needed) THEN
+    each problem names its file and the key inside it.
+    """
+    project = copy_project(tmp_path)
+    _break_two_table_files(project)
+    _edit(_tables_dir(project) / "public_wallets.yaml", "select_permissions:",
+          "select_permission:")
+
+    problems = {(p.file.name, p.path): p.message
+                for p in metadata_model.validate(metadata_dir.read(project))}
+
+    assert problems[("public_crypto_assets.yaml", ("select_permissions", 0, "role"))] == (
+        "key 'role' is required")
+    assert "exactly one of foreign_key_constraint_on or manual_configuration" in problems[
+        ("public_profiles.yaml", ("object_relationships", 0, "using"))]
+    assert problems[("public_wallets.yaml", ("select_permission",))] == (
+        "unexpected key 'select_permission'")
+
+
+@reference.needs(*reference.METADATA_SCHEMA)
 def test_metadata_validation_reports_schema_errors_with_their_file(tmp_path: Path) -> None:
     """Metadata validation reports schema errors with their file.
 
@@ -109,12 +148,10 @@ def test_metadata_validation_reports_schema_errors_with_their_file(tmp_path: Pat
     against Hasura's JSON schema THEN each error names its file and path.
     """
     project = copy_project(tmp_path)
-    tables = _tables_dir(project)
-    _edit(tables / "public_crypto_assets.yaml", "  - role: anonymous\n", "  - rol: anonymous\n")
-    _edit(tables / "public_profiles.yaml", "foreign_key_constraint_on: user_id",
-          "foreign_key: user_id")
+    _break_two_table_files(project)
 
-    problems = metadata_schema.validate(metadata_dir.read(project))
+    problems = metadata_schema.validate(metadata_dir.read(project),
+                                        reference.path(*reference.METADATA_SCHEMA))
 
     located = {(p.file.name, p.path[:2]) for p in problems}
     assert ("public_crypto_assets.yaml", ("select_permissions", 0)) in located

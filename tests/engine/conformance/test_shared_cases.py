@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 
-from devstack.paths import SHARED_DIR
 from devstack.ports import free_port
 from devstack.services.engine import EngineServer
 from engine.conformance.__main__ import run, summary_line
 from engine.conformance.cases import load
 from engine.conformance.compare import Outcome
+from tests import reference
 
-CASES = SHARED_DIR / "hasura" / "conformance"
+CASES = reference.path(*reference.CONFORMANCE_CASES)
 # Query classes the engine must pass entirely (the fast subset; nothing there depends on
 # routes outside /v1/graphql and /v1/query).
 MUST_PASS = ("TestGraphQLQueryBasicPostgres", "TestGraphQLQueryFragmentsPostgresCitus",
@@ -37,7 +37,7 @@ def conformance_engine(create_database: Callable[[str], str],
         server.stop()
 
 
-@pytest.mark.skipif(not CASES.exists(), reason="the shared conformance cases are not present")
+@reference.needs(*reference.CONFORMANCE_CASES)
 async def test_shared_conformance_cases_pass(conformance_engine: EngineServer) -> None:
     """GIVEN Hasura's recorded cases and an engine on a fresh database.
 

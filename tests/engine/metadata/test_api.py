@@ -69,14 +69,20 @@ def test_track_table_records_the_table_with_a_qualified_name(blog: EngineHandle)
 
 
 def test_track_table_twice_is_already_tracked(blog: EngineHandle) -> None:
-    """GIVEN a tracked table WHEN it is tracked again THEN 400 already-tracked."""
+    """Track table twice is already tracked.
+
+    GIVEN a tracked table WHEN it is tracked again THEN 400 already-tracked.
+    """
     response = blog.metadata({"type": "pg_track_table", "args": {"table": "author"}})
     assert response.status_code == 400
     assert response.json()["code"] == "already-tracked"
 
 
 def test_track_table_of_a_missing_table_is_not_exists(api: EngineHandle) -> None:
-    """GIVEN no table "ghost" WHEN it is tracked THEN 400 not-exists and nothing is stored."""
+    """Track table of a missing table is not exists.
+
+    GIVEN no table "ghost" WHEN it is tracked THEN 400 not-exists and nothing is stored.
+    """
     response = api.metadata({"type": "pg_track_table", "args": {"table": "ghost"}})
     assert response.status_code == 400
     assert response.json() == {"path": "$.args", "code": "not-exists",
@@ -121,7 +127,10 @@ def test_permissions_are_created_and_dropped(blog: EngineHandle) -> None:
 
 
 def test_permission_on_an_unknown_column_is_refused(blog: EngineHandle) -> None:
-    """GIVEN a tracked table WHEN a permission names a column it lacks THEN 400, not stored."""
+    """Permission on an unknown column is refused.
+
+    GIVEN a tracked table WHEN a permission names a column it lacks THEN 400, not stored.
+    """
     response = blog.metadata({"type": "pg_create_insert_permission", "args": {
         "table": "author", "role": "user",
         "permission": {"columns": ["id", "salary"], "check": {}}}})
@@ -131,7 +140,10 @@ def test_permission_on_an_unknown_column_is_refused(blog: EngineHandle) -> None:
 
 
 def test_relationship_rename_and_drop(blog: EngineHandle) -> None:
-    """GIVEN a relationship WHEN it is renamed then dropped THEN the export follows."""
+    """Relationship rename and drop.
+
+    GIVEN a relationship WHEN it is renamed then dropped THEN the export follows.
+    """
     renamed = blog.metadata({"type": "pg_rename_relationship", "args": {
         "table": "author", "name": "articles", "new_name": "posts"}})
     assert renamed.status_code == 200, renamed.text
@@ -146,7 +158,10 @@ def test_relationship_rename_and_drop(blog: EngineHandle) -> None:
 
 
 def test_relationship_on_a_column_without_foreign_key_is_refused(blog: EngineHandle) -> None:
-    """GIVEN no foreign key on article.title WHEN an object relationship uses it THEN 400."""
+    """Relationship on a column without foreign key is refused.
+
+    GIVEN no foreign key on article.title WHEN an object relationship uses it THEN 400.
+    """
     response = blog.metadata({"type": "pg_create_object_relationship", "args": {
         "table": "article", "name": "by_title",
         "using": {"foreign_key_constraint_on": "title"}}})
@@ -174,27 +189,39 @@ def test_customization_and_enum_flags_are_stored(blog: EngineHandle) -> None:
 
 
 def test_run_sql_select_answers_tuples_as_text(api: EngineHandle) -> None:
-    """GIVEN a query WHEN run_sql runs it THEN TuplesOk with a header row and text values."""
+    """Run sql select answers tuples as text.
+
+    GIVEN a query WHEN run_sql runs it THEN TuplesOk with a header row and text values.
+    """
     body = api.run_sql("select 1 as one, true as yes, null::text as nothing, 'x'::text as s")
     assert body == {"result_type": "TuplesOk",
                     "result": [["one", "yes", "nothing", "s"], ["1", "t", None, "x"]]}
 
 
 def test_run_sql_ddl_answers_command_ok(api: EngineHandle) -> None:
-    """GIVEN DDL with several statements WHEN run_sql runs it THEN CommandOk."""
+    """Run sql ddl answers command ok.
+
+    GIVEN DDL with several statements WHEN run_sql runs it THEN CommandOk.
+    """
     body = api.run_sql("create table tmp_a (id int); drop table tmp_a;")
     assert body == {"result_type": "CommandOk", "result": None}
 
 
 def test_run_sql_error_is_a_postgres_error_with_status_400(api: EngineHandle) -> None:
-    """GIVEN invalid SQL WHEN run_sql runs it THEN 400 postgres-error (never 500)."""
+    """Run sql error is a postgres error with status 400.
+
+    GIVEN invalid SQL WHEN run_sql runs it THEN 400 postgres-error (never 500).
+    """
     response = api.query({"type": "run_sql", "args": {"sql": "select * from no_such_table"}})
     assert response.status_code == 400
     assert response.json()["code"] == "postgres-error"
 
 
 def test_run_sql_read_only_refuses_writes(api: EngineHandle) -> None:
-    """GIVEN read_only WHEN run_sql tries to create a table THEN it fails and nothing exists."""
+    """Run sql read only refuses writes.
+
+    GIVEN read_only WHEN run_sql tries to create a table THEN it fails and nothing exists.
+    """
     response = api.query({"type": "run_sql", "args": {
         "sql": "create table ro_attempt (id int)", "read_only": True}})
     assert response.status_code == 400
@@ -284,7 +311,10 @@ def test_replace_metadata_accepts_v2_and_reports_inconsistencies(blog: EngineHan
 def test_export_v2_carries_the_resource_version_and_stale_versions_conflict(
     blog: EngineHandle,
 ) -> None:
-    """GIVEN a resource version WHEN a change names an older one THEN 409 conflict."""
+    """Export v2 carries the resource version and stale versions conflict.
+
+    GIVEN a resource version WHEN a change names an older one THEN 409 conflict.
+    """
     current = blog.metadata({"type": "export_metadata", "version": 2, "args": {}}).json()
     version = current["resource_version"]
     assert current["metadata"]["version"] == 3
@@ -314,7 +344,10 @@ def test_inherited_roles_are_added_and_dropped(api: EngineHandle) -> None:
 
 
 def test_unknown_operation_is_parse_failed(api: EngineHandle) -> None:
-    """GIVEN an operation name no API knows WHEN posted THEN 400 parse-failed."""
+    """Unknown operation is parse failed.
+
+    GIVEN an operation name no API knows WHEN posted THEN 400 parse-failed.
+    """
     response = api.metadata({"type": "pg_make_coffee", "args": {}})
     assert response.status_code == 400
     assert response.json()["code"] == "parse-failed"
@@ -360,8 +393,8 @@ def test_malformed_arguments_are_client_errors(api: EngineHandle, body: Any) -> 
     assert {"path", "error", "code"} <= set(response.json())
 
 
-def test_replace_metadata_is_checked_against_hasuras_schema(blog: EngineHandle) -> None:
-    """Replace metadata is checked against hasuras schema.
+def test_replace_metadata_is_checked_by_the_typed_model(blog: EngineHandle) -> None:
+    """Replace metadata is checked by the engine's typed model (no schema file needed).
 
     GIVEN v3 metadata whose relationship list is a string WHEN replaced THEN 400 parse-failed
     pointing at that place, and the metadata in force is untouched.
@@ -376,5 +409,26 @@ def test_replace_metadata_is_checked_against_hasuras_schema(blog: EngineHandle) 
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "parse-failed"
-    assert "object_relationships" in body["path"]
+    assert body["path"] == "$.args.sources[0].tables[0].object_relationships"
+    assert export(blog) == before
+
+
+def test_replace_metadata_names_a_misspelt_table_key(blog: EngineHandle) -> None:
+    """Replace metadata names a misspelt table key.
+
+    GIVEN a table entry with `select_permission` (no s) WHEN replaced THEN 400 parse-failed
+    whose path is that key and whose message names it, as Hasura refuses unknown keys there.
+    """
+    before = export(blog)
+    broken = {"version": 3, "sources": [{
+        "name": "default", "kind": "postgres",
+        "configuration": before["sources"][0]["configuration"],
+        "tables": [{"table": {"schema": "public", "name": "author"},
+                    "select_permission": [{"role": "user", "permission": {"columns": "*"}}]}]}]}
+
+    response = blog.metadata({"type": "replace_metadata", "args": broken})
+
+    assert response.status_code == 400
+    assert response.json()["path"] == "$.args.sources[0].tables[0].select_permission"
+    assert "unexpected key 'select_permission'" in response.json()["error"]
     assert export(blog) == before

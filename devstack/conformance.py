@@ -1,4 +1,8 @@
-"""A throw-away PostgreSQL and engine for a conformance run (when no engine URL is given)."""
+"""A throw-away PostgreSQL and engine for a conformance run (``devstack conformance``).
+
+The runner itself (``python -m engine.conformance``) only talks HTTP to an engine it is given;
+starting one is the stack's business, so it lives here.
+"""
 
 from __future__ import annotations
 
