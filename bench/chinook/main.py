@@ -18,6 +18,7 @@ import psutil
 
 from bench.chinook import checks, runs
 from bench.chinook.database import load_chinook, log_path, start_postgres, table_counts
+from bench.chinook.progress import PhaseProgress
 from bench.chinook.servers import (
     GraphQLServer,
     apply_metadata,
@@ -191,13 +192,21 @@ def _closed_runner(bench: Bench, target: str, case: Case, concurrency: int,
     return runs.http_closed(url, body, bench.workload.headers, concurrency, duration_s)
 
 
+def _warmup_s(options: Options, target: str) -> float:
+    return min(options.warmup_s if target in runs.HTTP_TARGETS else 1.0, options.warmup_s)
+
+
 def _closed_loop(bench: Bench, meter: CpuMeter) -> None:
     options = bench.options
+    planned = sum(_warmup_s(options, target) + len(options.concurrencies) * options.duration_s
+                  for case in bench.cases() for target in _targets_for(bench, case))
+    progress = PhaseProgress("closed loop", planned, bench.log)
     for case in bench.cases():
         targets = _targets_for(bench, case)
         for target in targets:  # warm caches and JITs (V8 needs seconds) outside the measurement
-            warmup = options.warmup_s if target in runs.HTTP_TARGETS else 1.0
-            _closed_runner(bench, target, case, 8, min(warmup, options.warmup_s))()
+            warmup = _warmup_s(options, target)
+            progress.run(warmup, case=case.name, target=target, concurrency="8", note="warm-up")
+            _closed_runner(bench, target, case, 8, warmup)()
         for concurrency in options.concurrencies:
             # Rounds in alternating target order: other load on the shared machine changes
             # by the second, so each target gets a share of every period.
@@ -205,8 +214,12 @@ def _closed_loop(bench: Bench, meter: CpuMeter) -> None:
             for round_index in range(options.rounds):
                 order = targets if round_index % 2 == 0 else list(reversed(targets))
                 for target in order:
+                    seconds = options.duration_s / options.rounds
+                    progress.run(seconds, case=case.name, target=target,
+                                 concurrency=str(concurrency),
+                                 note=f"round {round_index + 1}/{options.rounds}")
                     parts[target].append(runs.measured(meter, _closed_runner(
-                        bench, target, case, concurrency, options.duration_s / options.rounds)))
+                        bench, target, case, concurrency, seconds)))
             for target in targets:
                 result, cpu = runs.merge(parts[target])
                 record = runs.RunRecord(target, case.name, "closed", concurrency, result, cpu)
@@ -215,24 +228,28 @@ def _closed_loop(bench: Bench, meter: CpuMeter) -> None:
 
 
 def _open_loop(bench: Bench, meter: CpuMeter) -> None:
-    for case in bench.cases():
-        for entry, rate in case.rates:
-            for target in _targets_for(bench, case):
-                if target not in runs.HTTP_TARGETS:
-                    continue
-                capacity = max((r.result.throughput for r in bench.records
-                                if r.target == target and r.case == case.name), default=rate)
-                if capacity < 0.8 * rate:
-                    bench.log(f"skip {entry} on {target}: closed-loop capacity {capacity:.0f}/s")
-                    bench.report.setdefault("skipped", []).append(
-                        {"entry": entry, "target": target, "capacity": capacity})
-                    continue
-                url, body = _request(bench, target, case)
-                result, cpu = runs.measured(meter, runs.http_open(
-                    url, body, bench.workload.headers, rate, bench.options.open_duration_s))
-                record = runs.RunRecord(target, case.name, "open", rate, result, cpu, entry)
-                bench.records.append(record)
-                bench.log(_progress(record))
+    seconds = bench.options.open_duration_s
+    planned = [(case, entry, rate, target) for case in bench.cases()
+               for entry, rate in case.rates for target in _targets_for(bench, case)
+               if target in runs.HTTP_TARGETS]
+    progress = PhaseProgress("open loop", seconds * len(planned), bench.log)
+    for case, entry, rate, target in planned:
+        capacity = max((r.result.throughput for r in bench.records
+                        if r.target == target and r.case == case.name), default=rate)
+        if capacity < 0.8 * rate:
+            progress.skip(seconds)
+            bench.log(f"skip {entry} on {target}: closed-loop capacity {capacity:.0f}/s")
+            bench.report.setdefault("skipped", []).append(
+                {"entry": entry, "target": target, "capacity": capacity})
+            continue
+        url, body = _request(bench, target, case)
+        progress.run(seconds, case=case.name, target=target,
+                     concurrency=f"open, {rate:g} req/s", note=entry)
+        result, cpu = runs.measured(meter, runs.http_open(
+            url, body, bench.workload.headers, rate, seconds))
+        record = runs.RunRecord(target, case.name, "open", rate, result, cpu, entry)
+        bench.records.append(record)
+        bench.log(_progress(record))
 
 
 def _profile(bench: Bench) -> None:

@@ -19,6 +19,7 @@ import psycopg
 
 from devstack.errors import StackError
 from devstack.hasura_project import cli_state
+from devstack.hasura_project.migration_plan import Migration, Selection, Step, plan
 from devstack.hasura_project.sql_errors import describe_sql_error
 from devstack.paths import HASURA_DIR
 
@@ -32,28 +33,6 @@ Progress = Callable[[str], None]
 
 class MigrationError(StackError):
     """A migration could not be applied or rolled back (the message names the file)."""
-
-
-@dataclass(frozen=True)
-class Migration:
-    """One migration folder."""
-
-    version: int
-    name: str
-    directory: Path
-
-    @property
-    def up_path(self) -> Path:
-        """The forward SQL."""
-        return self.directory / "up.sql"
-
-    @property
-    def down_path(self) -> Path:
-        """The SQL that undoes ``up.sql``."""
-        return self.directory / "down.sql"
-
-    def __str__(self) -> str:
-        return f"{self.version}_{self.name}"
 
 
 @dataclass(frozen=True)
@@ -123,69 +102,61 @@ class Migrator:
             for version in sorted(set(local) | set(applied))
         ]
 
-    def apply(self, version: int | None = None, up: int | None = None) -> list[Migration]:
-        """Apply pending migrations in order: all, the next ``up``, or only ``version``.
+    def migrate(self, selection: Selection | None = None, *, skip_execution: bool = False,
+                dry_run: bool = False) -> list[Step]:
+        """Run the steps ``selection`` asks for (default: every pending migration, in order).
+
+        Each step runs its SQL and records the new state in one transaction. With
+        ``skip_execution`` only the state is recorded (the SQL was run some other way); with
+        ``dry_run`` nothing happens and the plan is returned.
 
         Returns:
-            The migrations applied (empty when there was nothing to do).
+            The steps run (or, with ``dry_run``, that would run).
 
         Raises:
-            MigrationError: a migration failed (it was rolled back; later ones were not run).
+            PlanError: the selection names a version that is missing or in the wrong state.
+            MigrationError: a step failed (it was rolled back; later ones were not run).
         """
         migrations = discover(self.directory)
         with self._locked() as conn:
             applied = self._clean_state(conn)
-            pending = [m for m in migrations if m.version not in applied]
-            if version is not None:
-                pending = [m for m in pending if m.version == version]
-                if not pending:
-                    self._explain_missing(migrations, applied, version, wanted_applied=False)
-            if up is not None:
-                pending = pending[:up]
-            for migration in pending:
-                self._run(conn, migration, migration.up_path, applied=True)
-        return pending
+            steps = plan(migrations, applied, selection or Selection(), self.directory)
+            if dry_run:
+                return steps
+            for step in steps:
+                self._run(conn, step, skip_execution)
+        return steps
+
+    def apply(self, version: int | None = None, up: int | None = None) -> list[Migration]:
+        """Apply pending migrations in order: all, the next ``up``, or only ``version``."""
+        steps = self.migrate(Selection(version=version, up=up))
+        return [step.migration for step in steps]
 
     def down(
         self, version: int | None = None, count: int | None = None, everything: bool = False
     ) -> list[Migration]:
         """Roll back applied migrations, newest first: only ``version``, the last ``count``, or all.
 
-        Returns:
-            The migrations rolled back.
+        Default: the last one.
         """
-        migrations = {m.version: m for m in discover(self.directory)}
-        with self._locked() as conn:
-            applied = self._clean_state(conn)
-            missing = sorted(v for v in applied if v not in migrations)
-            if missing and (everything or version in missing or count is not None):
-                raise MigrationError(
-                    f"version(s) {', '.join(map(str, missing))} are applied in the database but "
-                    f"have no folder under {self.directory}; cannot roll them back"
-                )
-            targets = [migrations[v] for v in sorted(applied, reverse=True) if v in migrations]
-            if version is not None:
-                targets = [m for m in targets if m.version == version]
-                if not targets:
-                    self._explain_missing(list(migrations.values()), applied, version,
-                                          wanted_applied=True)
-            elif not everything:
-                targets = targets[: 1 if count is None else count]
-            for migration in targets:
-                if not migration.down_path.exists():
-                    raise MigrationError(f"{migration.directory} has no down.sql")
-                self._run(conn, migration, migration.down_path, applied=False)
-        return targets
+        if version is not None:
+            selection = Selection(version=version, direction="down")
+        else:
+            selection = Selection(down=None if everything else (count or 1),
+                                  everything_down=everything)
+        return [step.migration for step in self.migrate(selection)]
 
-    def _run(
-        self, conn: psycopg.Connection[Any], migration: Migration, path: Path, applied: bool
-    ) -> None:
+    def _run(self, conn: psycopg.Connection[Any], step: Step, skip_execution: bool) -> None:
+        migration, path, applied = step.migration, step.path, step.direction == "up"
+        if not path.exists():
+            raise MigrationError(f"{migration.directory} has no {path.name}")
         sql_text = path.read_text()
         verb = "applying" if applied else "rolling back"
-        self.progress(f"{verb} {migration}")
+        self.progress(f"{verb} {migration}" + (" (state only, SQL skipped)"
+                                               if skip_execution else ""))
         try:
             with conn.transaction():
-                if sql_text.strip():
+                if sql_text.strip() and not skip_execution:
                     # No parameters: psycopg sends the file with the simple-query protocol,
                     # so a file may hold many statements (and dollar-quoted bodies).
                     conn.execute(sql_text.encode())
@@ -208,16 +179,6 @@ class Migrator:
                 "hand, then clear the flag in hdb_catalog.hdb_version.cli_state"
             )
         return applied
-
-    def _explain_missing(
-        self, migrations: list[Migration], applied: dict[int, bool], version: int,
-        wanted_applied: bool,
-    ) -> None:
-        if version not in {m.version for m in migrations}:
-            raise MigrationError(f"no migration with version {version} under {self.directory}")
-        state = "already applied" if version in applied else "not applied"
-        if (version in applied) != wanted_applied:
-            raise MigrationError(f"migration {version} is {state}")
 
     @contextmanager
     def _connect(self) -> Iterator[psycopg.Connection[Any]]:

@@ -36,6 +36,7 @@ _REGISTRY: dict[Api, dict[str, OpHandler]] = {"metadata": {}, "query": {}, "v2qu
 _BUILTIN_MODULES = (
     "engine.metadata.ops.bulk",
     "engine.metadata.ops.metadata_object",
+    "engine.metadata.ops.catalog_state",
     "engine.metadata.ops.tables",
     "engine.metadata.ops.relationships",
     "engine.metadata.ops.permissions",
