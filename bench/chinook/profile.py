@@ -82,7 +82,6 @@ async def _profile(dsn: str, case: Case, headers: dict[str, str], requests: int,
     """Wall and CPU per request, warm and cold; with ``profile``, the phase split too."""
     from engine.graphql import GraphQLEngine
     from engine.graphql.options import EngineOptions
-    from engine.graphql.plan import LRU
     from engine.metadata.convert import to_v3
     from engine.server.database import create_pool
     from engine.session import Session
@@ -97,14 +96,14 @@ async def _profile(dsn: str, case: Case, headers: dict[str, str], requests: int,
         payload = {"query": case.query, "variables": case.variables}
 
         async def run() -> Any:
-            status, body = await engine.execute(payload, session, headers)
-            if status != 200 or b'"errors"' in body[:20]:
-                raise RuntimeError(f"engine answered {status}: {body[:300]!r}")
+            body = await engine.execute(payload, session, headers)
+            if b'"errors"' in body[:20]:
+                raise RuntimeError(f"engine answered: {body[:300]!r}")
             return body
 
         def empty_caches() -> None:
-            engine._documents = LRU(engine.options.document_cache_size)
-            engine._plans = LRU(engine.options.plan_cache_size)
+            engine._documents.clear()
+            engine._plans.clear()
 
         def nothing() -> None:
             return None

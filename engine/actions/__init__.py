@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from engine.actions import ops as _ops  # noqa: F401 - registers the metadata operations
 from engine.actions.provider import ActionsProvider
-from engine.server.lifecycle import register_provider, register_subscriber
+from engine.server.lifecycle import register_listener, register_provider
 
 PROVIDER = ActionsProvider()
 register_provider(PROVIDER)
-register_subscriber(PROVIDER)
+register_listener(PROVIDER)
 
 __all__ = ["PROVIDER", "ActionsProvider"]

@@ -42,7 +42,7 @@ def _request_query(call: FieldCall, operation: str) -> str:
 
 
 class ActionsProvider:
-    """The actions of the metadata: a root-field provider and a metadata subscriber."""
+    """The actions of the metadata: a root-field provider and a metadata listener."""
 
     def __init__(self) -> None:
         self.log: ActionLog | None = None
@@ -51,7 +51,7 @@ class ActionsProvider:
         self.custom_types: Mapping[str, Any] = {}
         self._worker: asyncio.Task[None] | None = None
 
-    # -- metadata subscriber -------------------------------------------------------------
+    # -- metadata listener -------------------------------------------------------------
     async def start(self, pool: asyncpg.Pool, metadata: Mapping[str, Any]) -> None:
         """Keep the pool, create the log table and start the asynchronous worker."""
         self.log = ActionLog(pool)

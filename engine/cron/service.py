@@ -1,4 +1,4 @@
-"""Cron triggers as a metadata subscriber: runs recorded on schedule, then delivered."""
+"""Cron triggers as a metadata listener: runs recorded on schedule, then delivered."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Event triggers as a metadata subscriber: capture installed, events delivered."""
+"""Event triggers as a metadata listener: capture installed, events delivered."""
 
 from __future__ import annotations
 

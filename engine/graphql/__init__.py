@@ -2,7 +2,8 @@
 
 ``GraphQLEngine.build(pool, metadata, options, providers)`` introspects the database and
 resolves v3 metadata; ``execute(payload, session, headers)`` answers a ``/v1/graphql`` body
-with an HTTP status and the response bytes.
+with the response bytes (always HTTP 200, as Hasura answers). ``prepare`` and ``run`` are the
+two halves of ``execute``, for callers that run one prepared operation many times.
 """
 
 from engine.graphql.engine import GraphQLEngine

@@ -21,7 +21,7 @@ from engine.graphql.model import (
     TrackedFunction,
 )
 from engine.graphql.options import EngineOptions
-from engine.graphql.ordering import OrderBy, direction
+from engine.graphql.ordering import OrderBy
 from engine.graphql.params import Params, to_text
 from engine.graphql.roles import Access, access
 from engine.graphql.scalars import GEOMETRIC, STRINGIFIED, scalar_name
@@ -32,10 +32,9 @@ from engine.graphql.sqltext import (
     json_object,
     json_string,
     json_value,
-    literal,
     or_null,
 )
-from engine.graphql.values import IntLiteral, Values, VarRef, from_ast
+from engine.graphql.values import Values, from_ast
 
 
 class Compiler:
@@ -43,14 +42,16 @@ class Compiler:
 
     def __init__(self, model: Model, role: str, options: EngineOptions,
                  fragments: Mapping[str, FragmentDefinitionNode],
-                 variables: Mapping[str, Any], access_map: dict[tuple[str, str], Access]):
+                 variables: Mapping[str, Any], access_map: dict[tuple[str, str], Access],
+                 params: Params | None = None):
         self.model = model
         self.role = role
         self.options = options
         self.fragments = fragments
         self.variables = variables
         self.access_map = access_map
-        self.params = Params()
+        self.params = Params() if params is None else params
+        """Where the statement's parameters go (a subscription batch passes its own builder)."""
         self.values = Values()
         self._n = 0
         self.derived_rows: set[str] = set()
@@ -387,9 +388,4 @@ class Compiler:
         return f"SELECT ({self.aggregate(info, self.new_alias(), sel, [])})::text"
 
 
-def unwrap(value: Any) -> Any:
-    """A value without its variable wrapper."""
-    return value.value if isinstance(value, VarRef) else value
-
-
-__all__ = ["Compiler", "IntLiteral", "direction", "json_object", "literal", "unwrap"]
+__all__ = ["Compiler"]

@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 import orjson
+from cachetools import LRUCache
 from graphql import (
     FragmentDefinitionNode,
     GraphQLError,
@@ -27,29 +28,45 @@ from engine.graphql.enums import load_enum_values
 from engine.graphql.errors import GraphQLFieldError, validation
 from engine.graphql.introspection import run_introspection
 from engine.graphql.model import Model
-from engine.graphql.mutations import CHECK_FAILED
-from engine.graphql.nested import NestedInsert
 from engine.graphql.options import EngineOptions
-from engine.graphql.params import bind
 from engine.graphql.pgerrors import map_postgres_error
-from engine.graphql.plan import LRU, ParsedDocument, Plan, PlanSlot, RootPlan, variables_key
+from engine.graphql.plan import ParsedDocument, Plan, PlanSlot, PreparedOperation, variables_key
 from engine.graphql.planner import RoleState, compile_operation
-from engine.graphql.providers import FieldCall, ProvidedField, RootFieldProvider
+from engine.graphql.providers import ProvidedField, RootFieldProvider
 from engine.graphql.resolve import build_model
-from engine.graphql.roles import access
+from engine.graphql.roots import LiteralRoot, RootPlan, RunContext
 from engine.graphql.rules import RULES
 from engine.graphql.schema import SchemaBuilder
 from engine.session import ADMIN_ROLE, Session
 
 log = logging.getLogger(__name__)
 
+
 def _error_body(errors: list[GraphQLFieldError]) -> bytes:
     return orjson.dumps({"errors": [e.to_json() for e in errors]})
 
 
-def _data_body(roots: list[RootPlan], values: list[bytes]) -> bytes:
+def data_body(roots: Sequence[RootPlan], values: Sequence[bytes]) -> bytes:
+    """``{"data": {...}}`` from each root field's JSON value, in response-key order."""
     body = b",".join(orjson.dumps(r.alias) + b":" + v for r, v in zip(roots, values, strict=True))
     return b'{"data":{' + body + b"}}"
+
+
+def error_body(exc: Exception) -> bytes:
+    """The ``{"errors": [...]}`` answer for an exception raised preparing or running."""
+    if isinstance(exc, GraphQLFieldError):
+        return _error_body([exc])
+    if isinstance(exc, asyncpg.PostgresError):
+        mapped = map_postgres_error(exc)
+        if mapped.internal:
+            log.warning("database error answering a GraphQL request: %s", mapped.internal)
+        return _error_body([mapped])
+    if isinstance(exc, asyncpg.InterfaceError | OSError):
+        log.warning("database unavailable: %s", exc)
+        return _error_body([GraphQLFieldError("database query error", "unexpected")])
+    # A bug must not turn into a 500 with a traceback for the client; the log keeps it.
+    log.error("unexpected error while answering a GraphQL request", exc_info=exc)
+    return _error_body([GraphQLFieldError("unexpected error", "unexpected")])
 
 
 class GraphQLEngine:
@@ -63,9 +80,12 @@ class GraphQLEngine:
         self.options = options
         self.providers = list(providers)
         self._roles: dict[tuple[str, bool], RoleState] = {}
-        self._documents: LRU[tuple[str, str], ParsedDocument] = LRU(options.document_cache_size)
-        self._plans: LRU[tuple[str, str, str | None], PlanSlot] = LRU(options.plan_cache_size)
-        self._introspection: LRU[tuple[int, str, str | None, bytes], dict[str, bytes]] = LRU(256)
+        self._documents: LRUCache[tuple[str, str], ParsedDocument] = LRUCache(
+            options.document_cache_size)
+        self._plans: LRUCache[tuple[str, str, str | None], PlanSlot] = LRUCache(
+            options.plan_cache_size)
+        self._introspection: LRUCache[tuple[int, str, str | None, bytes], dict[str, bytes]] = (
+            LRUCache(256))
 
     @classmethod
     async def build(cls, pool: asyncpg.Pool, metadata: Mapping[str, Any],
@@ -102,13 +122,85 @@ class GraphQLEngine:
         """The SDL of the schema ``role`` sees."""
         return print_schema(self._role(role).schema)
 
-    async def execute(self, payload: Any, session: Session,
-                      headers: Mapping[str, str]) -> tuple[int, bytes]:
+    async def execute(self, payload: Any, session: Session, headers: Mapping[str, str]) -> bytes:
         """Answer a parsed ``/v1/graphql`` body (an object, or a list for a batch)."""
         if isinstance(payload, list):
             parts = [await self._one(p, session, headers) for p in payload]
-            return 200, b"[" + b",".join(parts) + b"]"
-        return 200, await self._one(payload, session, headers)
+            return b"[" + b",".join(parts) + b"]"
+        return await self._one(payload, session, headers)
+
+    def prepare(self, payload: Any, session: Session,
+                headers: Mapping[str, str]) -> PreparedOperation:
+        """Parse, validate and compile one GraphQL request body for ``session``'s role.
+
+        Raises:
+            GraphQLFieldError: the request is malformed or invalid for the role's schema.
+        """
+        if not isinstance(payload, dict):
+            raise GraphQLFieldError("expected an object for a GraphQL request", "parse-failed")
+        extensions = payload.get("extensions")
+        if isinstance(extensions, dict) and extensions.get("persistedQuery") is not None:
+            raise GraphQLFieldError("Automatic Persisted Queries is not enabled", "not-supported")
+        query = payload.get("query")
+        if not isinstance(query, str):
+            raise GraphQLFieldError("the key 'query' was not present", "parse-failed")
+        raw_vars = payload.get("variables") or {}
+        if not isinstance(raw_vars, dict):
+            raise GraphQLFieldError("variables must be an object", "parse-failed", "$.variables")
+        op_name = payload.get("operationName")
+        role = session.role
+        backend = session.is_admin_secret and str(headers.get(
+            "x-hasura-use-backend-only-permissions", "")).lower() == "true"
+        state = self._role(role, backend)
+        role_key = f"{role}\0backend" if backend else role
+        doc = self._document(role_key, state, query)
+        if doc.error is not None:
+            raise doc.error
+        op = self._operation(doc, op_name)
+        if doc.validation_errors:
+            self._hasura_validation_error(state, doc, op, raw_vars)
+            raise self._graphql_error(doc.validation_errors[0])
+        coerced = get_variable_values(state.schema, op.variable_definitions or (), raw_vars)
+        if isinstance(coerced, list):
+            raise self._graphql_error(coerced[0], path="$")
+        variables: dict[str, Any] = dict(coerced.coerced)
+        name = op_name if isinstance(op_name, str) else None
+        plan = self._plan(role_key, state, doc, op, query, name, variables)
+        return PreparedOperation(plan, state, doc, op, variables, session, headers, query, name)
+
+    async def run(self, conn: Connection, prepared: PreparedOperation,
+                  session_vars: Mapping[str, str]) -> bytes:
+        """Run a prepared operation on ``conn``; the response body (``{"data": ...}``).
+
+        A mutation runs in one transaction, with the session as ``hasura.user``.
+
+        Raises:
+            GraphQLFieldError: a root field failed (e.g. a permission check).
+            asyncpg.PostgresError: the database refused a statement.
+        """
+        plan = prepared.plan
+        found: dict[str, bytes] = {}
+
+        def introspection() -> dict[str, bytes]:
+            if not found:
+                found.update(self._introspect(prepared.state, prepared.document,
+                                              prepared.operation, prepared.variables))
+            return found
+
+        def new_compiler() -> Compiler:
+            return Compiler(self.model, prepared.session.role, self.options,
+                            prepared.document.fragments, prepared.variables,
+                            prepared.state.access)
+
+        ctx = RunContext(conn, prepared, session_vars, new_compiler, introspection)
+        if plan.operation == "mutation":
+            async with conn.transaction():
+                await conn.execute("SELECT set_config('hasura.user', $1, true)",
+                                   orjson.dumps(dict(session_vars)).decode())
+                out = [await root.run(ctx) for root in plan.roots]
+        else:
+            out = [await root.run(ctx) for root in plan.roots]
+        return data_body(plan.roots, out)
 
     # -- roles ---------------------------------------------------------------------------
     def _role(self, role: str, backend: bool = False) -> RoleState:
@@ -136,21 +228,16 @@ class GraphQLEngine:
     # -- one request ---------------------------------------------------------------------
     async def _one(self, payload: Any, session: Session, headers: Mapping[str, str]) -> bytes:
         try:
-            return await self._run(payload, session, headers)
-        except GraphQLFieldError as exc:
-            return _error_body([exc])
-        except asyncpg.PostgresError as exc:
-            mapped = map_postgres_error(exc)
-            if mapped.internal:
-                log.warning("database error answering a GraphQL request: %s", mapped.internal)
-            return _error_body([mapped])
-        except (asyncpg.InterfaceError, OSError) as exc:
-            log.warning("database unavailable: %s", exc)
-            return _error_body([GraphQLFieldError("database query error", "unexpected")])
-        except Exception:
-            # A bug must not turn into a 500 with a traceback for the client; the log keeps it.
-            log.exception("unexpected error while answering a GraphQL request")
-            return _error_body([GraphQLFieldError("unexpected error", "unexpected")])
+            prepared = self.prepare(payload, session, headers)
+            plan = prepared.plan
+            if not plan.needs_database:
+                # Nothing to ask the database (``__typename``, an insert of no objects).
+                return data_body(plan.roots, [r.value for r in plan.roots
+                                              if isinstance(r, LiteralRoot)])
+            async with self.pool.acquire() as conn:
+                return await self.run(conn, prepared, session.variables)
+        except Exception as exc:
+            return error_body(exc)
 
     def _document(self, role: str, state: RoleState, query: str) -> ParsedDocument:
         key = (role, query)
@@ -163,7 +250,7 @@ class GraphQLEngine:
             doc = ParsedDocument(None, GraphQLFieldError(
                 f"not a valid graphql query: {exc.message}", "validation-failed", "$.query"),
                 [], {}, {})
-            self._documents.put(key, doc)
+            self._documents[key] = doc
             return doc
         errors = validate(state.schema, document, RULES)
         ops: dict[str | None, OperationDefinitionNode] = {}
@@ -174,40 +261,8 @@ class GraphQLEngine:
             elif isinstance(d, FragmentDefinitionNode):
                 frags[d.name.value] = d
         doc = ParsedDocument(document, None, list(errors), ops, frags)
-        self._documents.put(key, doc)
+        self._documents[key] = doc
         return doc
-
-    async def _run(self, payload: Any, session: Session, headers: Mapping[str, str]) -> bytes:
-        if not isinstance(payload, dict):
-            raise GraphQLFieldError("expected an object for a GraphQL request", "parse-failed")
-        extensions = payload.get("extensions")
-        if isinstance(extensions, dict) and extensions.get("persistedQuery") is not None:
-            raise GraphQLFieldError("Automatic Persisted Queries is not enabled", "not-supported")
-        query = payload.get("query")
-        if not isinstance(query, str):
-            raise GraphQLFieldError("the key 'query' was not present", "parse-failed")
-        raw_vars = payload.get("variables") or {}
-        if not isinstance(raw_vars, dict):
-            raise GraphQLFieldError("variables must be an object", "parse-failed", "$.variables")
-        op_name = payload.get("operationName")
-        role = session.role
-        backend = session.is_admin_secret and str(headers.get(
-            "x-hasura-use-backend-only-permissions", "")).lower() == "true"
-        state = self._role(role, backend)
-        doc = self._document(f"{role}\0backend" if backend else role, state, query)
-        if doc.error is not None:
-            raise doc.error
-        op = self._operation(doc, op_name)
-        if doc.validation_errors:
-            self._hasura_validation_error(state, doc, op, raw_vars)
-            raise self._graphql_error(doc.validation_errors[0])
-        coerced = get_variable_values(state.schema, op.variable_definitions or (), raw_vars)
-        if isinstance(coerced, list):
-            raise self._graphql_error(coerced[0], path="$")
-        variables: dict[str, Any] = dict(coerced.coerced)
-        plan = self._plan(f"{role}\0backend" if backend else role, state, doc, op, query,
-                          op_name, variables)
-        return await self._execute_plan(plan, state, doc, op, session, headers, variables)
 
     def _operation(self, doc: ParsedDocument, name: Any) -> OperationDefinitionNode:
         if name is not None:
@@ -237,13 +292,13 @@ class GraphQLEngine:
 
     # -- planning ------------------------------------------------------------------------
     def _plan(self, role: str, state: RoleState, doc: ParsedDocument,
-              op: OperationDefinitionNode, query: str, op_name: Any,
+              op: OperationDefinitionNode, query: str, op_name: str | None,
               variables: dict[str, Any]) -> Plan:
-        key = (role, query, op_name if isinstance(op_name, str) else None)
+        key = (role, query, op_name)
         slot = self._plans.get(key)
         if slot is None:
             slot = PlanSlot()
-            self._plans.put(key, slot)
+            self._plans[key] = slot
         vkey = variables_key(slot.structural, variables)
         plan = slot.plans.get(vkey)
         if plan is not None:
@@ -261,78 +316,6 @@ class GraphQLEngine:
         return compile_operation(self.model, self.options, state, doc, op, variables)
 
     # -- execution -----------------------------------------------------------------------
-    async def _execute_plan(self, plan: Plan, state: RoleState, doc: ParsedDocument,
-                            op: OperationDefinitionNode, session: Session,
-                            headers: Mapping[str, str], variables: dict[str, Any]) -> bytes:
-        svars = session.variables
-        bound = [bind(r.sources, variables, svars) if r.kind == "sql" else [] for r in plan.roots]
-        out: list[bytes] = []
-        introspection: dict[str, bytes] | None = None
-        if all(r.kind == "literal" for r in plan.roots):
-            # Nothing to ask the database (``__typename``, an insert of no objects).
-            return _data_body(plan.roots, [r.literal for r in plan.roots])
-        async with self.pool.acquire() as conn:
-            if plan.operation == "mutation":
-                async with conn.transaction():
-                    await conn.execute("SELECT set_config('hasura.user', $1, true)",
-                                       orjson.dumps(dict(svars)).decode())
-                    for root, args in zip(plan.roots, bound, strict=True):
-                        out.append(await self._root_value(conn, root, args, state, doc, op,
-                                                          session, headers, variables))
-            else:
-                for root, args in zip(plan.roots, bound, strict=True):
-                    if root.kind == "introspection":
-                        if introspection is None:
-                            introspection = self._introspect(state, doc, op, variables)
-                        out.append(introspection.get(root.alias, b"null"))
-                        continue
-                    out.append(await self._root_value(conn, root, args, state, doc, op,
-                                                      session, headers, variables))
-        return _data_body(plan.roots, out)
-
-    async def _root_value(self, conn: Connection, root: RootPlan, args: list[Any],
-                          state: RoleState, doc: ParsedDocument, op: OperationDefinitionNode,
-                          session: Session, headers: Mapping[str, str],
-                          variables: dict[str, Any]) -> bytes:
-        if root.kind == "literal":
-            return root.literal
-        if root.kind == "introspection":
-            return self._introspect(state, doc, op, variables).get(root.alias, b"null")
-        if root.kind == "provider":
-            assert root.provided is not None
-            assert root.selected is not None
-            sel = root.selected
-            compiler = Compiler(self.model, session.role, self.options, doc.fragments,
-                                variables, state.access)
-            call_args = compiler.values.deep(compiler.arguments(sel.node))
-            return await root.provided.resolve(FieldCall(
-                name=sel.name, alias=sel.alias, node=sel.node, arguments=call_args,
-                session=session, headers=headers, fragments=doc.fragments, variables=variables))
-        if root.kind == "sequence":
-            parts = [await self._root_value(conn, step, bind(step.sources, variables,
-                                                             session.variables),
-                                            state, doc, op, session, headers, variables)
-                     for step in root.steps]
-            return b"[" + b",".join(parts) + b"]"
-        if root.kind == "nested":
-            info, sel, objects, one, nargs = root.nested
-
-            def new_compiler() -> Compiler:
-                return Compiler(self.model, session.role, self.options, doc.fragments,
-                                variables, state.access)
-
-            runner = NestedInsert(conn, new_compiler, variables, session.variables)
-            text = await runner.run(info, sel, objects, one, nargs)
-            return b"null" if text is None else text.encode()
-        if root.check_path is not None:
-            record = await conn.fetchrow(root.sql, *args)
-            if record is not None and record[1] is False:
-                raise GraphQLFieldError(CHECK_FAILED, "permission-error", root.check_path)
-            text = None if record is None else record[0]
-        else:
-            text = await conn.fetchval(root.sql, *args)
-        return b"null" if text is None else text.encode()
-
     def _introspect(self, state: RoleState, doc: ParsedDocument, op: OperationDefinitionNode,
                     variables: dict[str, Any]) -> dict[str, bytes]:
         """The introspection root fields of ``op`` as JSON (graphql-core runs them, cached)."""
@@ -343,8 +326,8 @@ class GraphQLEngine:
         if cached is not None:
             return cached
         answer = run_introspection(state.schema, op, doc.fragments, variables)
-        self._introspection.put(key, answer)
+        self._introspection[key] = answer
         return answer
 
 
-__all__ = ["GraphQLEngine", "access"]
+__all__ = ["GraphQLEngine", "PreparedOperation", "data_body", "error_body"]

@@ -16,7 +16,7 @@ from engine.graphql.params import to_array_text, to_json_text, to_text
 from engine.graphql.scalars import GEOMETRIC
 from engine.graphql.selection import Selected
 from engine.graphql.sqltext import JsonPart, json_array, json_object, json_string, json_value
-from engine.graphql.values import IntLiteral, VarRef
+from engine.graphql.values import VarRef
 
 CHECK_FAILED = "check constraint of an insert/update permission has failed"
 _INT_RANGES = {"int2": 2**15, "int4": 2**31}
@@ -276,4 +276,4 @@ def _scientific(value: int) -> str:
     return f"{'-' if value < 0 else ''}{mantissa}e{len(digits) - 1}"
 
 
-__all__ = ["CHECK_FAILED", "IntLiteral", "MutationCompiler", "Statement"]
+__all__ = ["CHECK_FAILED", "MutationCompiler", "Statement"]

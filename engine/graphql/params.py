@@ -89,28 +89,41 @@ class Source:
 
 
 class Params:
-    """Collects the parameters of one statement."""
+    """Collects the parameters of one statement.
+
+    The compiler is handed a builder (see ``compile_operation``); every placeholder goes
+    through :meth:`placeholder`, so a subclass can put values somewhere else than ``$n``
+    (a subscription batch refers to its cohort rows instead).
+    """
 
     def __init__(self) -> None:
         self.sources: list[Source] = []
 
+    def placeholder(self, source: Source) -> str:
+        """Record ``source``; the SQL text that stands for its value."""
+        self.sources.append(source)
+        return f"${len(self.sources)}"
+
     def add(self, value: Any, convert: Converter = to_text) -> str:
         """A placeholder for ``value`` (a constant or a :class:`VarRef`)."""
         if isinstance(value, VarRef):
-            self.sources.append(Source("var", value.name, convert))
-        else:
-            self.sources.append(Source("const", convert(value), convert))
-        return f"${len(self.sources)}"
+            return self.placeholder(Source("var", value.name, convert))
+        return self.placeholder(Source("const", convert(value), convert))
 
     def session(self, name: str, convert: Converter = to_text) -> str:
         """A placeholder for the session variable ``name``."""
-        self.sources.append(Source("session", name.lower(), convert))
-        return f"${len(self.sources)}"
+        return self.placeholder(Source("session", name.lower(), convert))
 
     def session_json(self) -> str:
         """A placeholder for every session variable as a JSON object (``json``)."""
-        self.sources.append(Source("session_json", None))
-        return f"(${len(self.sources)}::text)::json"
+        return f"({self.placeholder(Source('session_json', None))}::text)::json"
+
+    def cursor(self, value: Any, convert: Converter = to_text) -> str:
+        """A placeholder for a streaming subscription's cursor, starting at ``value``.
+
+        Bound like any value here; a subscription batch reads each cohort's current cursor.
+        """
+        return self.add(value, convert)
 
     def text(self, value: Any, cast: str, convert: Converter = to_text) -> str:
         """``($n::text)::cast`` for a value bound as text."""

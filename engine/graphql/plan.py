@@ -1,48 +1,27 @@
-"""Compiled operations: what to run for each root field, cached per role, document and operation."""
+"""Compiled operations: what to run for each root field, cached per role, document and operation.
+
+Preparing an operation (parse, validate, coerce the variables, compile) is kept apart from
+running it, so the HTTP endpoint, queries over a websocket and the subscription pollers share
+one path: :meth:`engine.graphql.engine.GraphQLEngine.prepare` returns a
+:class:`PreparedOperation`, and :meth:`~engine.graphql.engine.GraphQLEngine.run` runs it on a
+connection with the session variables of the moment.
+"""
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from graphql import DocumentNode, FragmentDefinitionNode, GraphQLError, OperationDefinitionNode
 
 from engine.graphql.errors import GraphQLFieldError
-from engine.graphql.params import Source
-from engine.graphql.providers import ProvidedField
-from engine.graphql.selection import Selected
+from engine.session import Session
 
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-class LRU(Generic[K, V]):
-    """A small least-recently-used map."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.data: OrderedDict[K, V] = OrderedDict()
-
-    def get(self, key: K) -> V | None:
-        """The value for ``key`` (marked as recently used), or None."""
-        value = self.data.get(key)
-        if value is not None:
-            self.data.move_to_end(key)
-        return value
-
-    def put(self, key: K, value: V) -> None:
-        """Store ``value``, evicting the least recently used entry past ``size``."""
-        self.data[key] = value
-        self.data.move_to_end(key)
-        while len(self.data) > self.size:
-            self.data.popitem(last=False)
-
-    def clear(self) -> None:
-        """Forget everything."""
-        self.data.clear()
+if TYPE_CHECKING:
+    from engine.graphql.planner import RoleState
+    from engine.graphql.roots import RootPlan
 
 
 @dataclass
@@ -57,30 +36,18 @@ class ParsedDocument:
 
 
 @dataclass
-class RootPlan:
-    """What answers one root field."""
-
-    alias: str
-    kind: str
-    """``sql``, ``literal`` (the answer itself), ``introspection``, ``provider``, ``nested``
-    or ``sequence`` (``steps`` run in order, their answers a JSON list)."""
-    sql: str = ""
-    sources: list[Source] = field(default_factory=list)
-    check_path: str | None = None
-    literal: bytes = b""
-    provided: ProvidedField | None = None
-    selected: Selected | None = None
-    nested: Any = None
-    steps: list[RootPlan] = field(default_factory=list)
-
-
-@dataclass
 class Plan:
-    """A compiled operation."""
+    """A compiled operation: one :class:`~engine.graphql.roots.RootPlan` per response key."""
 
     operation: str
+    """``query``, ``mutation`` or ``subscription``."""
     roots: list[RootPlan]
     cacheable: bool = True
+
+    @property
+    def needs_database(self) -> bool:
+        """Whether any root field asks the database (``__typename`` alone does not)."""
+        return any(r.needs_database for r in self.roots)
 
 
 @dataclass
@@ -89,6 +56,24 @@ class PlanSlot:
 
     structural: frozenset[str] = frozenset()
     plans: dict[tuple[Any, ...], Plan] = field(default_factory=dict)
+
+
+@dataclass
+class PreparedOperation:
+    """An operation ready to run: validated, variables coerced, compiled for its role."""
+
+    plan: Plan
+    state: RoleState
+    document: ParsedDocument
+    operation: OperationDefinitionNode
+    variables: dict[str, Any]
+    """The coerced variable values."""
+    session: Session
+    headers: Mapping[str, str]
+    """The client's headers (lower-cased names), passed on to providers (actions)."""
+    query: str = ""
+    """The document's text."""
+    operation_name: str | None = None
 
 
 def variables_key(structural: frozenset[str], variables: Mapping[str, Any]) -> tuple[Any, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,9 +16,19 @@ from engine.graphql.model import Model, TableInfo
 from engine.graphql.mutation_update import UpdateCompiler
 from engine.graphql.mutations import MutationCompiler
 from engine.graphql.options import EngineOptions
-from engine.graphql.plan import ParsedDocument, Plan, RootPlan
+from engine.graphql.params import Params
+from engine.graphql.plan import ParsedDocument, Plan
 from engine.graphql.providers import ProvidedField
 from engine.graphql.roles import Access
+from engine.graphql.roots import (
+    IntrospectionRoot,
+    LiteralRoot,
+    NestedInsertRoot,
+    ProviderRoot,
+    RootPlan,
+    SequenceRoot,
+    SqlRoot,
+)
 from engine.graphql.selection import Selected, collect
 from engine.graphql.values import Values
 
@@ -36,8 +47,13 @@ class RoleState:
 
 def compile_operation(model: Model, options: EngineOptions, state: RoleState,
                       doc: ParsedDocument, op: OperationDefinitionNode,
-                      variables: dict[str, Any]) -> tuple[Plan, frozenset[str]]:
-    """Compile the operation's root fields; also returns the variables that shaped the SQL."""
+                      variables: dict[str, Any],
+                      params: Callable[[], Params] = Params) -> tuple[Plan, frozenset[str]]:
+    """Compile the operation's root fields; also returns the variables that shaped the SQL.
+
+    ``params`` makes the parameter builder of each root field's statement (a subscription
+    poller passes one that refers to its batched cohort rows instead).
+    """
     kind = "mutation" if op.operation == OperationType.MUTATION else "query"
     if kind == "mutation" and state.schema.mutation_type is None:
         raise validation("no mutations exist")
@@ -52,14 +68,14 @@ def compile_operation(model: Model, options: EngineOptions, state: RoleState,
     cacheable = True
     for sel in fields:
         if sel.name == "__typename":
-            roots.append(RootPlan(sel.alias, "literal", literal=orjson.dumps(root_type)))
+            roots.append(LiteralRoot(sel.alias, orjson.dumps(root_type)))
             continue
         if sel.name in INTROSPECTION_FIELDS:
-            roots.append(RootPlan(sel.alias, "introspection", selected=sel))
+            roots.append(IntrospectionRoot(sel.alias))
             continue
         provided = state.provided.get((kind, sel.name))
         if provided is not None:
-            roots.append(RootPlan(sel.alias, "provider", provided=provided, selected=sel))
+            roots.append(ProviderRoot(sel.alias, provided, sel))
             cacheable = False
             continue
         target = roots_map.get(sel.name)
@@ -69,19 +85,20 @@ def compile_operation(model: Model, options: EngineOptions, state: RoleState,
             raise validation(f"field '{sel.name}' not found in type: '{root_type}'", sel.path)
         root_kind, info = target
         compiler = Compiler(model, state.role, options, doc.fragments,
-                            variables, state.access)
+                            variables, state.access, params())
         compiler.values = values
         plan = compile_root(compiler, root_kind, info, sel)
         roots.append(plan)
-        if plan.kind == "nested":
+        if isinstance(plan, NestedInsertRoot):
             cacheable = False
     return Plan(kind, roots, cacheable), frozenset(values.structural)
+
 
 def compile_root(compiler: Compiler, root_kind: str, info: Any, sel: Selected) -> RootPlan:
     """The plan of one table, function or mutation root field."""
     if root_kind in ("function", "function_aggregate"):
         sql = compiler.function_root(info, sel, root_kind == "function_aggregate")
-        return RootPlan(sel.alias, "sql", sql, compiler.params.sources)
+        return SqlRoot(sel.alias, sql, compiler.params.sources)
     acc = compiler.access(info.key)
     is_mutation = root_kind.split("_")[0] in ("insert", "update", "delete")
     root_type = "mutation_root" if is_mutation else "query_root"
@@ -96,25 +113,25 @@ def compile_root(compiler: Compiler, root_kind: str, info: Any, sel: Selected) -
             sql = compiler.select_by_pk(info, sel)
         else:
             sql = compiler.select_aggregate(info, sel)
-        return RootPlan(sel.alias, "sql", sql, compiler.params.sources)
+        return SqlRoot(sel.alias, sql, compiler.params.sources)
     mc = MutationCompiler(compiler)
     if root_kind in ("insert", "insert_one"):
         if acc.insert is None:
             raise missing
         stmt = mc.insert(info, sel, root_kind == "insert_one")
         if stmt.literal is not None:
-            return RootPlan(sel.alias, "literal", literal=stmt.literal)
+            return LiteralRoot(sel.alias, stmt.literal)
         if stmt.nested is not None:
-            return RootPlan(sel.alias, "nested", check_path=stmt.check_path,
-                            selected=sel, nested=stmt.nested)
+            nested_info, _, objects, one, nested_args = stmt.nested
+            return NestedInsertRoot(sel.alias, nested_info, sel, objects, one, nested_args)
     elif root_kind == "update_many":
         if acc.update is None:
             raise missing
-        steps = [RootPlan(sel.alias, "sql", s.sql, s.sources, check_path=s.check_path)
+        steps = [SqlRoot(sel.alias, s.sql, s.sources, s.check_path)
                  for s in UpdateCompiler(mc).update_many(info, sel)]
         if not steps:
-            return RootPlan(sel.alias, "literal", literal=b"[]")
-        return RootPlan(sel.alias, "sequence", steps=steps)
+            return LiteralRoot(sel.alias, b"[]")
+        return SequenceRoot(sel.alias, steps)
     elif root_kind in ("update", "update_by_pk"):
         if acc.update is None:
             raise missing
@@ -123,4 +140,4 @@ def compile_root(compiler: Compiler, root_kind: str, info: Any, sel: Selected) -
         if acc.delete is None:
             raise missing
         stmt = mc.delete(info, sel, root_kind == "delete_by_pk")
-    return RootPlan(sel.alias, "sql", stmt.sql, stmt.sources, check_path=stmt.check_path)
+    return SqlRoot(sel.alias, stmt.sql, stmt.sources, stmt.check_path)

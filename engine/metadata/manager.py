@@ -3,7 +3,7 @@
 Requests are serialised. Each runs its operations in one transaction on a working copy;
 if they succeed and the result is consistent enough (no *new* inconsistent object unless
 ``allow_inconsistent_metadata``), the copy is stored, committed and handed to
-``on_change`` (which rebuilds the GraphQL schema and notifies subscribers).
+``on_change`` (which rebuilds the GraphQL schema and notifies the metadata listeners).
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from engine.server.cors import preflight, request_origin, with_cors
 from engine.server.database import create_pool
 from engine.server.graphql_route import GraphQLEndpoint
 from engine.server.graphql_state import GraphQLHolder, engine_options
-from engine.server.lifecycle import SubscriberGroup, load_plugins, providers, subscribers
+from engine.server.lifecycle import ListenerGroup, listeners, load_plugins, providers
 from engine.server.state import ServerState
 from engine.settings import EngineSettings, SettingsError
 
@@ -89,7 +89,7 @@ def create_app(settings: EngineSettings) -> Starlette:
         pool = await create_pool(settings.database_url.reveal(), settings.pool_size)
         holder = GraphQLHolder(pool, engine_options(settings.stringify_numeric_types),
                                providers())
-        group = SubscriberGroup(subscribers())
+        group = ListenerGroup(listeners())
 
         async def on_change(metadata: Metadata) -> list[dict[str, Any]]:
             reported = await holder.rebuild(metadata)

@@ -55,12 +55,13 @@ class GraphQLEndpoint:
                                                      "unexpected"))
             return
         try:
-            status, out = await engine.execute(payload, session, headers)
+            out = await engine.execute(payload, session, headers)
         except Exception:
             logger.exception("unexpected error answering a GraphQL request")
             await send_json(send, 500, graphql_error("unexpected error", "unexpected"))
             return
-        if self.legacy_statuses and status == 200 and out.startswith(b'{"errors"'):
+        status = 200
+        if self.legacy_statuses and out.startswith(b'{"errors"'):
             status = _legacy_status(out)
         await send_json_bytes(send, status, out)
 

@@ -1,25 +1,27 @@
 """Background services that follow the engine's metadata (event triggers, cron triggers, ...).
 
-A subscriber is started once the database pool and the stored metadata are available, is
-told about every metadata change after it is committed, and is stopped when the server
-shuts down. Subscribers register themselves at import time::
+A metadata listener is started once the database pool and the stored metadata are available,
+is told about every metadata change after it is committed, and is stopped when the server
+shuts down. Listeners register themselves at import time::
 
-    from engine.server.lifecycle import register_subscriber
+    from engine.server.lifecycle import register_listener
 
     class EventDelivery:
         async def start(self, pool, metadata): ...
         async def apply(self, metadata): ...
         async def stop(self): ...
 
-    register_subscriber(EventDelivery())
+    register_listener(EventDelivery())
 
 Packages that add root fields to the GraphQL schema (actions) register a provider with
 :func:`register_provider`.
 
 The server imports the packages named in :data:`PLUGIN_PACKAGES` before it starts, so a
-package registers its subscribers (and its metadata API operations, see
+package registers its listeners (and its metadata API operations, see
 :mod:`engine.metadata.ops`) from its ``__init__``. A package that does not exist yet is
-skipped. A subscriber that raises is logged and does not stop the server or the others.
+skipped. A listener that raises is logged and does not stop the server or the others.
+
+("Subscriber" is kept for GraphQL subscriptions: :mod:`engine.subscriptions`.)
 """
 
 from __future__ import annotations
@@ -34,11 +36,11 @@ import asyncpg
 logger = logging.getLogger("engine.lifecycle")
 
 PLUGIN_PACKAGES: tuple[str, ...] = ("engine.events", "engine.cron", "engine.actions")
-"""Packages imported at start-up so they can register subscribers and metadata operations."""
+"""Packages imported at start-up so they can register listeners and metadata operations."""
 
 
 @runtime_checkable
-class MetadataSubscriber(Protocol):
+class MetadataListener(Protocol):
     """A background service driven by the metadata (the v3 export JSON)."""
 
     async def start(self, pool: asyncpg.Pool, metadata: Mapping[str, Any]) -> None:
@@ -48,10 +50,10 @@ class MetadataSubscriber(Protocol):
         """Take a committed metadata change into account (called after every change)."""
 
     async def stop(self) -> None:
-        """Stop every task the subscriber started."""
+        """Stop every task the listener started."""
 
 
-_SUBSCRIBERS: list[MetadataSubscriber] = []
+_LISTENERS: list[MetadataListener] = []
 _PROVIDERS: list[Any] = []
 
 
@@ -70,16 +72,16 @@ def providers() -> list[Any]:
     return list(_PROVIDERS)
 
 
-def register_subscriber(subscriber: MetadataSubscriber) -> MetadataSubscriber:
-    """Add ``subscriber`` to those every server of this process starts; returns it."""
-    if subscriber not in _SUBSCRIBERS:
-        _SUBSCRIBERS.append(subscriber)
-    return subscriber
+def register_listener(listener: MetadataListener) -> MetadataListener:
+    """Add ``listener`` to those every server of this process starts; returns it."""
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
+    return listener
 
 
-def subscribers() -> list[MetadataSubscriber]:
-    """The registered subscribers, in registration order."""
-    return list(_SUBSCRIBERS)
+def listeners() -> list[MetadataListener]:
+    """The registered metadata listeners, in registration order."""
+    return list(_LISTENERS)
 
 
 def load_plugins(packages: tuple[str, ...] = PLUGIN_PACKAGES) -> list[str]:
@@ -97,12 +99,12 @@ def load_plugins(packages: tuple[str, ...] = PLUGIN_PACKAGES) -> list[str]:
     return loaded
 
 
-class SubscriberGroup:
-    """Starts, notifies and stops a list of subscribers, isolating their failures."""
+class ListenerGroup:
+    """Starts, notifies and stops a list of metadata listeners, isolating their failures."""
 
-    def __init__(self, members: list[MetadataSubscriber]) -> None:
+    def __init__(self, members: list[MetadataListener]) -> None:
         self.members = members
-        self.started: list[MetadataSubscriber] = []
+        self.started: list[MetadataListener] = []
 
     async def start(self, pool: asyncpg.Pool, metadata: Mapping[str, Any]) -> None:
         """Start every member."""
@@ -110,7 +112,7 @@ class SubscriberGroup:
             try:
                 await member.start(pool, metadata)
             except Exception:
-                logger.exception("metadata subscriber %r failed to start", member)
+                logger.exception("metadata listener %r failed to start", member)
                 continue
             self.started.append(member)
 
@@ -120,7 +122,7 @@ class SubscriberGroup:
             try:
                 await member.apply(metadata)
             except Exception:
-                logger.exception("metadata subscriber %r failed to apply metadata", member)
+                logger.exception("metadata listener %r failed to apply metadata", member)
 
     async def stop(self) -> None:
         """Stop every started member, last started first."""
@@ -128,5 +130,5 @@ class SubscriberGroup:
             try:
                 await member.stop()
             except Exception:
-                logger.exception("metadata subscriber %r failed to stop", member)
+                logger.exception("metadata listener %r failed to stop", member)
         self.started.clear()

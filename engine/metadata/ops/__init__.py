@@ -14,7 +14,7 @@ for one or more APIs::
 
 Operations of one request run in one database transaction (``ctx.conn``) on a working
 copy of the metadata; the copy replaces the metadata (stored, the GraphQL schema rebuilt,
-subscribers notified) only when the whole request succeeded. Raise
+listeners notified) only when the whole request succeeded. Raise
 :class:`engine.metadata.errors.MetadataError` to fail it. Plugin packages register their
 operations from their ``__init__`` (see :mod:`engine.server.lifecycle`).
 """

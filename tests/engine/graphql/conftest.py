@@ -88,7 +88,6 @@ async def gql(engine: GraphQLEngine, query: str, *, role: str = "admin",
         payload["variables"] = variables
     if operation is not None:
         payload["operationName"] = operation
-    status, body = await engine.execute(payload, Session(role, session_vars, role == "admin"), {})
-    assert status == 200
+    body = await engine.execute(payload, Session(role, session_vars, role == "admin"), {})
     result: dict[str, Any] = orjson.loads(body)
     return result

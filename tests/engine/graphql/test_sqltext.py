@@ -96,9 +96,8 @@ async def test_response_json_is_compact_and_keeps_selection_order(
     query = """{ article(order_by: {id: asc}, limit: 2) { views tags __typename id
         author { name __typename articles_aggregate { aggregate { count sum { views } } } }
         } author(where: {id: {_eq: 2}}) { articles(where: {id: {_eq: 99}}) { id } } }"""
-    status, body = await engine.execute({"query": query},
+    body = await engine.execute({"query": query},
                                         Session("admin", {"x-hasura-role": "admin"}, True), {})
-    assert status == 200
     author = '{"name":"Alice","__typename":"author","articles_aggregate":{"aggregate":' \
         '{"count":2,"sum":{"views":"30"}}}}'
     assert body.decode() == (
@@ -118,8 +117,7 @@ async def test_objects_past_one_hundred_arguments_keep_selection_order(
     """
     aliases = [f"f{119 - i}" for i in range(120)]
     query = "{ author_by_pk(id: 1) { " + " ".join(f"{a}: name" for a in aliases) + " } }"
-    status, body = await blog_engine.execute(
+    body = await blog_engine.execute(
         {"query": query}, Session("admin", {"x-hasura-role": "admin"}, True), {})
-    assert status == 200
     assert list(orjson.loads(body)["data"]["author_by_pk"].items()) == [
         (a, "Alice") for a in aliases]

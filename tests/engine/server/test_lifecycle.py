@@ -1,4 +1,4 @@
-"""The hooks other engine packages plug into: subscribers and metadata operations."""
+"""The hooks other engine packages plug into: metadata listeners and metadata operations."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ import pytest
 
 from engine.metadata.ops import load_builtin_ops, lookup, names, register
 from engine.server.app import create_app
-from engine.server.lifecycle import SubscriberGroup, load_plugins
+from engine.server.lifecycle import ListenerGroup, load_plugins
 from engine.settings import EngineSettings
 
 
 class Recorder:
-    """A subscriber that records its calls (and can be told to fail)."""
+    """A listener that records its calls (and can be told to fail)."""
 
     def __init__(self, fail_on: str | None = None) -> None:
         self.calls: list[str] = []
@@ -36,14 +36,14 @@ class Recorder:
         self._call("stop")
 
 
-async def test_lifecycle_a_failing_subscriber_does_not_stop_the_others() -> None:
-    """Lifecycle a failing subscriber does not stop the others.
+async def test_lifecycle_a_failing_listener_does_not_stop_the_others() -> None:
+    """Lifecycle a failing listener does not stop the others.
 
-    GIVEN two subscribers, the first failing to start WHEN the group starts, applies and stops
+    GIVEN two listeners, the first failing to start WHEN the group starts, applies and stops
     THEN the second gets every call and the failed one is not applied or stopped.
     """
     broken, healthy = Recorder(fail_on="start"), Recorder()
-    group = SubscriberGroup([broken, healthy])
+    group = ListenerGroup([broken, healthy])
     await group.start(None, {})  # type: ignore[arg-type]  # the recorder never uses the pool
     await group.apply({})
     await group.stop()

@@ -1,0 +1,149 @@
+"""What answers one root field: one class per kind, each with its own ``run``.
+
+A compiled :class:`~engine.graphql.plan.Plan` holds one :class:`RootPlan` per response key.
+Running one needs a connection, the prepared operation and the session variables of the
+moment (a :class:`RunContext`); it returns the field's JSON value as bytes.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.catalog.db import Connection
+from engine.graphql.compiler import Compiler
+from engine.graphql.errors import GraphQLFieldError
+from engine.graphql.model import TableInfo
+from engine.graphql.mutations import CHECK_FAILED
+from engine.graphql.nested import NestedInsert
+from engine.graphql.params import Source, bind
+from engine.graphql.plan import PreparedOperation
+from engine.graphql.providers import FieldCall, ProvidedField
+from engine.graphql.selection import Selected
+
+
+@dataclass
+class RunContext:
+    """What a root field needs to run: a connection, its operation, the session variables."""
+
+    conn: Connection
+    prepared: PreparedOperation
+    session_vars: Mapping[str, str]
+    new_compiler: Callable[[], Compiler]
+    """A fresh compiler for the operation (nested inserts and providers compile at run time)."""
+    introspection: Callable[[], dict[str, bytes]]
+    """The operation's introspection fields as JSON, by response key (computed once)."""
+
+
+class RootPlan(ABC):
+    """One root field of a compiled operation."""
+
+    alias: str
+    needs_database: bool = True
+
+    @abstractmethod
+    async def run(self, ctx: RunContext) -> bytes:
+        """The field's JSON value."""
+
+
+@dataclass
+class LiteralRoot(RootPlan):
+    """A field whose answer is known at compile time (``__typename``, an insert of nothing)."""
+
+    alias: str
+    value: bytes
+    needs_database: bool = False
+
+    async def run(self, ctx: RunContext) -> bytes:
+        """The answer itself."""
+        return self.value
+
+
+@dataclass
+class IntrospectionRoot(RootPlan):
+    """``__schema`` or ``__type``, answered by graphql-core against the role's schema."""
+
+    alias: str
+
+    async def run(self, ctx: RunContext) -> bytes:
+        """The field's introspection JSON."""
+        return ctx.introspection().get(self.alias, b"null")
+
+
+@dataclass
+class ProviderRoot(RootPlan):
+    """A field contributed by a provider (an action)."""
+
+    alias: str
+    provided: ProvidedField
+    selected: Selected
+
+    async def run(self, ctx: RunContext) -> bytes:
+        """Call the provider's resolver with the coerced arguments."""
+        compiler = ctx.new_compiler()
+        sel = self.selected
+        prepared = ctx.prepared
+        call_args = compiler.values.deep(compiler.arguments(sel.node))
+        return await self.provided.resolve(FieldCall(
+            name=sel.name, alias=sel.alias, node=sel.node, arguments=call_args,
+            session=prepared.session, headers=prepared.headers,
+            fragments=prepared.document.fragments, variables=prepared.variables))
+
+
+@dataclass
+class SqlRoot(RootPlan):
+    """One statement whose first column is the field's JSON text.
+
+    With ``check_path`` set, the second column says whether a permission check passed.
+    """
+
+    alias: str
+    sql: str
+    sources: list[Source] = field(default_factory=list)
+    check_path: str | None = None
+
+    async def run(self, ctx: RunContext) -> bytes:
+        """Bind the parameters and run the statement."""
+        args = bind(self.sources, ctx.prepared.variables, ctx.session_vars)
+        if self.check_path is not None:
+            record = await ctx.conn.fetchrow(self.sql, *args)
+            if record is not None and record[1] is False:
+                raise GraphQLFieldError(CHECK_FAILED, "permission-error", self.check_path)
+            text = None if record is None else record[0]
+        else:
+            text = await ctx.conn.fetchval(self.sql, *args)
+        return b"null" if text is None else text.encode()
+
+
+@dataclass
+class SequenceRoot(RootPlan):
+    """Statements run in order (``update_<table>_many``); their answers form a JSON list."""
+
+    alias: str
+    steps: list[SqlRoot]
+
+    async def run(self, ctx: RunContext) -> bytes:
+        """Run every step."""
+        parts = [await step.run(ctx) for step in self.steps]
+        return b"[" + b",".join(parts) + b"]"
+
+
+@dataclass
+class NestedInsertRoot(RootPlan):
+    """An insert through relationships: several statements, compiled as the rows come back."""
+
+    alias: str
+    info: TableInfo
+    selected: Selected
+    objects: list[dict[str, Any]]
+    one: bool
+    arguments: Mapping[str, Any]
+
+    async def run(self, ctx: RunContext) -> bytes:
+        """Insert parents, rows and children, then build the response."""
+        runner = NestedInsert(ctx.conn, ctx.new_compiler, ctx.prepared.variables,
+                              ctx.session_vars)
+        text = await runner.run(self.info, self.selected, self.objects, self.one, self.arguments)
+        return b"null" if text is None else text.encode()

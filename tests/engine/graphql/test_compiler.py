@@ -1,0 +1,127 @@
+"""The SQL text the compiler emits for a few shapes, without a database.
+
+The end-to-end tests run these statements; these pin the shapes that matter for speed and
+safety: one statement per root field, permission filters and session variables bound as
+parameters, JSON built by PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.graphql.errors import GraphQLFieldError
+from engine.graphql.params import Params
+from engine.graphql.planner import compile_operation
+from engine.graphql.roots import SqlRoot
+from engine.session import Session
+from tests.engine.graphql.blog_catalog import blog_engine_offline
+
+USER = Session("user", {"x-hasura-role": "user", "x-hasura-user-id": "1"})
+ADMIN = Session("admin", {"x-hasura-role": "admin"}, True)
+
+
+def _root(query: str, session: Session = USER, variables: dict[str, object] | None = None,
+          ) -> SqlRoot:
+    engine = blog_engine_offline()
+    payload: dict[str, object] = {"query": query}
+    if variables is not None:
+        payload["variables"] = variables
+    root = engine.prepare(payload, session, {}).plan.roots[0]
+    assert isinstance(root, SqlRoot)
+    return root
+
+
+def test_compiler_select_is_one_statement_with_the_permission_filter_bound() -> None:
+    """GIVEN the user role's filter on articles.
+
+    WHEN a list is selected
+    THEN one statement aggregates JSON text, and the user id is a session parameter.
+    """
+    root = _root("{ article { id title } }")
+    assert root.sql == (
+        "SELECT '[' || coalesce(string_agg(_s.j, ','), '') || ']' FROM ("
+        "SELECT ('{\"id\":' || coalesce(to_json(_1.\"id\")::text, 'null') || "
+        "',\"title\":' || coalesce(to_json(_1.\"title\")::text, 'null') || '}') AS j "
+        "FROM \"public\".\"article\" _1  WHERE (_1.\"is_published\" = ($1::text)::bool OR "
+        "_1.\"author_id\" = ($2::text)::int4)) _s")
+    assert [(s.kind, s.value) for s in root.sources] == [
+        ("const", "true"), ("session", "x-hasura-user-id")]
+
+
+def test_compiler_where_variable_stays_a_parameter() -> None:
+    """GIVEN a variable in ``where`` WHEN compiled THEN its value is never in the SQL text."""
+    root = _root("query($t: String) { article(where: {title: {_eq: $t}}) { id } }",
+                 ADMIN, {"t": "x' OR 1=1 --"})
+    assert "OR 1=1" not in root.sql
+    assert '_1."title" = ($1::text)::text' in root.sql
+    assert [(s.kind, s.value) for s in root.sources] == [("var", "t")]
+
+
+def test_compiler_object_relationship_on_a_key_is_a_left_join() -> None:
+    """GIVEN article.author through a foreign key.
+
+    WHEN selected
+    THEN a LEFT JOIN (one row guaranteed), not a correlated subquery.
+    """
+    root = _root("{ article { author { name } } }", ADMIN)
+    assert 'LEFT JOIN "public"."author" _2 ON _2."id" = _1."author_id"' in root.sql
+    assert "LIMIT 1" not in root.sql
+
+
+def test_compiler_array_relationship_is_a_correlated_subquery() -> None:
+    """GIVEN author.articles WHEN selected THEN a subquery aggregating the rows' JSON."""
+    root = _root("{ author { articles(limit: 2) { id } } }", ADMIN)
+    assert 'FROM "public"."article" _2  WHERE _2."author_id" = _1."id" LIMIT 2' in root.sql
+
+
+def test_compiler_by_pk_binds_the_key_with_the_column_type() -> None:
+    """GIVEN ``article_by_pk`` WHEN compiled THEN the key is cast to the column's type."""
+    root = _root("{ article_by_pk(id: 3) { id } }", ADMIN)
+    assert root.sql.endswith('WHERE _1."id" = ($1::text)::int4')
+    assert root.sources[0].value == "3"
+
+
+def test_compiler_role_limit_caps_the_requested_limit() -> None:
+    """GIVEN anonymous may read one article WHEN it asks for ten THEN LIMIT 1."""
+    anonymous = Session("anonymous", {"x-hasura-role": "anonymous"})
+    root = _root("{ article(limit: 10) { id } }", anonymous)
+    assert root.sql.endswith("LIMIT 1) _s")
+
+
+def test_compiler_hidden_column_is_refused_before_any_sql() -> None:
+    """GIVEN a column the role cannot select WHEN requested THEN a validation error."""
+    engine = blog_engine_offline()
+    anonymous = Session("anonymous", {"x-hasura-role": "anonymous"})
+    with pytest.raises(GraphQLFieldError) as caught:
+        engine.prepare({"query": "{ article { content } }"}, anonymous, {})
+    assert caught.value.code == "validation-failed"
+
+
+class _Recording(Params):
+    """A parameter builder that records what the compiler asked it for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.built = True
+
+
+def test_compile_operation_uses_the_parameter_builder_it_is_given() -> None:
+    """GIVEN a builder factory.
+
+    WHEN an operation is compiled
+    THEN each root field's parameters go to a builder from that factory.
+    """
+    engine = blog_engine_offline()
+    prepared = engine.prepare({"query": "{ a: article { id } b: author { id } }"}, USER, {})
+    made: list[_Recording] = []
+
+    def factory() -> Params:
+        made.append(_Recording())
+        return made[-1]
+
+    plan, _ = compile_operation(engine.model, engine.options, prepared.state,
+                                prepared.document, prepared.operation, {}, factory)
+    assert len(made) == 2
+    roots = [r for r in plan.roots if isinstance(r, SqlRoot)]
+    assert [r.sources for r in roots] == [made[0].sources, made[1].sources]
+    assert made[0].sources[-1].kind == "session"
