@@ -19,7 +19,7 @@ from jsonschema.exceptions import ValidationError
 from devstack.errors import StackError
 from devstack.hasura_project.metadata_dir import MetadataDocument
 from devstack.hasura_project.problems import Problem
-from engine.metadata.openapi import SchemaUnavailable, metadata_validator
+from engine.metadata.openapi import SchemaUnavailable, metadata_validator, real_errors
 
 
 class SchemaUnavailableError(StackError):
@@ -43,7 +43,7 @@ def validate(document: MetadataDocument, openapi_path: Path) -> list[Problem]:
     definition = "MetadataV3" if version == 3 else "Metadata"
     validator = _validator(openapi_path.resolve(), definition)
     problems = []
-    for error in validator.iter_errors(document.metadata):
+    for error in real_errors(validator, document.metadata):
         for leaf in _leaves(error):
             file, inner = document.locate(tuple(leaf.absolute_path))
             problem = Problem(file, inner, _message(leaf), "schema")

@@ -15,7 +15,12 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from engine.metadata.errors import parse_failed
-from engine.metadata.openapi import SchemaUnavailable, configured_schema_path, metadata_validator
+from engine.metadata.openapi import (
+    SchemaUnavailable,
+    configured_schema_path,
+    metadata_validator,
+    real_errors,
+)
 from engine.metadata.typed import first_problem
 
 logger = logging.getLogger("engine.metadata")
@@ -52,7 +57,7 @@ def check_document(document: Any, path: str, openapi_path: Path | None = None) -
     validator = _validator(schema_path.resolve(), definition)
     if validator is None:
         return
-    error = best_match(validator.iter_errors(document))
+    error = best_match(real_errors(validator, document))
     if error is not None:
         error = _deepest(error)
         raise parse_failed(_message(error), path + _json_path(error))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from engine.metadata.typed.common import (
     BoolExp,
@@ -103,35 +103,14 @@ class DeletePermission(Open):
     backend_only: bool = False
 
 
-class SelectPermissionEntry(Open):
-    """``{role, permission, comment}`` for select."""
+P = TypeVar("P", bound=BaseModel)
+
+
+class PermissionEntry(Open, Generic[P]):
+    """``{role, permission, comment}``, ``permission`` typed by the kind (select, insert, ...)."""
 
     role: str
-    permission: SelectPermission
-    comment: str | None = None
-
-
-class InsertPermissionEntry(Open):
-    """``{role, permission, comment}`` for insert."""
-
-    role: str
-    permission: InsertPermission
-    comment: str | None = None
-
-
-class UpdatePermissionEntry(Open):
-    """``{role, permission, comment}`` for update."""
-
-    role: str
-    permission: UpdatePermission
-    comment: str | None = None
-
-
-class DeletePermissionEntry(Open):
-    """``{role, permission, comment}`` for delete."""
-
-    role: str
-    permission: DeletePermission
+    permission: P
     comment: str | None = None
 
 
@@ -168,19 +147,43 @@ class EventTrigger(Open):
         return self
 
 
+class CustomRootField(Open):
+    """A root field's custom name (and comment)."""
+
+    name: str | None = None
+    comment: str | None = None
+
+
+class ColumnConfig(Open):
+    """A column's custom name (and comment)."""
+
+    custom_name: str | None = None
+    comment: str | None = None
+
+
+class TableConfiguration(Open):
+    """How a table shows in the GraphQL schema: its names and its columns' names."""
+
+    custom_name: str | None = None
+    custom_root_fields: dict[str, str | CustomRootField | None] = Field(default_factory=dict)
+    custom_column_names: dict[str, str] = Field(default_factory=dict)
+    column_config: dict[str, ColumnConfig] = Field(default_factory=dict)
+    comment: str | None = None
+
+
 class Table(Closed):
     """One tracked table (Hasura rejects unknown keys here, so a misspelt key is an error)."""
 
     table: Qualified
     is_enum: bool = False
-    configuration: dict[str, Any] = Field(default_factory=dict)
+    configuration: TableConfiguration = Field(default_factory=TableConfiguration)
     object_relationships: list[Relationship] = Field(default_factory=list)
     array_relationships: list[Relationship] = Field(default_factory=list)
     computed_fields: list[ComputedField] = Field(default_factory=list)
     remote_relationships: list[dict[str, Any]] = Field(default_factory=list)
-    insert_permissions: list[InsertPermissionEntry] = Field(default_factory=list)
-    select_permissions: list[SelectPermissionEntry] = Field(default_factory=list)
-    update_permissions: list[UpdatePermissionEntry] = Field(default_factory=list)
-    delete_permissions: list[DeletePermissionEntry] = Field(default_factory=list)
+    insert_permissions: list[PermissionEntry[InsertPermission]] = Field(default_factory=list)
+    select_permissions: list[PermissionEntry[SelectPermission]] = Field(default_factory=list)
+    update_permissions: list[PermissionEntry[UpdatePermission]] = Field(default_factory=list)
+    delete_permissions: list[PermissionEntry[DeletePermission]] = Field(default_factory=list)
     event_triggers: list[EventTrigger] = Field(default_factory=list)
     apollo_federation_config: dict[str, Any] | None = None
