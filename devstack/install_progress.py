@@ -14,17 +14,31 @@ from collections.abc import Callable, Iterable, Iterator
 
 _ERROR = re.compile(r"^(ERROR|error|npm ERR!|npm error)\b")
 _NPM_FETCH = re.compile(r"^npm (http fetch|verbose|timing reify)")
-NPM_EVERY_S = 2.0
+EVERY_S = 2.0
+"""Seconds between two progress lines for a stream of routine lines."""
 
 
 def pip_lines(lines: Iterable[str], clock: Callable[[], float] = time.monotonic) -> Iterator[str]:
-    """Progress lines for pip's output: each package collected, downloads, the install."""
-    start = clock()
-    collected = 0
+    """Progress lines for pip's output: each package collected, downloads, the install.
+
+    Requirements already installed are counted and reported every few seconds (checking
+    them against the index is most of a re-run's time).
+    """
+    start = last = clock()
+    collected = satisfied = 0
     for raw in lines:
         line = raw.rstrip()
-        elapsed = f"[{clock() - start:4.0f}s]"
-        if line.startswith("Collecting "):
+        now = clock()
+        elapsed = f"[{now - start:4.0f}s]"
+        if line.startswith("Requirement already satisfied"):
+            satisfied += 1
+            if now - last >= EVERY_S:
+                last = now
+                yield f"  {elapsed} pip: {satisfied} requirements already satisfied"
+        elif line.strip().endswith(": started"):
+            # A step of building the project itself (build dependencies, metadata, wheel).
+            yield f"  {elapsed} pip: {line.strip().removesuffix(': started')} ..."
+        elif line.startswith("Collecting "):
             collected += 1
             yield f"  {elapsed} pip: {collected:3d} collecting {line.split()[1]}"
         elif line.lstrip().startswith("Downloading "):
@@ -47,9 +61,9 @@ def npm_lines(lines: Iterable[str], clock: Callable[[], float] = time.monotonic)
         now = clock()
         if _NPM_FETCH.match(line):
             fetched += 1
-            if now - last >= NPM_EVERY_S:
+            if now - last >= EVERY_S:
                 last = now
-                yield f"  [{now - start:4.0f}s] npm: {fetched} packages fetched"
+                yield f"  [{now - start:4.0f}s] npm: {fetched} fetched from the registry"
         elif line.startswith(("added ", "removed ", "changed ", "up to date")):
             yield f"  [{now - start:4.0f}s] npm: {line}"
         elif _ERROR.match(line):

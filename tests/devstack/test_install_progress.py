@@ -12,6 +12,9 @@ Obtaining file:///work/project
 Collecting asyncpg==0.32.0 (from hasura-aws-backend==0.1.0)
   Downloading asyncpg-0.32.0-cp311-cp311-manylinux_2_28_x86_64.whl (3.4 MB)
 Requirement already satisfied: idna in ./.venv/lib/python3.11/site-packages
+Requirement already satisfied: anyio in ./.venv/lib/python3.11/site-packages
+Requirement already satisfied: sniffio in ./.venv/lib/python3.11/site-packages
+  Building editable for hasura-aws-backend (pyproject.toml): started
 Collecting starlette==1.10.0 (from hasura-aws-backend==0.1.0)
 Installing collected packages: asyncpg, starlette
 Successfully installed asyncpg-0.32.0 starlette-1.10.0
@@ -38,7 +41,10 @@ def test_pip_lines_count_each_package_and_keep_errors() -> None:
     assert any("installing 2 packages" in line for line in lines)
     assert any("installed 2 packages" in line for line in lines)
     assert lines[-1].startswith("ERROR: Could not find")
-    assert not any("already satisfied" in line for line in lines)
+    assert any("pip: 3 requirements already satisfied" in line for line in lines)
+    assert any("pip: Building editable for hasura-aws-backend (pyproject.toml) ..." in line
+               for line in lines)
+    assert not any("idna" in line for line in lines)
     assert lines[0].startswith("  [")  # elapsed seconds first
 
 
@@ -51,7 +57,7 @@ def test_npm_lines_report_fetches_every_few_seconds() -> None:
     fetches = [f"npm http fetch GET 200 https://registry.npmjs.org/p{i} 12ms" for i in range(10)]
     lines = list(npm_lines([*fetches, "added 216 packages in 50s"], _clock()))  # type: ignore[arg-type]
 
-    counts = [line for line in lines if "packages fetched" in line]
+    counts = [line for line in lines if "fetched from the registry" in line]
     assert 3 <= len(counts) <= 6
     assert 5 <= int(counts[-1].split("npm: ")[1].split()[0]) <= 10
     assert lines[-1].endswith("npm: added 216 packages in 50s")
