@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import argparse
 import logging
+import socket
 import sys
+from typing import TYPE_CHECKING
 
 import uvicorn
 
 from engine.settings import EngineSettings, SettingsError
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -23,6 +28,20 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--enable-console", action="store_true", default=None,
                        help="serve a GraphiQL page at /console")
     return parser
+
+
+class _Server(uvicorn.Server):
+    """uvicorn, closing the GraphQL websockets with 1001 before it closes connections (1012)."""
+
+    def __init__(self, config: uvicorn.Config, close_websockets: Callable[[], Awaitable[None]],
+                 ) -> None:
+        super().__init__(config)
+        self.close_websockets = close_websockets
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        """Close the websockets (going away), then shut down as uvicorn does."""
+        await self.close_websockets()
+        await super().shutdown(sockets)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,8 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"engine: {exc}", file=sys.stderr)
         return 2
-    uvicorn.run(app, host=settings.host, port=settings.port, loop="uvloop", http="httptools",
-                access_log=False, log_level="warning", lifespan="on")
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, loop="uvloop",
+                            http="httptools", access_log=False, log_level="warning",
+                            lifespan="on", ws_max_size=settings.websocket_max_message_size)
+    _Server(config, app.close_websockets).run()
     return 0
 
 

@@ -20,6 +20,8 @@ class Session:
     variables: Mapping[str, str] = field(default_factory=dict)
     is_admin_secret: bool = False
     """True when the request proved the admin secret (Hasura lets such requests pick any role)."""
+    expires_at: float | None = None
+    """When the credentials end (a JWT's ``exp``, epoch seconds); a websocket closes then."""
 
     @property
     def is_admin(self) -> bool:

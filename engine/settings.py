@@ -16,6 +16,7 @@ import orjson
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 DEFAULT_POOL_SIZE = 10
+DEFAULT_WEBSOCKET_MAX_MESSAGE_SIZE = 1024 * 1024
 _TRUE = {"true", "1", "yes", "on", "t"}
 _FALSE = {"false", "0", "no", "off", "f", ""}
 
@@ -62,7 +63,21 @@ class EngineSettings:
     port: int = DEFAULT_PORT
     stringify_numeric_types: bool = False
     enable_console: bool = False
+    dev_mode: bool = False
+    """``HASURA_GRAPHQL_DEV_MODE``: developer endpoints (``/dev/subscriptions``, admin only)."""
     pool_size: int = DEFAULT_POOL_SIZE
+    live_queries_refetch_interval: float = 1.0
+    """Seconds between polls of a live query (Hasura's setting is in milliseconds)."""
+    live_queries_batch_size: int = 100
+    """Cohorts answered by one statement."""
+    streaming_queries_refetch_interval: float = 1.0
+    streaming_queries_batch_size: int = 100
+    websocket_keepalive: float = 5.0
+    """Seconds between keep-alive messages (``ka`` or ``ping``)."""
+    websocket_init_timeout: float = 3.0
+    """Seconds a client has to send ``connection_init``."""
+    websocket_max_message_size: int = DEFAULT_WEBSOCKET_MAX_MESSAGE_SIZE
+    """Bytes; a larger client message closes the socket with 1009 (message too big)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> EngineSettings:
@@ -84,11 +99,37 @@ class EngineSettings:
             "port": _int(env, "HASURA_GRAPHQL_SERVER_PORT", DEFAULT_PORT),
             "stringify_numeric_types": _bool(env, "HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES"),
             "enable_console": _bool(env, "HASURA_GRAPHQL_ENABLE_CONSOLE"),
+            "dev_mode": _bool(env, "HASURA_GRAPHQL_DEV_MODE"),
             "pool_size": _int(env, "HASURA_GRAPHQL_PG_CONNECTIONS", DEFAULT_POOL_SIZE),
+            "live_queries_refetch_interval": _int(
+                env, "HASURA_GRAPHQL_LIVE_QUERIES_MULTIPLEXED_REFETCH_INTERVAL", 1000) / 1000,
+            "live_queries_batch_size": _int(
+                env, "HASURA_GRAPHQL_LIVE_QUERIES_MULTIPLEXED_BATCH_SIZE", 100),
+            "streaming_queries_refetch_interval": _int(
+                env, "HASURA_GRAPHQL_STREAMING_QUERIES_MULTIPLEXED_REFETCH_INTERVAL", 1000) / 1000,
+            "streaming_queries_batch_size": _int(
+                env, "HASURA_GRAPHQL_STREAMING_QUERIES_MULTIPLEXED_BATCH_SIZE", 100),
+            "websocket_keepalive": float(_int(env, "HASURA_GRAPHQL_WEBSOCKET_KEEPALIVE", 5)),
+            "websocket_init_timeout": float(
+                _int(env, "HASURA_GRAPHQL_WEBSOCKET_CONNECTION_INIT_TIMEOUT", 3)),
+            "websocket_max_message_size": _int(
+                env, "ENGINE_WEBSOCKET_MAX_MESSAGE_SIZE", DEFAULT_WEBSOCKET_MAX_MESSAGE_SIZE),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         if values["pool_size"] < 1:
             raise SettingsError("HASURA_GRAPHQL_PG_CONNECTIONS must be at least 1")
+        for name, key in (("HASURA_GRAPHQL_LIVE_QUERIES_MULTIPLEXED_REFETCH_INTERVAL",
+                           "live_queries_refetch_interval"),
+                          ("HASURA_GRAPHQL_LIVE_QUERIES_MULTIPLEXED_BATCH_SIZE",
+                           "live_queries_batch_size"),
+                          ("HASURA_GRAPHQL_STREAMING_QUERIES_MULTIPLEXED_REFETCH_INTERVAL",
+                           "streaming_queries_refetch_interval"),
+                          ("HASURA_GRAPHQL_STREAMING_QUERIES_MULTIPLEXED_BATCH_SIZE",
+                           "streaming_queries_batch_size"),
+                          ("HASURA_GRAPHQL_WEBSOCKET_KEEPALIVE", "websocket_keepalive"),
+                          ("ENGINE_WEBSOCKET_MAX_MESSAGE_SIZE", "websocket_max_message_size")):
+            if values[key] <= 0:
+                raise SettingsError(f"{name} must be positive")
         return cls(**values)
 
 

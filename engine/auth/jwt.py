@@ -64,12 +64,12 @@ class JwtAuthenticator:
             except Exception as exc:
                 # A token crafted to break parsing is still just an invalid token.
                 raise invalid_jwt(f"JWTClaimsSetDecodeError ({type(exc).__name__})") from None
-            self._verified[token] = (claims, _number(payload.get("exp")),
-                                     _number(payload.get("nbf")))
+            exp = _number(payload.get("exp"))
+            self._verified[token] = (claims, exp, _number(payload.get("nbf")))
         else:
             claims, exp, nbf = cached
             self._check_window(exp, nbf)
-        return _session(claims, requested_role)
+        return _session(claims, requested_role, exp)
 
     async def _verify_signature(self, token: str) -> dict[str, Any]:
         try:
@@ -167,7 +167,8 @@ class JwtAuthenticator:
         return {str(k).lower(): v for k, v in raw.items()}
 
 
-def _session(claims: Mapping[str, Any], requested_role: str | None) -> Session:
+def _session(claims: Mapping[str, Any], requested_role: str | None,
+             expires_at: float | None = None) -> Session:
     allowed = claims.get(ALLOWED_ROLES)
     if not isinstance(allowed, list) or not all(isinstance(r, str) for r in allowed):
         raise AuthError(
@@ -187,7 +188,7 @@ def _session(claims: Mapping[str, Any], requested_role: str | None) -> Session:
         if name.startswith("x-hasura-") and name not in (ALLOWED_ROLES, DEFAULT_ROLE)
     }
     variables["x-hasura-role"] = role
-    return Session(role=role, variables=variables, is_admin_secret=False)
+    return Session(role=role, variables=variables, is_admin_secret=False, expires_at=expires_at)
 
 
 def _as_text(value: Any) -> str:

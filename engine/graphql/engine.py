@@ -37,6 +37,7 @@ from engine.graphql.resolve import build_model
 from engine.graphql.roots import LiteralRoot, RootPlan, RunContext
 from engine.graphql.rules import RULES
 from engine.graphql.schema import SchemaBuilder
+from engine.graphql.schema_stream import stream_root_name
 from engine.session import ADMIN_ROLE, Session
 
 log = logging.getLogger(__name__)
@@ -166,7 +167,23 @@ class GraphQLEngine:
         variables: dict[str, Any] = dict(coerced.coerced)
         name = op_name if isinstance(op_name, str) else None
         plan = self._plan(role_key, state, doc, op, query, name, variables)
-        return PreparedOperation(plan, state, doc, op, variables, session, headers, query, name)
+        return PreparedOperation(plan, state, doc, op, variables, session, headers,
+                                 (role_key, query, name))
+
+    async def answer(self, prepared: PreparedOperation) -> bytes:
+        """Run a prepared query or mutation on a pooled connection (none if none is needed).
+
+        Raises:
+            GraphQLFieldError: a root field failed (e.g. a permission check).
+            asyncpg.PostgresError: the database refused a statement.
+        """
+        plan = prepared.plan
+        if not plan.needs_database:
+            # Nothing to ask the database (``__typename``, an insert of no objects).
+            return data_body(plan.roots, [r.value for r in plan.roots
+                                          if isinstance(r, LiteralRoot)])
+        async with self.pool.acquire() as conn:
+            return await self.run(conn, prepared, prepared.session.variables)
 
     async def run(self, conn: Connection, prepared: PreparedOperation,
                   session_vars: Mapping[str, str]) -> bytes:
@@ -220,6 +237,9 @@ class GraphQLEngine:
             for fn in self.model.functions.values():
                 state.query_roots[fn.name] = ("function", fn)
                 state.query_roots[f"{fn.name}_aggregate"] = ("function_aggregate", fn)
+            state.subscription_roots.update(state.query_roots)
+            for info in self.model.tables.values():
+                state.subscription_roots[stream_root_name(info)] = ("select_stream", info)
             for p in provided:
                 state.provided[(p.operation, p.name)] = p
             self._roles[(role, backend)] = state
@@ -229,13 +249,10 @@ class GraphQLEngine:
     async def _one(self, payload: Any, session: Session, headers: Mapping[str, str]) -> bytes:
         try:
             prepared = self.prepare(payload, session, headers)
-            plan = prepared.plan
-            if not plan.needs_database:
-                # Nothing to ask the database (``__typename``, an insert of no objects).
-                return data_body(plan.roots, [r.value for r in plan.roots
-                                              if isinstance(r, LiteralRoot)])
-            async with self.pool.acquire() as conn:
-                return await self.run(conn, prepared, session.variables)
+            if prepared.plan.operation == "subscription":
+                raise GraphQLFieldError("subscriptions are not supported over HTTP, use "
+                                        "websockets instead", "unexpected-payload")
+            return await self.answer(prepared)
         except Exception as exc:
             return error_body(exc)
 

@@ -71,9 +71,8 @@ class PreparedOperation:
     session: Session
     headers: Mapping[str, str]
     """The client's headers (lower-cased names), passed on to providers (actions)."""
-    query: str = ""
-    """The document's text."""
-    operation_name: str | None = None
+    cache_key: tuple[str, str, str | None] = ("", "", None)
+    """(role, document text, operation name): what plans of this operation are cached by."""
 
 
 def variables_key(structural: frozenset[str], variables: Mapping[str, Any]) -> tuple[Any, ...]:

@@ -28,8 +28,10 @@ from engine.graphql.roots import (
     RootPlan,
     SequenceRoot,
     SqlRoot,
+    StreamRoot,
 )
 from engine.graphql.selection import Selected, collect
+from engine.graphql.stream import compile_stream
 from engine.graphql.values import Values
 
 
@@ -41,6 +43,7 @@ class RoleState:
     schema: GraphQLSchema
     access: dict[tuple[str, str], Access]
     query_roots: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    subscription_roots: dict[str, tuple[str, Any]] = field(default_factory=dict)
     mutation_roots: dict[str, tuple[str, TableInfo]] = field(default_factory=dict)
     provided: dict[tuple[str, str], ProvidedField] = field(default_factory=dict)
 
@@ -54,12 +57,17 @@ def compile_operation(model: Model, options: EngineOptions, state: RoleState,
     ``params`` makes the parameter builder of each root field's statement (a subscription
     poller passes one that refers to its batched cohort rows instead).
     """
-    kind = "mutation" if op.operation == OperationType.MUTATION else "query"
+    kind = {OperationType.MUTATION: "mutation",
+            OperationType.SUBSCRIPTION: "subscription"}.get(op.operation, "query")
     if kind == "mutation" and state.schema.mutation_type is None:
         raise validation("no mutations exist")
-    if op.operation == OperationType.SUBSCRIPTION:
-        raise validation("subscriptions are not supported", "$")
-    roots_map = state.mutation_roots if kind == "mutation" else state.query_roots
+    if kind == "subscription" and state.schema.subscription_type is None:
+        raise validation("no subscriptions exist")
+    roots_map = {"mutation": state.mutation_roots, "subscription": state.subscription_roots,
+                 "query": state.query_roots}[kind]
+    root_object = {"mutation": state.schema.mutation_type,
+                   "subscription": state.schema.subscription_type,
+                   "query": state.schema.query_type}[kind]
     root_type = f"{kind}_root"
     values = Values()
     fields = collect([op.selection_set], {root_type}, "$.selectionSet", doc.fragments,
@@ -79,30 +87,34 @@ def compile_operation(model: Model, options: EngineOptions, state: RoleState,
             cacheable = False
             continue
         target = roots_map.get(sel.name)
-        root_object = state.schema.mutation_type if kind == "mutation" \
-            else state.schema.query_type
         if target is None or root_object is None or sel.name not in root_object.fields:
             raise validation(f"field '{sel.name}' not found in type: '{root_type}'", sel.path)
         root_kind, info = target
         compiler = Compiler(model, state.role, options, doc.fragments,
                             variables, state.access, params())
         compiler.values = values
-        plan = compile_root(compiler, root_kind, info, sel)
+        plan = compile_root(compiler, root_kind, info, sel, root_type)
         roots.append(plan)
         if isinstance(plan, NestedInsertRoot):
             cacheable = False
     return Plan(kind, roots, cacheable), frozenset(values.structural)
 
 
-def compile_root(compiler: Compiler, root_kind: str, info: Any, sel: Selected) -> RootPlan:
+def compile_root(compiler: Compiler, root_kind: str, info: Any, sel: Selected,
+                 root_type: str | None = None) -> RootPlan:
     """The plan of one table, function or mutation root field."""
     if root_kind in ("function", "function_aggregate"):
         sql = compiler.function_root(info, sel, root_kind == "function_aggregate")
         return SqlRoot(sel.alias, sql, compiler.params.sources)
     acc = compiler.access(info.key)
     is_mutation = root_kind.split("_")[0] in ("insert", "update", "delete")
-    root_type = "mutation_root" if is_mutation else "query_root"
+    root_type = root_type or ("mutation_root" if is_mutation else "query_root")
     missing = validation(f"field '{sel.name}' not found in type: '{root_type}'", sel.path)
+    if root_kind == "select_stream":
+        if acc.select is None:
+            raise missing
+        return StreamRoot(sel.alias, compile_stream(compiler, info, sel),
+                          compiler.params.sources)
     if root_kind in ("select", "select_by_pk", "select_aggregate"):
         if acc.select is None or (root_kind == "select_aggregate"
                                   and not acc.select.allow_aggregations):

@@ -118,6 +118,20 @@ class SqlRoot(RootPlan):
 
 
 @dataclass
+class StreamRoot(SqlRoot):
+    """``<table>_stream``: a statement returning a batch and the cursor after it.
+
+    Only a subscription poller runs it (with each cohort's cursor, see
+    :mod:`engine.subscriptions.cohort`).
+    """
+
+    async def run(self, ctx: RunContext) -> bytes:
+        """Streaming fields only exist in subscriptions, which do not run here."""
+        raise GraphQLFieldError("streaming subscriptions are only served over websockets",
+                                "validation-failed")
+
+
+@dataclass
 class SequenceRoot(RootPlan):
     """Statements run in order (``update_<table>_many``); their answers form a JSON list."""
 

@@ -32,6 +32,7 @@ from engine.graphql.schema_aggregates import aggregate_type
 from engine.graphql.schema_filters import bool_exp
 from engine.graphql.schema_mutation import mutation_fields
 from engine.graphql.schema_ordering import order_by_type
+from engine.graphql.schema_stream import subscription_fields
 from engine.graphql.schema_wrappers import non_null, non_null_list
 
 
@@ -213,6 +214,7 @@ class SchemaBuilder:
     def build(self) -> GraphQLSchema:
         """The role's schema."""
         query = self.query_fields()
+        subscription = subscription_fields(self, query)
         mutation = mutation_fields(self)
         for provided in self.providers:
             (query if provided.operation == "query" else mutation)[provided.name] = provided.field
@@ -221,6 +223,8 @@ class SchemaBuilder:
         return GraphQLSchema(
             query=GraphQLObjectType("query_root", query),
             mutation=GraphQLObjectType("mutation_root", mutation) if mutation else None,
+            subscription=GraphQLObjectType("subscription_root", subscription)
+            if subscription else None,
         )
 
 

@@ -10,9 +10,10 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 
+from engine.auth.errors import AuthError
 from engine.auth.jwt import JwtAuthenticator
 from engine.auth.jwt_config import JwtConfigError, parse_jwt_config
 from engine.auth.resolver import SessionResolver
@@ -25,8 +26,11 @@ from engine.server.database import create_pool
 from engine.server.graphql_route import GraphQLEndpoint
 from engine.server.graphql_state import GraphQLHolder, engine_options
 from engine.server.lifecycle import ListenerGroup, listeners, load_plugins, providers
+from engine.server.responses import api_error
 from engine.server.state import ServerState
+from engine.server.websocket import GraphQLWebSocket
 from engine.settings import EngineSettings, SettingsError
+from engine.subscriptions.manager import SubscriptionManager, SubscriptionOptions
 
 logger = logging.getLogger("engine.server")
 
@@ -51,6 +55,15 @@ def build_resolver(settings: EngineSettings) -> SessionResolver:
                            unauthorized_role=settings.unauthorized_role)
 
 
+def subscription_options(settings: EngineSettings) -> SubscriptionOptions:
+    """The pollers' intervals and batch sizes from the settings."""
+    return SubscriptionOptions(
+        live_interval=settings.live_queries_refetch_interval,
+        live_batch_size=settings.live_queries_batch_size,
+        stream_interval=settings.streaming_queries_refetch_interval,
+        stream_batch_size=settings.streaming_queries_batch_size)
+
+
 class EngineApp(Starlette):
     """Starlette, with CORS and ``POST /v1/graphql`` answered before routing and middleware.
 
@@ -59,6 +72,11 @@ class EngineApp(Starlette):
     """
 
     graphql_endpoint: GraphQLEndpoint
+    graphql_websocket: GraphQLWebSocket
+
+    async def close_websockets(self) -> None:
+        """Close every GraphQL websocket with 1001 (going away): the server is stopping."""
+        await self.graphql_websocket.close_all(1001, "server shutting down")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Dispatch one ASGI event (CORS for browsers first, then the GraphQL fast path)."""
@@ -75,7 +93,7 @@ class EngineApp(Starlette):
         await super().__call__(scope, receive, send)
 
 
-def create_app(settings: EngineSettings) -> Starlette:
+def create_app(settings: EngineSettings) -> EngineApp:
     """The ASGI app serving Hasura's endpoints for ``settings``.
 
     Raises:
@@ -90,9 +108,13 @@ def create_app(settings: EngineSettings) -> Starlette:
         holder = GraphQLHolder(pool, engine_options(settings.stringify_numeric_types),
                                providers())
         group = ListenerGroup(listeners())
+        subscriptions = SubscriptionManager(pool, subscription_options(settings))
 
         async def on_change(metadata: Metadata) -> list[dict[str, Any]]:
+            before = holder.current
             reported = await holder.rebuild(metadata)
+            if holder.current is not None and holder.current is not before:
+                subscriptions.rebuild(holder.current)
             await group.apply(metadata)
             return reported
 
@@ -102,9 +124,12 @@ def create_app(settings: EngineSettings) -> Starlette:
             manager.merge_engine_inconsistencies(await holder.rebuild(metadata))
             state.graphql = holder
             state.metadata = manager
+            state.subscriptions = subscriptions
             await group.start(pool, metadata)
             yield
         finally:
+            await websocket.close_all(1001, "server shutting down")
+            await subscriptions.close()
             await group.stop()
             await pool.close()
 
@@ -116,12 +141,26 @@ def create_app(settings: EngineSettings) -> Starlette:
             return PlainTextResponse("WARN: inconsistent objects in schema")
         return PlainTextResponse("OK")
 
+    async def dev_subscriptions(request: Request) -> Response:
+        # Hasura's developer API: the live pollers, for the admin only.
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        try:
+            session = await state.resolver.resolve(headers)
+        except AuthError as exc:
+            return JSONResponse(api_error(exc.message, exc.code), status_code=exc.status)
+        if not session.is_admin or state.subscriptions is None:
+            return JSONResponse(api_error("restricted access : admin only", "access-denied"),
+                                status_code=400)
+        return JSONResponse(state.subscriptions.stats())
+
     async def version(request: Request) -> Response:
         return JSONResponse({"version": VERSION, "server_type": "ce"})
 
     graphql = GraphQLEndpoint(state)
+    websocket = GraphQLWebSocket(state)
     routes = [
         Route("/v1/graphql", graphql, methods=["POST"]),
+        WebSocketRoute("/v1/graphql", websocket),
         Route("/v1alpha1/graphql", GraphQLEndpoint(state, legacy_statuses=True),
               methods=["POST"]),
         Route("/v1/metadata", AdminEndpoint(state, "metadata"), methods=["POST"]),
@@ -130,9 +169,12 @@ def create_app(settings: EngineSettings) -> Starlette:
         Route("/healthz", healthz, methods=["GET"]),
         Route("/v1/version", version, methods=["GET"]),
     ]
+    if settings.dev_mode:
+        routes.append(Route("/dev/subscriptions", dev_subscriptions, methods=["GET"]))
     if settings.enable_console:
         routes.append(Route("/console", console, methods=["GET"]))
     app = EngineApp(routes=routes, lifespan=lifespan)
     app.graphql_endpoint = graphql
+    app.graphql_websocket = websocket
     app.state.engine = state
     return app

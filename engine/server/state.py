@@ -8,13 +8,15 @@ from engine.auth.resolver import SessionResolver
 from engine.metadata.manager import MetadataManager
 from engine.server.graphql_state import GraphQLHolder
 from engine.settings import EngineSettings
+from engine.subscriptions.manager import SubscriptionManager
 
 
 @dataclass
 class ServerState:
-    """The settings, the session resolver and, once started, the metadata and GraphQL engine."""
+    """Settings and session resolver; once started, metadata, GraphQL engine, subscriptions."""
 
     settings: EngineSettings
     resolver: SessionResolver
     graphql: GraphQLHolder | None = field(default=None)
     metadata: MetadataManager | None = field(default=None)
+    subscriptions: SubscriptionManager | None = field(default=None)

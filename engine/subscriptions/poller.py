@@ -1,0 +1,183 @@
+"""A poller: one query shape and role, its cohorts, one statement per batch per interval.
+
+Every ``interval`` seconds the poller runs its statement for each batch of up to
+``batch_size`` cohorts (batches in parallel, on the engine's pool). A live query's cohort
+is sent its result only when the result's hash changed, except to subscribers that joined
+since the last result, who get the current one. A stream's cohort is sent each non-empty
+batch of rows, and its cursor moves to the batch's last row.
+
+Delivery never blocks the poller: a sink keeps only the latest message per subscription
+(see :mod:`engine.server.websocket`), so a slow consumer costs memory for one result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import itertools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import asyncpg
+
+from engine.graphql.engine import error_body
+from engine.subscriptions.cohort import BatchStatement, cohort_key
+
+logger = logging.getLogger("engine.subscriptions")
+
+Sink = Callable[[bytes], None]
+"""Takes a subscriber's next result (``{"data": ...}`` or ``{"errors": ...}``), never blocks."""
+
+
+@dataclass(eq=False)
+class Cohort:
+    """Subscribers whose statement reads the same values."""
+
+    id: int
+    values: list[str | None]
+    key: str
+    sinks: dict[int, Sink] = field(default_factory=dict)
+    fresh: set[int] = field(default_factory=set)
+    """Subscribers that have not been sent the current result yet."""
+    last_hash: str | None = None
+
+
+class Poller:
+    """Polls one batch statement for all its cohorts until the last subscriber leaves."""
+
+    def __init__(self, statement: BatchStatement, pool: asyncpg.Pool, interval: float,
+                 batch_size: int, on_empty: Callable[[Poller], None]) -> None:
+        self.statement = statement
+        self.pool = pool
+        self.interval = interval
+        self.batch_size = batch_size
+        self.on_empty = on_empty
+        self.cohorts: dict[str, Cohort] = {}
+        self.members: dict[int, Cohort] = {}
+        self.statements = 0
+        """Statements run so far (one per batch per poll)."""
+        self.task: asyncio.Task[None] | None = None
+        self._ids = itertools.count(1)
+
+    # -- subscribers ---------------------------------------------------------------------
+    def add(self, token: int, sink: Sink, values: list[str | None],
+            last_hash: str | None = None) -> None:
+        """Add a subscriber; it is sent the cohort's current result at the next poll."""
+        key = cohort_key(values)
+        cohort = self.cohorts.get(key)
+        if cohort is None:
+            cohort = Cohort(next(self._ids), list(values), key, last_hash=last_hash)
+            self.cohorts[key] = cohort
+        cohort.sinks[token] = sink
+        if last_hash is None or last_hash != cohort.last_hash:
+            cohort.fresh.add(token)
+        self.members[token] = cohort
+        if self.task is None:
+            self.task = asyncio.create_task(self._loop(), name="subscription poller")
+
+    def remove(self, token: int) -> str | None:
+        """Remove a subscriber; returns its cohort's last result hash.
+
+        The poller stops (and tells ``on_empty``) when its last subscriber leaves.
+        """
+        cohort = self.members.pop(token, None)
+        if cohort is None:
+            return None
+        cohort.sinks.pop(token, None)
+        cohort.fresh.discard(token)
+        if not cohort.sinks:
+            self.cohorts.pop(cohort.key, None)
+        if not self.members:
+            self.stop()
+        return cohort.last_hash
+
+    def stop(self) -> None:
+        """Stop polling (no wait); ``on_empty`` is told once."""
+        task, self.task = self.task, None
+        if task is not None:
+            task.cancel()
+            self.on_empty(self)
+
+    async def wait_stopped(self) -> None:
+        """Stop and wait for the poll in flight, if any, to end."""
+        task = self.task
+        self.stop()
+        if task is not None:
+            await asyncio.gather(task, return_exceptions=True)
+
+    # -- polling -------------------------------------------------------------------------
+    async def _loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self.cohorts:
+            started = loop.time()
+            try:
+                await self.poll()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("a subscription poll failed")
+            await asyncio.sleep(max(0.0, self.interval - (loop.time() - started)))
+
+    async def poll(self) -> None:
+        """Run the statement once for every cohort, a batch at a time."""
+        cohorts = list(self.cohorts.values())
+        size = self.batch_size
+        batches = [cohorts[i:i + size] for i in range(0, len(cohorts), size)]
+        await asyncio.gather(*(self._batch(b) for b in batches))
+
+    async def _batch(self, batch: list[Cohort]) -> None:
+        stmt = self.statement
+        ids = [c.id for c in batch]
+        values = [cohort_key(c.values) for c in batch]
+        previous = [None if (c.fresh or stmt.stream) else c.last_hash for c in batch]
+        try:
+            async with self.pool.acquire() as conn:
+                self.statements += 1
+                rows = await conn.fetch(stmt.sql, ids, values, previous, *stmt.shared)
+        except Exception as exc:
+            body = error_body(exc)
+            digest = hashlib.md5(body, usedforsecurity=False).hexdigest()
+            for cohort in batch:
+                self._send(cohort, body, digest)
+            return
+        by_id = {c.id: c for c in batch}
+        for cohort_id, text, digest, cursor in rows:
+            cohort = by_id[cohort_id]
+            if not cohort.sinks:
+                continue
+            if stmt.stream:
+                if cursor is not None:
+                    for sink in list(cohort.sinks.values()):
+                        sink(text.encode())
+                    self._advance(cohort, cursor)
+                cohort.fresh.clear()
+            elif text is not None:
+                self._send(cohort, text.encode(), digest)
+
+    def _send(self, cohort: Cohort, body: bytes, digest: str) -> None:
+        if digest != cohort.last_hash:
+            targets = list(cohort.sinks.values())
+        else:
+            targets = [cohort.sinks[t] for t in cohort.fresh if t in cohort.sinks]
+        cohort.last_hash = digest
+        cohort.fresh.clear()
+        for sink in targets:
+            sink(body)
+
+    def _advance(self, cohort: Cohort, cursor: str) -> None:
+        """Move a stream cohort's cursor; it merges with a cohort already there."""
+        slot = self.statement.cursor_slot
+        assert slot is not None
+        if self.cohorts.get(cohort.key) is cohort:
+            del self.cohorts[cohort.key]
+        cohort.values[slot] = cursor
+        cohort.key = cohort_key(cohort.values)
+        other = self.cohorts.get(cohort.key)
+        if other is None:
+            self.cohorts[cohort.key] = cohort
+            return
+        for token, sink in cohort.sinks.items():
+            other.sinks[token] = sink
+            self.members[token] = other
+        cohort.sinks.clear()
