@@ -1,6 +1,6 @@
 """A throw-away PostgreSQL and engine for a conformance run (``devstack conformance``).
 
-The runner itself (``python -m engine.conformance``) only talks HTTP to an engine it is given;
+The runner itself (``python -m engine.conformance``) only talks to an engine it is given;
 starting one is the stack's business, so it lives here.
 """
 

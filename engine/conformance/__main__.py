@@ -34,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-k", dest="filter", default="",
                    help="only classes/cases whose name contains this text")
     p.add_argument("-q", "--quiet", action="store_true", help="print failures only")
+    p.add_argument("--transport", choices=("http", "websocket"), action="append",
+                   help="only this transport (repeatable; default: every transport a class "
+                        "lists)")
     return p
 
 
@@ -55,20 +58,27 @@ def report(results: list[CaseResult], classes: list[TestClass]) -> dict[str, obj
         entry = per_class.setdefault(r.cls, {o.value: 0 for o in Outcome})
         entry[r.outcome.value] += 1
     counts = Counter(r.outcome.value for r in results)
+    by_transport: dict[str, dict[str, int]] = {}
+    for r in results:
+        totals = by_transport.setdefault(r.transport, {o.value: 0 for o in Outcome})
+        totals[r.outcome.value] += 1
     return {
         "summary": summary_line(results),
         "totals": {o.value: counts[o.value] for o in Outcome},
+        "transports": by_transport,
         "classes": per_class,
-        "cases": [{"class": r.cls, "test": r.test, "file": r.file, "outcome": r.outcome.value,
+        "cases": [{"class": r.cls, "test": r.test, "file": r.file, "transport": r.transport,
+                   "outcome": r.outcome.value,
                    "reason": r.reason, "diff": r.diff, "seconds": round(r.seconds, 3)}
                   for r in results],
     }
 
 
 async def run(classes: list[TestClass], url: str, secret: str | None, text_filter: str,
-              quiet: bool) -> list[CaseResult]:
-    """Run the classes and print as it goes."""
-    runner = Runner(url, secret)
+              quiet: bool, transports: tuple[str, ...] = ("http", "websocket"),
+              ) -> list[CaseResult]:
+    """Run the classes and print as it goes (each class over the transports it lists)."""
+    runner = Runner(url, secret, transports=transports)
 
     def keep(tc: TestClass) -> Callable[[Case], bool]:
         def selected(c: Case) -> bool:
@@ -93,7 +103,8 @@ async def run(classes: list[TestClass], url: str, secret: str | None, text_filte
                 if quiet and r.outcome in (Outcome.PASSED, Outcome.MESSAGE_ONLY):
                     continue
                 extra = f" ({r.reason})" if r.reason else ""
-                print(f"  {_MARK[r.outcome]:5} {r.test}{extra}")
+                via = "" if r.transport == "http" else f" [{r.transport}]"
+                print(f"  {_MARK[r.outcome]:5} {r.test}{via}{extra}")
                 if r.outcome in (Outcome.FAILED, Outcome.MESSAGE_ONLY):
                     for line in r.diff[:6]:
                         print(f"        {line}")
@@ -106,11 +117,16 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; exit status 1 when a case failed."""
     args = _parser().parse_args(argv)
     classes = load(args.dir)
+    transports = tuple(args.transport or ("http", "websocket"))
     results = asyncio.run(run(classes, args.engine_url, args.admin_secret, args.filter,
-                              args.quiet))
+                              args.quiet, transports))
     data = report(results, classes)
     if args.json_path:
         args.json_path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    for transport in transports:
+        over = [r for r in results if r.transport == transport]
+        if over:
+            print(f"{transport}: {summary_line(over)}")
     counts = Counter(r.outcome for r in results)
     total = len(results) or 1
     print(f"{counts[Outcome.MESSAGE_ONLY]} passed with message-only difference; "

@@ -45,6 +45,8 @@ class TestClass:
     dir: Path
     fixtures: tuple[str, ...]
     cases: list[Case] = field(default_factory=list)
+    transports: tuple[str, ...] = ("http",)
+    """How the original class sent its cases: ``http``, and ``websocket`` when parametrized."""
 
 
 def _request(raw: dict[str, Any]) -> Request:
@@ -73,8 +75,11 @@ def load(folder: Path) -> list[TestClass]:
     out: list[TestClass] = []
     for entry in classes:
         cdir = folder / entry["dir"]
+        decorators = " ".join(entry.get("decorators") or ())
+        transports = ("http", "websocket") if "'transport'" in decorators and \
+            "'websocket'" in decorators else ("http",)
         tc = TestClass(str(entry.get("class") or entry.get("name")), cdir,
-                       tuple(entry.get("fixtures") or ()))
+                       tuple(entry.get("fixtures") or ()), transports=transports)
         for c in entry.get("cases") or []:
             path = cdir / c["file"]
             raw = load_yaml(path)

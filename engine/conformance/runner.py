@@ -13,6 +13,7 @@ import httpx
 
 from engine.conformance.cases import Case, TestClass, load_yaml
 from engine.conformance.compare import Outcome, compare, diff
+from engine.conformance.websocket import over_websocket, websocket_skip_reason
 
 _GEOMETRY = re.compile(r"geometry|geography|_st_|raster", re.IGNORECASE)
 
@@ -28,6 +29,7 @@ class CaseResult:
     reason: str = ""
     diff: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    transport: str = "http"
 
 
 class SetupError(Exception):
@@ -38,9 +40,13 @@ class Runner:
     """Runs classes of cases against ``base_url`` with the admin secret on every request."""
 
     def __init__(self, base_url: str, admin_secret: str | None, *, timeout: float = 60.0,
-                 echo: Callable[[str], None] = print) -> None:
+                 echo: Callable[[str], None] = print,
+                 transports: tuple[str, ...] = ("http", "websocket")) -> None:
         headers = {"X-Hasura-Admin-Secret": admin_secret} if admin_secret else {}
         self.admin_headers = headers
+        self.base_url = base_url
+        self.transports = transports
+        """Transports to run (each class also runs only those it lists)."""
         self.client = httpx.AsyncClient(base_url=base_url, timeout=timeout)
         self.echo = echo
         self._postgis: bool | None = None
@@ -105,32 +111,43 @@ class Runner:
         except SetupError as exc:
             outcome = Outcome.SKIPPED if skip_reason else Outcome.FAILED
             reason = skip_reason or f"class setup failed: {exc}"
-            return [CaseResult(tc.name, c.test, c.file.name, outcome, reason) for c in cases]
+            return [CaseResult(tc.name, c.test, c.file.name, outcome, reason, transport=t)
+                    for c in cases for t in tc.transports if t in self.transports]
         try:
-            for case in cases:
+            for case, transport in [(c, t) for c in cases for t in tc.transports
+                                    if t in self.transports]:
                 if any("without admin secret" in r.description for r in case.requests):
                     results.append(CaseResult(
                         tc.name, case.test, case.file.name, Outcome.SKIPPED,
-                        "runs without the admin secret in the original suite"))
+                        "runs without the admin secret in the original suite",
+                        transport=transport))
                     continue
                 if skip_reason and _GEOMETRY.search(case.file.read_text(encoding="utf-8")):
                     results.append(CaseResult(tc.name, case.test, case.file.name,
-                                              Outcome.SKIPPED, skip_reason))
+                                              Outcome.SKIPPED, skip_reason,
+                                              transport=transport))
                     continue
-                results.append(await self.run_case(tc, case, per_method))
+                ws_skip = next(filter(None, map(websocket_skip_reason, case.requests)), None)
+                if transport == "websocket" and ws_skip is not None:
+                    results.append(CaseResult(tc.name, case.test, case.file.name,
+                                              Outcome.SKIPPED, f"HTTP only: {ws_skip}",
+                                              transport=transport))
+                    continue
+                results.append(await self.run_case(tc, case, per_method, transport))
         finally:
             if per_class or schema:
                 await self.apply(teardown, required=False)
         return results
 
-    async def run_case(self, tc: TestClass, case: Case, per_method: bool) -> CaseResult:
-        """Run one case (with its per-method data fixtures)."""
+    async def run_case(self, tc: TestClass, case: Case, per_method: bool,
+                       transport: str = "http") -> CaseResult:
+        """Run one case (with its per-method data fixtures) over ``transport``."""
         started = time.perf_counter()
         try:
             if per_method:
                 await self.apply(tc.dir / "values_setup.yaml")
             try:
-                outcome, lines = await self._requests(case)
+                outcome, lines = await self._requests(case, transport)
             finally:
                 if per_method:
                     await self.apply(tc.dir / "values_teardown.yaml", required=False)
@@ -138,26 +155,33 @@ class Runner:
             outcome, lines = Outcome.FAILED, [f"data setup failed: {exc}"]
         except httpx.HTTPError as exc:
             outcome, lines = Outcome.FAILED, [f"HTTP error: {exc!r}"]
+        except (OSError, RuntimeError, TimeoutError) as exc:
+            outcome, lines = Outcome.FAILED, [f"websocket error: {exc!r}"]
         reason = ""
         if outcome is Outcome.FAILED and any("xfail" in m for m in case.marks):
             outcome, reason = Outcome.SKIPPED, "marked xfail in the original suite"
         return CaseResult(tc.name, case.test, case.file.name, outcome, reason, lines,
-                          time.perf_counter() - started)
+                          time.perf_counter() - started, transport)
 
-    async def _requests(self, case: Case) -> tuple[Outcome, list[str]]:
+    async def _requests(self, case: Case, transport: str) -> tuple[Outcome, list[str]]:
         worst = Outcome.PASSED
         lines: list[str] = []
         for i, req in enumerate(case.requests):
             headers = {**self.admin_headers, **req.headers}
-            resp = await self.client.post(req.url, json=req.query, headers=headers)
-            try:
-                body = resp.json()
-            except ValueError:
-                body = resp.text
+            if transport == "websocket":
+                status = 200
+                body = await over_websocket(self.base_url, headers, req.query)
+            else:
+                resp = await self.client.post(req.url, json=req.query, headers=headers)
+                status = resp.status_code
+                try:
+                    body = resp.json()
+                except ValueError:
+                    body = resp.text
             outcome = compare(req.response, body)
-            if resp.status_code != req.status:
+            if status != req.status:
                 outcome = Outcome.FAILED
-                lines.append(f"request {i}: status {resp.status_code}, expected {req.status}")
+                lines.append(f"request {i}: status {status}, expected {req.status}")
             if outcome is Outcome.FAILED:
                 lines.extend(f"request {i}: {d}" for d in diff(req.response, body))
                 if not lines:
