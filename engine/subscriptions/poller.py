@@ -59,6 +59,7 @@ class Poller:
         """Statements run so far (one per batch per poll)."""
         self.task: asyncio.Task[None] | None = None
         self._ids = itertools.count(1)
+        self._sleeping = False
 
     # -- subscribers ---------------------------------------------------------------------
     def add(self, token: int, sink: Sink, values: list[str | None],
@@ -93,10 +94,15 @@ class Poller:
         return cohort.last_hash
 
     def stop(self) -> None:
-        """Stop polling (no wait); ``on_empty`` is told once."""
+        """Stop polling (no wait); ``on_empty`` is told once.
+
+        A poll in flight finishes (its connection goes back to the pool clean); a sleeping
+        poller is cancelled at once.
+        """
         task, self.task = self.task, None
         if task is not None:
-            task.cancel()
+            if self._sleeping:
+                task.cancel()
             self.on_empty(self)
 
     async def wait_stopped(self) -> None:
@@ -106,10 +112,16 @@ class Poller:
         if task is not None:
             await asyncio.gather(task, return_exceptions=True)
 
+    @property
+    def stopped(self) -> bool:
+        """Whether :meth:`stop` was called (or the poller never started)."""
+        return self.task is None
+
     # -- polling -------------------------------------------------------------------------
     async def _loop(self) -> None:
         loop = asyncio.get_running_loop()
-        while self.cohorts:
+        me = asyncio.current_task()
+        while self.cohorts and self.task is me:
             started = loop.time()
             try:
                 await self.poll()
@@ -117,7 +129,13 @@ class Poller:
                 raise
             except Exception:
                 logger.exception("a subscription poll failed")
-            await asyncio.sleep(max(0.0, self.interval - (loop.time() - started)))
+            if self.task is not me:
+                return
+            self._sleeping = True
+            try:
+                await asyncio.sleep(max(0.0, self.interval - (loop.time() - started)))
+            finally:
+                self._sleeping = False
 
     async def poll(self) -> None:
         """Run the statement once for every cohort, a batch at a time."""
@@ -129,7 +147,7 @@ class Poller:
     async def _batch(self, batch: list[Cohort]) -> None:
         stmt = self.statement
         ids = [c.id for c in batch]
-        values = [cohort_key(c.values) for c in batch]
+        values = [c.key for c in batch]  # the key is the values' JSON
         previous = [None if (c.fresh or stmt.stream) else c.last_hash for c in batch]
         try:
             async with self.pool.acquire() as conn:

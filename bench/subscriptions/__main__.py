@@ -1,0 +1,345 @@
+"""Live queries at scale: 1,000 / 5,000 / 10,000 websocket subscribers against one engine.
+
+    .venv/bin/python -m bench.subscriptions [--subscribers 1000 5000 10000] [--seconds 30]
+        [--writes 50] [--processes 4] [--interval-ms 1000] [--profile]
+
+For each N: a throw-away PostgreSQL with a table ``watch`` holding one row per user, an
+engine (devstack's ``EngineServer``) where role ``user`` sees only its own row, and N
+subscribers (``subscription { watch { value written_at } }``, each its own user) on real
+websocket connections spread over client processes (``bench.subscriptions.client``). A
+writer updates one user's row at a time, round robin, at ``--writes`` per second, stamping
+the row with the time it commits. Reported, per N:
+
+- latency from commit to client (p50, p95, p99), updates delivered against expected, and
+  whether every subscriber ended on its row's final value;
+- SQL statements per second run by the pollers (the engine's ``/dev/subscriptions``);
+- CPU seconds per wall second of PostgreSQL and of the engine, the engine's peak RSS.
+
+``--profile`` also runs the pollers in process under cProfile for the largest N (no
+websockets: the cost of polling and fanning results out) and prints where the time goes.
+Results go to ``bench/results/subscriptions-<time>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import io
+import pstats
+import resource
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import psutil
+import psycopg
+
+from bench.engine.database import DATABASE, throwaway_postgres
+from devstack.paths import REPO_ROOT
+from devstack.ports import free_port
+from devstack.services.engine import EngineClient, EngineServer
+from devstack.services.postgres import PostgresServer
+
+SECRET = "bench-secret"  # noqa: S105 - a throw-away engine
+PERMISSION = {"columns": ["id", "value", "written_at"],
+              "filter": {"owner": {"_eq": "X-Hasura-User-Id"}}}
+
+
+def _load(url: str, users: int) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS watch")
+        conn.execute("CREATE TABLE watch (id int PRIMARY KEY, owner text NOT NULL UNIQUE, "
+                     "value int NOT NULL DEFAULT 0, written_at double precision)")
+        conn.execute("INSERT INTO watch (id, owner) SELECT g, 'u' || g "
+                     "FROM generate_series(0, %s - 1) g", (users,))
+        conn.execute("VACUUM ANALYZE watch")
+
+
+def _percentile(ordered: list[float], q: float) -> float | None:
+    if not ordered:
+        return None
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 1)
+
+
+class _Sampler:
+    """CPU of PostgreSQL's processes and of the engine, and the engine's RSS, over a window."""
+
+    def __init__(self, pg: PostgresServer, engine_pid: int) -> None:
+        self.engine = psutil.Process(engine_pid)
+        self.pg_pid = pg.process.pid if pg.process is not None else None
+        self.peak_rss = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _pg_cpu(self) -> float:
+        total = 0.0
+        if self.pg_pid is None:
+            return total
+        root = psutil.Process(self.pg_pid)
+        for proc in [root, *root.children(recursive=True)]:
+            try:
+                times = proc.cpu_times()
+                total += times.user + times.system
+            except psutil.NoSuchProcess:
+                continue
+        return total
+
+    def _engine_cpu(self) -> float:
+        times = self.engine.cpu_times()
+        return float(times.user + times.system)
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.5):
+            self.peak_rss = max(self.peak_rss, self.engine.memory_info().rss)
+
+    def __enter__(self) -> _Sampler:
+        self.started = time.monotonic()
+        self.pg0, self.engine0 = self._pg_cpu(), self._engine_cpu()
+        self.peak_rss = self.engine.memory_info().rss
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.seconds = time.monotonic() - self.started
+        self.pg_cpu = self._pg_cpu() - self.pg0
+        self.engine_cpu = self._engine_cpu() - self.engine0
+
+
+def _writer(url: str, users: int, rate: float, seconds: float) -> dict[str, int]:
+    """Update rows round robin at ``rate`` per second; the final value of each row written."""
+    finals: dict[str, int] = {}
+    period = 1.0 / rate
+    with psycopg.connect(url, autocommit=True) as conn:
+        start = time.monotonic()
+        n = 0
+        while time.monotonic() - start < seconds:
+            user = f"u{n % users}"
+            row = conn.execute("UPDATE watch SET value = value + 1, written_at = %s "
+                               "WHERE owner = %s RETURNING value", (time.time(), user)).fetchone()
+            assert row is not None
+            finals[user] = int(row[0])
+            n += 1
+            delay = start + n * period - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+    return finals
+
+
+def _final_values(url: str) -> dict[str, int]:
+    with psycopg.connect(url, autocommit=True) as conn:
+        return {owner: int(value) for owner, value in
+                conn.execute("SELECT owner, value FROM watch").fetchall()}
+
+
+def _stats(engine: EngineClient) -> dict[str, Any]:
+    response = engine.http.get("/dev/subscriptions", headers=engine.admin_headers())
+    response.raise_for_status()
+    stats: dict[str, Any] = response.json()
+    return stats
+
+
+def run_one(pg: PostgresServer, root: Path, users: int, args: argparse.Namespace) -> dict[str, Any]:
+    """One run with ``users`` subscribers."""
+    url = pg.url(DATABASE)
+    _load(url, users)
+    interval = args.interval_ms / 1000
+    engine = EngineServer(url, free_port(), admin_secret=SECRET, state_dir=root,
+                          name=f"engine-subs-{users}", extra_env={
+                              "HASURA_GRAPHQL_DEV_MODE": "true",
+                              "HASURA_GRAPHQL_LIVE_QUERIES_MULTIPLEXED_REFETCH_INTERVAL":
+                                  str(args.interval_ms),
+                              "HASURA_GRAPHQL_PG_CONNECTIONS": str(args.pool)})
+    engine.start()
+    clients: list[subprocess.Popen[str]] = []
+    try:
+        client = EngineClient(engine.url(), SECRET)
+        client.metadata({"type": "bulk", "args": [
+            {"type": "pg_track_table", "args": {"table": "watch"}},
+            {"type": "pg_create_select_permission", "args": {
+                "table": "watch", "role": "user", "permission": PERMISSION}}]}
+        ).raise_for_status()
+        ws_url = engine.url().replace("http://", "ws://") + "/v1/graphql"
+        per = -(-users // args.processes)
+        started = time.monotonic()
+        for first in range(0, users, per):
+            clients.append(subprocess.Popen(
+                [sys.executable, "-m", "bench.subscriptions.client", ws_url, SECRET,
+                 str(first), str(min(per, users - first))],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO_ROOT))
+        for proc in clients:
+            assert proc.stdout is not None
+            line = proc.stdout.readline().strip()
+            if line != "ready":
+                raise SystemExit(f"a client process failed to start: {line!r}")
+        connect_seconds = time.monotonic() - started
+        print(f"  {users} subscribers connected in {connect_seconds:.1f}s", flush=True)
+        time.sleep(2 * interval)
+        assert engine.pid is not None
+        before = _stats(client)
+        with _Sampler(pg, engine.pid) as sample:
+            writer_seconds = float(args.seconds)
+            progress = threading.Thread(target=_progress, args=(writer_seconds,), daemon=True)
+            progress.start()
+            finals = _writer(url, users, args.writes, writer_seconds)
+            time.sleep(3 * interval + 1)
+            after = _stats(client)
+        results = []
+        for proc in clients:
+            assert proc.stdin is not None
+            assert proc.stdout is not None
+            proc.stdin.write("stop\n")
+            proc.stdin.flush()
+            results.append(orjson.loads(proc.stdout.readline()))
+        expected_final = _final_values(url)
+        latencies = sorted(x for r in results for x in r["latencies"])
+        last: dict[str, int | None] = {}
+        for r in results:
+            last.update(r["last"])
+        wrong_final = sum(1 for u, v in expected_final.items() if last.get(u) != v)
+        statements = after["statements"] - before["statements"]
+        out = {
+            "subscribers": users,
+            "connect_seconds": round(connect_seconds, 1),
+            "updates_written": sum(finals.values()),
+            "updates_delivered": sum(r["deliveries"] for r in results),
+            "latency_ms": {"p50": _percentile(latencies, 0.50),
+                           "p95": _percentile(latencies, 0.95),
+                           "p99": _percentile(latencies, 0.99),
+                           "max": _percentile(latencies, 1.0)},
+            "subscribers_on_final_state": users - wrong_final,
+            "failed_connections": sum(r["failed"] for r in results),
+            "pollers": len(after["pollers"]),
+            "cohorts": sum(p["cohorts"] for p in after["pollers"]),
+            "sql_statements_per_second": round(statements / sample.seconds, 1),
+            "statements_per_100_subscribers_per_interval": round(
+                statements / sample.seconds * interval / (users / 100), 2),
+            "postgres_cpu_per_second": round(sample.pg_cpu / sample.seconds, 3),
+            "engine_cpu_per_second": round(sample.engine_cpu / sample.seconds, 3),
+            "engine_peak_rss_mb": round(sample.peak_rss / 2**20, 1),
+            "window_seconds": round(sample.seconds, 1),
+        }
+        client.close()
+        return out
+    finally:
+        for proc in clients:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            for stream in (proc.stdin, proc.stdout):
+                if stream is not None:
+                    stream.close()
+        engine.stop()
+
+
+def _progress(seconds: float) -> None:
+    start = time.monotonic()
+    while (elapsed := time.monotonic() - start) < seconds:
+        print(f"\r  writing: {elapsed:4.0f}/{seconds:.0f}s", end="", flush=True)
+        time.sleep(1)
+    print(f"\r  writing: {seconds:.0f}/{seconds:.0f}s", flush=True)
+
+
+async def _profile_pollers(url: str, users: int, interval: float) -> str:
+    """The pollers in process for ``users`` subscribers, under cProfile: the top functions."""
+    import asyncpg
+
+    from engine.graphql import EngineOptions, GraphQLEngine
+    from engine.session import Session
+    from engine.subscriptions.manager import SubscriptionManager, SubscriptionOptions
+
+    pool = await asyncpg.create_pool(url, min_size=2, max_size=10)
+    assert pool is not None
+    metadata = {"version": 3, "sources": [{"name": "default", "kind": "postgres", "tables": [
+        {"table": {"schema": "public", "name": "watch"},
+         "select_permissions": [{"role": "user", "permission": PERMISSION}]}]}]}
+    engine = await GraphQLEngine.build(pool, metadata, EngineOptions())
+    manager = SubscriptionManager(pool, SubscriptionOptions(live_interval=interval))
+    payload = {"query": "subscription { watch { value written_at } }"}
+    sink_calls = [0]
+
+    def sink(body: bytes) -> None:
+        sink_calls[0] += 1
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for n in range(users):
+        session = Session("user", {"x-hasura-role": "user", "x-hasura-user-id": f"u{n}"})
+        manager.subscribe(engine, engine.prepare(payload, session, {}), sink,
+                          lambda body: None, payload)
+    poller = manager.pollers[0]
+    for _ in range(5):
+        await poller.poll()
+    profiler.disable()
+    await manager.close()
+    await pool.close()
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(18)
+    return text.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every N, print and write the JSON results."""
+    parser = argparse.ArgumentParser(prog="python -m bench.subscriptions")
+    parser.add_argument("--subscribers", type=int, nargs="+", default=[1000, 5000, 10000])
+    parser.add_argument("--seconds", type=int, default=30, help="how long the writer writes")
+    parser.add_argument("--writes", type=float, default=50.0, help="row updates per second")
+    parser.add_argument("--processes", type=int, default=4, help="client processes")
+    parser.add_argument("--interval-ms", type=int, default=1000)
+    parser.add_argument("--pool", type=int, default=10, help="engine connections")
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # the engine holds N sockets
+    if max(args.subscribers) + 1000 > hard:
+        raise SystemExit(f"{max(args.subscribers)} subscribers need more file descriptors "
+                         f"than the limit ({hard})")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    out_path = args.out or REPO_ROOT / "bench" / "results" / f"subscriptions-{stamp}.json"
+    report: dict[str, Any] = {"started_at": stamp, "load_before": list(psutil.getloadavg()),
+                              "cpus": psutil.cpu_count(), "settings": {
+                                  "seconds": args.seconds, "writes_per_second": args.writes,
+                                  "processes": args.processes,
+                                  "interval_ms": args.interval_ms, "pool": args.pool},
+                              "runs": []}
+    with throwaway_postgres("bench-subs-") as (pg, root):
+        for users in args.subscribers:
+            print(f"{users} subscribers", flush=True)
+            run = run_one(pg, root, users, args)
+            report["runs"].append(run)
+            _print(run)
+        if args.profile:
+            _load(pg.url(DATABASE), max(args.subscribers))
+            text = asyncio.run(_profile_pollers(pg.url(DATABASE), max(args.subscribers),
+                                                args.interval_ms / 1000))
+            report["profile"] = text
+            print(text)
+    report["load_after"] = list(psutil.getloadavg())
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
+    print(f"written to {out_path}")
+    return 0
+
+
+def _print(run: dict[str, Any]) -> None:
+    lat = run["latency_ms"]
+    print(f"  latency p50/p95/p99 {lat['p50']}/{lat['p95']}/{lat['p99']} ms; delivered "
+          f"{run['updates_delivered']}/{run['updates_written']}; final state "
+          f"{run['subscribers_on_final_state']}/{run['subscribers']}; "
+          f"{run['sql_statements_per_second']} statements/s "
+          f"({run['statements_per_100_subscribers_per_interval']} per 100 subscribers per "
+          f"interval); CPU/s PostgreSQL {run['postgres_cpu_per_second']}, engine "
+          f"{run['engine_cpu_per_second']}; engine RSS {run['engine_peak_rss_mb']} MB",
+          flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
