@@ -26,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--stringify-numeric-types", action="store_true", default=None,
                        help="answer bigint and numeric values as JSON strings")
     serve.add_argument("--enable-console", action="store_true", default=None,
-                       help="serve a GraphiQL page at /console")
+                       help="serve the admin console at /console")
     return parser
 
 

@@ -1,4 +1,4 @@
-"""Metadata API operations of event triggers: create, delete, invoke by hand.
+"""Metadata API operations of event triggers: create, delete, invoke by hand, redeliver.
 
 They change the request's working copy of the metadata; the capture triggers follow when
 the change is committed (the event trigger service's ``apply``).
@@ -12,6 +12,7 @@ from uuid import UUID
 
 import orjson
 
+from engine.events.catalog import NOTIFY_CHANNEL
 from engine.events.config import EventTriggerConfigError, iter_table_entries, parse_event_trigger
 from engine.events.manual import ManualInvocationError, invoke_manually
 from engine.events.webhook import WebhookConfigError
@@ -98,6 +99,32 @@ async def invoke_event_trigger(ctx: OpContext, args: Any) -> dict[str, Any]:
     except ManualInvocationError as exc:
         raise MetadataError(str(exc), exc.code) from None
     return {"event_id": event_id}
+
+
+@register("pg_redeliver_event", "redeliver_event", apis=_BOTH)
+async def redeliver_event(ctx: OpContext, args: Any) -> dict[str, Any]:
+    """Queue a logged event for delivery again, with its tries reset (as Hasura does).
+
+    An event being delivered right now is refused (``busy``); a delivered or failed one is
+    marked undelivered and due at once.
+    """
+    if not isinstance(args, dict) or not isinstance(args.get("event_id"), str):
+        raise parse_failed("key \"event_id\" not found")
+    try:
+        event_id = UUID(args["event_id"])
+    except ValueError:
+        raise parse_failed("'event_id' must be a UUID") from None
+    locked = await ctx.conn.fetchval(
+        "SELECT locked IS NOT NULL FROM hdb_catalog.event_log WHERE id = $1", event_id)
+    if locked is None:
+        raise not_exists("event not found")
+    if locked:
+        raise MetadataError("event is already being processed", "busy")
+    await ctx.conn.execute(
+        "UPDATE hdb_catalog.event_log SET delivered = false, error = false, tries = 0,"
+        " next_retry_at = NULL, archived = false WHERE id = $1", event_id)
+    await ctx.conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
+    return {"message": "success"}
 
 
 def _page(args: dict[str, Any]) -> tuple[int, int]:

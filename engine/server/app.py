@@ -17,10 +17,10 @@ from engine.auth.errors import AuthError
 from engine.auth.jwt import JwtAuthenticator
 from engine.auth.jwt_config import JwtConfigError, parse_jwt_config
 from engine.auth.resolver import SessionResolver
+from engine.console.routes import console_routes
 from engine.metadata.manager import MetadataManager
 from engine.metadata.model import Metadata
 from engine.server.admin_routes import AdminEndpoint
-from engine.server.console import console
 from engine.server.cors import preflight, request_origin, with_cors
 from engine.server.database import create_pool
 from engine.server.graphql_route import GraphQLEndpoint
@@ -172,7 +172,7 @@ def create_app(settings: EngineSettings) -> EngineApp:
     if settings.dev_mode:
         routes.append(Route("/dev/subscriptions", dev_subscriptions, methods=["GET"]))
     if settings.enable_console:
-        routes.append(Route("/console", console, methods=["GET"]))
+        routes.extend(console_routes())
     app = EngineApp(routes=routes, lifespan=lifespan)
     app.graphql_endpoint = graphql
     app.graphql_websocket = websocket

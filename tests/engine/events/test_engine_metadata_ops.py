@@ -16,14 +16,16 @@ def call(engine: EngineHandle, kind: str, args: dict[str, Any]) -> Any:
     return answer.status_code, answer.json()
 
 
-async def test_engine_event_trigger_ops_create_invoke_delete(
+async def test_engine_event_trigger_ops_create_invoke_redeliver_delete(
     start_engine: Callable[..., EngineHandle], create_database: Callable[[str], str]
 ) -> None:
     """GIVEN an engine tracking ``accounts``.
 
-    WHEN an event trigger is created through /v1/metadata, invoked by hand, then deleted
-    THEN an insert and the manual call are delivered, a duplicate name is refused, and
-    after the delete an insert is no longer delivered.
+    WHEN an event trigger is created through /v1/metadata, invoked by hand, an event is
+    redelivered, then the trigger is deleted
+    THEN an insert and the manual call are delivered, a duplicate name is refused, the
+    redelivered event arrives again (an unknown event id is refused), and after the delete
+    an insert is no longer delivered.
     """
     async with WebhookRecorder() as hook:
         engine = await asyncio.to_thread(
@@ -48,6 +50,13 @@ async def test_engine_event_trigger_ops_create_invoke_delete(
         logs = await asyncio.to_thread(call, engine, "pg_get_event_logs", {"name": "acc_changes"})
         tries = await asyncio.to_thread(call, engine, "pg_get_event_invocation_logs",
                                         {"name": "acc_changes"})
+        inserted = next(e for e in logs[1] if e["payload"]["op"] == "INSERT")
+        redelivered = await asyncio.to_thread(call, engine, "pg_redeliver_event",
+                                              {"event_id": inserted["id"]})
+        again = await hook.wait_for(3)
+        unknown = await asyncio.to_thread(call, engine, "redeliver_event",
+                                          {"event_id": "00000000-0000-4000-8000-000000000000"})
+        malformed = await asyncio.to_thread(call, engine, "redeliver_event", {"event_id": "x"})
         deleted = await asyncio.to_thread(call, engine, "pg_delete_event_trigger",
                                           {"name": "acc_changes"})
         await asyncio.to_thread(engine.run_sql, "INSERT INTO accounts (id, owner) VALUES (2, 'b')")
@@ -62,8 +71,13 @@ async def test_engine_event_trigger_ops_create_invoke_delete(
     assert [e["payload"]["op"] for e in logs[1]] == ["MANUAL", "INSERT"]
     assert all(e["delivered"] for e in logs[1])
     assert {t["status"] for t in tries[1]} == {200}
+    assert redelivered == (200, {"message": "success"})
+    assert again[2].json()["id"] == inserted["id"]
+    assert again[2].json()["delivery_info"]["current_retry"] == 0
+    assert (unknown[0], unknown[1]["code"]) == (400, "not-exists")
+    assert (malformed[0], malformed[1]["code"]) == (400, "parse-failed")
     assert deleted == (200, {"message": "success"})
-    assert len(hook.received) == 2
+    assert len(hook.received) == 3
 
 
 async def test_engine_cron_trigger_ops_create_list_delete(
