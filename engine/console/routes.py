@@ -21,8 +21,8 @@ logger = logging.getLogger("engine.console")
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-    # GraphiQL's stylesheet embeds its fonts and icons as data: URLs (no other origin).
-    "img-src 'self' data:; font-src 'self' data:; "
+    # GraphiQL's stylesheet embeds a few images as data: URLs (no other origin).
+    "img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 """Scripts, styles, fetches and websockets from this engine's own origin only."""

@@ -56,12 +56,16 @@ function fetcher(params, options = {}) {
 }
 
 export default function GraphiQLPage() {
-  const plugins = useMemo(() => [explorerPlugin()], []);
+  const [explorer, plugins] = useMemo(() => {
+    const plugin = explorerPlugin();
+    return [plugin, [plugin]];
+  }, []);
   return (
     <div className="graphiql-host" data-testid="graphiql">
       <GraphiQL
         fetcher={fetcher}
         plugins={plugins}
+        visiblePlugin={explorer}
         defaultQuery={DEFAULT_QUERY}
         isHeadersEditorEnabled
         shouldPersistHeaders={false}
