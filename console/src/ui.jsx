@@ -90,3 +90,20 @@ export function time(iso) {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
 }
+
+/**
+ * A list on the left and the chosen item on the right: ``children`` shows once an item is
+ * chosen, ``hint`` until then; ``top`` shows above either (errors of loading the list).
+ */
+export function ListAndDetail({ title, items, selected, onSelect, empty, hint, top, children }) {
+  return (
+    <div className="split">
+      <SideList title={title} items={items} selected={selected && selected.key} onSelect={onSelect} empty={empty} />
+      <section className="content">
+        {top}
+        {!selected && <p className="muted">{hint}</p>}
+        {selected && children}
+      </section>
+    </div>
+  );
+}

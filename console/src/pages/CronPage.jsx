@@ -4,7 +4,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { metadataApi } from '../api.js';
 import { nextRuns } from '../cron.js';
 import {
-  Badge, ErrorBox, Json, SideList, headerSource, time, useAction, webhookSource,
+  Badge, ErrorBox, Json, ListAndDetail, headerSource, time, useAction, webhookSource,
 } from '../ui.jsx';
 
 const STATUS_KIND = { delivered: 'full', error: 'none', dead: 'none', scheduled: 'partial', locked: 'partial' };
@@ -18,15 +18,11 @@ export function CronPage({ detail, navigate }) {
   const items = triggers.map((t) => ({ key: t.name, label: t.name, hint: t.schedule, trigger: t }));
   const selected = items.find((t) => t.key === detail) || null;
   return (
-    <div className="split">
-      <SideList title="Cron triggers" items={items} selected={selected && selected.key}
-        onSelect={(key) => navigate('cron', key)} empty="No cron triggers." />
-      <section className="content">
-        <ErrorBox error={action.error} />
-        {!selected && <p className="muted">Pick a cron trigger to see its runs.</p>}
-        {selected && <CronView key={selected.key} trigger={selected.trigger} />}
-      </section>
-    </div>
+    <ListAndDetail title="Cron triggers" items={items} selected={selected}
+      onSelect={(key) => navigate('cron', key)} empty="No cron triggers."
+      hint="Pick a cron trigger to see its runs." top={<ErrorBox error={action.error} />}>
+      <CronView key={detail} trigger={selected && selected.trigger} />
+    </ListAndDetail>
   );
 }
 

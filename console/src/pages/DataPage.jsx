@@ -5,7 +5,7 @@ import { graphql } from '../api.js';
 import {
   defaultSource, describeTable, introspect, parseInput, showValue, tableKey,
 } from '../schema.js';
-import { ErrorBox, Notice, SideList, useAction } from '../ui.jsx';
+import { ErrorBox, ListAndDetail, Notice, useAction } from '../ui.jsx';
 
 const OPERATORS = [
   ['_eq', '='], ['_neq', '≠'], ['_gt', '>'], ['_gte', '≥'], ['_lt', '<'], ['_lte', '≤'],
@@ -37,22 +37,13 @@ export function DataPage({ metadata, detail, navigate }) {
   const tables = source.tables.map((entry) => ({ key: tableKey(entry.table), label: tableKey(entry.table), entry }));
   const selected = tables.find((t) => t.key === detail) || null;
   return (
-    <div className="split">
-      <SideList
-        title={`Tables (${source.name})`}
-        items={tables}
-        selected={selected && selected.key}
-        onSelect={(key) => navigate('data', key)}
-        empty="No tracked tables."
-      />
-      <section className="content">
-        <ErrorBox error={load.error} />
-        {!selected && <p className="muted">Pick a table to browse its rows.</p>}
-        {selected && schema && (
-          <TableBrowser key={selected.key} name={selected.key} info={describeTable(schema, selected.entry)} />
-        )}
-      </section>
-    </div>
+    <ListAndDetail title={`Tables (${source.name})`} items={tables} selected={selected}
+      onSelect={(key) => navigate('data', key)} empty="No tracked tables."
+      hint="Pick a table to browse its rows." top={<ErrorBox error={load.error} />}>
+      {schema && selected && (
+        <TableBrowser key={selected.key} name={selected.key} info={describeTable(schema, selected.entry)} />
+      )}
+    </ListAndDetail>
   );
 }
 

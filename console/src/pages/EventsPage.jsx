@@ -5,7 +5,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { metadataApi } from '../api.js';
 import { tableKey } from '../schema.js';
 import {
-  Badge, ErrorBox, Json, Notice, SideList, headerSource, time, useAction, webhookSource,
+  Badge, ErrorBox, Json, ListAndDetail, Notice, headerSource, time, useAction, webhookSource,
 } from '../ui.jsx';
 
 const REFRESH_MS = 3000;
@@ -33,14 +33,11 @@ export function EventsPage({ metadata, detail, navigate }) {
   const items = triggers.map((t) => ({ key: t.trigger.name, label: t.trigger.name, hint: tableKey(t.table), ...t }));
   const selected = items.find((t) => t.key === detail) || null;
   return (
-    <div className="split">
-      <SideList title="Event triggers" items={items} selected={selected && selected.key}
-        onSelect={(key) => navigate('events', key)} empty="No event triggers in the metadata." />
-      <section className="content">
-        {!selected && <p className="muted">Pick an event trigger to see its events and deliveries.</p>}
-        {selected && <TriggerView key={selected.key} item={selected} />}
-      </section>
-    </div>
+    <ListAndDetail title="Event triggers" items={items} selected={selected}
+      onSelect={(key) => navigate('events', key)} empty="No event triggers in the metadata."
+      hint="Pick an event trigger to see its events and deliveries.">
+      <TriggerView key={detail} item={selected} />
+    </ListAndDetail>
   );
 }
 

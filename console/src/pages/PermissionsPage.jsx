@@ -6,7 +6,7 @@ import { graphql, metadataApi } from '../api.js';
 import {
   defaultSource, describeTable, introspect, qualified, schemaFieldSet, showValue, tableKey,
 } from '../schema.js';
-import { Badge, ErrorBox, Json, Notice, SideList, useAction } from '../ui.jsx';
+import { Badge, ErrorBox, Json, ListAndDetail, Notice, useAction } from '../ui.jsx';
 
 const OPERATIONS = ['insert', 'select', 'update', 'delete'];
 const FILTER_KEY = { insert: 'check', select: 'filter', update: 'filter', delete: 'filter' };
@@ -33,17 +33,12 @@ export function PermissionsPage({ metadata, reloadMetadata, detail, navigate }) 
   const [extraRoles, setExtraRoles] = useState([]);
   const roles = [...new Set([...allRoles(metadata, source), ...extraRoles])].sort();
   return (
-    <div className="split">
-      <SideList title="Tables" items={tables} selected={selected && selected.key}
-        onSelect={(key) => navigate('permissions', key)} empty="No tracked tables." />
-      <section className="content">
-        {!selected && <p className="muted">Pick a table to see who may do what with it.</p>}
-        {selected && (
-          <PermissionMatrix key={selected.key} source={source.name} entry={selected.entry} roles={roles}
-            addRole={(r) => setExtraRoles([...extraRoles, r])} reloadMetadata={reloadMetadata} />
-        )}
-      </section>
-    </div>
+    <ListAndDetail title="Tables" items={tables} selected={selected}
+      onSelect={(key) => navigate('permissions', key)} empty="No tracked tables."
+      hint="Pick a table to see who may do what with it.">
+      <PermissionMatrix key={detail} source={source.name} entry={selected && selected.entry} roles={roles}
+        addRole={(r) => setExtraRoles([...extraRoles, r])} reloadMetadata={reloadMetadata} />
+    </ListAndDetail>
   );
 }
 

@@ -1,7 +1,7 @@
 // Relationships per table: object and array relationships (foreign key or manual mapping)
 // and remote relationships, as the metadata defines them.
 import { defaultSource, qualified, tableKey } from '../schema.js';
-import { Badge, Json, SideList } from '../ui.jsx';
+import { Badge, Json, ListAndDetail } from '../ui.jsx';
 
 function target(using) {
   if (using.foreign_key_constraint_on) {
@@ -36,14 +36,11 @@ export function RelationshipsPage({ metadata, detail, navigate }) {
   }));
   const selected = tables.find((t) => t.key === detail) || null;
   return (
-    <div className="split">
-      <SideList title="Tables" items={tables} selected={selected && selected.key}
-        onSelect={(key) => navigate('relationships', key)} empty="No tracked tables." />
-      <section className="content">
-        {!selected && <p className="muted">Pick a table to see its relationships.</p>}
-        {selected && <Relationships entry={selected.entry} />}
-      </section>
-    </div>
+    <ListAndDetail title="Tables" items={tables} selected={selected}
+      onSelect={(key) => navigate('relationships', key)} empty="No tracked tables."
+      hint="Pick a table to see its relationships.">
+      <Relationships entry={selected && selected.entry} />
+    </ListAndDetail>
   );
 }
 
