@@ -1,7 +1,7 @@
 """The console in headless Chromium, as a person uses it.
 
-The secret prompt, every page offline, a query, the users table browsed and filtered, a
-row inserted, a permission edited, an event redelivered.
+The secret prompt, every page offline, a query, a subscription, the users table browsed
+and filtered, a row inserted, a permission edited, an event redelivered.
 
 The tests share one browser page and one engine, and run in file order: the first opens
 the console with the secret, the others go on from there.
@@ -118,6 +118,32 @@ def test_console_graphiql_runs_a_query(browser: Browser, console_engine: EngineH
     result = page.inner_text(".result-window")
     assert result.index("alice@example.com") < result.index("bob@example.com")
     browser.screenshot("graphiql-query")
+
+
+def test_console_graphiql_subscription_follows_inserts_over_the_websocket(
+    browser: Browser, console_engine: EngineHandle
+) -> None:
+    """Console GraphiQL subscription follows inserts over the websocket.
+
+    GIVEN GraphiQL WHEN a subscription is run and a user row is then inserted THEN the
+    result first shows the seeded users, then the new one, over a websocket to 127.0.0.1.
+    """
+    go(browser, console_engine, "graphiql")
+    page = browser.page
+    page.evaluate("""document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror
+        .setValue('subscription Emails { users(order_by: {email: asc}) { email } }')""")
+    page.click(".graphiql-execute-button")
+    page.wait_for_selector(".result-window :text('carol@example.com')")
+    console_engine.run_sql("INSERT INTO users (id, email, name) "
+                           "VALUES ('sub-1', 'subscriber@example.com', 'Sam Sub')")
+    page.wait_for_selector(".result-window :text('subscriber@example.com')")
+    browser.screenshot("graphiql-subscription")
+    page.click(".graphiql-execute-button")  # stops the subscription
+    console_engine.run_sql("DELETE FROM users WHERE id = 'sub-1'")
+    sockets = [url for url in browser.urls if url.startswith("ws")]
+    assert sockets
+    assert all(urlsplit(url).hostname == "127.0.0.1" for url in sockets)
+    assert all(url.endswith("/v1/graphql") for url in sockets)
 
 
 def _row_count(browser: Browser) -> int:
