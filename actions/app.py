@@ -31,6 +31,8 @@ from actions.models import ActionPayload, SessionVariables
 from actions.rate_limit import RateLimiter
 from actions.secrets import shared_secret
 from actions.settings import ActionSettings, get_settings
+from timeline.service import build_home_timeline
+from timeline.settings import get_timeline_settings
 
 logger = logging.getLogger("actions")
 SECRET_HEADER = "x-action-secret"  # noqa: S105 - a header name
@@ -56,6 +58,10 @@ class ActionService:
         self.redis = Redis.from_url(settings.redis_url)
         self.limiter = RateLimiter(
             self.redis, settings.rate_limit_attempts, settings.rate_limit_window_seconds)
+        timeline = get_timeline_settings()
+        # One Redis pool for the rate limiter and the timeline when they share a server.
+        self.timeline = build_home_timeline(
+            timeline, self.redis if timeline.redis_url == settings.redis_url else None)
 
     def check_secret(self, request: Request) -> None:
         """Refuse calls that do not carry the shared secret (compared in constant time)."""
@@ -78,7 +84,8 @@ class ActionService:
             except ValidationError:
                 raise InvalidInputError("Session variables need x-hasura-role.") from None
             address = client_ip(request.headers, self.settings.rate_limit_trusted_hops)
-            ctx = ActionContext(session, address, self.cognito, self.limiter, self.settings)
+            ctx = ActionContext(session, address, self.cognito, self.limiter, self.settings,
+                                self.timeline)
             result = await dispatch(name, payload.input, ctx)
         except ActionError as exc:
             _log(name, exc.status, exc.code, started)
@@ -87,8 +94,9 @@ class ActionService:
         return JSONBody(result)
 
     async def close(self) -> None:
-        """Release the Redis and Cognito connections."""
+        """Release the Redis, Cognito and timeline connections."""
         await self.redis.aclose()
+        await self.timeline.close()
         self.cognito.idp.close()
 
 

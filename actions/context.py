@@ -1,4 +1,4 @@
-"""What a handler gets besides its input: the caller, Cognito, the rate limiter."""
+"""What a handler gets besides its input: the caller, Cognito, the rate limiter, the timeline."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from actions.cognito import Cognito
 from actions.models import SessionVariables
 from actions.rate_limit import RateLimiter
 from actions.settings import ActionSettings
+from timeline.feed import HomeTimeline
 
 
 @dataclass(frozen=True)
@@ -19,3 +20,4 @@ class ActionContext:
     cognito: Cognito
     limiter: RateLimiter
     settings: ActionSettings
+    timeline: HomeTimeline

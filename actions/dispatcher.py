@@ -15,6 +15,7 @@ from actions.handlers import (
     confirm_forgot_password,
     confirm_signup,
     forgot_password,
+    home_timeline,
     login,
     logout,
     refresh_token,
@@ -39,7 +40,7 @@ def _from_module(module: ModuleType) -> ActionHandler:
 HANDLERS: dict[str, ActionHandler] = {
     h.name: h for h in map(_from_module, (
         signup, confirm_signup, resend_confirmation_code, login, refresh_token, logout,
-        forgot_password, confirm_forgot_password,
+        forgot_password, confirm_forgot_password, home_timeline,
     ))
 }
 

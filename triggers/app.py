@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from timeline.settings import get_timeline_settings
 from triggers.crypto_prices import fetch_crypto_prices
 from triggers.echo import echo
 from triggers.errors import TriggerError
 from triggers.settings import get_settings
+from triggers.timeline import expire_posts, resources, timeline_posts_changed
 
 
 async def healthz(_request: Request) -> Response:
@@ -25,17 +29,29 @@ async def _trigger_error(_request: Request, exc: Exception) -> Response:
     return exc.response()
 
 
+@asynccontextmanager
+async def _lifespan(_app: Starlette) -> AsyncIterator[None]:
+    yield
+    if resources.cache_info().currsize:  # built only if a timeline route ran
+        await resources().close()
+        resources.cache_clear()
+
+
 def create_app() -> Starlette:
     """The application; settings are read here so a missing one stops the start."""
     get_settings()
+    get_timeline_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     return Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/echo", echo, methods=["POST"]),
             Route("/cron/fetch-crypto-prices", fetch_crypto_prices, methods=["POST"]),
+            Route("/events/timeline-posts", timeline_posts_changed, methods=["POST"]),
+            Route("/cron/expire-posts", expire_posts, methods=["POST"]),
         ],
         exception_handlers={TriggerError: _trigger_error},
+        lifespan=_lifespan,
     )
 
 

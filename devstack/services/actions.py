@@ -23,6 +23,9 @@ def action_environment(settings: StackSettings, pool: UserPool, redis_url: str
         "COGNITO_REGION": settings.aws_region,
         "COGNITO_GLOBAL_SIGN_OUT": "false",
         "REDIS_URL": redis_url,
+        # homeTimeline reads posts through the engine (as anonymous) and caches them in Redis.
+        "HASURA_GRAPHQL_ENDPOINT": f"http://127.0.0.1:{settings.engine_port}/v1/graphql",
+        "TIMELINE_CACHE": "redis",
     }
 
 

@@ -21,9 +21,15 @@ def local_echo_url(settings: StackSettings) -> str:
 
 
 def triggers_environment(settings: StackSettings) -> dict[str, str]:
-    """The service's environment: the shared secret and the local Lambda Invoke API."""
+    """The service's environment: the shared secret, the local Lambda Invoke API, and the
+    timeline's cache (invalidated on new posts) and engine (the expiry sweep deletes as admin).
+    """
     return {
         "ACTION_SHARED_SECRET": settings.action_shared_secret,
+        "REDIS_URL": f"redis://127.0.0.1:{settings.redis_port}/0",
+        "TIMELINE_CACHE": "redis",
+        "HASURA_GRAPHQL_ENDPOINT": f"http://127.0.0.1:{settings.engine_port}/v1/graphql",
+        "HASURA_GRAPHQL_ADMIN_SECRET": settings.admin_secret,
         "LAMBDA_ENDPOINT_URL": f"http://127.0.0.1:{settings.lambda_port}",
         "AWS_REGION": settings.aws_region,
         "AWS_DEFAULT_REGION": settings.aws_region,

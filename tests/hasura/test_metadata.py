@@ -15,7 +15,9 @@ from devstack.hasura_project.migrations import Migrator
 from devstack.paths import HASURA_DIR
 from tests import reference
 
-PUBLIC_TABLES = {"crypto_assets", "crypto_prices", "credit_products"}
+# Public product and price data, and seed 004's public timeline (unexpired posts only).
+PUBLIC_TABLES = {"crypto_assets", "crypto_prices", "credit_products",
+                 "posts", "replies", "likes", "post_lifetimes"}
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,2 @@
+DROP TABLE public.messages;
+DROP TABLE public.conversations;
