@@ -23,9 +23,13 @@ PY
 RUN pip install --no-cache-dir --requirement /tmp/build/requirements.txt --target "${LAMBDA_TASK_ROOT}" \
     && rm -rf /tmp/build
 
-# The two services; nothing else from the repository.
+# The two services, the timeline they share (seed 004) and the one secret reader;
+# nothing else from the repository.
 COPY actions/ ${LAMBDA_TASK_ROOT}/actions/
 COPY triggers/ ${LAMBDA_TASK_ROOT}/triggers/
+COPY timeline/ ${LAMBDA_TASK_ROOT}/timeline/
+COPY lambdas/__init__.py ${LAMBDA_TASK_ROOT}/lambdas/__init__.py
+COPY lambdas/shared/ ${LAMBDA_TASK_ROOT}/lambdas/shared/
 
 # The action service by default; the trigger function overrides this with
 # triggers.lambda_handler.handler.

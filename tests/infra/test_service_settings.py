@@ -13,10 +13,12 @@ import pytest
 
 from .conftest import ENVS_DIR, attr, labelled, load_hcl
 
-# Function key in envs/dev -> the settings class its code reads at start-up.
+# Function key in envs/dev -> the settings classes its code reads at start-up (both services
+# also read the timeline's).
+TIMELINE = ("timeline.settings", "TimelineSettings")
 SERVICES = {
-    "actions": ("actions.settings", "ActionSettings"),
-    "triggers": ("triggers.settings", "TriggerSettings"),
+    "actions": (("actions.settings", "ActionSettings"), TIMELINE),
+    "triggers": (("triggers.settings", "TriggerSettings"), TIMELINE),
 }
 
 
@@ -41,9 +43,13 @@ def settings_fields(module_name: str, class_name: str) -> dict[str, tuple[str, b
 
 @pytest.mark.parametrize("function", sorted(SERVICES))
 def test_service_settings_are_all_provided_and_all_known(function: str) -> None:
-    """GIVEN a service's settings class WHEN compared with Terraform THEN names match both ways."""
-    module_name, class_name = SERVICES[function]
-    fields = settings_fields(module_name, class_name)
+    """GIVEN a service's settings classes WHEN compared with Terraform THEN names match both
+    ways.
+    """
+    fields: dict[str, tuple[str, bool]] = {}
+    for module_name, class_name in SERVICES[function]:
+        fields.update(settings_fields(module_name, class_name))
+    class_name = " or ".join(name for _, name in SERVICES[function])
     provided = terraform_environment(function)
 
     missing = sorted(

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from timeline.settings import get_timeline_settings
 from triggers.settings import get_settings
 
 SECRET = "app-test-secret"
@@ -31,13 +32,16 @@ EVENT: dict[str, Any] = {
 @pytest.fixture
 async def client(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[httpx.AsyncClient]:
     monkeypatch.setenv("ACTION_SHARED_SECRET", SECRET)
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:9/0")  # the timeline cache; unused here
     get_settings.cache_clear()
+    get_timeline_settings.cache_clear()
     from triggers.app import create_app
 
     transport = httpx.ASGITransport(app=create_app())
     async with httpx.AsyncClient(transport=transport, base_url="http://triggers") as http:
         yield http
     get_settings.cache_clear()
+    get_timeline_settings.cache_clear()
 
 
 async def test_app_healthz_answers(client: httpx.AsyncClient) -> None:

@@ -35,7 +35,8 @@ def test_lambda_handler_reads_the_shared_secret_from_secrets_manager(
 
     for key, value in {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
                        "AWS_REGION": "us-east-1",
-                       "AWS_ENDPOINT_URL_SECRETS_MANAGER": moto_server.url()}.items():
+                       "AWS_ENDPOINT_URL_SECRETS_MANAGER": moto_server.url(),
+                       "REDIS_URL": "redis://127.0.0.1:9/0"}.items():  # timeline cache, unused
         monkeypatch.setenv(key, value)
     secrets = boto3.client("secretsmanager", region_name="us-east-1",
                            endpoint_url=moto_server.url())

@@ -26,10 +26,21 @@ locals {
     resources = [module.secrets.hasura_admin_secret_arn]
   }
 
-  read_action_shared_secret = {
-    sid       = "ReadActionSharedSecret"
+  # The action and trigger services read the shared secret, and the Momento API key when
+  # the timeline cache is on Momento (the list is empty otherwise).
+  read_service_secrets = {
+    sid       = "ReadServiceSecrets"
     actions   = ["secretsmanager:GetSecretValue"]
-    resources = [module.secrets.action_shared_secret_arn]
+    resources = concat([module.secrets.action_shared_secret_arn], module.secrets.momento_api_key_arns)
+  }
+
+  # Where both services find the timeline cache (seed 004): the ElastiCache URL, or Momento.
+  timeline_cache_environment = {
+    TIMELINE_CACHE      = var.timeline_cache
+    REDIS_URL           = module.redis.url
+    MOMENTO_API_KEY_ARN = try(module.secrets.momento_api_key_arns[0], "")
+    MOMENTO_ENDPOINT    = var.momento_endpoint
+    MOMENTO_CACHE_NAME  = var.momento_cache_name
   }
 }
 
@@ -116,7 +127,8 @@ module "rds" {
   master_password_version = var.database_password_version
 }
 
-# Rate-limit counters of the action service.
+# Rate-limit counters of the action service, and the home timeline cache (seed 004) unless
+# timeline_cache is momento.
 module "redis" {
   source = "../../modules/redis"
 
@@ -148,6 +160,10 @@ module "secrets" {
   }
   database_password         = ephemeral.aws_secretsmanager_random_password.database.random_password
   database_password_version = var.database_password_version
+
+  momento_api_key_enabled = var.timeline_cache == "momento"
+  momento_api_key         = var.momento_api_key
+  momento_api_key_version = var.momento_api_key_version
 
   cognito = {
     region        = module.cognito.region
@@ -264,9 +280,16 @@ module "services" {
         COGNITO_USER_POOL_ID     = module.cognito.user_pool_id
         COGNITO_APP_CLIENT_ID    = module.cognito.app_client_id
         REDIS_URL                = module.redis.url
+        # homeTimeline reads posts through Hasura as the anonymous role (no secret needed).
+        HASURA_GRAPHQL_ENDPOINT    = var.hasura_graphql_endpoint
+        TIMELINE_CACHE             = local.timeline_cache_environment.TIMELINE_CACHE
+        TIMELINE_CACHE_TTL_SECONDS = var.timeline_cache_ttl_seconds
+        MOMENTO_API_KEY_ARN        = local.timeline_cache_environment.MOMENTO_API_KEY_ARN
+        MOMENTO_ENDPOINT           = local.timeline_cache_environment.MOMENTO_ENDPOINT
+        MOMENTO_CACHE_NAME         = local.timeline_cache_environment.MOMENTO_CACHE_NAME
       }
       policy_statements = [
-        local.read_action_shared_secret,
+        local.read_service_secrets,
         {
           # `logout` signs the caller out of every session.
           sid       = "SignOutEverywhere"
@@ -284,9 +307,19 @@ module "services" {
       environment = {
         ACTION_SHARED_SECRET_ARN = module.secrets.action_shared_secret_arn
         COINBASE_FUNCTION_NAME   = module.jobs.functions["coinbase_prices"].name
+        # New and deleted posts invalidate the timeline cache; the expiry sweep deletes
+        # expired posts through Hasura as admin.
+        HASURA_GRAPHQL_ENDPOINT = var.hasura_graphql_endpoint
+        HASURA_ADMIN_SECRET_ARN = module.secrets.hasura_admin_secret_arn
+        TIMELINE_CACHE          = local.timeline_cache_environment.TIMELINE_CACHE
+        REDIS_URL               = local.timeline_cache_environment.REDIS_URL
+        MOMENTO_API_KEY_ARN     = local.timeline_cache_environment.MOMENTO_API_KEY_ARN
+        MOMENTO_ENDPOINT        = local.timeline_cache_environment.MOMENTO_ENDPOINT
+        MOMENTO_CACHE_NAME      = local.timeline_cache_environment.MOMENTO_CACHE_NAME
       }
       policy_statements = [
-        local.read_action_shared_secret,
+        local.read_service_secrets,
+        local.read_admin_secret,
         {
           sid       = "InvokeCoinbasePrices"
           actions   = ["lambda:InvokeFunction"]

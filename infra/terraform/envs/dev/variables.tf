@@ -101,7 +101,7 @@ variable "db_multi_az" {
 }
 
 variable "redis_node_type" {
-  description = "ElastiCache node type for the action service's rate limits."
+  description = "ElastiCache node type for the action service's rate limits and the timeline cache."
   type        = string
   default     = "cache.t4g.micro"
 }
@@ -110,6 +110,54 @@ variable "redis_multi_az" {
   description = "Keep a Redis replica in a second AZ."
   type        = bool
   default     = true
+}
+
+variable "timeline_cache" {
+  description = "Where homeTimeline caches pages (seed 004): `redis` (the ElastiCache cluster above) or `momento` (API key in Secrets Manager)."
+  type        = string
+  default     = "redis"
+
+  validation {
+    condition     = contains(["redis", "momento"], var.timeline_cache)
+    error_message = "Use redis or momento."
+  }
+}
+
+variable "timeline_cache_ttl_seconds" {
+  description = "Longest a cached timeline page lives, in seconds; the earliest expiry of its posts can cut it shorter."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.timeline_cache_ttl_seconds > 0 && var.timeline_cache_ttl_seconds <= 3600
+    error_message = "Use 1 to 3600 seconds."
+  }
+}
+
+variable "momento_endpoint" {
+  description = "Momento endpoint of the API key's region (for example `cell-us-east-1-1.prod.a.momentohq.com`); used when timeline_cache is momento."
+  type        = string
+  default     = ""
+}
+
+variable "momento_cache_name" {
+  description = "Momento cache holding the timeline (created in Momento, outside Terraform)."
+  type        = string
+  default     = "timeline"
+}
+
+variable "momento_api_key" {
+  description = "Momento v2 API key (TF_VAR_momento_api_key); ephemeral, never in state. Give it on the apply that creates the secret or raises momento_api_key_version."
+  type        = string
+  default     = null
+  sensitive   = true
+  ephemeral   = true
+}
+
+variable "momento_api_key_version" {
+  description = "Increase to write a new Momento API key into Secrets Manager."
+  type        = number
+  default     = 1
 }
 
 variable "bucket_name" {

@@ -75,3 +75,22 @@ resource "aws_secretsmanager_secret_version" "cognito" {
     jwks_url      = var.cognito.jwks_url
   })
 }
+
+# The timeline cache's Momento API key (seed 004), only when the cache is on Momento.
+resource "aws_secretsmanager_secret" "momento_api_key" {
+  count = var.momento_api_key_enabled ? 1 : 0
+  #checkov:skip=CKV2_AWS_57:Momento issues the key; rotating it means creating a new key in Momento and writing it here (raise momento_api_key_version), which no rotation Lambda can do.
+
+  name                    = "${var.name_prefix}/momento-api-key"
+  description             = "MOMENTO_API_KEY: the v2 API key of the Momento cache holding the home timeline; read by the action and trigger services."
+  kms_key_id              = var.kms_key_arn
+  recovery_window_in_days = var.recovery_window_in_days
+}
+
+resource "aws_secretsmanager_secret_version" "momento_api_key" {
+  count = var.momento_api_key_enabled ? 1 : 0
+
+  secret_id                = aws_secretsmanager_secret.momento_api_key[0].id
+  secret_string_wo         = var.momento_api_key
+  secret_string_wo_version = var.momento_api_key_version
+}

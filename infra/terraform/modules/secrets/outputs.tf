@@ -17,3 +17,8 @@ output "cognito_arn" {
   description = "ARN of the Cognito configuration secret."
   value       = aws_secretsmanager_secret.cognito.arn
 }
+
+output "momento_api_key_arns" {
+  description = "ARN of the Momento API key secret, as a list (empty unless momento_api_key_enabled)."
+  value       = aws_secretsmanager_secret.momento_api_key[*].arn
+}

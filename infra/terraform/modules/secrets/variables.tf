@@ -103,3 +103,28 @@ variable "cognito" {
     jwks_url      = string
   })
 }
+
+variable "momento_api_key_enabled" {
+  description = "Create the Momento API key secret (when the timeline cache is on Momento)."
+  type        = bool
+  default     = false
+}
+
+variable "momento_api_key" {
+  description = "Momento v2 API key; ephemeral, written write-only. Needed on the apply that creates the secret or raises momento_api_key_version."
+  type        = string
+  default     = null
+  sensitive   = true
+  ephemeral   = true
+}
+
+variable "momento_api_key_version" {
+  description = "Increase to write a new Momento API key."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.momento_api_key_version >= 1
+    error_message = "Versions start at 1."
+  }
+}
