@@ -1,0 +1,1 @@
+"""``python -m bench.timeline``: homeTimeline latency, cached against uncached."""

@@ -1,5 +1,7 @@
-"""The timeline's services on a fresh database: engine, action service, trigger service and
-Redis, wired as the local stack wires them (for end-to-end tests and ``bench/timeline``).
+"""The timeline's services on one database, wired as the local stack wires them.
+
+Engine, action service (homeTimeline) and trigger service (invalidation, sweep) over a
+Redis the caller gives; used by the end-to-end tests and ``bench.timeline``.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from devstack.services.http import HttpService, uvicorn_argv
 from devstack.services.triggers import TriggersService
 from devstack.settings import StackSettings
 
-ADMIN_SECRET = "timeline-test-admin-secret"
-SHARED_SECRET = "timeline-test-shared-secret"
+ADMIN_SECRET = "timeline-test-admin-secret"  # noqa: S105 - a throw-away local engine's
+SHARED_SECRET = "timeline-test-shared-secret"  # noqa: S105 - throw-away, local only
 
 
 def timeline_metadata() -> dict[str, Any]:

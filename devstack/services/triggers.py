@@ -21,8 +21,10 @@ def local_echo_url(settings: StackSettings) -> str:
 
 
 def triggers_environment(settings: StackSettings) -> dict[str, str]:
-    """The service's environment: the shared secret, the local Lambda Invoke API, and the
-    timeline's cache (invalidated on new posts) and engine (the expiry sweep deletes as admin).
+    """The service's environment.
+
+    The shared secret, the local Lambda Invoke API, the timeline's cache (invalidated on new
+    posts) and the engine (the expiry sweep deletes as admin).
     """
     return {
         "ACTION_SHARED_SECRET": settings.action_shared_secret,

@@ -1,5 +1,7 @@
-"""Seed 004's permissions: expired posts are invisible to every role, authors come from the
-session, and a conversation is visible to its two participants only.
+"""Seed 004's permissions: expiry, preset authors, conversations for two.
+
+Expired posts are invisible to every role, authors come from the session, and a
+conversation is visible to its two participants only.
 
 Runs against the seeded project (``hasura`` fixture): Alice and Bob share a conversation,
 Carol is the third user, and post ...006 expired two days ago (not yet swept).
@@ -86,7 +88,9 @@ def test_timeline_permissions_expiry_is_checked_at_each_request(hasura: HasuraTa
 def test_timeline_permissions_user_posts_with_preset_author_and_fixed_lifetime(
     hasura: HasuraTarget,
 ) -> None:
-    """GIVEN Alice WHEN she posts with lifetime one_week THEN the author is her (from the
+    """Timeline permissions user posts with preset author and fixed lifetime.
+
+    GIVEN Alice WHEN she posts with lifetime one_week THEN the author is her (from the
     session) and expires_at is created_at plus seven days; an author_id of her own choosing,
     an expires_at, or text past 280 characters is refused.
     """
@@ -106,15 +110,19 @@ def test_timeline_permissions_user_posts_with_preset_author_and_fixed_lifetime(
     with psycopg.connect(hasura.database_url or "") as conn:
         lived = conn.execute("SELECT expires_at - created_at FROM posts WHERE id = %s",
                              (post["id"],)).fetchone()
-    assert lived is not None and lived[0].days == 7
-    assert "errors" in forged and "errors" in chosen_expiry
+    assert lived is not None
+    assert lived[0].days == 7
+    assert "errors" in forged
+    assert "errors" in chosen_expiry
     assert too_long["errors"][0]["extensions"]["code"] == "constraint-violation"
 
 
 def test_timeline_permissions_a_third_user_never_sees_a_conversation(
     hasura: HasuraTarget,
 ) -> None:
-    """GIVEN Alice and Bob's conversation WHEN Carol reads conversations and messages, or
+    """Timeline permissions a third user never sees a conversation.
+
+    GIVEN Alice and Bob's conversation WHEN Carol reads conversations and messages, or
     writes into it THEN she sees nothing and her message is refused; Bob sees both messages.
     """
     query = "{ conversations { id } messages { id } }"

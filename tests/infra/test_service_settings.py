@@ -43,7 +43,9 @@ def settings_fields(module_name: str, class_name: str) -> dict[str, tuple[str, b
 
 @pytest.mark.parametrize("function", sorted(SERVICES))
 def test_service_settings_are_all_provided_and_all_known(function: str) -> None:
-    """GIVEN a service's settings classes WHEN compared with Terraform THEN names match both
+    """Service settings are all provided and all known.
+
+    GIVEN a service's settings classes WHEN compared with Terraform THEN names match both
     ways.
     """
     fields: dict[str, tuple[str, bool]] = {}

@@ -1,5 +1,7 @@
-"""A Momento-protocol server for tests: Momento's own gRPC service definitions, served by
-grpcio in this process, keeping scalar items in memory with their TTL.
+"""A Momento-protocol server for tests, in this process.
+
+Momento's own gRPC service definitions, served by grpcio, keeping scalar items in memory
+with their TTL.
 
 Momento's service cannot run on these machines; this speaks its wire protocol (the
 ``momento_wire_types`` stubs the SDK itself uses), so the SDK client in
@@ -12,20 +14,20 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import grpc
+import grpc  # type: ignore[import-untyped]  # grpcio ships no type hints
 from momento_wire_types import cacheclient_pb2 as pb
 from momento_wire_types import cacheclient_pb2_grpc as pb_grpc
 
 from devstack.ports import LOOPBACK, free_port
 
 
-class _Scs(pb_grpc.ScsServicer):  # type: ignore[misc]  # generated, untyped base
+class _Scs(pb_grpc.ScsServicer):
     def __init__(self, server: MomentoLocal) -> None:
         self.server = server
 
     async def _cache(self, context: Any) -> dict[bytes, tuple[bytes, float]]:
         metadata = dict(context.invocation_metadata())
-        name = metadata.get("cache")
+        name = str(metadata.get("cache"))
         self.server.requests.append(name)
         if name not in self.server.caches:
             await context.abort(grpc.StatusCode.NOT_FOUND, f"cache {name!r} not found")
@@ -55,7 +57,7 @@ class MomentoLocal:
 
     def __init__(self, caches: list[str]) -> None:
         self.caches: dict[str, dict[bytes, tuple[bytes, float]]] = {c: {} for c in caches}
-        self.requests: list[str | None] = []
+        self.requests: list[str] = []
         self.port = free_port()
         self.address = f"{LOOPBACK}:{self.port}"
         self._server: Any = None
@@ -63,7 +65,8 @@ class MomentoLocal:
     async def start(self) -> None:
         """Serve until :meth:`stop`."""
         self._server = grpc.aio.server()
-        pb_grpc.add_ScsServicer_to_server(_Scs(self), self._server)
+        pb_grpc.add_ScsServicer_to_server(  # type: ignore[no-untyped-call]  # generated code
+            _Scs(self), self._server)
         self._server.add_insecure_port(self.address)
         await self._server.start()
 

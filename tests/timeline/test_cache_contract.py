@@ -45,7 +45,9 @@ async def test_cache_contract_returns_what_was_set(cache: TimelineCache) -> None
 
 
 async def test_cache_contract_entries_expire_after_their_ttl(cache: TimelineCache) -> None:
-    """GIVEN one entry for 150 ms and one for 10 s WHEN 300 ms pass THEN only the second is
+    """Cache contract entries expire after their ttl.
+
+    GIVEN one entry for 150 ms and one for 10 s WHEN 300 ms pass THEN only the second is
     left: each entry keeps its own TTL.
     """
     await cache.set("short", b"a", 150)
@@ -63,7 +65,9 @@ async def test_cache_contract_refuses_a_ttl_that_is_not_positive(cache: Timeline
 
 
 async def test_cache_contract_a_failing_backend_raises_cache_unavailable() -> None:
-    """GIVEN a Redis and a Momento server that are not there WHEN read THEN
+    """Cache contract a failing backend raises cache unavailable.
+
+    GIVEN a Redis and a Momento server that are not there WHEN read THEN
     CacheUnavailableError, never the client library's own exception.
     """
     redis_cache = RedisCache.from_url(f"redis://127.0.0.1:{free_port()}/0")
@@ -80,7 +84,9 @@ async def test_cache_contract_a_failing_backend_raises_cache_unavailable() -> No
 
 
 async def test_cache_contract_momento_names_its_cache_on_every_request() -> None:
-    """GIVEN MOMENTO_CACHE_NAME=timeline WHEN the cache is used THEN every request names that
+    """Cache contract momento names its cache on every request.
+
+    GIVEN MOMENTO_CACHE_NAME=timeline WHEN the cache is used THEN every request names that
     cache (Momento's ``cache`` header), and a missing cache is an error, not a miss.
     """
     async with MomentoLocal(["timeline"]) as local:

@@ -17,7 +17,9 @@ def post(n: int, expires_in: timedelta) -> Post:
 
 
 def test_entry_ttl_is_bounded_by_the_earliest_expiry() -> None:
-    """GIVEN posts expiring in 1 h, 2.5 s and 1 day WHEN the entry's TTL is chosen with a
+    """Entry ttl is bounded by the earliest expiry.
+
+    GIVEN posts expiring in 1 h, 2.5 s and 1 day WHEN the entry's TTL is chosen with a
     60 s maximum THEN it is 2.5 s: the entry never outlives a post it holds.
     """
     posts = [post(1, timedelta(hours=1)), post(2, timedelta(seconds=2.5)),
@@ -33,14 +35,18 @@ def test_entry_ttl_is_the_maximum_when_posts_live_longer() -> None:
 
 
 def test_entry_ttl_is_not_positive_for_an_expired_post() -> None:
-    """GIVEN a post that expired a second ago (read just before it did) WHEN the TTL is
+    """Entry ttl is not positive for an expired post.
+
+    GIVEN a post that expired a second ago (read just before it did) WHEN the TTL is
     chosen THEN it is not positive, so the entry is not stored at all.
     """
     assert entry_ttl_ms([post(1, timedelta(seconds=-1))], NOW, 60_000) <= 0
 
 
 def test_entry_key_names_the_generation_and_the_cursor_in_utc() -> None:
-    """GIVEN the same instant in two zones WHEN keys are made THEN they are equal; the head
+    """Entry key names the generation and the cursor in utc.
+
+    GIVEN the same instant in two zones WHEN keys are made THEN they are equal; the head
     and a page, or two generations, never share a key.
     """
     paris = NOW.astimezone(timezone(timedelta(hours=1)))
@@ -52,7 +58,9 @@ def test_entry_key_names_the_generation_and_the_cursor_in_utc() -> None:
 
 
 def test_page_cursor_points_past_the_last_post_shown() -> None:
-    """GIVEN an entry of 5 posts WHEN 2 are asked THEN the cursor is the 2nd post's time; when
+    """Page cursor points past the last post shown.
+
+    GIVEN an entry of 5 posts WHEN 2 are asked THEN the cursor is the 2nd post's time; when
     all are shown and the entry is not full THEN there is no next page.
     """
     posts = [post(n, timedelta(hours=1)) for n in range(1, 6)]

@@ -32,7 +32,9 @@ def test_invalidation_a_backdated_post_invalidates_older_pages_too() -> None:
 
 
 def test_invalidation_deleting_a_live_post_invalidates_everything() -> None:
-    """GIVEN an unexpired post WHEN its author deletes it THEN head and pages (it may be in
+    """Invalidation deleting a live post invalidates everything.
+
+    GIVEN an unexpired post WHEN its author deletes it THEN head and pages (it may be in
     any entry).
     """
     old = row(T - timedelta(days=3), T + timedelta(days=4))
@@ -41,7 +43,9 @@ def test_invalidation_deleting_a_live_post_invalidates_everything() -> None:
 
 
 def test_invalidation_sweeping_an_expired_post_invalidates_nothing() -> None:
-    """GIVEN a post that had expired when the sweep deleted it THEN nothing: every entry that
+    """Invalidation sweeping an expired post invalidates nothing.
+
+    GIVEN a post that had expired when the sweep deleted it THEN nothing: every entry that
     held it expired no later than the post did.
     """
     old = row(T - timedelta(hours=2), T - timedelta(hours=1))
