@@ -12,30 +12,16 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import httpx
 import psycopg
 import pytest
 
 from tests.hasura.conftest import HasuraTarget
-from tests.hasura.test_permissions import ALICE, BOB, CAROL
+from tests.hasura.test_permissions import ALICE, BOB, CAROL, _graphql
 
 EXPIRED_POST = "0d6f0a52-1b1e-4b7e-9a10-000000000006"
 LIVE_POST = "0d6f0a52-1b1e-4b7e-9a10-000000000001"
 CONVERSATION = "2f8b2c74-3d3a-4d9a-9c32-000000000001"
 POSTS = "{ posts(order_by: {created_at: desc}) { id } }"
-
-
-def _graphql(hasura: HasuraTarget, query: str, variables: dict[str, Any] | None = None,
-             role: str | None = None, user_id: str | None = None) -> dict[str, Any]:
-    headers = {}
-    if role is not None:
-        headers = {"X-Hasura-Admin-Secret": hasura.admin_secret, "X-Hasura-Role": role}
-        if user_id is not None:
-            headers["X-Hasura-User-Id"] = user_id
-    answer = httpx.post(hasura.graphql_url, json={"query": query, "variables": variables or {}},
-                        headers=headers, timeout=30)
-    body: dict[str, Any] = answer.json()
-    return body
 
 
 def _ids(body: dict[str, Any], root: str) -> list[str]:
