@@ -16,7 +16,9 @@ def test_timeline_bench_measures_cached_and_uncached_side_by_side(
     create_database: Callable[[str], str], pg_server: PostgresServer,
     redis_server: RedisServer, state_root: Path,
 ) -> None:
-    """GIVEN 30 posts WHEN the bench runs 1 s per target at concurrency 2 THEN each target
+    """Timeline bench measures cached and uncached side by side.
+
+    GIVEN 30 posts WHEN the bench runs 1 s per target at concurrency 2 THEN each target
     answered without errors, has p50/p99 and CPU per process group, and the ratios are there.
     """
     url = create_database("bench_timeline")
