@@ -1,12 +1,14 @@
 """The timeline end to end, every piece the real one.
 
 Engine → action service → Redis; engine events → trigger service → Redis; the expiry
-sweep through the engine.
+sweep through the engine; the real-time publisher (streaming subscriptions over the
+engine's websocket).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -16,7 +18,9 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
+import websockets
 from redis import Redis
+from websockets.typing import Subprotocol
 
 from bench.timeline.stack import SHARED_SECRET, TimelineStack, timeline_stack
 from devstack.hasura_project.migrations import Migrator
@@ -24,6 +28,8 @@ from devstack.paths import HASURA_DIR
 from devstack.services.redis import RedisServer
 
 ANA = "5a0e1f00-0000-4000-8000-00000000000a"
+BEN = "5a0e1f00-0000-4000-8000-00000000000b"
+CY = "5a0e1f00-0000-4000-8000-00000000000c"
 TIMELINE = "query($limit: Int, $before: timestamptz) { homeTimeline(limit: $limit, " \
            "before: $before) { posts { id text expires_at } cached next_before } }"
 
@@ -199,3 +205,122 @@ async def test_expiry_sweep_deletes_expired_posts_in_batches(harness: Harness) -
     assert answer.json() == {"deleted": 7, "batches": 3, "batch_size": 3, "finished": True}
     assert harness.sql("SELECT count(*) FROM posts WHERE expires_at <= now()")[0][0] == 0
     assert harness.sql("SELECT count(*) FROM posts")[0][0] == live_before
+
+
+class Subscriber:
+    """One graphql-transport-ws connection to the engine with one subscription."""
+
+    def __init__(self, url: str, headers: dict[str, str], query: str,
+                 variables: dict[str, Any]) -> None:
+        self.url = url.replace("http://", "ws://")
+        self.headers = headers
+        self.query = query
+        self.variables = variables
+        self.rows: list[dict[str, Any]] = []
+        self.errors: list[dict[str, Any]] = []
+        self._socket: Any = None
+        self._reader: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> Subscriber:
+        self._socket = await websockets.connect(
+            self.url, subprotocols=[Subprotocol("graphql-transport-ws")])
+        await self._socket.send(json.dumps({"type": "connection_init",
+                                            "payload": {"headers": self.headers}}))
+        ack = {"type": "ping"}
+        while ack["type"] in ("ping", "pong"):  # keep-alive pings may come first
+            ack = json.loads(await asyncio.wait_for(self._socket.recv(), 10))
+        assert ack["type"] == "connection_ack", ack
+        await self._socket.send(json.dumps({"type": "subscribe", "id": "1", "payload": {
+            "query": self.query, "variables": self.variables}}))
+        self._reader = asyncio.create_task(self._read())
+        return self
+
+    async def _read(self) -> None:
+        async for raw in self._socket:
+            message = json.loads(raw)
+            if message["type"] in ("ping", "pong"):
+                continue
+            if message["type"] != "next" or "errors" in message["payload"]:
+                self.errors.append(message)
+                continue
+            data = message["payload"]["data"]
+            self.rows.extend(next(iter(data.values())))
+
+    def ids(self) -> set[str]:
+        return {row["id"] for row in self.rows}
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+        await self._socket.close()
+
+
+async def _until(check: Callable[[], bool], seconds: float = 10) -> bool:
+    for _ in range(int(seconds * 10)):
+        if check():
+            return True
+        await asyncio.sleep(0.1)
+    return check()
+
+
+POSTS_STREAM = ("subscription($since: timestamptz!) { posts_stream(batch_size: 10, "
+                "cursor: {initial_value: {created_at: $since}}) { id text } }")
+MESSAGES_STREAM = ("subscription($since: timestamptz!) { messages_stream(batch_size: 10, "
+                   "cursor: {initial_value: {created_at: $since}}) { id text } }")
+
+
+async def test_realtime_new_posts_reach_stream_subscribers(harness: Harness) -> None:
+    """Realtime new posts reach stream subscribers.
+
+    GIVEN an anonymous client subscribed to posts_stream from now
+    WHEN a user posts
+    THEN the post arrives on the subscription within seconds.
+    """
+    since = harness.sql("SELECT now()::text")[0][0]
+    async with Subscriber(harness.stack.engine.graphql_url(), {}, POSTS_STREAM,
+                          {"since": since}) as subscriber:
+        new = harness.post("live now")
+        arrived = await _until(lambda: new in subscriber.ids())
+
+    assert arrived, subscriber.rows
+    assert subscriber.errors == []
+
+
+async def test_realtime_new_messages_reach_the_two_participants_only(harness: Harness) -> None:
+    """Realtime new messages reach the two participants only.
+
+    GIVEN Ana and Ben in a conversation, Cy outside it (but in one with Ana), all three
+    subscribed to messages_stream
+    WHEN Ben writes to Ana, then Ana to Cy
+    THEN Ana and Ben receive Ben's message and Cy does not; Cy receives Ana's to her.
+    """
+    harness.sql("INSERT INTO users (id, email, name) VALUES (%s, 'ben@example.com', 'Ben'), "
+                "(%s, 'cy@example.com', 'Cy') ON CONFLICT DO NOTHING", BEN, CY)
+    conversation = harness.sql("INSERT INTO conversations (user_a, user_b) VALUES (%s, %s) "
+                               "RETURNING id::text", ANA, BEN)
+    with_cy = harness.sql("INSERT INTO conversations (user_a, user_b) VALUES (%s, %s) "
+                          "RETURNING id::text", ANA, CY)
+    send = ("mutation($c: uuid!, $t: String!) { insert_messages_one(object: "
+            "{conversation_id: $c, text: $t}) { id } }")
+    since = harness.sql("SELECT now()::text")[0][0]
+    url = harness.stack.engine.graphql_url()
+    async with Subscriber(url, harness.stack.as_user(ANA), MESSAGES_STREAM,
+                          {"since": since}) as ana, \
+            Subscriber(url, harness.stack.as_user(BEN), MESSAGES_STREAM,
+                       {"since": since}) as ben, \
+            Subscriber(url, harness.stack.as_user(CY), MESSAGES_STREAM,
+                       {"since": since}) as cy:
+        body = harness.stack.graphql(send, {"c": conversation[0][0], "t": "see you at 8"},
+                                     harness.stack.as_user(BEN))
+        message = body["data"]["insert_messages_one"]["id"]
+        both = await _until(lambda: message in ana.ids() and message in ben.ids())
+        body = harness.stack.graphql(send, {"c": with_cy[0][0], "t": "hi Cy"},
+                                     harness.stack.as_user(ANA))
+        to_cy = body["data"]["insert_messages_one"]["id"]
+        cy_got_hers = await _until(lambda: to_cy in cy.ids())
+
+    assert both, (ana.rows, ben.rows)
+    assert cy_got_hers, cy.rows
+    assert message not in cy.ids()
+    assert to_cy not in ben.ids()
+    assert ana.errors == ben.errors == cy.errors == []
