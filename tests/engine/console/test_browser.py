@@ -15,14 +15,14 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import httpx
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page
 
 from devstack.services.engine import EngineHandle
 from tests.engine.console.conftest import Browser, Webhook
 
 ALICE = "4f0c2a8e-6f3b-4d1a-9a6e-2b7c1d9e0a11"
 PAGES = {
-    "graphiql": ".graphiql-container .graphiql-query-editor",
+    "graphiql": ".graphiql-container .graphiql-query-editor .CodeMirror",
     "data/users": "[data-testid=rows] tbody tr",
     "permissions/users": "[data-testid=permission-matrix]",
     "relationships/users": "[data-testid=relationships]",
@@ -47,7 +47,12 @@ def shown(page: Page, selector: str) -> str:
 
 
 def go(browser: Browser, engine: EngineHandle, route: str) -> None:
-    browser.page.goto(f"{engine.base_url}/console/#/{route}")
+    """Show ``route`` afresh (reloaded if already shown, so no state of a test lingers)."""
+    url = f"{engine.base_url}/console/#/{route}"
+    if browser.page.url == url:
+        browser.page.reload()
+    else:
+        browser.page.goto(url)
     browser.page.wait_for_selector(PAGES.get(route, "main"))
 
 
@@ -200,6 +205,40 @@ def test_console_data_inserts_a_row_and_shows_a_constraint_error(
     rows = console_engine.run_sql("SELECT count(*) FROM users WHERE email = 'dave@example.com'")
     assert rows["result"][1] == ["1"]
     wait_until(lambda: any(b["event"]["data"]["new"]["id"] == "dave-1" for b in webhook.bodies))
+
+
+def _user_row(page: Page, user_id: str) -> Locator:
+    return page.locator("[data-testid=rows] tbody tr", has_text=user_id)
+
+
+def test_console_data_edits_and_deletes_rows(
+    browser: Browser, console_engine: EngineHandle
+) -> None:
+    """Console data edits and deletes rows.
+
+    GIVEN the users table with the row inserted above WHEN its name is edited, then the
+    refused insert is retried with another email and that row deleted THEN the table holds
+    the new name and no trace of the deleted row.
+    """
+    page = browser.page
+    page.click("[data-testid=row-editor] button:text-is('Cancel')")
+    _user_row(page, "dave-1").locator("button:text-is('edit')").click()
+    page.fill("[data-testid=row-editor] input[name=name]", "David Kim")
+    page.click("[data-testid=row-editor] button:text-is('Save')")
+    page.wait_for_selector("text=Row updated.")
+
+    page.click("text=Insert row")
+    page.fill("[data-testid=row-editor] input[name=id]", "dave-2")
+    page.fill("[data-testid=row-editor] input[name=email]", "dave2@example.com")
+    page.fill("[data-testid=row-editor] input[name=name]", "Dave Two")
+    page.click("[data-testid=row-editor] button:text-is('Insert')")
+    page.wait_for_selector("text=Row inserted.")
+    page.once("dialog", lambda dialog: dialog.accept())
+    _user_row(page, "dave-2").locator("button:text-is('delete')").click()
+    page.wait_for_selector("text=Row deleted.")
+
+    rows = console_engine.run_sql("SELECT id, name FROM users WHERE id LIKE 'dave%' ORDER BY id")
+    assert rows["result"][1:] == [["dave-1", "David Kim"]]
 
 
 def test_console_event_redelivered_and_its_new_invocation_appears(
