@@ -19,12 +19,23 @@ query {
 }
 `;
 
-function isSubscription(params) {
+/**
+ * ``params`` with an operation name the document has: GraphiQL can pass the name of the
+ * previous text's operation when the editor's text was just replaced, and a document of one
+ * operation runs that one. Also whether that operation is a subscription.
+ */
+function resolveOperation(params) {
   try {
-    const op = getOperationAST(parse(params.query), params.operationName || undefined);
-    return op !== null && op !== undefined && op.operation === 'subscription';
+    const doc = parse(params.query);
+    const operations = doc.definitions.filter((d) => d.kind === 'OperationDefinition');
+    let name = params.operationName || undefined;
+    if (name && !operations.some((op) => op.name && op.name.value === name) && operations.length === 1) {
+      name = operations[0].name ? operations[0].name.value : undefined;
+    }
+    const op = getOperationAST(doc, name);
+    return [{ ...params, operationName: name }, Boolean(op && op.operation === 'subscription')];
   } catch {
-    return false;
+    return [params, false];
   }
 }
 
@@ -48,9 +59,10 @@ async function* subscribe(params, headers) {
   }
 }
 
-function fetcher(params, options = {}) {
+function fetcher(graphiqlParams, options = {}) {
   const headers = adminHeaders(options.headers || {});
-  if (isSubscription(params)) return subscribe(params, headers);
+  const [params, subscription] = resolveOperation(graphiqlParams);
+  if (subscription) return subscribe(params, headers);
   return fetch('/v1/graphql', { method: 'POST', headers, body: JSON.stringify(params) })
     .then((response) => response.json());
 }
