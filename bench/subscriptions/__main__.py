@@ -32,6 +32,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,7 @@ PERMISSION = {"columns": ["id", "value", "written_at"],
 def _load(url: str, users: int) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("DROP TABLE IF EXISTS watch")
+        conn.execute("DROP SCHEMA IF EXISTS hdb_catalog CASCADE")  # the last run's metadata
         conn.execute("CREATE TABLE watch (id int PRIMARY KEY, owner text NOT NULL UNIQUE, "
                      "value int NOT NULL DEFAULT 0, written_at double precision)")
         conn.execute("INSERT INTO watch (id, owner) SELECT g, 'u' || g "
@@ -140,7 +142,9 @@ def _final_values(url: str) -> dict[str, int]:
 
 
 def _stats(engine: EngineClient) -> dict[str, Any]:
-    response = engine.http.get("/dev/subscriptions", headers=engine.admin_headers())
+    # A saturated engine answers late: wait for it rather than fail the run.
+    response = engine.http.get("/dev/subscriptions", headers=engine.admin_headers(),
+                               timeout=300)
     response.raise_for_status()
     stats: dict[str, Any] = response.json()
     return stats
@@ -189,7 +193,7 @@ def run_one(pg: PostgresServer, root: Path, users: int, args: argparse.Namespace
             progress = threading.Thread(target=_progress, args=(writer_seconds,), daemon=True)
             progress.start()
             finals = _writer(url, users, args.writes, writer_seconds)
-            time.sleep(3 * interval + 1)
+            _settle(client, users, interval)
             after = _stats(client)
         results = []
         for proc in clients:
@@ -216,6 +220,9 @@ def run_one(pg: PostgresServer, root: Path, users: int, args: argparse.Namespace
                            "max": _percentile(latencies, 1.0)},
             "subscribers_on_final_state": users - wrong_final,
             "failed_connections": sum(r["failed"] for r in results),
+            "failures": dict(Counter(e.split("(")[0] + ": " + e.split(":", 1)[-1][:80]
+                                     for r in results for e in r.get("errors", []))
+                             .most_common(5)),
             "pollers": len(after["pollers"]),
             "cohorts": sum(p["cohorts"] for p in after["pollers"]),
             "sql_statements_per_second": round(statements / sample.seconds, 1),
@@ -237,6 +244,16 @@ def run_one(pg: PostgresServer, root: Path, users: int, args: argparse.Namespace
                 if stream is not None:
                     stream.close()
         engine.stop()
+
+
+def _settle(client: EngineClient, users: int, interval: float) -> None:
+    """Wait for two full polls after the last write (a saturated engine polls late)."""
+    per_poll = -(-users // 100)
+    target = _stats(client)["statements"] + 2 * per_poll
+    deadline = time.monotonic() + 300
+    while _stats(client)["statements"] < target and time.monotonic() < deadline:
+        time.sleep(interval)
+    time.sleep(2 * interval)
 
 
 def _progress(seconds: float) -> None:
