@@ -75,7 +75,8 @@ class TimelineStack:
 
 def timeline_stack(database_url: str, state_dir: Path, redis_url: str, name: str, *,
                    cache: str = "redis", with_triggers: bool = True,
-                   extra_action_env: Mapping[str, str] | None = None) -> TimelineStack:
+                   extra_action_env: Mapping[str, str] | None = None,
+                   extra_engine_env: Mapping[str, str] | None = None) -> TimelineStack:
     """Services (not started) for ``database_url``, caching in ``redis_url`` as ``cache``."""
     settings = dataclasses.replace(
         StackSettings.load(), state_dir=state_dir, triggers_port=free_port(),
@@ -111,6 +112,7 @@ def timeline_stack(database_url: str, state_dir: Path, redis_url: str, name: str
             "TRIGGERS_BASE_URL": triggers.url() if triggers else "http://127.0.0.1:9",
             "EVENT_TRIGGER_URL": "http://127.0.0.1:9/echo",
             "HASURA_GRAPHQL_EVENTS_FETCH_INTERVAL": "100",
+            **(extra_engine_env or {}),
         },
     )
     return TimelineStack(database_url, engine, actions, triggers)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 import orjson
@@ -34,7 +34,7 @@ from engine.graphql.plan import ParsedDocument, Plan, PlanSlot, PreparedOperatio
 from engine.graphql.planner import RoleState, compile_operation
 from engine.graphql.providers import ProvidedField, RootFieldProvider
 from engine.graphql.resolve import build_model
-from engine.graphql.roots import LiteralRoot, RootPlan, RunContext
+from engine.graphql.roots import RootPlan, RunContext
 from engine.graphql.rules import RULES
 from engine.graphql.schema import SchemaBuilder
 from engine.graphql.schema_stream import stream_root_name
@@ -45,6 +45,16 @@ log = logging.getLogger(__name__)
 
 def _error_body(errors: list[GraphQLFieldError]) -> bytes:
     return orjson.dumps({"errors": [e.to_json() for e in errors]})
+
+
+class _NoConnection:
+    """The connection of a run that needs none: any use is a bug, and says so."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise RuntimeError(f"connection.{name} used by a plan that needs no database")
+
+
+_NO_CONNECTION = cast(Connection, _NoConnection())
 
 
 def data_body(roots: Sequence[RootPlan], values: Sequence[bytes]) -> bytes:
@@ -177,13 +187,18 @@ class GraphQLEngine:
             GraphQLFieldError: a root field failed (e.g. a permission check).
             asyncpg.PostgresError: the database refused a statement.
         """
-        plan = prepared.plan
-        if not plan.needs_database:
-            # Nothing to ask the database (``__typename``, an insert of no objects).
-            return data_body(plan.roots, [r.value for r in plan.roots
-                                          if isinstance(r, LiteralRoot)])
+        if not prepared.plan.needs_database:
+            return await self.literal_body(prepared)
         async with self.pool.acquire() as conn:
             return await self.run(conn, prepared, prepared.session.variables)
+
+    async def literal_body(self, prepared: PreparedOperation) -> bytes:
+        """Run an operation none of whose root fields reads the database.
+
+        ``__typename``, an insert of no objects, actions: no pooled connection is held while
+        they run, so action handlers that call back into the engine cannot exhaust the pool.
+        """
+        return await self.run(_NO_CONNECTION, prepared, prepared.session.variables)
 
     async def run(self, conn: Connection, prepared: PreparedOperation,
                   session_vars: Mapping[str, str]) -> bytes:
@@ -210,7 +225,7 @@ class GraphQLEngine:
                             prepared.state.access)
 
         ctx = RunContext(conn, prepared, session_vars, new_compiler, introspection)
-        if plan.operation == "mutation":
+        if plan.operation == "mutation" and plan.needs_database:
             async with conn.transaction():
                 await conn.execute("SELECT set_config('hasura.user', $1, true)",
                                    orjson.dumps(dict(session_vars)).decode())

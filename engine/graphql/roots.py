@@ -74,11 +74,16 @@ class IntrospectionRoot(RootPlan):
 
 @dataclass
 class ProviderRoot(RootPlan):
-    """A field contributed by a provider (an action)."""
+    """A field contributed by a provider (an action).
+
+    It needs no pooled connection: an action's handler may call back into the engine
+    (e.g. to read through GraphQL), which a connection held during the call could starve.
+    """
 
     alias: str
     provided: ProvidedField
     selected: Selected
+    needs_database: bool = False
 
     async def run(self, ctx: RunContext) -> bytes:
         """Call the provider's resolver with the coerced arguments."""

@@ -111,6 +111,29 @@ async def test_home_timeline_is_filled_on_a_miss_then_served_from_the_cache(
     assert hit["posts"] == miss["posts"]
 
 
+async def test_home_timeline_concurrent_misses_do_not_exhaust_the_engine_pool(
+    harness: Harness,
+) -> None:
+    """Concurrent misses do not exhaust the engine's pool.
+
+    GIVEN an engine with 10 database connections (the default)
+    WHEN 16 homeTimeline calls miss the cache at once (each action reads posts back through
+    the same engine)
+    THEN all 16 answer: the engine holds no connection while it waits for an action (it
+    did, and 10 waiting actions left none for their own reads until the action timeout).
+    """
+    cursors = [f"2020-01-01T00:00:{n:02d}Z" for n in range(16)]  # distinct, uncached pages
+    async with httpx.AsyncClient(timeout=30) as client:
+        replies = await asyncio.gather(*[
+            client.post(harness.stack.engine.graphql_url(), json={
+                "query": TIMELINE, "variables": {"limit": 5, "before": before}})
+            for before in cursors])
+    answers = [r.json() for r in replies]
+
+    assert all("errors" not in a for a in answers), answers
+    assert all(a["data"]["homeTimeline"]["cached"] is False for a in answers)
+
+
 async def test_home_timeline_new_post_invalidates_the_cached_head(harness: Harness) -> None:
     """GIVEN a cached head (TTL 60 s).
 
