@@ -7,6 +7,7 @@ import sys
 import click
 
 from devstack.commands.conformance import conformance
+from devstack.commands.legacy import legacy
 from devstack.commands.lifecycle import down, status, up
 from devstack.commands.metadata import metadata
 from devstack.commands.migrate import migrate
@@ -26,6 +27,7 @@ cli.add_command(migrate)
 cli.add_command(metadata)
 cli.add_command(seed)
 cli.add_command(conformance)
+cli.add_command(legacy)
 
 
 def main() -> None:

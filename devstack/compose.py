@@ -9,6 +9,7 @@ from __future__ import annotations
 from devstack.hasura_project import steps as hasura_steps
 from devstack.services.auth import auth_stack
 from devstack.services.engine import EngineService
+from devstack.services.legacy import legacy_stack
 from devstack.services.postgres import PostgresService
 from devstack.services.redis import RedisService
 from devstack.services.triggers import TriggersService
@@ -26,8 +27,10 @@ def build(settings: StackSettings) -> list[Service | Step]:
     triggers = TriggersService(settings)
     # moto, Lambda runtime, cognito-local + pool before the engine (its JWT names the pool).
     auth = auth_stack(settings, redis)
+    # The legacy pipe (seed 002) last: its mapping needs moto and the Lambda runtime.
+    legacy = legacy_stack(settings, postgres)
     return hasura_steps.place(settings, postgres, [postgres, redis, *auth.before_engine, triggers,
-                                                   engine, *auth.after_engine])
+                                                   engine, *auth.after_engine, *legacy])
 
 
 def ports(settings: StackSettings) -> dict[str, int]:

@@ -57,6 +57,7 @@ class StackSettings:
     cognito_port: int
     moto_port: int
     lambda_port: int
+    kafka_port: int
     admin_secret: str = field(repr=False)
     action_shared_secret: str = field(repr=False)
     event_trigger_url: str | None
@@ -77,6 +78,7 @@ class StackSettings:
             cognito_port=src.integer("COGNITO_PORT", 9229),
             moto_port=src.integer("MOTO_PORT", 5001),
             lambda_port=src.integer("LAMBDA_PORT", 9001),
+            kafka_port=src.integer("DEVSTACK_KAFKA_PORT", 9092),
             admin_secret=src.text("HASURA_GRAPHQL_ADMIN_SECRET", "devstack-admin-secret"),
             action_shared_secret=src.text("ACTION_SHARED_SECRET", "devstack-action-secret"),
             event_trigger_url=src.optional("EVENT_TRIGGER_URL"),

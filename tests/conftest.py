@@ -19,6 +19,7 @@ from psycopg import sql
 
 from devstack.ports import free_port
 from devstack.services.engine import EngineHandle, EngineServer
+from devstack.services.kafka import KafkaBroker
 from devstack.services.postgres import PostgresServer
 from devstack.services.redis import RedisServer
 from tests.engine.auth.keys import JwtKeys
@@ -76,6 +77,17 @@ def redis_server(state_root: Path) -> Iterator[RedisServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def kafka_broker(state_root: Path) -> Iterator[KafkaBroker]:
+    """A Kafka-protocol broker (Tansu, memory only) for the session."""
+    broker = KafkaBroker(state_root / "kafka", free_port())
+    broker.start(state_root / "logs" / "kafka.log", state_root / "pids" / "kafka.pid")
+    try:
+        yield broker
+    finally:
+        broker.stop()
 
 
 @pytest.fixture(autouse=True, scope="session")

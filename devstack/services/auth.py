@@ -48,6 +48,7 @@ def auth_stack(settings: StackSettings, redis: RedisService) -> AuthStack:
             "HASURA_GRAPHQL_ENDPOINT": f"http://127.0.0.1:{settings.engine_port}/v1/graphql",
             "HASURA_ADMIN_SECRET_ARN": made.admin_secret_arn,
             "USER_HASHES_TABLE": made.legacy_hashes_table,
+            "LOADER_DLQ_URL": made.loader_dlq_url,
         })
         secret = made.admin_secret_arn.rsplit(":", 1)[-1]
         return f"secret {secret}, table {made.legacy_hashes_table}"

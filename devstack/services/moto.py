@@ -21,6 +21,7 @@ LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "t
 
 ADMIN_SECRET_NAME = "devstack/hasura-admin-secret"  # noqa: S105 - a name, not a secret
 LEGACY_HASHES_TABLE = "StandaloneUserHashes"
+LEGACY_LOADER_DLQ = "legacy-loader-dlq"
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class LocalAwsResources:
 
     admin_secret_arn: str
     legacy_hashes_table: str
+    loader_dlq_url: str
+    """Malformed legacy records and failed loader batches (the MSK mapping's destination)."""
 
 
 def client(service: str, endpoint_url: str, region: str) -> Any:
@@ -41,7 +44,7 @@ def client(service: str, endpoint_url: str, region: str) -> Any:
 
 
 def create_resources(endpoint_url: str, region: str, admin_secret: str) -> LocalAwsResources:
-    """Create (or update) the admin secret and the ``StandaloneUserHashes`` table in moto."""
+    """Create (or update) the admin secret, ``StandaloneUserHashes`` and the loader's DLQ."""
     with contextlib.closing(client("secretsmanager", endpoint_url, region)) as secrets:
         try:
             arn = secrets.create_secret(Name=ADMIN_SECRET_NAME, SecretString=admin_secret)["ARN"]
@@ -56,7 +59,9 @@ def create_resources(endpoint_url: str, region: str, admin_secret: str) -> Local
             AttributeDefinitions=[{"AttributeName": "email", "AttributeType": "S"}],
             BillingMode="PAY_PER_REQUEST",
         )
-    return LocalAwsResources(str(arn), LEGACY_HASHES_TABLE)
+    with contextlib.closing(client("sqs", endpoint_url, region)) as sqs:
+        dlq_url = sqs.create_queue(QueueName=LEGACY_LOADER_DLQ)["QueueUrl"]
+    return LocalAwsResources(str(arn), LEGACY_HASHES_TABLE, str(dlq_url))
 
 
 class MotoService(HttpService):

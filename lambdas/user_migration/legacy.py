@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,3 +43,16 @@ class LegacyUserStore:
                                        ConsistentRead=True)
         item = response.get("Item")
         return parse_item(item) if item else None
+
+    def mark_migrated(self, email: str) -> None:
+        """Remove the staged hash once Cognito has the user, and remember that it moved.
+
+        The item stays as a tombstone (``migrated_at``, the last ``version``), so a replayed
+        or late record never stages the old hash again (see the loader's condition).
+        """
+        self.table.update_item(
+            Key={"email": email.strip().lower()},
+            UpdateExpression="REMOVE password_hash, #legacy_hash SET migrated_at = :now",
+            ExpressionAttributeNames={"#legacy_hash": "hash"},
+            ExpressionAttributeValues={":now": int(time.time())},
+        )

@@ -29,6 +29,7 @@ def migrate_on_sign_in(store: LegacyUserStore, username: str, password: str) -> 
     user = store.find(username)
     if user is None or not verify_password(password, user.password_hash):
         raise MigrationRefusedError
+    store.mark_migrated(user.email)
     return {
         "userAttributes": user_attributes(user),
         "finalUserStatus": "CONFIRMED",
@@ -39,9 +40,11 @@ def migrate_on_sign_in(store: LegacyUserStore, username: str, password: str) -> 
 def migrate_on_forgot_password(store: LegacyUserStore, username: str) -> dict[str, Any]:
     """The trigger's response for ``UserMigration_ForgotPassword``.
 
-    Cognito then sends the reset code; the welcome message is suppressed.
+    Cognito then sends the reset code; the welcome message is suppressed. The staged hash
+    is removed here too: the user now exists in Cognito and resets the password there.
     """
     user = store.find(username)
     if user is None:
         raise MigrationRefusedError
+    store.mark_migrated(user.email)
     return {"userAttributes": user_attributes(user), "messageAction": "SUPPRESS"}

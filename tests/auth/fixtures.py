@@ -72,6 +72,7 @@ def lambda_runtime(
         "HASURA_GRAPHQL_ENDPOINT": f"http://127.0.0.1:{auth_settings.engine_port}/v1/graphql",
         "HASURA_ADMIN_SECRET_ARN": aws_local.admin_secret_arn,
         "USER_HASHES_TABLE": aws_local.legacy_hashes_table,
+        "LOADER_DLQ_URL": aws_local.loader_dlq_url,
     })
     service.start()
     try:

@@ -1,0 +1,1 @@
+"""Loader: MSK records of topic ``legacy-user-hashes`` → DynamoDB ``StandaloneUserHashes``."""
