@@ -42,6 +42,7 @@ class MappingConfig:
     batch_size: int = 100
     batching_window: float = 0.5
     max_retry_attempts: int = 2
+    session_timeout_ms: int = 10_000
     on_failure_queue_url: str | None = None
     sqs_client: Any = field(default=None, repr=False, compare=False)
     """A boto3 SQS client for the destination (moto locally)."""
@@ -82,6 +83,8 @@ class MskEventSourceMapping:
             group_id=self.config.group_id, enable_auto_commit=False,
             auto_offset_reset="earliest",  # starting position TRIM_HORIZON
             max_poll_records=self.config.batch_size,
+            session_timeout_ms=self.config.session_timeout_ms,
+            heartbeat_interval_ms=max(self.config.session_timeout_ms // 10, 100),
         )
         self._consumer = consumer
         await consumer.start()

@@ -47,6 +47,6 @@ def verify_password(password: str, stored: str) -> bool:
     if scheme == "bcrypt":
         secret = secret[:_BCRYPT_MAX_BYTES]
     try:
-        return bool(_context.verify(secret, stored, scheme=scheme))
+        return bool(_context.handler(scheme).verify(secret, stored))
     except (ValueError, TypeError):
         return False  # a malformed hash of a known scheme

@@ -51,3 +51,26 @@ def test_verify_password_refuses_an_unknown_format() -> None:
 def test_verify_password_treats_a_malformed_hash_as_no_match() -> None:
     """GIVEN a truncated pbkdf2 hash WHEN verifying THEN it never matches."""
     assert verify_password(PASSWORD, "$pbkdf2-sha256$1000$broken") is False
+
+
+@pytest.mark.parametrize("scheme", ["sha512_crypt", "sha256_crypt"])
+def test_verify_password_accepts_crypt_sha2_hashes(scheme: str) -> None:
+    """GIVEN crypt(3) SHA-2 hashes (``$6$``, ``$5$``) made by passlib WHEN verifying THEN the.
+
+    right password matches and a wrong one does not.
+    """
+    from passlib import hash as passlib_hash
+
+    stored = getattr(passlib_hash, scheme).using(rounds=1000).hash(PASSWORD)
+    assert verify_password(PASSWORD, stored) is True
+    assert verify_password("Other-Passw0rd", stored) is False
+
+
+def test_verify_password_compares_bcrypt_on_the_first_72_bytes() -> None:
+    """GIVEN a bcrypt hash of a 100-byte password WHEN verifying it THEN it matches (bcrypt.
+
+    only ever read 72 bytes; bcrypt 5 would refuse the longer input).
+    """
+    long_password = "A1-" + "x" * 97
+    stored = bcrypt.hashpw(long_password.encode()[:72], bcrypt.gensalt(rounds=4)).decode()
+    assert verify_password(long_password, stored) is True
