@@ -74,6 +74,8 @@ class MskEventSourceMapping:
         self.config = config
         self.stats = MappingStats()
         self.assigned = asyncio.Event()
+        self.delivered = asyncio.Event()
+        """Set after each batch that succeeded (a waiter clears it)."""
         self._consumer: AIOKafkaConsumer | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -93,8 +95,7 @@ class MskEventSourceMapping:
                                          timeout=900) as http:
                 while not stop.is_set():
                     batch = await self._poll(consumer, stop)
-                    if batch:
-                        await self._deliver(http, batch, stop)
+                    if batch and await self._deliver(http, batch, stop):
                         await consumer.commit({tp: records[-1].offset + 1
                                                for tp, records in batch.items()})
         finally:
@@ -119,8 +120,11 @@ class MskEventSourceMapping:
                 break
         return batch
 
-    async def _deliver(self, http: httpx.AsyncClient, batch: Batch, stop: asyncio.Event) -> None:
-        """Invoke until success, or until retries run out and the destination has the batch."""
+    async def _deliver(self, http: httpx.AsyncClient, batch: Batch, stop: asyncio.Event) -> bool:
+        """Invoke until success, or until retries run out and the destination has the batch.
+
+        False when asked to stop first: the batch is then left uncommitted, to be read again.
+        """
         event = msk_event(batch, self.config.event_source_arn, self.config.bootstrap_servers)
         payload = json.dumps(event).encode()
         attempts = 0
@@ -136,14 +140,15 @@ class MskEventSourceMapping:
                 if exhausted and self.config.on_failure_queue_url:
                     await asyncio.to_thread(self._send_to_destination, batch, len(payload),
                                             attempts, str(exc))
-                    return
+                    return True
                 if stop.is_set():
-                    raise
+                    return False
                 await asyncio.sleep(min(0.5 * 2 ** (attempts - 1), 30.0))
                 continue
             self.stats.batches += 1
             self.stats.records += sum(len(r) for r in batch.values())
-            return
+            self.delivered.set()
+            return True
 
     async def _invoke(self, http: httpx.AsyncClient, payload: bytes) -> None:
         path = f"/2015-03-31/functions/{self.config.function_name}/invocations"

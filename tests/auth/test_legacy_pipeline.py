@@ -100,8 +100,10 @@ async def _replay(kafka_broker: KafkaBroker, runtime: LambdaRuntimeService,
     stop = asyncio.Event()
     task = asyncio.create_task(mapping.run(stop))
     deadline = time.monotonic() + 60
-    while mapping.stats.records < records and time.monotonic() < deadline and not task.done():
-        await asyncio.sleep(0.1)
+    while mapping.stats.records < records and time.monotonic() < deadline:
+        mapping.delivered.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(mapping.delivered.wait(), deadline - time.monotonic())
     stop.set()
     await task
     return mapping
