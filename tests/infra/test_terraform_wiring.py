@@ -49,7 +49,12 @@ EXPECTED_ACTIONS = {
     "post_confirmation": {"secretsmanager:GetSecretValue"},
     "pre_token_generation": set(),
     "post_authentication": {"secretsmanager:GetSecretValue"},
-    "user_migration": {"dynamodb:GetItem"},
+    "user_migration": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
+    "legacy_loader": {
+        "kafka-cluster:Connect", "kafka:DescribeClusterV2", "kafka:GetBootstrapBrokers",
+        "kafka-cluster:DescribeTopic", "kafka-cluster:ReadData", "kafka-cluster:DescribeGroup",
+        "kafka-cluster:AlterGroup", "dynamodb:PutItem", "sqs:SendMessage", "kms:GenerateDataKey",
+    },
     "coinbase_prices": {"secretsmanager:GetSecretValue"},
     "actions": {"secretsmanager:GetSecretValue", "cognito-idp:AdminUserGlobalSignOut"},
     "triggers": {"secretsmanager:GetSecretValue", "lambda:InvokeFunction"},

@@ -221,9 +221,10 @@ module "cognito_triggers" {
       environment = {
         USER_HASHES_TABLE = module.user_hashes.table_name
       }
+      # GetItem reads the staged hash; UpdateItem removes it once the user is in Cognito.
       policy_statements = [{
         sid       = "ReadLegacyUserHash"
-        actions   = ["dynamodb:GetItem"]
+        actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
         resources = [module.user_hashes.table_arn]
       }]
     }

@@ -79,3 +79,13 @@ output "nat_public_ips" {
   description = "Addresses the functions' outbound traffic comes from."
   value       = module.network.nat_public_ips
 }
+
+output "legacy_msk_bootstrap_brokers_public_iam" {
+  description = "KAFKA_BOOTSTRAP_SERVERS of `devstack legacy produce --auth msk-iam` (once public access is on)."
+  value       = module.msk.bootstrap_brokers_public_iam
+}
+
+output "legacy_loader_failures_queue_url" {
+  description = "Malformed legacy records and loader batches that kept failing."
+  value       = aws_sqs_queue.legacy_loader_failures.url
+}

@@ -230,3 +230,15 @@ variable "admin_user_names" {
   type        = list(string)
   default     = []
 }
+
+variable "legacy_producer_cidrs" {
+  description = "CIDRs of the machines that run the legacy producer (MSK public IAM port 9198), e.g. [\"203.0.113.7/32\"]."
+  type        = list(string)
+  default     = []
+}
+
+variable "msk_public_access" {
+  description = "MSK public access: DISABLED on the first apply (AWS refuses it at creation), then SERVICE_PROVIDED_EIPS."
+  type        = string
+  default     = "DISABLED"
+}
