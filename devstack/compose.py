@@ -38,7 +38,8 @@ def ports(settings: StackSettings) -> dict[str, int]:
     found = {"postgres": settings.pg_port, "redis": settings.redis_port,
              "moto": settings.moto_port, "lambda-runtime": settings.lambda_port,
              "cognito-local": settings.cognito_port, "triggers": settings.triggers_port,
-             "engine": settings.engine_port, "actions": settings.actions_port}
+             "engine": settings.engine_port, "actions": settings.actions_port,
+             "kafka": settings.kafka_port}
     if settings.database_url:
         del found["postgres"]
     return found

@@ -18,7 +18,7 @@ from devstack.process import read_pid, stop_pid
 # with a developer's `devstack up` or with another test.
 PORT_SETTINGS = (
     "DEVSTACK_PG_PORT", "DEVSTACK_REDIS_PORT", "HASURA_GRAPHQL_SERVER_PORT", "ACTIONS_PORT",
-    "TRIGGERS_PORT", "COGNITO_PORT", "MOTO_PORT", "LAMBDA_PORT",
+    "TRIGGERS_PORT", "COGNITO_PORT", "MOTO_PORT", "LAMBDA_PORT", "DEVSTACK_KAFKA_PORT",
 )
 
 
