@@ -61,6 +61,8 @@ class MappingStats:
     records: int = 0
     failed_invocations: int = 0
     sent_to_destination: int = 0
+    invoke_seconds: float = 0.0
+    """Wall time spent waiting for invocations (the rest is polling and committing)."""
 
 
 class InvocationFailedError(Exception):
@@ -130,9 +132,11 @@ class MskEventSourceMapping:
         attempts = 0
         while True:
             attempts += 1
+            started = time.monotonic()
             try:
                 await self._invoke(http, payload)
             except InvocationFailedError as exc:
+                self.stats.invoke_seconds += time.monotonic() - started
                 self.stats.failed_invocations += 1
                 logger.warning("invocation %d of a %d-record batch failed: %s", attempts,
                                sum(len(r) for r in batch.values()), exc)
@@ -145,6 +149,7 @@ class MskEventSourceMapping:
                     return False
                 await asyncio.sleep(min(0.5 * 2 ** (attempts - 1), 30.0))
                 continue
+            self.stats.invoke_seconds += time.monotonic() - started
             self.stats.batches += 1
             self.stats.records += sum(len(r) for r in batch.values())
             self.delivered.set()

@@ -1,0 +1,1 @@
+"""Benchmark of the legacy pipe: legacy database → producer → broker → mapping → DynamoDB."""

@@ -1,0 +1,5 @@
+"""``python -m bench.legacy``."""
+
+from bench.legacy.main import main
+
+main()
