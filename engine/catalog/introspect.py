@@ -62,7 +62,9 @@ SELECT n.nspname, p.proname, p.proretset, rn.nspname AS rschema, rt.typname AS r
              JOIN pg_type t ON t.oid = u.o JOIN pg_namespace tn ON tn.oid = t.typnamespace
              ORDER BY u.i)::text[] AS argschemas,
        ARRAY(SELECT t.typname FROM unnest(p.proargtypes) WITH ORDINALITY u(o, i)
-             JOIN pg_type t ON t.oid = u.o ORDER BY u.i)::text[] AS argtypes
+             JOIN pg_type t ON t.oid = u.o ORDER BY u.i)::text[] AS argtypes,
+       ARRAY(SELECT t.typrelid <> 0 FROM unnest(p.proargtypes) WITH ORDINALITY u(o, i)
+             JOIN pg_type t ON t.oid = u.o ORDER BY u.i)::bool[] AS argcomposite
 FROM pg_proc p
 JOIN pg_namespace n ON n.oid = p.pronamespace
 JOIN pg_type rt ON rt.oid = p.prorettype
@@ -122,7 +124,7 @@ async def introspect(conn: Connection) -> Catalog:
         names = list(row["argnames"])
         args = tuple(
             Argument(names[i] if i < len(names) else f"arg_{i + 1}",
-                     _type_name(sch, typ), typ, sch)
+                     _type_name(sch, typ), typ, sch, bool(row["argcomposite"][i]))
             for i, (sch, typ) in enumerate(zip(row["argschemas"], row["argtypes"], strict=True)))
         functions[(row["nspname"], row["proname"])] = Function(
             row["nspname"], row["proname"], row["proretset"], row["rschema"], row["rtype"],

@@ -68,6 +68,8 @@ class Argument:
     base: str
     """The type name without schema."""
     schema: str
+    composite: bool = False
+    """A row type (a table's or a ``CREATE TYPE ... AS``)."""
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+_HGE_ENV = re.compile(r"hge_env\(\s*'([A-Z_]+)'\s*,\s*'([^']*)'\s*\)")
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,13 @@ class Request:
     query: Any
     response: Any
     description: str = ""
+    allowed: tuple[Any, ...] = ()
+    """``allowed_responses``: any of these bodies matches (when the case gives them)."""
+
+    @property
+    def without_admin_secret(self) -> bool:
+        """Whether the original harness sends this request without the admin secret."""
+        return "without admin secret" in self.description.lower()
 
 
 @dataclass(frozen=True)
@@ -45,8 +55,21 @@ class TestClass:
     dir: Path
     fixtures: tuple[str, ...]
     cases: list[Case] = field(default_factory=list)
+    attrs: dict[str, Any] = field(default_factory=dict)
+    decorators: tuple[str, ...] = ()
     transports: tuple[str, ...] = ("http",)
     """How the original class sent its cases: ``http``, and ``websocket`` when parametrized."""
+
+    @property
+    def metadata_api_version(self) -> str:
+        """``v1`` (state through /v1/query) or ``v2`` (/v2/query plus /v1/metadata)."""
+        return str(self.attrs.get("setup_metadata_api_version") or "v1")
+
+    @property
+    def engine_env(self) -> dict[str, str]:
+        """Server environment the class needs (its ``hge_env(NAME, VALUE)`` marks)."""
+        return {m.group(1): m.group(2) for d in self.decorators
+                for m in [_HGE_ENV.search(d)] if m}
 
 
 def _request(raw: dict[str, Any]) -> Request:
@@ -57,6 +80,8 @@ def _request(raw: dict[str, Any]) -> Request:
         query=raw.get("query"),
         response=raw.get("response"),
         description=str(raw.get("description", "")),
+        allowed=tuple(a.get("response") if isinstance(a, dict) else a
+                      for a in raw.get("allowed_responses") or ()),
     )
 
 
@@ -75,11 +100,13 @@ def load(folder: Path) -> list[TestClass]:
     out: list[TestClass] = []
     for entry in classes:
         cdir = folder / entry["dir"]
-        decorators = " ".join(entry.get("decorators") or ())
-        transports = ("http", "websocket") if "'transport'" in decorators and \
-            "'websocket'" in decorators else ("http",)
+        decorators = tuple(str(d) for d in entry.get("decorators") or ())
+        joined = " ".join(decorators)
+        transports = ("http", "websocket") if "'transport'" in joined and \
+            "'websocket'" in joined else ("http",)
         tc = TestClass(str(entry.get("class") or entry.get("name")), cdir,
-                       tuple(entry.get("fixtures") or ()), transports=transports)
+                       tuple(entry.get("fixtures") or ()), attrs=dict(entry.get("attrs") or {}),
+                       decorators=decorators, transports=transports)
         for c in entry.get("cases") or []:
             path = cdir / c["file"]
             raw = load_yaml(path)

@@ -76,7 +76,8 @@ class BoolExp:
             elif key in names:
                 column = str(names[key]) if not self.permission else key
                 parts.append(self._column(info, alias, column, value, sub))
-            elif key in info.computed and (self.permission or self.c.computed_allowed(info, key)):
+            elif key in info.computed and info.computed[key].filterable and (
+                    self.permission or self.c.computed_allowed(info, key)):
                 parts.append(self._computed(info, alias, key, value, sub))
             else:
                 raise validation(f"field '{key}' not found in type: '{info.name}_bool_exp'", sub)

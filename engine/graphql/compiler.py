@@ -174,7 +174,7 @@ class Compiler:
             elif self.computed_allowed(info, name):
                 cf = info.computed[name]
                 if cf.returns is None:
-                    expr = self.computed_call(cf, alias)
+                    expr = self.computed_call(cf, alias, self.arguments(sel.node).get("args"))
                     if self.options.stringify_numeric_types \
                             and cf.function.return_base in STRINGIFIED:
                         expr = f"({expr})::text"

@@ -82,6 +82,14 @@ class ComputedField:
                 if a.name not in (self.table_argument, self.session_argument)]
 
     @property
+    def filterable(self) -> bool:
+        """Whether the field can appear in ``where`` and ``order_by``.
+
+        Hasura leaves computed fields that take input arguments out of both.
+        """
+        return not self.input_arguments()
+
+    @property
     def scalar(self) -> Column:
         """A column-like description of a scalar result (for GraphQL types and casts)."""
         fn = self.function

@@ -69,10 +69,12 @@ class OrderBy:
                                 f"WHERE {cond} LIMIT 1)"))
 
                 out.extend(self._order_object(remote, ra, value, f"{path}.{key}", inner))
-            elif self.c.computed_allowed(info, key) and info.computed[key].returns is None:
+            elif self.c.computed_allowed(info, key) and info.computed[key].returns is None \
+                    and info.computed[key].filterable:
                 expr = self.c.computed_call(info.computed[key], alias)
                 out.append((wrap(expr), direction(value, f"{path}.{key}")))
-            elif key.endswith("_aggregate") and self.c.computed_allowed(info, key[:-10]):
+            elif key.endswith("_aggregate") and self.c.computed_allowed(info, key[:-10]) \
+                    and info.computed[key[:-10]].filterable:
                 cf = info.computed[key[:-10]]
                 assert cf.returns is not None
                 remote = self.c.model.tables[cf.returns]

@@ -24,6 +24,8 @@ from graphql import (
     GraphQLString,
 )
 
+from engine.catalog import Column
+from engine.catalog.model import Argument
 from engine.graphql.model import Model, TableInfo
 from engine.graphql.providers import ProvidedField
 from engine.graphql.roles import Access, access
@@ -113,8 +115,7 @@ class SchemaBuilder:
             return rest
         tname = f"{name}_args"
         args_type = self.cached(tname, lambda: GraphQLInputObjectType(
-            tname, {a.name: GraphQLInputField(self.scalar(scalar_name(_arg_column(a))))
-                     for a in inputs}))
+            tname, {a.name: GraphQLInputField(self.scalar(argument_scalar(a))) for a in inputs}))
         return {"args": GraphQLArgument(non_null(args_type)), **rest}
 
     def visible_relationships(self, info: TableInfo) -> list[Any]:
@@ -135,7 +136,9 @@ class SchemaBuilder:
                                                       args=args)
             for cf in self.visible_computed(info):
                 if cf.returns is None:
-                    out[cf.name] = GraphQLField(self.scalar(scalar_name(cf.scalar)))
+                    out[cf.name] = GraphQLField(self.scalar(scalar_name(cf.scalar)),
+                                                args=self.function_args(
+                                                    cf.function.name, cf.input_arguments(), {}))
                 else:
                     remote = self.model.tables[cf.returns]
                     out[cf.name] = GraphQLField(non_null_list(self.object_type(remote)),
@@ -228,7 +231,12 @@ class SchemaBuilder:
         )
 
 
-def _arg_column(arg: Any) -> Any:
-    from engine.catalog import Column
+def argument_scalar(arg: Argument) -> str:
+    """The GraphQL scalar of a function argument.
 
-    return Column(arg.name, arg.type, arg.base, True, False)
+    A row-type argument is a scalar named ``<type>_scalar``: Hasura suffixes it so it cannot
+    clash with the object type of a tracked table of the same name.
+    """
+    if arg.composite:
+        return f"{arg.base}_scalar"
+    return scalar_name(Column(arg.name, arg.type, arg.base, True, False))

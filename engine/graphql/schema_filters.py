@@ -76,6 +76,8 @@ def bool_exp(b: SchemaBuilder, info: TableInfo) -> GraphQLInputObjectType:
         for rel in b.visible_relationships(info):
             out[rel.name] = GraphQLInputField(bool_exp(b, b.model.tables[rel.remote]))
         for cf in b.visible_computed(info):
+            if not cf.filterable:
+                continue
             if cf.returns is None:
                 out[cf.name] = GraphQLInputField(
                     comparison(b, b.scalar(scalar_name(cf.scalar))))

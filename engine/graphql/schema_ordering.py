@@ -47,6 +47,8 @@ def order_by_type(b: SchemaBuilder, info: TableInfo) -> GraphQLInputObjectType:
             else:
                 out[rel.name] = GraphQLInputField(order_by_type(b, remote))
         for cf in b.visible_computed(info):
+            if not cf.filterable:
+                continue
             if cf.returns is None:
                 out[cf.name] = GraphQLInputField(order_by_enum(b))
             else:
