@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.graphql.options import EngineOptions
 from engine.metadata import model
 from engine.metadata.dbcatalog import DbCatalog, DbConnection, introspect
 from engine.metadata.errors import not_exists, parse_failed
@@ -34,6 +35,8 @@ class OpContext:
     path: str = "$"
     request_version: int = 1
     """The request's ``version`` field (``export_metadata`` answers differently for 2)."""
+    graphql_options: EngineOptions | None = None
+    """How the GraphQL engine answers (the v1 data operations answer the same way)."""
     _catalog: DbCatalog | None = None
 
     def mark_changed(self) -> None:

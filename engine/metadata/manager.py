@@ -15,6 +15,7 @@ from typing import Any
 
 import asyncpg
 
+from engine.graphql.options import EngineOptions
 from engine.metadata import consistency, model, store
 from engine.metadata.api import dispatch
 from engine.metadata.context import OpContext
@@ -33,9 +34,11 @@ OnChange = Callable[[model.Metadata], Awaitable[list[dict[str, Any]]]]
 class MetadataManager:
     """Owns the metadata of one engine process."""
 
-    def __init__(self, pool: asyncpg.Pool, on_change: OnChange) -> None:
+    def __init__(self, pool: asyncpg.Pool, on_change: OnChange,
+                 graphql_options: EngineOptions | None = None) -> None:
         load_builtin_ops()
         self.pool = pool
+        self.graphql_options = graphql_options
         self.on_change = on_change
         self.metadata: model.Metadata = model.empty_metadata()
         self.resource_version = 0
@@ -91,6 +94,7 @@ class MetadataManager:
                         metadata=model.clone(self.metadata), conn=conn, session=session,
                         api=api, resource_version=self.resource_version,
                         inconsistencies=list(self.inconsistencies),
+                        graphql_options=self.graphql_options,
                     )
                     expected = body.get("resource_version") if isinstance(body, dict) else None
                     if isinstance(expected, int) and expected != self.resource_version:

@@ -14,6 +14,20 @@ from engine.server.state import ServerState
 logger = logging.getLogger("engine.server")
 
 
+# The v1 query API's data operations: any role may use them, its permissions applying.
+DATA_OPERATIONS = frozenset({"select", "count", "insert", "update", "delete"})
+
+
+def _data_only(request: object) -> bool:
+    """Whether a v1 query request holds data operations only (a ``bulk`` of them too)."""
+    if not isinstance(request, dict):
+        return False
+    if request.get("type") == "bulk":
+        args = request.get("args")
+        return isinstance(args, list) and bool(args) and all(_data_only(a) for a in args)
+    return request.get("type") in DATA_OPERATIONS
+
+
 class AdminEndpoint:
     """The ASGI app of one admin API (``api`` names the operation registry to use)."""
 
@@ -33,15 +47,17 @@ class AdminEndpoint:
         except AuthError as exc:
             await send_json(send, exc.status, api_error(exc.message, exc.code))
             return
-        if not session.is_admin:
-            await send_json(send, 400, api_error("restricted access : admin only",
-                                                 "access-denied"))
-            return
         try:
             request = orjson.loads(body)
         except orjson.JSONDecodeError:
-            await send_json(send, 400, api_error("invalid JSON in the request body",
-                                                 "invalid-json"))
+            request = None
+            if session.is_admin:
+                await send_json(send, 400, api_error("invalid JSON in the request body",
+                                                     "invalid-json"))
+                return
+        if not session.is_admin and not (self.api == "query" and _data_only(request)):
+            await send_json(send, 400, api_error("restricted access : admin only",
+                                                 "access-denied"))
             return
         manager = self.state.metadata
         if manager is None:

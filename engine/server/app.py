@@ -105,8 +105,8 @@ def create_app(settings: EngineSettings) -> EngineApp:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         load_plugins()
         pool = await create_pool(settings.database_url.reveal(), settings.pool_size)
-        holder = GraphQLHolder(pool, engine_options(settings.stringify_numeric_types),
-                               providers())
+        options = engine_options(settings.stringify_numeric_types)
+        holder = GraphQLHolder(pool, options, providers())
         group = ListenerGroup(listeners())
         subscriptions = SubscriptionManager(pool, subscription_options(settings))
 
@@ -118,7 +118,7 @@ def create_app(settings: EngineSettings) -> EngineApp:
             await group.apply(metadata)
             return reported
 
-        manager = MetadataManager(pool, on_change)
+        manager = MetadataManager(pool, on_change, options)
         try:
             metadata = await manager.load()
             manager.merge_engine_inconsistencies(await holder.rebuild(metadata))

@@ -45,6 +45,7 @@ _BUILTIN_MODULES = (
     "engine.metadata.ops.roles",
     "engine.metadata.ops.run_sql",
     "engine.metadata.ops.dml",
+    "engine.metadata.ops.dml_rows",
 )
 
 

@@ -126,7 +126,7 @@ async def _numeric_columns(ctx: OpContext, entry: dict[str, Any]) -> set[str]:
     return {str(row[0]) for row in rows}
 
 
-def _numeric_value(expr: str) -> str:
+def numeric_value(expr: str) -> str:
     """``expr`` with its decimal places rounded up to a multiple of four.
 
     Hasura sends these values in PostgreSQL's binary numeric format, whose base-10000 digits
@@ -151,7 +151,7 @@ def _rows_source(
     geo = [c for c in columns if c in spatial]
     if not geo:
         listed = ", ".join(
-            _numeric_value(f"p.{_ident(c)}") if c in numeric else f"p.{_ident(c)}"
+            numeric_value(f"p.{_ident(c)}") if c in numeric else f"p.{_ident(c)}"
             for c in columns)
         return (f"SELECT {listed} "  # noqa: S608
                 f"FROM json_populate_recordset(NULL::{table}, $1::json) AS p")
@@ -165,7 +165,7 @@ def _rows_source(
                 f"THEN ST_GeomFromGeoJSON(e.v->>{_literal(column)})::{spatial[column]} "
                 f"ELSE (e.v->>{_literal(column)})::{spatial[column]} END")
         elif column in numeric:
-            exprs.append(_numeric_value(f"p.{_ident(column)}"))
+            exprs.append(numeric_value(f"p.{_ident(column)}"))
         else:
             exprs.append(f"p.{_ident(column)}")
     return (f"SELECT {', '.join(exprs)} FROM json_array_elements($1::json) AS e(v), "  # noqa: S608
@@ -187,83 +187,3 @@ def _on_conflict(spec: Any) -> Any:
         return f"{target} DO UPDATE SET {sets}"
 
     return update
-
-
-def _where(where: Any, known: list[str], params: list[Any]) -> str:
-    """Equality filters only: ``{column: value}`` or ``{column: {"$eq"|"_eq": value}}``."""
-    if where in (None, {}):
-        return "true"
-    if not isinstance(where, dict):
-        raise parse_failed("'where' must be an object")
-    parts = []
-    for column, condition in where.items():
-        _check_columns([column], known)
-        value = condition
-        if isinstance(condition, dict):
-            if set(condition) - {"$eq", "_eq"}:
-                raise MetadataError("only equality filters are supported here", "not-supported")
-            value = condition.get("$eq", condition.get("_eq"))
-        params.append(orjson.dumps({column: value}).decode())
-        parts.append(f"r.{_ident(column)} IS NOT DISTINCT FROM (json_populate_record("
-                     f"NULL::{{table}}, ${len(params)}::json)).{_ident(column)}")
-    return " AND ".join(parts)
-
-
-@register("count", apis=("query",))
-async def count(ctx: OpContext, args: Any) -> dict[str, Any]:
-    """Count the rows matching ``where``."""
-    entry = ctx.table(args)
-    params: list[Any] = []
-    condition = _where(args.get("where"), await _columns(ctx, entry), params)
-    table = _table_sql(entry)
-    query = f"SELECT count(*) FROM {table} r WHERE {condition.format(table=table)}"  # noqa: S608
-    return {"count": await ctx.conn.fetchval(query, *params)}
-
-
-@register("select", apis=("query",))
-async def select(ctx: OpContext, args: Any) -> list[Any]:
-    """Rows of a tracked table matching ``where`` (``columns``: a list or ``*``)."""
-    entry = ctx.table(args)
-    known = await _columns(ctx, entry)
-    columns = args.get("columns", "*")
-    wanted = known if columns == "*" else columns
-    if not isinstance(wanted, list):
-        raise parse_failed("'columns' must be a list or \"*\"")
-    _check_columns(wanted, known)
-    params: list[Any] = []
-    table = _table_sql(entry)
-    condition = _where(args.get("where"), known, params).format(table=table)
-    pairs = ", ".join(f"{_literal(c)}, r.{_ident(c)}" for c in wanted)
-    query = (f"SELECT coalesce(json_agg(json_build_object({pairs})), '[]')::text "  # noqa: S608
-             f"FROM {table} r WHERE {condition}")
-    value: Any = orjson.loads(await ctx.conn.fetchval(query, *params))
-    return list(value)
-
-
-@register("delete", apis=("query",))
-async def delete(ctx: OpContext, args: Any) -> dict[str, Any]:
-    """Delete the rows matching ``where``."""
-    entry = ctx.table(args)
-    params: list[Any] = []
-    table = _table_sql(entry)
-    condition = _where(args.get("where"), await _columns(ctx, entry), params).format(table=table)
-    status = await ctx.conn.execute(f"DELETE FROM {table} r WHERE {condition}", *params)  # noqa: S608
-    return {"affected_rows": int(status.split()[-1])}
-
-
-@register("update", apis=("query",))
-async def update(ctx: OpContext, args: Any) -> dict[str, Any]:
-    """Set columns (``$set``) on the rows matching ``where``."""
-    entry = ctx.table(args)
-    known = await _columns(ctx, entry)
-    values = args.get("$set") or args.get("_set")
-    if not isinstance(values, dict) or not values:
-        raise parse_failed("'$set' must be a non-empty object")
-    _check_columns(set(values), known)
-    params: list[Any] = [orjson.dumps(values).decode()]
-    table = _table_sql(entry)
-    sets = ", ".join(f"{_ident(c)} = (json_populate_record(NULL::{table}, $1::json)).{_ident(c)}"
-                     for c in values)
-    condition = _where(args.get("where"), known, params).format(table=table)
-    status = await ctx.conn.execute(f"UPDATE {table} r SET {sets} WHERE {condition}", *params)  # noqa: S608
-    return {"affected_rows": int(status.split()[-1])}
