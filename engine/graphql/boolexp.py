@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from engine.catalog.model import Column, quote
-from engine.graphql.errors import validation
+from engine.graphql.errors import GraphQLFieldError, validation
 from engine.graphql.model import TableInfo, qualified
 from engine.graphql.params import to_array_text, to_json_text, to_text, to_text_list
 from engine.graphql.scalars import scalar_name
@@ -25,6 +26,12 @@ _ST_OPS = {"_st_contains": "ST_Contains", "_st_crosses": "ST_Crosses",
            "_st_equals": "ST_Equals", "_st_intersects": "ST_Intersects",
            "_st_overlaps": "ST_Overlaps", "_st_touches": "ST_Touches", "_st_within": "ST_Within",
            "_st_d_within": "ST_DWithin"}
+# ltree operators: (SQL operator, the right side's type).
+_LTREE_OPS = {"_ancestor": ("@>", "ltree"), "_ancestor_any": ("@>", "ltree[]"),
+              "_descendant": ("<@", "ltree"), "_descendant_any": ("<@", "ltree[]"),
+              "_matches": ("~", "lquery"), "_matches_any": ("?", "lquery[]"),
+              "_matches_fulltext": ("@", "ltxtquery")}
+_LTREE_LABELS = re.compile(r"^([A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*)?$")
 _TEXT_OPS = frozenset({"_like", "_nlike", "_ilike", "_nilike", "_similar", "_nsimilar", "_regex",
                        "_nregex", "_iregex", "_niregex"})
 
@@ -175,6 +182,8 @@ class BoolExp:
                     parts.append(f"{ref} {sym} ({self.c.params.session(raw)}::text)::text[]")
                 else:
                     parts.append(f"{ref} {sym} {self.c.params.add(raw, to_text_list)}::text[]")
+            elif op in _LTREE_OPS and col.base == "ltree":
+                parts.append(self._ltree(ref, op, raw, sub))
             elif op in _ST_OPS:
                 parts.append(self._spatial(info, column, ref, op, raw, col))
             elif op in _COLUMN_CMP:
@@ -185,6 +194,22 @@ class BoolExp:
         if not parts:
             return "true"
         return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+
+    def _ltree(self, ref: str, op: str, raw: Any, path: str) -> str:
+        sql_op, cast = _LTREE_OPS[op]
+        value = self.c.values.concrete(raw)
+        if cast.startswith("ltree"):
+            # Hasura parses label paths itself before PostgreSQL sees them.
+            items = value if isinstance(value, list) else [value]
+            for i, item in enumerate(items):
+                if not isinstance(item, str) or not _LTREE_LABELS.match(item):
+                    where = f"{path}[{i}]" if isinstance(value, list) else path
+                    raise GraphQLFieldError(
+                        "Expecting label path: a sequence of zero or more labels separated by "
+                        "dots, for example L1.L2.L3", "parse-failed", where)
+        if cast.endswith("[]"):
+            return f"{ref} {sql_op} ({self.c.params.add(raw, to_text_list)}::text[])::{cast}"
+        return f"{ref} {sql_op} {self.c.params.text(raw, cast)}"
 
     def _geometry(self, raw: Any, col: Column) -> str:
         if self.permission and is_session_var(raw):

@@ -279,8 +279,10 @@ class GraphQLEngine:
         try:
             document = parse(query)
         except GraphQLSyntaxError as exc:
+            # Hasura's message does not say where the syntax error is.
+            log.debug("unparsable GraphQL query: %s", exc.message)
             doc = ParsedDocument(None, GraphQLFieldError(
-                f"not a valid graphql query: {exc.message}", "validation-failed", "$.query"),
+                "not a valid graphql query", "validation-failed", "$.query"),
                 [], {}, {})
             self._documents[key] = doc
             return doc

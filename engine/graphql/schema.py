@@ -223,12 +223,28 @@ class SchemaBuilder:
             (query if provided.operation == "query" else mutation)[provided.name] = provided.field
         if not query:
             query = {"no_queries_available": GraphQLField(non_null(GraphQLString))}
-        return GraphQLSchema(
+        schema = GraphQLSchema(
             query=GraphQLObjectType("query_root", query),
             mutation=GraphQLObjectType("mutation_root", mutation) if mutation else None,
             subscription=GraphQLObjectType("subscription_root", subscription)
             if subscription else None,
         )
+        sort_by_name(schema)
+        return schema
+
+
+def sort_by_name(schema: GraphQLSchema) -> None:
+    """Fields, input fields and enum values in name order, as Hasura's introspection lists them.
+
+    Only the schema's order changes: answers follow the order of the query's selections.
+    """
+    for named in schema.type_map.values():
+        if named.name.startswith("__"):
+            continue
+        if isinstance(named, GraphQLObjectType | GraphQLInputObjectType):
+            named.fields = dict(sorted(named.fields.items()))
+        elif isinstance(named, GraphQLEnumType):
+            named.values = dict(sorted(named.values.items()))
 
 
 def argument_scalar(arg: Argument) -> str:

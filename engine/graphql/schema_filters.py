@@ -49,6 +49,15 @@ def comparison(b: SchemaBuilder, type_: Any) -> GraphQLInputObjectType:
                 within, lambda: GraphQLInputObjectType(within, {
                     "distance": GraphQLInputField(non_null(b.scalar("Float"))),
                     "from": GraphQLInputField(non_null(type_))})))
+        if type_.name == "ltree":
+            lists = {"_ancestor_any": type_, "_descendant_any": type_,
+                     "_matches_any": GraphQLString}
+            for op, item in lists.items():
+                fields[op] = GraphQLInputField(GraphQLList(non_null(item)))
+            fields["_ancestor"] = GraphQLInputField(type_)
+            fields["_descendant"] = GraphQLInputField(type_)
+            fields["_matches"] = GraphQLInputField(b.scalar("lquery"))
+            fields["_matches_fulltext"] = GraphQLInputField(b.scalar("ltxtquery"))
         if type_.name == JSONB:
             fields["_contains"] = GraphQLInputField(type_)
             fields["_contained_in"] = GraphQLInputField(type_)

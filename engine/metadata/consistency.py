@@ -33,8 +33,14 @@ class Inconsistency:
                 "reason": f"Inconsistent object: {self.reason}", "type": self.type}
 
 
-def check(metadata: model.Metadata, catalog: DbCatalog) -> list[Inconsistency]:
-    """Every inconsistent object of the ``default`` source (other sources are not served)."""
+def check(metadata: model.Metadata, catalog: DbCatalog,
+          enum_problems: dict[tuple[str, str], str] | None = None) -> list[Inconsistency]:
+    """Every inconsistent object of the ``default`` source (other sources are not served).
+
+    ``enum_problems``: why a table marked ``is_enum`` cannot be one (see :mod:`enum_tables`);
+    such a table is inconsistent, and relationships to it point at an untracked table.
+    """
+    enum_problems = enum_problems or {}
     found: list[Inconsistency] = []
     for source in model.sources(metadata):
         source_name = source.get("name", model.DEFAULT_SOURCE)
@@ -45,8 +51,9 @@ def check(metadata: model.Metadata, catalog: DbCatalog) -> list[Inconsistency]:
                 source, _remove_source(source_name)))
             continue
         tracked = {model.key(model.qualified(t["table"])) for t in model.tables(source)}
+        tracked -= set(enum_problems)
         for table in model.tables(source):
-            found.extend(_check_table(source_name, table, tracked, catalog))
+            found.extend(_check_table(source_name, table, tracked, catalog, enum_problems))
         for function in source.get("functions", []):
             qn = model.qualified(function.get("function"), "function")
             if model.key(qn) not in catalog.functions:
@@ -57,24 +64,43 @@ def check(metadata: model.Metadata, catalog: DbCatalog) -> list[Inconsistency]:
     return found
 
 
+def _column_field_names(table: dict[str, Any], columns: set[str]) -> dict[str, str]:
+    """GraphQL field name of each column renamed by the table's configuration → its column."""
+    config = table.get("configuration") or {}
+    out = {str(name): col for col, name in (config.get("custom_column_names") or {}).items()
+           if col in columns}
+    for col, cfg in (config.get("column_config") or {}).items():
+        if col in columns and isinstance(cfg, dict) and cfg.get("custom_name"):
+            out[str(cfg["custom_name"])] = col
+    return out
+
+
 def _check_table(source: str, table: dict[str, Any], tracked: set[tuple[str, str]],
-                 catalog: DbCatalog) -> list[Inconsistency]:
+                 catalog: DbCatalog,
+                 enum_problems: dict[tuple[str, str], str]) -> list[Inconsistency]:
     qn = model.qualified(table["table"])
     where = f"in table {model.show(qn)} in source {source}"
     if not catalog.has_table(model.key(qn)):
         return [Inconsistency("table", f"table {model.show(qn)} in source {source}",
                               f"no such table/view exists in source: \"{model.show(qn)}\"",
                               qn, _remove_table(source, qn))]
+    if model.key(qn) in enum_problems:
+        return [Inconsistency("table", f"table {model.show(qn)} in source {source}",
+                              enum_problems[model.key(qn)], qn, _remove_table(source, qn))]
     columns = set(catalog.columns(model.key(qn)))
     found: list[Inconsistency] = []
+    field_names = _column_field_names(table, columns)
     for kind in model.RELATIONSHIP_KINDS:
         for rel in table.get(kind, []):
             reason = _relationship_problem(qn, kind, rel, columns, tracked, catalog)
+            if not reason and rel.get("name") in field_names:
+                reason = ("field definition conflicts with custom field name for postgres "
+                          f"column \"{field_names[rel.get('name')]}\"")
             if reason:
                 rel_type = "object_relation" if kind.startswith("object") else "array_relation"
                 found.append(Inconsistency(
                     rel_type, f"{rel_type} {rel.get('name')} {where}", reason,
-                    {**rel, "source": source, "table": qn},
+                    {**rel, "comment": rel.get("comment"), "source": source, "table": qn},
                     _remove_entry(source, qn, kind, rel.get("name"), "name")))
     computed = {cf.get("name") for cf in table.get("computed_fields", [])}
     for cf in table.get("computed_fields", []):
@@ -129,8 +155,8 @@ def _relationship_problem(qn: model.QualifiedName, kind: str, rel: dict[str, Any
         given = fk.get("columns") or fk.get("column")
         remote_cols: list[str] = [given] if isinstance(given, str) else list(given or [])
         if catalog.foreign_key(model.key(remote), tuple(remote_cols), model.key(qn)) is None:
-            return (f"no foreign constraint exists on the given column(s) of "
-                    f"\"{model.show(remote)}\"")
+            return (f"in table \"{model.show(qn)}\": in relationship \"{rel.get('name')}\": "
+                    "no foreign constraint exists on the given column(s)")
         return None
     local_cols = tuple(fk if isinstance(fk, list) else [fk])
     for column in local_cols:
@@ -138,7 +164,8 @@ def _relationship_problem(qn: model.QualifiedName, kind: str, rel: dict[str, Any
             return f"no such column exists: \"{column}\""
     found = catalog.foreign_key(model.key(qn), local_cols)
     if found is None:
-        return "no foreign constraint exists on the given column(s)"
+        return (f"in table \"{model.show(qn)}\": in relationship \"{rel.get('name')}\": "
+                "no foreign constraint exists on the given column(s)")
     if found.ref_table not in tracked:
         ref = {"schema": found.ref_table[0], "name": found.ref_table[1]}
         return f"table \"{model.show(ref)}\" is not tracked"

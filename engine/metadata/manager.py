@@ -16,7 +16,7 @@ from typing import Any
 import asyncpg
 
 from engine.graphql.options import EngineOptions
-from engine.metadata import consistency, model, store
+from engine.metadata import consistency, enum_tables, model, store
 from engine.metadata.api import dispatch
 from engine.metadata.context import OpContext
 from engine.metadata.convert import to_v3
@@ -124,8 +124,9 @@ class MetadataManager:
 
     async def _check(self, ctx: OpContext) -> list[consistency.Inconsistency]:
         catalog = await ctx.catalog()
+        enum_problems = await enum_tables.problems(ctx.conn, ctx.metadata)
         try:
-            found = consistency.check(ctx.metadata, catalog)
+            found = consistency.check(ctx.metadata, catalog, enum_problems)
         except (AttributeError, TypeError, KeyError, IndexError, ValueError) as exc:
             raise MetadataError(f"the metadata is malformed ({type(exc).__name__}: {exc})",
                                 "parse-failed") from None
@@ -135,8 +136,8 @@ class MetadataManager:
             if ctx.replaced:
                 raise MetadataError("cannot continue due to inconsistent metadata", "unexpected",
                                     internal=[item.to_json() for item in new])
-            raise MetadataError(new[0].reason, "invalid-configuration",
-                                internal=[item.to_json() for item in new])
+            raise MetadataError(f"Inconsistent object: {new[0].reason}", "invalid-configuration",
+                                path="$.args", internal=[item.to_json() for item in new])
         return found
 
 

@@ -56,8 +56,10 @@ class AdminEndpoint:
                                                      "invalid-json"))
                 return
         if not session.is_admin and not (self.api == "query" and _data_only(request)):
+            # The query APIs check the role inside the operation's arguments (path $.args).
+            path = "$.args" if self.api in ("query", "v2query") and request is not None else "$"
             await send_json(send, 400, api_error("restricted access : admin only",
-                                                 "access-denied"))
+                                                 "access-denied", path))
             return
         manager = self.state.metadata
         if manager is None:
