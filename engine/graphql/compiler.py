@@ -56,6 +56,8 @@ class Compiler:
         self._n = 0
         self.derived_rows: set[str] = set()
         """Aliases of derived relations (a mutation's rows) rather than table rows."""
+        self.relay = False
+        """Compiling for the Relay API: ``id`` is the global id, connections are served."""
 
     # -- shared helpers ------------------------------------------------------------------
     def new_alias(self) -> str:
@@ -143,6 +145,8 @@ class Compiler:
         joins: list[str] = []
         for sel in fields:
             name = sel.name
+            if self.relay and self._relay_field(info, alias, sel, pairs):
+                continue
             if name == "__typename":
                 pairs.append((sel.alias, json_string(info.name)))
             elif name in f2c and f2c[name] in perm.columns:
@@ -188,6 +192,22 @@ class Compiler:
             else:
                 raise validation(f"field '{name}' not found in type: '{info.name}'", sel.path)
         return json_object(pairs), joins
+
+    def _relay_field(self, info: TableInfo, alias: str, sel: Selected,
+                     pairs: list[tuple[str, JsonPart]]) -> bool:
+        """A Relay-only field (the global ``id``, ``<relationship>_connection``), if it is one."""
+        from engine.graphql.relay import Connection, node_id_expr
+
+        if sel.name == "id" and info.table.primary_key:
+            pairs.append((sel.alias, json_value(node_id_expr(info, alias))))
+            return True
+        rel = info.relationships.get(sel.name.removesuffix("_connection"))
+        remote = None if rel is None else self.model.tables[rel.remote]
+        if sel.name.endswith("_connection") and rel is not None and remote is not None \
+                and rel.array and remote.table.primary_key and self.can_select(rel.remote):
+            pairs.append((sel.alias, Connection(self).relationship(rel, remote, alias, sel)))
+            return True
+        return False
 
     def computed_allowed(self, info: TableInfo, name: str) -> bool:
         """Whether ``name`` is a computed field the role may use."""

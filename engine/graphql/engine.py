@@ -33,6 +33,7 @@ from engine.graphql.pgerrors import map_postgres_error
 from engine.graphql.plan import ParsedDocument, Plan, PlanSlot, PreparedOperation, variables_key
 from engine.graphql.planner import RoleState, compile_operation
 from engine.graphql.providers import ProvidedField, RootFieldProvider
+from engine.graphql.relay import RelaySchemaBuilder, relay_roots
 from engine.graphql.resolve import build_model
 from engine.graphql.roots import RootPlan, RunContext
 from engine.graphql.rules import RULES
@@ -90,7 +91,7 @@ class GraphQLEngine:
         self.metadata = metadata
         self.options = options
         self.providers = list(providers)
-        self._roles: dict[tuple[str, bool], RoleState] = {}
+        self._roles: dict[tuple[str, bool, bool], RoleState] = {}
         self._documents: LRUCache[tuple[str, str], ParsedDocument] = LRUCache(
             options.document_cache_size)
         self._plans: LRUCache[tuple[str, str, str | None], PlanSlot] = LRUCache(
@@ -133,15 +134,19 @@ class GraphQLEngine:
         """The SDL of the schema ``role`` sees."""
         return print_schema(self._role(role).schema)
 
-    async def execute(self, payload: Any, session: Session, headers: Mapping[str, str]) -> bytes:
-        """Answer a parsed ``/v1/graphql`` body (an object, or a list for a batch)."""
+    async def execute(self, payload: Any, session: Session, headers: Mapping[str, str],
+                      relay: bool = False) -> bytes:
+        """Answer a parsed ``/v1/graphql`` body (an object, or a list for a batch).
+
+        ``relay``: answer with the Relay schema (``/v1beta1/relay``).
+        """
         if isinstance(payload, list):
-            parts = [await self._one(p, session, headers) for p in payload]
+            parts = [await self._one(p, session, headers, relay) for p in payload]
             return b"[" + b",".join(parts) + b"]"
-        return await self._one(payload, session, headers)
+        return await self._one(payload, session, headers, relay)
 
     def prepare(self, payload: Any, session: Session,
-                headers: Mapping[str, str]) -> PreparedOperation:
+                headers: Mapping[str, str], relay: bool = False) -> PreparedOperation:
         """Parse, validate and compile one GraphQL request body for ``session``'s role.
 
         Raises:
@@ -162,8 +167,8 @@ class GraphQLEngine:
         role = session.role
         backend = session.is_admin_secret and str(headers.get(
             "x-hasura-use-backend-only-permissions", "")).lower() == "true"
-        state = self._role(role, backend)
-        role_key = f"{role}\0backend" if backend else role
+        state = self._role(role, backend, relay)
+        role_key = (f"{role}\0backend" if backend else role) + ("\0relay" if relay else "")
         doc = self._document(role_key, state, query)
         if doc.error is not None:
             raise doc.error
@@ -235,8 +240,14 @@ class GraphQLEngine:
         return data_body(plan.roots, out)
 
     # -- roles ---------------------------------------------------------------------------
-    def _role(self, role: str, backend: bool = False) -> RoleState:
-        state = self._roles.get((role, backend))
+    def _role(self, role: str, backend: bool = False, relay: bool = False) -> RoleState:
+        state = self._roles.get((role, backend, relay))
+        if state is None and relay:
+            relay_builder = RelaySchemaBuilder(self.model, role, (), backend)
+            state = RoleState(role=role, schema=relay_builder.build(),
+                              access=relay_builder.access, relay=True)
+            state.query_roots.update(relay_roots(relay_builder))
+            self._roles[(role, backend, relay)] = state
         if state is None:
             provided: list[ProvidedField] = []
             for provider in self.providers:
@@ -257,13 +268,14 @@ class GraphQLEngine:
                 state.subscription_roots[stream_root_name(info)] = ("select_stream", info)
             for p in provided:
                 state.provided[(p.operation, p.name)] = p
-            self._roles[(role, backend)] = state
+            self._roles[(role, backend, relay)] = state
         return state
 
     # -- one request ---------------------------------------------------------------------
-    async def _one(self, payload: Any, session: Session, headers: Mapping[str, str]) -> bytes:
+    async def _one(self, payload: Any, session: Session, headers: Mapping[str, str],
+                   relay: bool = False) -> bytes:
         try:
-            prepared = self.prepare(payload, session, headers)
+            prepared = self.prepare(payload, session, headers, relay)
             if prepared.plan.operation == "subscription":
                 raise GraphQLFieldError("subscriptions are not supported over HTTP, use "
                                         "websockets instead", "unexpected-payload")

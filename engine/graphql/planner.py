@@ -19,6 +19,7 @@ from engine.graphql.options import EngineOptions
 from engine.graphql.params import Params
 from engine.graphql.plan import ParsedDocument, Plan
 from engine.graphql.providers import ProvidedField
+from engine.graphql.relay import RELAY_ROOTS, relay_root
 from engine.graphql.roles import Access
 from engine.graphql.roots import (
     IntrospectionRoot,
@@ -46,6 +47,8 @@ class RoleState:
     subscription_roots: dict[str, tuple[str, Any]] = field(default_factory=dict)
     mutation_roots: dict[str, tuple[str, TableInfo]] = field(default_factory=dict)
     provided: dict[tuple[str, str], ProvidedField] = field(default_factory=dict)
+    relay: bool = False
+    """The Relay API's schema (``/v1beta1/relay``)."""
 
 
 def compile_operation(model: Model, options: EngineOptions, state: RoleState,
@@ -93,6 +96,7 @@ def compile_operation(model: Model, options: EngineOptions, state: RoleState,
         compiler = Compiler(model, state.role, options, doc.fragments,
                             variables, state.access, params())
         compiler.values = values
+        compiler.relay = state.relay
         plan = compile_root(compiler, root_kind, info, sel, root_type)
         roots.append(plan)
         if isinstance(plan, NestedInsertRoot):
@@ -103,6 +107,9 @@ def compile_operation(model: Model, options: EngineOptions, state: RoleState,
 def compile_root(compiler: Compiler, root_kind: str, info: Any, sel: Selected,
                  root_type: str | None = None) -> RootPlan:
     """The plan of one table, function or mutation root field."""
+    if root_kind in RELAY_ROOTS:
+        return SqlRoot(sel.alias, relay_root(compiler, root_kind, info, sel),
+                       compiler.params.sources)
     if root_kind in ("function", "function_aggregate"):
         sql = compiler.function_root(info, sel, root_kind == "function_aggregate")
         return SqlRoot(sel.alias, sql, compiler.params.sources)

@@ -16,6 +16,7 @@ from graphql import (
     GraphQLInputField,
     GraphQLInputObjectType,
     GraphQLInt,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNamedType,
     GraphQLObjectType,
@@ -156,10 +157,19 @@ class SchemaBuilder:
                             non_null(aggregate_type(self, remote)), args=self.select_args(remote))
                 else:
                     out[rel.name] = GraphQLField(self.object_type(remote))
+            self.extra_fields(info, out)
             return out
 
         return self.cached(info.name, lambda: GraphQLObjectType(  # type: ignore[no-any-return]
-            info.name, fields, description=f'columns and relationships of "{info.table.name}"'))
+            info.name, fields, interfaces=self.interfaces(info),
+            description=f'columns and relationships of "{info.table.name}"'))
+
+    def interfaces(self, info: TableInfo) -> list[GraphQLInterfaceType]:
+        """Interfaces the table's object type implements (none; the Relay schema's differ)."""
+        return []
+
+    def extra_fields(self, info: TableInfo, out: dict[str, GraphQLField]) -> None:
+        """Add fields to the table's object type (nothing here; the Relay schema adds some)."""
 
     def select_column_enum(self, info: TableInfo) -> GraphQLEnumType:
         """``<table>_select_column``."""

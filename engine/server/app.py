@@ -163,6 +163,7 @@ def create_app(settings: EngineSettings) -> EngineApp:
         WebSocketRoute("/v1/graphql", websocket),
         Route("/v1alpha1/graphql", GraphQLEndpoint(state, legacy_statuses=True),
               methods=["POST"]),
+        Route("/v1beta1/relay", GraphQLEndpoint(state, relay=True), methods=["POST"]),
         Route("/v1/metadata", AdminEndpoint(state, "metadata"), methods=["POST"]),
         Route("/v1/query", AdminEndpoint(state, "query"), methods=["POST"]),
         Route("/v2/query", AdminEndpoint(state, "v2query"), methods=["POST"]),

@@ -24,9 +24,12 @@ logger = logging.getLogger("engine.server")
 class GraphQLEndpoint:
     """The ASGI app behind ``/v1/graphql``."""
 
-    def __init__(self, state: ServerState, *, legacy_statuses: bool = False) -> None:
+    def __init__(self, state: ServerState, *, legacy_statuses: bool = False,
+                 relay: bool = False) -> None:
         self.state = state
         self.legacy_statuses = legacy_statuses
+        self.relay = relay
+        """Serve the Relay schema (``/v1beta1/relay``)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer one request."""
@@ -55,7 +58,7 @@ class GraphQLEndpoint:
                                                      "unexpected"))
             return
         try:
-            out = await engine.execute(payload, session, headers)
+            out = await engine.execute(payload, session, headers, relay=self.relay)
         except Exception:
             logger.exception("unexpected error answering a GraphQL request")
             await send_json(send, 500, graphql_error("unexpected error", "unexpected"))

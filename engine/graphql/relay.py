@@ -1,0 +1,391 @@
+"""The Relay API (``/v1beta1/relay``): connections, the ``Node`` interface and global ids.
+
+As Hasura serves it: every table with a primary key is a ``Node`` whose ``id`` is the global
+id, base64 of ``[1, "<schema>", "<table>", <primary key values>...]``; tables, tracked
+functions and array relationships are also served as ``<name>_connection`` with ``first``,
+``last``, ``after`` and ``before``; a cursor is base64 of the JSON object of the row's
+``order_by`` columns and primary key.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from graphql import (
+    GraphQLArgument,
+    GraphQLBoolean,
+    GraphQLField,
+    GraphQLID,
+    GraphQLInt,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLString,
+)
+
+from engine.catalog.model import quote
+from engine.graphql.errors import GraphQLFieldError, validation
+from engine.graphql.model import Relationship, TableInfo, TrackedFunction
+from engine.graphql.schema import SchemaBuilder
+from engine.graphql.schema_wrappers import non_null, non_null_list
+from engine.graphql.selection import Selected
+from engine.graphql.sqltext import Const, JsonPart, json_object, json_string, json_value, literal
+
+if TYPE_CHECKING:
+    from engine.graphql.compiler import Compiler
+
+NODE_VERSION = 1
+
+
+def _b64(expr: str) -> str:
+    """Base64 text of ``expr``'s text (PostgreSQL wraps lines every 76 characters: unwrapped)."""
+    return f"translate(encode(convert_to(({expr})::text, 'UTF8'), 'base64'), E'\\n', '')"
+
+
+def node_id_expr(info: TableInfo, alias: str) -> str:
+    """The global id of the row ``alias`` of a table with a primary key."""
+    cols = ", ".join(f"{alias}.{quote(c)}" for c in info.table.primary_key)
+    return _b64(f"json_build_array({NODE_VERSION}, {literal(info.table.schema)}, "
+                f"{literal(info.table.name)}, {cols})")
+
+
+# -- schema ------------------------------------------------------------------------------
+class RelaySchemaBuilder(SchemaBuilder):
+    """The Relay schema of one role: the tables' object types as ``Node``s and connections."""
+
+    def node_interface(self) -> GraphQLInterfaceType:
+        """``interface Node { id: ID! }``."""
+        return self.cached("Node", lambda: GraphQLInterfaceType(  # type: ignore[no-any-return]
+            "Node", {"id": GraphQLField(non_null(GraphQLID))},
+            description="An object with globally unique ID"))
+
+    def interfaces(self, info: TableInfo) -> list[GraphQLInterfaceType]:
+        """Tables with a primary key are nodes."""
+        return [self.node_interface()] if info.table.primary_key else []
+
+    def extra_fields(self, info: TableInfo, out: dict[str, GraphQLField]) -> None:
+        """``id: ID!`` (the global id) and ``<relationship>_connection`` fields."""
+        if info.table.primary_key:
+            out["id"] = GraphQLField(non_null(GraphQLID))
+        for rel in self.visible_relationships(info):
+            remote = self.model.tables[rel.remote]
+            if rel.array and remote.table.primary_key:
+                out[f"{rel.name}_connection"] = GraphQLField(
+                    non_null(self.connection_type(remote)), args=self.connection_args(remote))
+
+    def page_info(self) -> GraphQLObjectType:
+        """``PageInfo``."""
+        return self.cached("PageInfo", lambda: GraphQLObjectType(  # type: ignore[no-any-return]
+            "PageInfo", {"endCursor": GraphQLField(non_null(GraphQLString)),
+                         "hasNextPage": GraphQLField(non_null(GraphQLBoolean)),
+                         "hasPreviousPage": GraphQLField(non_null(GraphQLBoolean)),
+                         "startCursor": GraphQLField(non_null(GraphQLString))}))
+
+    def connection_type(self, info: TableInfo) -> GraphQLObjectType:
+        """``<table>Connection`` with its ``<table>Edge``."""
+        edge_name = f"{info.name}Edge"
+        edge = self.cached(edge_name, lambda: GraphQLObjectType(edge_name, lambda: {
+            "cursor": GraphQLField(non_null(GraphQLString)),
+            "node": GraphQLField(non_null(self.object_type(info)))}))
+        name = f"{info.name}Connection"
+        return self.cached(name, lambda: GraphQLObjectType(  # type: ignore[no-any-return]
+            name, {"edges": GraphQLField(non_null_list(edge)),
+                   "pageInfo": GraphQLField(non_null(self.page_info()))},
+            description=f'A Relay connection object on "{info.table.name}"'))
+
+    def connection_args(self, info: TableInfo) -> dict[str, GraphQLArgument]:
+        """``after``, ``before``, ``first``, ``last`` and the select arguments but paging."""
+        args = {k: v for k, v in self.select_args(info).items() if k not in ("limit", "offset")}
+        return {"after": GraphQLArgument(GraphQLString), "before": GraphQLArgument(GraphQLString),
+                "first": GraphQLArgument(GraphQLInt), "last": GraphQLArgument(GraphQLInt),
+                **args}
+
+    def query_fields(self) -> dict[str, GraphQLField]:
+        """``node`` and one connection per selectable table (and function) with a key."""
+        out: dict[str, GraphQLField] = {}
+        for info in self.model.tables.values():
+            if self.access[info.key].select is None or not info.table.primary_key:
+                continue
+            out[f"{info.root['select']}_connection"] = GraphQLField(
+                non_null(self.connection_type(info)), args=self.connection_args(info),
+                description=f'fetch data from the table: "{info.table.name}"')
+        for fn in self.model.functions.values():
+            remote = self.model.tables[fn.returns]
+            if self.access[remote.key].select is None or not remote.table.primary_key:
+                continue
+            out[f"{fn.name}_connection"] = GraphQLField(
+                non_null(self.connection_type(remote)),
+                args=self.function_args(fn.name, fn.input_arguments(),
+                                        self.connection_args(remote)))
+        if out:
+            out["node"] = GraphQLField(self.node_interface(),
+                                       args={"id": GraphQLArgument(non_null(GraphQLID))})
+        return out
+
+
+def relay_roots(builder: SchemaBuilder) -> dict[str, tuple[str, Any]]:
+    """Root field name → (kind, table or function) of the Relay query root."""
+    roots: dict[str, tuple[str, Any]] = {}
+    for info in builder.model.tables.values():
+        roots[f"{info.root['select']}_connection"] = ("connection", info)
+    for fn in builder.model.functions.values():
+        roots[f"{fn.name}_connection"] = ("function_connection", fn)
+    roots["node"] = ("node", None)
+    return roots
+
+
+# -- global ids --------------------------------------------------------------------------
+def _invalid(message: str, path: str) -> GraphQLFieldError:
+    return validation(f"invalid node id: {message}", path)
+
+
+def decode_node_id(compiler: Compiler, raw: Any, path: str) -> tuple[TableInfo, list[Any]]:
+    """The table and primary key values a global id names (Hasura's errors when it is bad)."""
+    text = str(compiler.values.concrete(raw))
+    try:
+        data = base64.b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        data = text.encode()
+    try:
+        value = json.loads(data)
+    except ValueError:
+        shown = data.decode("latin-1")
+        raise _invalid(f"Error in $: Failed reading: not a valid json value at '{shown}'",
+                       path) from None
+    if not isinstance(value, list):
+        kind = "Object" if isinstance(value, dict) else type(value).__name__
+        raise _invalid(f"Error in $: parsing node id failed, expected Array, but encountered "
+                       f"{kind}", path)
+    if not value or isinstance(value[0], bool) or not isinstance(value[0], int | float):
+        raise _invalid("Error in $: unexpected GUID format, needs to start with a version "
+                       "number", path)
+    if value[0] != NODE_VERSION:
+        raise _invalid(f"Error in $: unsupported GUID version: {float(value[0])}", path)
+    if len(value) < 4 or not isinstance(value[1], str) or not isinstance(value[2], str):
+        raise _invalid("Error in $: GUID version 1: expecting schema name, table name and at "
+                       "least one column value", path)
+    info = compiler.model.tables.get((value[1], value[2]))
+    if info is None or not compiler.can_select(info.key) or not info.table.primary_key:
+        raise _invalid(f'the table "{value[2]}" does not exist or is not a node', path)
+    pk = list(info.table.primary_key)
+    given = value[3:]
+    if len(given) < len(pk):
+        raise _invalid(f"primary key columns {pk[len(given):]} are missing", path)
+    if len(given) > len(pk):
+        raise _invalid(f"unexpected column values {json.dumps(given[len(pk):])}", path)
+    for column, v in zip(pk, given, strict=True):
+        base = info.table.columns[column].base
+        textual = base in ("text", "varchar", "bpchar", "citext", "uuid")
+        if textual and not isinstance(v, str):
+            kind = "Number" if isinstance(v, int | float) else type(v).__name__
+            raise GraphQLFieldError(
+                f"value of column '{column}' in node id: parsing Text failed, expected String, "
+                f"but encountered {kind}", "parse-failed", path.rsplit(".args", 1)[0])
+    return info, given
+
+
+def _param(compiler: Compiler, value: Any, cast: str) -> str:
+    """A JSON value from an id or a cursor as a parameter of the column's type."""
+    text = value if isinstance(value, str) or value is None else json.dumps(value)
+    return compiler.params.text(text, cast)
+
+
+def node_root(compiler: Compiler, sel: Selected) -> str:
+    """The statement of ``node(id:)``: the row as its table's object, or null."""
+    args = compiler.arguments(sel.node)
+    info, values = decode_node_id(compiler, args.get("id"), f"{sel.path}.args.id")
+    alias = compiler.new_alias()
+    conds = [f"{alias}.{quote(c)} = {_param(compiler, v, info.table.columns[c].type)}"
+             for c, v in zip(info.table.primary_key, values, strict=True)]
+    pf = compiler.select_filter(info, alias)
+    if pf != "true":
+        conds.append(pf)
+    fields = compiler.fields(sel, {info.name, "Node"})
+    obj, joins = compiler.object_json(info, alias, fields)
+    return (f"SELECT {obj} FROM {info.table.qualified} {alias} {' '.join(joins)} "
+            f"WHERE {' AND '.join(conds)}")
+
+
+# -- connections ---------------------------------------------------------------------------
+def _flip(direction: str) -> str:
+    words = direction.split()
+    words[0] = "DESC" if words[0] == "ASC" else "ASC"
+    if "FIRST" in words:
+        words[words.index("FIRST")] = "LAST"
+    elif "LAST" in words:
+        words[words.index("LAST")] = "FIRST"
+    return " ".join(words)
+
+
+class Connection:
+    """Compiles one ``<name>_connection`` field with a compiler's state."""
+
+    def __init__(self, compiler: Compiler) -> None:
+        self.c = compiler
+
+    def _cursor_columns(self, info: TableInfo, raw_order: Any) -> list[str]:
+        f2c = info.field_to_column()
+        cols: list[str] = []
+        order = self.c.values.deep(raw_order) or []
+        for item in order if isinstance(order, list) else [order]:
+            if isinstance(item, dict):
+                cols.extend(f2c[k] for k in item if k in f2c and f2c[k] not in cols)
+        cols.extend(c for c in info.table.primary_key if c not in cols)
+        return cols
+
+    def _cursor_condition(self, info: TableInfo, alias: str, cursor: Any,
+                          directions: dict[str, str], before: bool, path: str) -> str:
+        text = str(self.c.values.concrete(cursor))
+        try:
+            values = json.loads(base64.b64decode(text + "=" * (-len(text) % 4)))
+        except (binascii.Error, ValueError):
+            raise validation("the cursor is not valid", path) from None
+        if not isinstance(values, dict):
+            raise validation("the cursor is not valid", path)
+        ors = []
+        equal: list[str] = []
+        for column, direction in directions.items():
+            if column not in values:
+                continue
+            col = info.table.columns[column]
+            value = values[column]
+            param = _param(self.c, value, col.type)
+            ref = f"{alias}.{quote(column)}"
+            ascending = direction.startswith("ASC")
+            op = ">" if ascending != before else "<"
+            ors.append("(" + " AND ".join([*equal, f"{ref} {op} {param}"]) + ")")
+            equal.append(f"{ref} = {param}")
+        return "(" + " OR ".join(ors) + ")" if ors else "true"
+
+    def compile(self, info: TableInfo, sel: Selected,
+                conds: Callable[[str], list[str]] = lambda alias: [],
+                source: Callable[[str], str] | None = None) -> str:
+        """The connection's JSON text; ``conds`` and ``source`` are given the rows' alias."""
+        c = self.c
+        args = c.arguments(sel.node)
+        path = sel.path
+        given = {k: c.values.concrete(args.get(k)) for k in ("first", "last", "after", "before")}
+        if given["first"] is not None and given["last"] is not None:
+            raise validation('"first" and "last" are not allowed at once', f"{path}.args")
+        if given["after"] is not None and given["before"] is not None:
+            raise validation('"after" and "before" are not allowed at once', f"{path}.args")
+        alias = c.new_alias()
+        source_sql = source(alias) if source else f"{info.table.qualified} {alias}"
+        where = conds(alias)
+        pf = c.select_filter(info, alias)
+        if pf != "true":
+            where.append(pf)
+        if args.get("where") is not None:
+            w = c.where(info, alias, args["where"], f"{path}.args.where")
+            if w != "true":
+                where.append(w)
+        items = c.order_by(info, alias, args.get("order_by"), f"{path}.args.order_by")
+        cursor_cols = self._cursor_columns(info, args.get("order_by"))
+        directions: dict[str, str] = {}
+        for column in cursor_cols:
+            ref = f"{alias}.{quote(column)}"
+            found = next((d for e, d in items if e == ref), None)
+            if found is None:
+                items.append((ref, "ASC"))
+                found = "ASC"
+            directions[column] = found
+        for key in ("after", "before"):
+            if given[key] is not None:
+                where.append(self._cursor_condition(info, alias, args.get(key), directions,
+                                                    key == "before", f"{path}.args.{key}"))
+        where_sql = f" WHERE {' AND '.join(where)}" if where else ""
+        last = given["last"]
+        limit = given["first"] if last is None else last
+        order = ", ".join(f"{e} {d if last is None else _flip(d)}" for e, d in items)
+        cursor = _b64("json_build_object(" + ", ".join(
+            f"{literal(col)}, {alias}.{quote(col)}" for col in cursor_cols) + ")")
+        out_order = " DESC" if last is not None else ""
+        count = f"(SELECT count(*) FROM {source_sql}{where_sql})"
+        pairs: list[tuple[str, JsonPart]] = []
+        for field_sel in c.fields(sel, {f"{info.name}Connection"}):
+            if field_sel.name == "__typename":
+                pairs.append((field_sel.alias, json_string(f"{info.name}Connection")))
+            elif field_sel.name == "edges":
+                pairs.append((field_sel.alias, self._edges(
+                    info, alias, field_sel, source_sql, where_sql, order, limit, cursor,
+                    out_order)))
+            elif field_sel.name == "pageInfo":
+                page = (f"SELECT {cursor} AS c, row_number() OVER (ORDER BY {order}) AS r "
+                        f"FROM {source_sql}{where_sql} ORDER BY {order}"
+                        + (f" LIMIT {int(limit)}" if limit is not None else ""))
+                info_pairs: list[tuple[str, JsonPart]] = []
+                for p in c.fields(field_sel, {"PageInfo"}):
+                    if p.name == "__typename":
+                        info_pairs.append((p.alias, json_string("PageInfo")))
+                    elif p.name in ("startCursor", "endCursor"):
+                        first_row = (p.name == "startCursor") == (last is None)
+                        pick = "r" if first_row else "r DESC"
+                        info_pairs.append((p.alias, json_value(
+                            f"(SELECT _p.c FROM ({page}) _p ORDER BY {pick} LIMIT 1)")))
+                    elif p.name == "hasNextPage":
+                        info_pairs.append((p.alias, Const("false") if given["first"] is None
+                                           else json_value(f"{count} > {int(given['first'])}")))
+                    elif p.name == "hasPreviousPage":
+                        info_pairs.append((p.alias, Const("false") if last is None
+                                           else json_value(f"{count} > {int(last)}")))
+                pairs.append((field_sel.alias, json_object(info_pairs)))
+            else:
+                raise validation(f"field '{field_sel.name}' not found in type: "
+                                 f"'{info.name}Connection'", field_sel.path)
+        return json_object(pairs)
+
+    def _edges(self, info: TableInfo, alias: str, sel: Selected, source: str, where_sql: str,
+               order: str, limit: Any, cursor: str, out_order: str) -> str:
+        c = self.c
+        columns: list[str] = []
+        pairs: list[tuple[str, JsonPart]] = []
+        joins: list[str] = []
+        for i, edge_field in enumerate(c.fields(sel, {f"{info.name}Edge"})):
+            if edge_field.name == "__typename":
+                pairs.append((edge_field.alias, json_string(f"{info.name}Edge")))
+            elif edge_field.name == "cursor":
+                pairs.append((edge_field.alias, json_value("_p.c")))
+            elif edge_field.name == "node":
+                obj, more = c.object_json(info, alias, c.fields(edge_field, {info.name, "Node"}))
+                joins.extend(more)
+                columns.append(f"{obj} AS n{i}")
+                pairs.append((edge_field.alias, f"_p.n{i}"))
+            else:
+                raise validation(f"field '{edge_field.name}' not found in type: "
+                                 f"'{info.name}Edge'", edge_field.path)
+        selected = ", ".join([f"{cursor} AS c", f"row_number() OVER (ORDER BY {order}) AS r",
+                              *columns])
+        page = (f"SELECT {selected} FROM {source} {' '.join(joins)}{where_sql} ORDER BY {order}"
+                + (f" LIMIT {int(limit)}" if limit is not None else ""))
+        edge = json_object(pairs)
+        return (f"(SELECT '[' || coalesce(string_agg({edge}, ',' ORDER BY _p.r{out_order}), '') "
+                f"|| ']' FROM ({page}) _p)")
+
+    def relationship(self, rel: Relationship, remote: TableInfo, parent: str,
+                     sel: Selected) -> str:
+        """``<relationship>_connection`` of an array relationship."""
+        return self.compile(remote, sel, lambda alias: [self.c.join_on(rel, parent, alias)])
+
+
+def function_connection(compiler: Compiler, fn: TrackedFunction, sel: Selected) -> str:
+    """``<function>_connection``: the function's rows as a connection."""
+    info = compiler.model.tables[fn.returns]
+    call = compiler.function_call(fn, compiler.arguments(sel.node).get("args"), sel.path)
+    return Connection(compiler).compile(info, sel, source=lambda alias: f"{call} {alias}")
+
+
+RELAY_ROOTS = frozenset({"connection", "function_connection", "node"})
+
+
+def relay_root(compiler: Compiler, root_kind: str, target: Any, sel: Selected) -> str:
+    """The statement of a Relay root field (its JSON text)."""
+    if root_kind == "node":
+        return node_root(compiler, sel)
+    if root_kind == "function_connection":
+        return f"SELECT {function_connection(compiler, target, sel)}"
+    if not compiler.can_select(target.key):
+        raise validation(f"field '{sel.name}' not found in type: 'query_root'", sel.path)
+    return f"SELECT {Connection(compiler).compile(target, sel)}"
