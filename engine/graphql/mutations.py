@@ -11,6 +11,7 @@ from engine.catalog.model import quote
 from engine.graphql.boolexp import is_session_var
 from engine.graphql.compiler import Compiler
 from engine.graphql.errors import GraphQLFieldError, validation
+from engine.graphql.geojson import check_geojson
 from engine.graphql.model import TableInfo
 from engine.graphql.params import to_array_text, to_json_text, to_text
 from engine.graphql.scalars import GEOMETRIC
@@ -63,6 +64,7 @@ class MutationCompiler:
                 f"The value {_scientific(plain)} lies outside the bounds or is not an integer. "
                 "Maybe it is a float, or is there integer overflow?", "parse-failed", path)
         if col.base in GEOMETRIC:
+            check_geojson(self.c.values.concrete(raw), path)
             value = self.c.params.add(raw, to_json_text)
             return f"ST_GeomFromGeoJSON({value}::text)::{col.type}"
         return self.c.params.text(raw, col.type, converter(info, column))
