@@ -78,6 +78,7 @@ class EngineSettings:
     """Seconds a client has to send ``connection_init``."""
     websocket_max_message_size: int = DEFAULT_WEBSOCKET_MAX_MESSAGE_SIZE
     """Bytes; a larger client message closes the socket with 1009 (message too big)."""
+    infer_function_permissions: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> EngineSettings:
@@ -114,6 +115,8 @@ class EngineSettings:
                 _int(env, "HASURA_GRAPHQL_WEBSOCKET_CONNECTION_INIT_TIMEOUT", 3)),
             "websocket_max_message_size": _int(
                 env, "ENGINE_WEBSOCKET_MAX_MESSAGE_SIZE", DEFAULT_WEBSOCKET_MAX_MESSAGE_SIZE),
+            "infer_function_permissions": _bool(env, "HASURA_GRAPHQL_INFER_FUNCTION_PERMISSIONS",
+                                                True),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         if values["pool_size"] < 1:
@@ -137,8 +140,10 @@ def _secret(value: str | None) -> Secret | None:
     return Secret(value) if value else None
 
 
-def _bool(env: Mapping[str, str], name: str) -> bool:
+def _bool(env: Mapping[str, str], name: str, default: bool = False) -> bool:
     raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
     if raw in _TRUE:
         return True
     if raw in _FALSE:

@@ -56,6 +56,7 @@ ORDER BY con.conname
 
 _FUNCTIONS = """
 SELECT n.nspname, p.proname, p.proretset, rn.nspname AS rschema, rt.typname AS rtype,
+       p.provolatile = 'v' AS volatile,
        rt.typrelid <> 0 AS returns_row,
        coalesce(p.proargnames, '{}')::text[] AS argnames,
        ARRAY(SELECT tn.nspname FROM unnest(p.proargtypes) WITH ORDINALITY u(o, i)
@@ -128,7 +129,7 @@ async def introspect(conn: Connection) -> Catalog:
             for i, (sch, typ) in enumerate(zip(row["argschemas"], row["argtypes"], strict=True)))
         functions[(row["nspname"], row["proname"])] = Function(
             row["nspname"], row["proname"], row["proretset"], row["rschema"], row["rtype"],
-            row["returns_row"], args)
+            row["returns_row"], args, row["volatile"])
     return Catalog(
         tables={(t.schema, t.name): t for t in tables.values()},
         extensions=frozenset(r["extname"] for r in exts),

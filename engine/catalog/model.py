@@ -84,6 +84,8 @@ class Function:
     returns_row: bool
     """Whether the function returns rows of a table (composite type of a relation)."""
     arguments: tuple[Argument, ...]
+    volatile: bool = False
+    """``VOLATILE`` (Hasura exposes such a function as a mutation by default)."""
 
     @property
     def qualified(self) -> str:

@@ -401,6 +401,8 @@ class Compiler:
         if aggregate:
             return f"SELECT ({self.aggregate(info, alias, sel, [], source=source)})::text"
         inner = self.rows(info, alias, sel, [], source=source)
+        if not fn.function.returns_set:
+            return f"SELECT _s.j FROM ({inner}) _s LIMIT 1"
         return f"SELECT {json_array('_s.j')} FROM ({inner}) _s"
 
     def select_aggregate(self, info: TableInfo, sel: Selected) -> str:

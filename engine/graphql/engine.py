@@ -252,7 +252,8 @@ class GraphQLEngine:
             provided: list[ProvidedField] = []
             for provider in self.providers:
                 provided.extend(provider.fields_for_role(role, self.metadata))
-            builder = SchemaBuilder(self.model, role, provided, backend)
+            builder = SchemaBuilder(self.model, role, provided, backend,
+                                    self.options.infer_function_permissions)
             schema = builder.build()
             state = RoleState(role=role, schema=schema, access=builder.access)
             for info in self.model.tables.values():
@@ -261,6 +262,9 @@ class GraphQLEngine:
                         "insert", "update", "delete") else state.query_roots
                     target[name] = (kind, info)
             for fn in self.model.functions.values():
+                if fn.exposed_as == "mutation":
+                    state.mutation_roots[fn.name] = ("function", fn)
+                    continue
                 state.query_roots[fn.name] = ("function", fn)
                 state.query_roots[f"{fn.name}_aggregate"] = ("function_aggregate", fn)
             state.subscription_roots.update(state.query_roots)

@@ -106,6 +106,10 @@ class TrackedFunction:
     name: str
     returns: tuple[str, str]
     session_argument: str | None = None
+    exposed_as: str = "query"
+    """``query`` or ``mutation`` (Hasura's default: mutation for a VOLATILE function)."""
+    permissions: frozenset[str] = frozenset()
+    """Roles given the function by ``pg_create_function_permission``."""
 
     def input_arguments(self) -> list[Argument]:
         """The arguments a client passes (the session argument excluded)."""

@@ -11,6 +11,10 @@ class EngineOptions:
 
     stringify_numeric_types: bool = False
     """bigint, numeric, float8 and money as JSON strings (``--stringify-numeric-types``)."""
+    infer_function_permissions: bool = True
+    """A role may call a tracked function when it may select its rows
+    (``HASURA_GRAPHQL_INFER_FUNCTION_PERMISSIONS``); when false, only roles given a function
+    permission may."""
     document_cache_size: int = 2048
     """How many parsed and validated documents to keep per engine."""
     plan_cache_size: int = 4096

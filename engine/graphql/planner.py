@@ -12,7 +12,7 @@ from graphql import GraphQLSchema, OperationDefinitionNode, OperationType
 from engine.graphql.compiler import Compiler
 from engine.graphql.errors import validation
 from engine.graphql.introspection import INTROSPECTION_FIELDS
-from engine.graphql.model import Model, TableInfo
+from engine.graphql.model import Model
 from engine.graphql.mutation_update import UpdateCompiler
 from engine.graphql.mutations import MutationCompiler
 from engine.graphql.options import EngineOptions
@@ -45,7 +45,7 @@ class RoleState:
     access: dict[tuple[str, str], Access]
     query_roots: dict[str, tuple[str, Any]] = field(default_factory=dict)
     subscription_roots: dict[str, tuple[str, Any]] = field(default_factory=dict)
-    mutation_roots: dict[str, tuple[str, TableInfo]] = field(default_factory=dict)
+    mutation_roots: dict[str, tuple[str, Any]] = field(default_factory=dict)
     provided: dict[tuple[str, str], ProvidedField] = field(default_factory=dict)
     relay: bool = False
     """The Relay API's schema (``/v1beta1/relay``)."""

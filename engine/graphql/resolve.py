@@ -206,8 +206,10 @@ def _tracked_function(model: Model, entry: Mapping[str, Any]) -> None:
                 "rows of a tracked table", entry)
         return
     name = config.get("custom_name") or (key[1] if key[0] == "public" else f"{key[0]}_{key[1]}")
+    exposed = config.get("exposed_as") or ("mutation" if fn.volatile else "query")
+    roles = frozenset(str(p.get("role")) for p in entry.get("permissions") or [])
     model.functions[key] = TrackedFunction(fn, str(name), (fn.return_schema, fn.return_base),
-                                           config.get("session_argument"))
+                                           config.get("session_argument"), str(exposed), roles)
 
 
 def _apply_inherited(model: Model) -> None:

@@ -27,7 +27,7 @@ from graphql import (
 
 from engine.catalog import Column
 from engine.catalog.model import Argument
-from engine.graphql.model import Model, TableInfo
+from engine.graphql.model import Model, TableInfo, TrackedFunction
 from engine.graphql.providers import ProvidedField
 from engine.graphql.roles import Access, access
 from engine.graphql.scalars import make_scalar, scalar_name
@@ -37,14 +37,16 @@ from engine.graphql.schema_mutation import mutation_fields
 from engine.graphql.schema_ordering import order_by_type
 from engine.graphql.schema_stream import subscription_fields
 from engine.graphql.schema_wrappers import non_null, non_null_list
+from engine.session import ADMIN_ROLE
 
 
 class SchemaBuilder:
     """Builds the schema of one role from the model."""
 
     def __init__(self, model: Model, role: str, providers: Sequence[ProvidedField] = (),
-                 backend: bool = False) -> None:
+                 backend: bool = False, infer_function_permissions: bool = True) -> None:
         self.model = model
+        self.infer_function_permissions = infer_function_permissions
         self.role = role
         self.providers = providers
         self.types: dict[str, GraphQLNamedType] = {}
@@ -207,17 +209,36 @@ class SchemaBuilder:
             if pk and all(c in perm.columns for c in pk):
                 out[info.root["select_by_pk"]] = GraphQLField(
                     self.object_type(info), args=self.pk_args(info))
-        for fn in self.model.functions.values():
+        for fn in self.functions("query"):
             remote = self.model.tables[fn.returns]
             perm = self.access[remote.key].select
-            if perm is None:
-                continue
+            assert perm is not None
             args = self.function_args(fn.name, fn.input_arguments(), self.select_args(remote))
-            out[fn.name] = GraphQLField(non_null_list(self.object_type(remote)), args=args)
-            if perm.allow_aggregations:
+            out[fn.name] = self.function_field(fn, args)
+            if perm.allow_aggregations and fn.function.returns_set:
                 out[f"{fn.name}_aggregate"] = GraphQLField(non_null(aggregate_type(self, remote)),
                                                            args=args)
         return out
+
+    def functions(self, exposed_as: str) -> list[TrackedFunction]:
+        """Tracked functions exposed as ``query`` or ``mutation`` that the role may call.
+
+        The role must be able to select the function's rows and, unless Hasura infers function
+        permissions (the default), hold a function permission.
+        """
+        out = []
+        for fn in self.model.functions.values():
+            if fn.exposed_as != exposed_as or self.access[fn.returns].select is None:
+                continue
+            if self.role == ADMIN_ROLE or self.infer_function_permissions \
+                    or self.role in fn.permissions:
+                out.append(fn)
+        return out
+
+    def function_field(self, fn: TrackedFunction, args: dict[str, GraphQLArgument]) -> GraphQLField:
+        """A function's root field: a list of rows, or one row for a non-SETOF function."""
+        obj = self.object_type(self.model.tables[fn.returns])
+        return GraphQLField(non_null_list(obj) if fn.function.returns_set else obj, args=args)
 
     def pk_args(self, info: TableInfo) -> dict[str, GraphQLArgument]:
         """The primary key columns as non-null arguments."""
@@ -229,6 +250,10 @@ class SchemaBuilder:
         query = self.query_fields()
         subscription = subscription_fields(self, query)
         mutation = mutation_fields(self)
+        for fn in self.functions("mutation"):
+            remote = self.model.tables[fn.returns]
+            mutation[fn.name] = self.function_field(fn, self.function_args(
+                fn.name, fn.input_arguments(), self.select_args(remote)))
         for provided in self.providers:
             (query if provided.operation == "query" else mutation)[provided.name] = provided.field
         if not query:

@@ -61,6 +61,15 @@ def check(metadata: model.Metadata, catalog: DbCatalog,
                     "function", f"function {model.show(qn)} in source {source_name}",
                     f"no such function exists: \"{model.show(qn)}\"", qn,
                     _remove_function(source_name, qn)))
+            elif (function.get("configuration") or {}).get("exposed_as") == "mutation" \
+                    and model.key(qn) not in catalog.volatile:
+                shown = model.show(qn)
+                found.append(Inconsistency(
+                    "function", f"function {shown} in source {source_name}",
+                    f"in function \"{shown}\": the function \"{shown}\" cannot be tracked "
+                    "because the function was requested to be exposed as a mutation, but is not "
+                    "marked VOLATILE. Maybe the function was given the wrong volatility when it "
+                    "was defined?", qn, _remove_function(source_name, qn)))
     return found
 
 

@@ -46,7 +46,8 @@ WHERE con.contype = 'f'
 """
 
 _FUNCTIONS = """
-SELECT n.nspname, p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+SELECT n.nspname, p.proname, p.provolatile = 'v'
+FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE n.nspname <> ALL($1::text[]) AND p.prokind = 'f'
 """
 
@@ -69,6 +70,8 @@ class DbCatalog:
     tables: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     foreign_keys: list[ForeignKey] = field(default_factory=list)
     functions: set[tuple[str, str]] = field(default_factory=set)
+    volatile: set[tuple[str, str]] = field(default_factory=set)
+    """Functions marked ``VOLATILE``."""
 
     def has_table(self, table: tuple[str, str]) -> bool:
         """Whether a table or view of that name exists."""
@@ -101,5 +104,7 @@ async def introspect(conn: DbConnection) -> DbCatalog:
             table=(row[0], row[1]), ref_table=(row[2], row[3]), name=row[4],
             columns=tuple(row[5]), ref_columns=tuple(row[6]),
         ))
-    catalog.functions = {(s, n) for s, n in await conn.fetch(_FUNCTIONS, list(_SYSTEM_SCHEMAS))}
+    rows = await conn.fetch(_FUNCTIONS, list(_SYSTEM_SCHEMAS))
+    catalog.functions = {(s, n) for s, n, _ in rows}
+    catalog.volatile = {(s, n) for s, n, v in rows if v}
     return catalog

@@ -44,6 +44,8 @@ class GraphQLHolder:
         return list(engine.inconsistencies)
 
 
-def engine_options(stringify_numeric_types: bool) -> EngineOptions:
+def engine_options(stringify_numeric_types: bool,
+                   infer_function_permissions: bool = True) -> EngineOptions:
     """The compiler's options for the server settings."""
-    return EngineOptions(stringify_numeric_types=stringify_numeric_types)
+    return EngineOptions(stringify_numeric_types=stringify_numeric_types,
+                         infer_function_permissions=infer_function_permissions)
