@@ -11,7 +11,7 @@ _SKIP_SCHEMAS = ("pg_catalog", "information_schema", "hdb_catalog", "pg_toast")
 
 _TABLES = """
 SELECT c.oid, n.nspname, c.relname, c.relkind::text,
-       pg_relation_is_updatable(c.oid, true) AS upd
+       pg_relation_is_updatable(c.oid, true) AS upd, obj_description(c.oid, 'pg_class') AS comment
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'v', 'm', 'p', 'f')
   AND n.nspname <> ALL($1::text[]) AND n.nspname NOT LIKE 'pg_temp%'
@@ -22,7 +22,7 @@ SELECT a.attrelid, a.attname, a.attnum, NOT a.attnotnull AS nullable,
        a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '' AS has_default,
        a.attgenerated <> '' AS generated,
        tn.nspname AS tschema, t.typname, t.typcategory::text AS cat,
-       en.nspname AS eschema, et.typname AS ename
+       en.nspname AS eschema, et.typname AS ename, col_description(a.attrelid, a.attnum) AS comment
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -56,7 +56,7 @@ ORDER BY con.conname
 
 _FUNCTIONS = """
 SELECT n.nspname, p.proname, p.proretset, rn.nspname AS rschema, rt.typname AS rtype,
-       p.provolatile = 'v' AS volatile,
+       p.provolatile = 'v' AS volatile, obj_description(p.oid, 'pg_proc') AS comment,
        rt.typrelid <> 0 AS returns_row,
        coalesce(p.proargnames, '{}')::text[] AS argnames,
        ARRAY(SELECT tn.nspname FROM unnest(p.proargtypes) WITH ORDINALITY u(o, i)
@@ -91,7 +91,7 @@ async def introspect(conn: Connection) -> Catalog:
             schema=row["nspname"], name=row["relname"], kind=kind,
             insertable=kind in ("r", "p") or bool(upd & 8),
             updatable=kind in ("r", "p") or bool(upd & 4),
-            deletable=kind in ("r", "p") or bool(upd & 16),
+            deletable=kind in ("r", "p") or bool(upd & 16), comment=row["comment"],
         )
     for row in await conn.fetch(_COLUMNS, skip):
         table = tables.get(row["attrelid"])
@@ -103,7 +103,7 @@ async def introspect(conn: Connection) -> Catalog:
             name=row["attname"], type=_type_name(row["tschema"], row["typname"]),
             base=row["typname"], nullable=row["nullable"], has_default=row["has_default"],
             is_array=is_array, element=element, generated=row["generated"],
-            position=row["attnum"],
+            position=row["attnum"], comment=row["comment"],
         )
     for row in await conn.fetch(_CONSTRAINTS, skip):
         table = tables.get(row["conrelid"])
@@ -129,7 +129,7 @@ async def introspect(conn: Connection) -> Catalog:
             for i, (sch, typ) in enumerate(zip(row["argschemas"], row["argtypes"], strict=True)))
         functions[(row["nspname"], row["proname"])] = Function(
             row["nspname"], row["proname"], row["proretset"], row["rschema"], row["rtype"],
-            row["returns_row"], args, row["volatile"])
+            row["returns_row"], args, row["volatile"], row["comment"])
     return Catalog(
         tables={(t.schema, t.name): t for t in tables.values()},
         extensions=frozenset(r["extname"] for r in exts),

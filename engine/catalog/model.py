@@ -21,6 +21,8 @@ class Column:
     """For arrays, the element type's name."""
     generated: bool = False
     position: int = 0
+    comment: str | None = None
+    """The database's ``COMMENT ON COLUMN``."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ class Table:
     insertable: bool = True
     updatable: bool = True
     deletable: bool = True
+    comment: str | None = None
+    """The database's ``COMMENT ON TABLE``/``VIEW``."""
 
     @property
     def qualified(self) -> str:
@@ -86,6 +90,8 @@ class Function:
     arguments: tuple[Argument, ...]
     volatile: bool = False
     """``VOLATILE`` (Hasura exposes such a function as a mutation by default)."""
+    comment: str | None = None
+    """The database's ``COMMENT ON FUNCTION``."""
 
     @property
     def qualified(self) -> str:

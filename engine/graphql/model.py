@@ -75,6 +75,8 @@ class ComputedField:
     session_argument: str | None
     returns: tuple[str, str] | None
     """The table a set-returning computed field yields rows of (None for a scalar)."""
+    comment: str | None = None
+    """Its GraphQL description (the metadata's comment, else the function's, else Hasura's)."""
 
     def input_arguments(self) -> list[Argument]:
         """Arguments a client passes in ``args`` (not the row, not the session)."""
@@ -128,6 +130,11 @@ class TableInfo:
     root: dict[str, str]
     """Root field kind (select, select_by_pk, ...) → field name."""
     is_enum: bool = False
+    description: str | None = None
+    """The object type's description (metadata comment, else the table's, else Hasura's)."""
+    column_descriptions: dict[str, str | None] = field(default_factory=dict)
+    root_descriptions: dict[str, str | None] = field(default_factory=dict)
+    """Root field kind → description (the metadata's comment, else Hasura's text)."""
     enum_values: list[tuple[str, str | None]] = field(default_factory=list)
     relationships: dict[str, Relationship] = field(default_factory=dict)
     computed: dict[str, ComputedField] = field(default_factory=dict)

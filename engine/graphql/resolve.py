@@ -120,6 +120,7 @@ def build_model(catalog: Catalog, metadata: Mapping[str, Any]) -> Model:
         info = TableInfo(table=table, name=str(base), columns=columns,
                          root=_root_names(str(base), config.get("custom_root_fields") or {}),
                          is_enum=bool(entry.get("is_enum")))
+        _describe(info, config)
         model.tables[key] = info
     for entry in tables_md:
         key = qualified(entry["table"])
@@ -173,6 +174,42 @@ def build_model(catalog: Catalog, metadata: Mapping[str, Any]) -> Model:
     return model
 
 
+_ROOT_TEXT = {
+    "select": 'fetch data from the table: "{t}"',
+    "select_by_pk": 'fetch data from the table: "{t}" using primary key columns',
+    "select_aggregate": 'fetch aggregated fields from the table: "{t}"',
+    "insert": 'insert data into the table: "{t}"',
+    "insert_one": 'insert a single row into the table: "{t}"',
+    "update": 'update data of the table: "{t}"',
+    "update_by_pk": 'update single row of the table: "{t}"',
+    "update_many": 'update multiples rows of table: "{t}"',  # sic, Hasura's wording
+    "delete": 'delete data from the table: "{t}"',
+    "delete_by_pk": 'delete single row from the table: "{t}"',
+}
+
+
+def _comment(given: Mapping[str, Any], fallback: str | None) -> str | None:
+    """A metadata ``comment`` wins when present (an empty one means no description)."""
+    if "comment" in given and given["comment"] is not None:
+        return str(given["comment"]) or None
+    return fallback
+
+
+def _describe(info: TableInfo, config: Mapping[str, Any]) -> None:
+    """Descriptions as Hasura gives them: metadata comments, else the database's, else its own."""
+    table = info.table
+    info.description = _comment(config, table.comment or
+                                f'columns and relationships of "{table.name}"')
+    column_config = config.get("column_config") or {}
+    for name, column in table.columns.items():
+        info.column_descriptions[name] = _comment(column_config.get(name) or {}, column.comment)
+    roots = config.get("custom_root_fields") or {}
+    for kind, text in _ROOT_TEXT.items():
+        given = roots.get(kind)
+        info.root_descriptions[kind] = _comment(given if isinstance(given, Mapping) else {},
+                                                text.format(t=table.name))
+
+
 def _computed(model: Model, info: TableInfo, cf: Mapping[str, Any]) -> ComputedField | None:
     definition = cf.get("definition") or {}
     key = qualified(definition.get("function"))
@@ -194,7 +231,8 @@ def _computed(model: Model, info: TableInfo, cf: Mapping[str, Any]) -> ComputedF
             _incons(model, "computed_field", f"{name} in table {info.table.name}",
                     "the function returns rows of an untracked table", cf)
             return None
-    return ComputedField(name, fn, str(table_arg), session_arg, returns)
+    comment = _comment(cf, fn.comment or f'A computed field, executes function "{fn.name}"')
+    return ComputedField(name, fn, str(table_arg), session_arg, returns, comment)
 
 
 def _tracked_function(model: Model, entry: Mapping[str, Any]) -> None:

@@ -136,18 +136,21 @@ class SchemaBuilder:
                 args = {"path": GraphQLArgument(GraphQLString, description="JSON select path")} \
                     if column.base in ("json", "jsonb") else None
                 out[info.columns[col]] = GraphQLField(t if column.nullable else non_null(t),
-                                                      args=args)
+                                                      args=args,
+                                                      description=info.column_descriptions.get(col))
             for cf in self.visible_computed(info):
                 if cf.returns is None:
                     out[cf.name] = GraphQLField(self.scalar(scalar_name(cf.scalar)),
                                                 args=self.function_args(
-                                                    cf.function.name, cf.input_arguments(), {}))
+                                                    cf.function.name, cf.input_arguments(), {}),
+                                                description=cf.comment)
                 else:
                     remote = self.model.tables[cf.returns]
                     out[cf.name] = GraphQLField(non_null_list(self.object_type(remote)),
                                                 args=self.function_args(
                                                     cf.function.name, cf.input_arguments(),
-                                                    self.select_args(remote)))
+                                                    self.select_args(remote)),
+                                                description=cf.comment)
             for rel in self.visible_relationships(info):
                 remote = self.model.tables[rel.remote]
                 if rel.array:
@@ -163,8 +166,7 @@ class SchemaBuilder:
             return out
 
         return self.cached(info.name, lambda: GraphQLObjectType(  # type: ignore[no-any-return]
-            info.name, fields, interfaces=self.interfaces(info),
-            description=f'columns and relationships of "{info.table.name}"'))
+            info.name, fields, interfaces=self.interfaces(info), description=info.description))
 
     def interfaces(self, info: TableInfo) -> list[GraphQLInterfaceType]:
         """Interfaces the table's object type implements (none; the Relay schema's differ)."""
@@ -201,14 +203,16 @@ class SchemaBuilder:
                 continue
             out[info.root["select"]] = GraphQLField(
                 non_null_list(self.object_type(info)), args=self.select_args(info),
-                description=f'fetch data from the table: "{info.table.name}"')
+                description=info.root_descriptions.get("select"))
             if perm.allow_aggregations:
                 out[info.root["select_aggregate"]] = GraphQLField(
-                    non_null(aggregate_type(self, info)), args=self.select_args(info))
+                    non_null(aggregate_type(self, info)), args=self.select_args(info),
+                    description=info.root_descriptions.get("select_aggregate"))
             pk = info.table.primary_key
             if pk and all(c in perm.columns for c in pk):
                 out[info.root["select_by_pk"]] = GraphQLField(
-                    self.object_type(info), args=self.pk_args(info))
+                    self.object_type(info), args=self.pk_args(info),
+                    description=info.root_descriptions.get("select_by_pk"))
         for fn in self.functions("query"):
             remote = self.model.tables[fn.returns]
             perm = self.access[remote.key].select

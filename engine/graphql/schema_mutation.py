@@ -204,4 +204,7 @@ def mutation_fields(b: SchemaBuilder) -> dict[str, GraphQLField]:
             if pk_selectable:
                 out[info.root["delete_by_pk"]] = GraphQLField(
                     b.object_type(info), args=b.pk_args(info))
+        for kind, name in info.root.items():
+            if name in out and kind in info.root_descriptions:
+                out[name].description = info.root_descriptions[kind]
     return out
