@@ -56,6 +56,10 @@ def _returning(args: dict[str, Any], known: list[str]) -> str | None:
 @register("insert", apis=("query",))
 async def insert(ctx: OpContext, args: Any) -> dict[str, Any]:
     """Insert ``objects`` into a tracked table; answers ``affected_rows`` (and ``returning``)."""
+    if not ctx.session.is_admin:
+        from engine.metadata.ops.dml_insert import insert_as_role
+
+        return await insert_as_role(ctx, args)
     entry = ctx.table(args)
     objects = args.get("objects")
     if not isinstance(objects, list) or not all(isinstance(o, dict) for o in objects):

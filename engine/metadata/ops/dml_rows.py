@@ -292,7 +292,7 @@ async def update(ctx: OpContext, args: Any) -> dict[str, Any]:
     where = f" WHERE {' AND '.join(conds)}" if conds else ""
     statement = (f"UPDATE {info.table.qualified} {alias} SET {assignments}{where} "
                  f"RETURNING {alias}.*")
-    return await _mutation_result(dml, info, statement, args.get("returning"))
+    return await mutation_result(dml, info, statement, args.get("returning"), perm.check)
 
 
 @register("delete", apis=("query",))
@@ -310,13 +310,19 @@ async def delete(ctx: OpContext, args: Any) -> dict[str, Any]:
                          dml.where(info, alias, args.get("where"), "$.args.where")) if c != "true"]
     where = f" WHERE {' AND '.join(conds)}" if conds else ""
     statement = f"DELETE FROM {info.table.qualified} {alias}{where} RETURNING {alias}.*"
-    return await _mutation_result(dml, info, statement, args.get("returning"))
+    return await mutation_result(dml, info, statement, args.get("returning"))
 
 
-async def _mutation_result(dml: Dml, info: TableInfo, statement: str,
-                           returning: Any) -> dict[str, Any]:
-    """``affected_rows`` and, when asked for, ``returning`` of a data-changing statement."""
+async def mutation_result(dml: Dml, info: TableInfo, statement: str, returning: Any,
+                          check: Any = None) -> dict[str, Any]:
+    """``affected_rows`` and, when asked for, ``returning`` of a data-changing statement.
+
+    ``check``: the permission's check on the changed rows; a row failing it fails the request
+    (the transaction is rolled back).
+    """
     alias = dml.compiler.new_alias()
+    passed = "true" if not check else \
+        f"coalesce(bool_and({dml.compiler.permission_condition(info, alias, check)}), true)"
     if returning is None:
         obj = "NULL::json"
     else:
@@ -331,8 +337,11 @@ async def _mutation_result(dml: Dml, info: TableInfo, statement: str,
         obj = f"coalesce(json_agg(json_build_object({pairs})), '[]')"
     text = await dml.fetch(f"WITH {alias} AS ({statement}) "
                            f"SELECT json_build_object('affected_rows', count(*), "
-                           f"'returning', {obj})::text FROM {alias}")
+                           f"'returning', {obj}, 'passed', {passed})::text FROM {alias}")
     result: dict[str, Any] = orjson.loads(text)
+    if result.pop("passed") is False:
+        raise MetadataError("check constraint of an insert/update permission has failed",
+                            "permission-error", path="$.args")
     if returning is None:
         result.pop("returning", None)
     return result
