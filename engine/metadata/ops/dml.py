@@ -67,13 +67,18 @@ async def insert(ctx: OpContext, args: Any) -> dict[str, Any]:
     known = await _columns(ctx, entry)
     returning = _returning(args, known)
     conflict = _on_conflict(args.get("on_conflict"))
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    # Runs of objects giving the same columns, in order: ``returning`` keeps the objects' order.
+    groups: list[tuple[tuple[str, ...], list[dict[str, Any]]]] = []
     for obj in objects:
         _check_columns(set(obj), known)
-        groups.setdefault(tuple(sorted(obj)), []).append(obj)
+        columns = tuple(sorted(obj))
+        if groups and groups[-1][0] == columns:
+            groups[-1][1].append(obj)
+        else:
+            groups.append((columns, [obj]))
     affected = 0
     rows: list[Any] = []
-    for columns, group in groups.items():
+    for columns, group in groups:
         listed = ", ".join(_ident(c) for c in columns)
         table = _table_sql(entry)
         source = _rows_source(table, columns, await _spatial_columns(ctx, entry),
