@@ -219,7 +219,24 @@ def drop_all(metadata: model.Metadata, found: list[Inconsistency]) -> None:
         item.remove(metadata)
 
 
-def dependents_of_tables(metadata: model.Metadata, gone: set[tuple[str, str]]) -> list[str]:
+def relationship_target(table: model.QualifiedName, rel: dict[str, Any],
+                        catalog: DbCatalog | None = None) -> tuple[str, str] | None:
+    """The table a relationship points at (through the catalog for a local foreign key)."""
+    using = rel.get("using") or {}
+    target = (using.get("manual_configuration") or {}).get("remote_table")
+    fk = using.get("foreign_key_constraint_on")
+    if target is None and isinstance(fk, dict):
+        target = fk.get("table")
+    if target is not None:
+        return model.key(model.qualified(target))
+    if isinstance(fk, str | list) and catalog is not None:
+        found = catalog.foreign_key(model.key(table), tuple([fk] if isinstance(fk, str) else fk))
+        return None if found is None else found.ref_table
+    return None
+
+
+def dependents_of_tables(metadata: model.Metadata, gone: set[tuple[str, str]],
+                         catalog: DbCatalog | None = None) -> list[str]:
     """Relationships of remaining tables that point at one of the ``gone`` tables."""
     found = []
     for source in model.sources(metadata):
@@ -229,11 +246,6 @@ def dependents_of_tables(metadata: model.Metadata, gone: set[tuple[str, str]]) -
                 continue
             for kind in model.RELATIONSHIP_KINDS:
                 for rel in table.get(kind, []):
-                    using = rel.get("using") or {}
-                    target = (using.get("manual_configuration") or {}).get("remote_table")
-                    fk = using.get("foreign_key_constraint_on")
-                    if target is None and isinstance(fk, dict):
-                        target = fk.get("table")
-                    if target is not None and model.key(model.qualified(target)) in gone:
+                    if relationship_target(qn, rel, catalog) in gone:
                         found.append(f"relationship {model.show(qn)}.{rel.get('name')}")
     return found

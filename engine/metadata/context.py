@@ -82,7 +82,9 @@ class OpContext:
             MetadataError: not-exists when the table is not tracked.
         """
         name = self.table_name(args)
-        entry = model.find_table(self.source(args), name)
+        source = self.source(args)
+        entry = model.find_table(source, name)
         if entry is None:
-            raise not_exists(f"table \"{model.show(name)}\" does not exist")
+            shown = source.get("name", model.DEFAULT_SOURCE)
+            raise not_exists(f"table \"{model.show(name)}\" does not exist in source: {shown}")
         return entry

@@ -33,6 +33,9 @@ async def track_function(ctx: OpContext, args: Any) -> dict[str, Any]:
                             "already-tracked")
     if model.key(name) not in (await ctx.catalog()).functions:
         raise not_exists(f"no such function exists: \"{model.show(name)}\"")
+    if model.find_table(source, name) is not None:
+        raise MetadataError(f"table with name \"{model.show(name)}\" already exists",
+                            "not-supported", path="$.args")
     entry: dict[str, Any] = {"function": name}
     if isinstance(args.get("configuration"), dict) and args["configuration"]:
         entry["configuration"] = args["configuration"]

@@ -7,6 +7,7 @@ from typing import Any
 from engine.metadata import consistency, model
 from engine.metadata.context import OpContext
 from engine.metadata.convert import normalise_configuration
+from engine.metadata.dbcatalog import DbCatalog
 from engine.metadata.errors import MetadataError, not_exists, parse_failed
 from engine.metadata.ops import register
 from engine.metadata.ops.metadata_object import SUCCESS
@@ -24,6 +25,10 @@ async def track_table(ctx: OpContext, args: Any) -> dict[str, Any]:
     if model.find_table(source, name) is not None:
         raise MetadataError(f"view/table already tracked: \"{model.show(name)}\"",
                             "already-tracked")
+    if any(model.qualified(f["function"], "function") == name
+           for f in source.get("functions") or []):
+        raise MetadataError(f"function with name \"{model.show(name)}\" already exists",
+                            "not-supported", path="$.args")
     if not (await ctx.catalog()).has_table(model.key(name)):
         raise not_exists(f"no such table/view exists in source: \"{model.show(name)}\"")
     entry: dict[str, Any] = {"table": name}
@@ -40,38 +45,38 @@ async def track_table(ctx: OpContext, args: Any) -> dict[str, Any]:
 @register("pg_untrack_table", "untrack_table", apis=_BOTH)
 async def untrack_table(ctx: OpContext, args: Any) -> dict[str, Any]:
     """Stop tracking a table; ``cascade`` also drops relationships other tables have to it."""
-    entry = ctx.table(args)
-    name = model.qualified(entry["table"])
+    name = ctx.table_name(args)
     source = ctx.source(args)
-    dependents = consistency.dependents_of_tables(ctx.metadata, {model.key(name)})
+    entry = model.find_table(source, name)
+    if entry is None:
+        raise MetadataError(f"view/table already untracked: \"{model.show(name)}\"",
+                            "already-untracked", path="$.args")
+    source_name = source.get("name", model.DEFAULT_SOURCE)
+    catalog = await ctx.catalog()
+    dependents = consistency.dependents_of_tables(ctx.metadata, {model.key(name)}, catalog)
     if dependents and not args.get("cascade"):
         raise MetadataError(
-            "cannot drop due to the following dependent objects : " + ", ".join(dependents),
-            "dependency-error")
+            "cannot drop due to the following dependent objects: "
+            + ", ".join(f'{d} in source "{source_name}"' for d in dependents),
+            "dependency-error", path="$.args")
     source["tables"] = [t for t in model.tables(source) if t is not entry]
     if dependents:
-        _drop_relationships_to(ctx.metadata, {model.key(name)})
+        _drop_relationships_to(ctx.metadata, {model.key(name)}, catalog)
     ctx.mark_changed()
     return dict(SUCCESS)
 
 
-def _drop_relationships_to(metadata: model.Metadata, gone: set[tuple[str, str]]) -> None:
+def _drop_relationships_to(metadata: model.Metadata, gone: set[tuple[str, str]],
+                           catalog: DbCatalog) -> None:
     for source in model.sources(metadata):
         for table in model.tables(source):
+            qn = model.qualified(table["table"])
             for kind in model.RELATIONSHIP_KINDS:
-                kept = [rel for rel in table.get(kind, []) if _target(rel) not in gone]
+                kept = [rel for rel in table.get(kind, [])
+                        if consistency.relationship_target(qn, rel, catalog) not in gone]
                 if kind in table:
                     table[kind] = kept
                     model.drop_empty(table, kind)
-
-
-def _target(rel: dict[str, Any]) -> tuple[str, str] | None:
-    using = rel.get("using") or {}
-    target = (using.get("manual_configuration") or {}).get("remote_table")
-    fk = using.get("foreign_key_constraint_on")
-    if target is None and isinstance(fk, dict):
-        target = fk.get("table")
-    return None if target is None else model.key(model.qualified(target))
 
 
 @register("pg_set_table_customization", "set_table_customization", apis=_BOTH)
