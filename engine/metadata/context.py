@@ -35,6 +35,9 @@ class OpContext:
     path: str = "$"
     request_version: int = 1
     """The request's ``version`` field (``export_metadata`` answers differently for 2)."""
+    pool: Any = None
+    """The connection pool (``run_sql`` with ``no_transaction`` runs outside the request's
+    transaction)."""
     graphql_options: EngineOptions | None = None
     """How the GraphQL engine answers (the v1 data operations answer the same way)."""
     _catalog: DbCatalog | None = None

@@ -94,7 +94,7 @@ class MetadataManager:
                         metadata=model.clone(self.metadata), conn=conn, session=session,
                         api=api, resource_version=self.resource_version,
                         inconsistencies=list(self.inconsistencies),
-                        graphql_options=self.graphql_options,
+                        graphql_options=self.graphql_options, pool=self.pool,
                     )
                     expected = body.get("resource_version") if isinstance(body, dict) else None
                     if isinstance(expected, int) and expected != self.resource_version:

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import re
 import uuid
 from typing import Any
 
 import asyncpg
 
-from engine.metadata import consistency
+from engine.metadata import consistency, renames
 from engine.metadata.context import OpContext
 from engine.metadata.dbcatalog import DbConnection
 from engine.metadata.errors import MetadataError, parse_failed
 from engine.metadata.ops import register
 
 _MULTIPLE = "cannot insert multiple commands into a prepared statement"
+_DOLLAR = re.compile(r"\$[A-Za-z_]*\$")
+_ONLY_COMMENTS = re.compile(r"(\s|--[^\n]*(\n|$)|/\*.*?\*/)*", re.DOTALL)
+# Hasura's test of whether SQL may have changed the schema.
+_DDL = re.compile(r"\balter\b|\bdrop\b|\breplace\b|\bcreate function\b|\bcomment on\b",
+                  re.IGNORECASE)
 
 
 class _ReadOnlyDoneError(Exception):
@@ -34,6 +40,14 @@ async def run_sql(ctx: OpContext, args: Any) -> dict[str, Any]:
         raise parse_failed("key \"sql\" not found")
     sql = args["sql"]
     read_only = bool(args.get("read_only", False))
+    check = args.get("check_metadata_consistency")
+    if check is None:
+        # Hasura rebuilds its schema (and checks the metadata) only after SQL that looks like
+        # it changes the schema; data changes (an INSERT into an enum table) wait for a reload.
+        check = not read_only and bool(_DDL.search(sql))
+    before = await renames.snapshot(ctx.conn, ctx.metadata) if check else None
+    if args.get("no_transaction") and not read_only:
+        return await _run_outside(ctx, sql, before, bool(args.get("cascade", False)))
     try:
         if read_only:
             result: dict[str, Any] = {}
@@ -48,10 +62,38 @@ async def run_sql(ctx: OpContext, args: Any) -> dict[str, Any]:
         result = await _run(ctx.conn, sql)
     except asyncpg.PostgresError as exc:
         raise postgres_error(exc, sql) from None
-    if args.get("check_metadata_consistency", True):
-        ctx.mark_database_changed()
-        await _reconcile(ctx, cascade=bool(args.get("cascade", False)))
+    if before is not None:
+        await _after_schema_change(ctx, before, bool(args.get("cascade", False)))
     return result
+
+
+async def _after_schema_change(ctx: OpContext, before: renames.Snapshot, cascade: bool) -> None:
+    """Carry renames into the metadata, then drop (or refuse) what stopped resolving."""
+    ctx.mark_database_changed()
+    if await renames.carry(ctx.conn, ctx.metadata, before, await ctx.catalog()):
+        ctx.mark_changed()
+    await _reconcile(ctx, cascade=cascade)
+
+
+async def _run_outside(ctx: OpContext, sql: str, before: renames.Snapshot | None,
+                       cascade: bool) -> dict[str, Any]:
+    """``no_transaction``: the SQL runs outside the request's transaction, committed.
+
+    ``CREATE INDEX CONCURRENTLY`` needs that; the request's own connection keeps its transaction.
+    """
+    if ctx.pool is None:
+        raise MetadataError("no_transaction is not available here", "not-supported")
+    async with ctx.pool.acquire() as conn:
+        try:
+            # One statement at a time: several in one query string form one implicit
+            # transaction, which CREATE INDEX CONCURRENTLY refuses.
+            for statement in split_statements(sql):
+                await conn.execute(statement)
+        except asyncpg.PostgresError as exc:
+            raise postgres_error(exc, sql) from None
+    if before is not None:
+        await _after_schema_change(ctx, before, cascade)
+    return {"result_type": "CommandOk", "result": None}
 
 
 async def _run(conn: DbConnection, sql: str) -> dict[str, Any]:
@@ -85,6 +127,38 @@ async def _reconcile(ctx: OpContext, *, cascade: bool) -> None:
     if new:
         consistency.drop_all(ctx.metadata, new)
         ctx.mark_changed()
+
+
+def split_statements(sql: str) -> list[str]:
+    """``sql`` cut at the semicolons that end statements.
+
+    Semicolons in strings, quoted identifiers, dollar-quoted bodies and comments stay.
+    """
+    out: list[str] = []
+    start = i = 0
+    n = len(sql)
+    while i < n:
+        c = sql[i]
+        if c in "'\"":
+            i = sql.find(c, i + 1)
+            while i != -1 and i + 1 < n and sql[i + 1] == c:
+                i = sql.find(c, i + 2)
+            i = n if i == -1 else i + 1
+        elif c == "-" and sql.startswith("--", i):
+            i = n if sql.find("\n", i) == -1 else sql.find("\n", i) + 1
+        elif c == "/" and sql.startswith("/*", i):
+            i = n if sql.find("*/", i) == -1 else sql.find("*/", i) + 2
+        elif c == "$" and (m := _DOLLAR.match(sql, i)):
+            end = sql.find(m.group(0), m.end())
+            i = n if end == -1 else end + len(m.group(0))
+        elif c == ";":
+            out.append(sql[start:i])
+            i += 1
+            start = i
+        else:
+            i += 1
+    out.append(sql[start:])
+    return [s for s in out if s.strip() and not _ONLY_COMMENTS.fullmatch(s)]
 
 
 def postgres_error(exc: asyncpg.PostgresError, sql: str) -> MetadataError:
