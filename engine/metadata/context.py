@@ -29,6 +29,9 @@ class OpContext:
     database_changed: bool = False
     reload_requested: bool = False
     allow_inconsistent: bool = False
+    whole_table: bool = False
+    """Set by operations that redefine a whole table's configuration: Hasura then reports new
+    inconsistencies generically (``cannot continue due to new inconsistent metadata``)."""
     replaced: bool = False
     """Set by ``replace_metadata``/``clear_metadata``: the whole metadata is new."""
     """Set by ``replace_metadata``: inconsistencies do not fail the request."""

@@ -136,6 +136,10 @@ class MetadataManager:
             if ctx.replaced:
                 raise MetadataError("cannot continue due to inconsistent metadata", "unexpected",
                                     internal=[item.to_json() for item in new])
+            if ctx.whole_table:
+                raise MetadataError("cannot continue due to new inconsistent metadata",
+                                    "unexpected", path="$.args",
+                                    internal=[item.to_json() for item in new])
             raise MetadataError(f"Inconsistent object: {new[0].reason}", "invalid-configuration",
                                 path="$.args", internal=[item.to_json() for item in new])
         return found

@@ -87,6 +87,7 @@ async def set_table_customization(ctx: OpContext, args: Any) -> dict[str, Any]:
     if not isinstance(configuration, dict):
         raise parse_failed("'configuration' must be an object")
     _set_configuration(entry, configuration)
+    ctx.whole_table = True
     ctx.mark_changed()
     return dict(SUCCESS)
 
@@ -100,11 +101,13 @@ async def set_table_custom_fields(ctx: OpContext, args: Any) -> dict[str, Any]:
     configuration["custom_column_names"] = args.get("custom_column_names") or {}
     configuration.pop("column_config", None)
     _set_configuration(entry, configuration)
+    ctx.whole_table = True
     ctx.mark_changed()
     return dict(SUCCESS)
 
 
 def _set_configuration(entry: dict[str, Any], configuration: dict[str, Any]) -> None:
+    """Replace the table's configuration (callers mark the context ``whole_table``)."""
     normalised = normalise_configuration(configuration)
     if any(normalised.values()):
         entry["configuration"] = normalised
