@@ -99,7 +99,7 @@ def build_model(catalog: Catalog, metadata: Mapping[str, Any]) -> Model:
     tables_md: list[Mapping[str, Any]] = []
     for source in sources:
         tables_md.extend(source.get("tables") or [])
-        functions_md = list(source.get("functions") or [])
+        functions_md.extend(source.get("functions") or [])
     for entry in tables_md:
         key = qualified(entry["table"])
         table = catalog.table(*key)
