@@ -76,6 +76,8 @@ def subscription_fields(b: SchemaBuilder,
         if following is not None and tables.get(following) is info:
             continue
         placed.add(info.key)
+        if not b.select_columns(info):
+            continue  # nothing to stream on (a permission with no columns, computed fields only)
         out[stream_root_name(info)] = GraphQLField(
             non_null_list(b.object_type(info)),
             args={
