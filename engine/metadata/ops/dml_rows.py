@@ -239,6 +239,17 @@ async def count(ctx: OpContext, args: Any) -> dict[str, Any]:
 _UPDATE_OPERATORS = ("$set", "$inc", "$mul", "$default")
 
 
+async def _changing(ctx: OpContext, args: Any, kind: str) -> tuple[Dml, TableInfo, Any, str]:
+    """What an ``update``/``delete`` needs: ``where`` present, the table, the permission."""
+    if not isinstance(args, dict):
+        raise parse_failed("expecting an object for args")
+    if "where" not in args:
+        raise parse_failed('key "where" not found', "$")
+    dml = await Dml.create(ctx)
+    info = dml.table(args)
+    return dml, info, dml.require(info, kind), dml.compiler.new_alias()
+
+
 @register("update", apis=("query",))
 async def update(ctx: OpContext, args: Any) -> dict[str, Any]:
     """``$set``, ``$inc``, ``$mul`` and ``$default`` on the rows matching ``where``.
@@ -247,14 +258,7 @@ async def update(ctx: OpContext, args: Any) -> dict[str, Any]:
     columns of the updated rows. The role's update permission applies (filter, columns,
     presets).
     """
-    if not isinstance(args, dict):
-        raise parse_failed("expecting an object for args")
-    if "where" not in args:
-        raise parse_failed('key "where" not found', "$")
-    dml = await Dml.create(ctx)
-    info = dml.table(args)
-    perm = dml.require(info, "update")
-    alias = dml.compiler.new_alias()
+    dml, info, perm, alias = await _changing(ctx, args, "update")
     sets: dict[str, str] = {}
     for op in _UPDATE_OPERATORS:
         given = args.get(op) or args.get("_" + op[1:])
@@ -298,14 +302,7 @@ async def update(ctx: OpContext, args: Any) -> dict[str, Any]:
 @register("delete", apis=("query",))
 async def delete(ctx: OpContext, args: Any) -> dict[str, Any]:
     """Delete the rows matching ``where`` (required); ``returning`` as for ``update``."""
-    if not isinstance(args, dict):
-        raise parse_failed("expecting an object for args")
-    if "where" not in args:
-        raise parse_failed('key "where" not found', "$")
-    dml = await Dml.create(ctx)
-    info = dml.table(args)
-    perm = dml.require(info, "delete")
-    alias = dml.compiler.new_alias()
+    dml, info, perm, alias = await _changing(ctx, args, "delete")
     conds = [c for c in (dml.compiler.permission_condition(info, alias, perm.filter),
                          dml.where(info, alias, args.get("where"), "$.args.where")) if c != "true"]
     where = f" WHERE {' AND '.join(conds)}" if conds else ""
