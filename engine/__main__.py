@@ -60,9 +60,12 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"engine: {exc}", file=sys.stderr)
         return 2
+    # proxy_headers off: uvicorn would otherwise let X-Forwarded-For from 127.0.0.1 replace
+    # the socket peer; the engine reads that header itself, from trusted proxies only.
     config = uvicorn.Config(app, host=settings.host, port=settings.port, loop="uvloop",
                             http="httptools", access_log=False, log_level="warning",
-                            lifespan="on", ws_max_size=settings.websocket_max_message_size)
+                            lifespan="on", ws_max_size=settings.websocket_max_message_size,
+                            proxy_headers=False)
     _Server(config, app.close_websockets).run()
     return 0
 

@@ -13,10 +13,14 @@ from typing import Any
 
 import orjson
 
+from engine.server.client_address import parse_networks
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 DEFAULT_POOL_SIZE = 10
 DEFAULT_WEBSOCKET_MAX_MESSAGE_SIZE = 1024 * 1024
+DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 _TRUE = {"true", "1", "yes", "on", "t"}
 _FALSE = {"false", "0", "no", "off", "f", ""}
 
@@ -64,7 +68,8 @@ class EngineSettings:
     stringify_numeric_types: bool = False
     enable_console: bool = False
     dev_mode: bool = False
-    """``HASURA_GRAPHQL_DEV_MODE``: developer endpoints (``/dev/subscriptions``, admin only)."""
+    """``HASURA_GRAPHQL_DEV_MODE``: developer endpoints (``/dev/subscriptions``, admin only);
+    also the one mode in which a published signing key may be trusted (on loopback)."""
     pool_size: int = DEFAULT_POOL_SIZE
     live_queries_refetch_interval: float = 1.0
     """Seconds between polls of a live query (Hasura's setting is in milliseconds)."""
@@ -79,6 +84,19 @@ class EngineSettings:
     websocket_max_message_size: int = DEFAULT_WEBSOCKET_MAX_MESSAGE_SIZE
     """Bytes; a larger client message closes the socket with 1009 (message too big)."""
     infer_function_permissions: bool = True
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    """``ENGINE_MAX_BODY_BYTES``: larger request bodies are refused with 413 unread."""
+    cors_domains: tuple[str, ...] = ("*",)
+    """``HASURA_GRAPHQL_CORS_DOMAIN``: ``*`` or the origins allowed (``*.`` wildcards)."""
+    disable_cors: bool = False
+    """``HASURA_GRAPHQL_DISABLE_CORS``: no CORS headers at all (browsers block cross-site)."""
+    trusted_proxies: tuple[str, ...] = ()
+    """``ENGINE_TRUSTED_PROXIES``: peers whose ``X-Forwarded-For`` names the client."""
+
+    @property
+    def loopback_only(self) -> bool:
+        """Whether the engine listens on the loopback interface only."""
+        return self.host in LOOPBACK_HOSTS or self.host.startswith("127.")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> EngineSettings:
@@ -117,6 +135,10 @@ class EngineSettings:
                 env, "ENGINE_WEBSOCKET_MAX_MESSAGE_SIZE", DEFAULT_WEBSOCKET_MAX_MESSAGE_SIZE),
             "infer_function_permissions": _bool(env, "HASURA_GRAPHQL_INFER_FUNCTION_PERMISSIONS",
                                                 True),
+            "max_body_bytes": _int(env, "ENGINE_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
+            "cors_domains": _list(env.get("HASURA_GRAPHQL_CORS_DOMAIN", "*")) or ("*",),
+            "disable_cors": _bool(env, "HASURA_GRAPHQL_DISABLE_CORS"),
+            "trusted_proxies": _list(env.get("ENGINE_TRUSTED_PROXIES", "")),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         if values["pool_size"] < 1:
@@ -133,7 +155,18 @@ class EngineSettings:
                           ("ENGINE_WEBSOCKET_MAX_MESSAGE_SIZE", "websocket_max_message_size")):
             if values[key] <= 0:
                 raise SettingsError(f"{name} must be positive")
+        if values["max_body_bytes"] < 1024:
+            raise SettingsError("ENGINE_MAX_BODY_BYTES must be at least 1024")
+        try:
+            parse_networks(",".join(values["trusted_proxies"]))
+        except ValueError as exc:
+            raise SettingsError(f"ENGINE_TRUSTED_PROXIES: {exc}") from None
         return cls(**values)
+
+
+def _list(raw: str) -> tuple[str, ...]:
+    """A comma-separated setting as its non-empty entries."""
+    return tuple(e.strip() for e in raw.split(",") if e.strip())
 
 
 def _secret(value: str | None) -> Secret | None:

@@ -76,6 +76,9 @@ class EngineServer:
             "HASURA_GRAPHQL_UNAUTHORIZED_ROLE": self.unauthorized_role or "",
             "HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES": str(self.stringify_numeric_types).lower(),
             "HASURA_GRAPHQL_ENABLE_CONSOLE": str(self.enable_console).lower(),
+            # The local stack trusts cognito-local's published key: development mode on
+            # loopback is the one place the engine allows that (engine.auth.published_keys).
+            "HASURA_GRAPHQL_DEV_MODE": "true",
             "PYTHONPATH": python_path,
         }
         env.update(self.extra_env)

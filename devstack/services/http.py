@@ -76,8 +76,12 @@ def python_module_argv(module: str, *args: str) -> list[str]:
 
 
 def uvicorn_argv(app: str, port: int) -> list[str]:
-    """Serve the ASGI ``app`` ("module:attr") on loopback with uvicorn."""
+    """Serve the ASGI ``app`` ("module:attr") on loopback with uvicorn.
+
+    ``--no-proxy-headers``: uvicorn would otherwise take the client address from
+    ``X-Forwarded-For`` whenever the peer is 127.0.0.1, i.e. from any local client.
+    """
     return python_module_argv(
         "uvicorn", app, "--host", LOOPBACK, "--port", str(port),
-        "--loop", "uvloop", "--http", "httptools", "--no-access-log",
+        "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--no-proxy-headers",
     )

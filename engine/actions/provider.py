@@ -26,6 +26,7 @@ from engine.actions.types import CustomTypes
 from engine.actions.webhook import action_body, call_handler, request_headers
 from engine.graphql.errors import GraphQLFieldError
 from engine.graphql.providers import FieldCall, ProvidedField
+from engine.repeated_warning import RepeatedWarning
 
 logger = logging.getLogger("engine.actions")
 POLL_SECONDS = 0.2
@@ -159,11 +160,13 @@ class ActionsProvider:
 
     # -- asynchronous worker -------------------------------------------------------------
     async def _work(self) -> None:
+        warning = RepeatedWarning(logger, "async actions: cannot read the log")
         while True:
             try:
                 calls = await self.log.claim() if self.log is not None else []
+                warning.succeeded()
             except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError) as exc:
-                logger.warning("async actions: cannot read the log: %s", exc)
+                warning.failed(exc)
                 calls = []
             for logged in calls:
                 await self._process(logged)

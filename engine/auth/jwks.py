@@ -19,6 +19,8 @@ from collections.abc import Callable
 import httpx
 from joserfc import jwk
 
+from engine.auth.published_keys import published_key_name
+
 logger = logging.getLogger("engine.auth.jwks")
 
 MIN_REFETCH_INTERVAL = 10.0
@@ -39,8 +41,12 @@ class JwksCache:
         *,
         client: httpx.AsyncClient | None = None,
         clock: Callable[[], float] = time.time,
+        allow_published: bool = False,
     ) -> None:
         self.url = url
+        self.allow_published = allow_published
+        self.published_seen: str | None = None
+        """The published key the last fetched set held (kept out unless allowed)."""
         self._client = client
         self._clock = clock
         self._keys: dict[str | None, jwk.Key] = {}
@@ -104,23 +110,34 @@ class JwksCache:
             # Keep the previous keys; try again after the minimum interval.
             self._expires_at = self._clock() + MIN_REFETCH_INTERVAL
             return
-        self._keys = _read_keys(document)
+        self._keys, self.published_seen = _read_keys(document, self.allow_published)
+        if self.published_seen and not self.allow_published:
+            logger.error("the JWKS at %s holds %s: that key is ignored", self.url,
+                         self.published_seen)
         expires_at = _expiry(response.headers, self._clock())
         # A max-age of 0 (or no-cache) must not turn every request into a fetch.
         self._expires_at = None if expires_at is None else max(expires_at, self._clock() + 1.0)
 
 
-def _read_keys(document: object) -> dict[str | None, jwk.Key]:
+def _read_keys(document: object, allow_published: bool = False
+               ) -> tuple[dict[str | None, jwk.Key], str | None]:
+    """The set's usable keys by ``kid``, and the name of a published key it held."""
     if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
         logger.warning("the JWKS document has no 'keys' list")
-        return {}
+        return {}, None
     keys: dict[str | None, jwk.Key] = {}
+    published: str | None = None
     for entry in document["keys"]:
         # Shared-secret keys have no place in a published key set: refuse them.
         if not isinstance(entry, dict) or entry.get("kty") not in ("RSA", "EC", "OKP"):
             continue
         if entry.get("use", "sig") != "sig":
             continue
+        name = published_key_name(entry)
+        if name is not None:
+            published = name
+            if not allow_published:
+                continue
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -128,7 +145,7 @@ def _read_keys(document: object) -> dict[str | None, jwk.Key]:
         except Exception:  # noqa: S112 - one unreadable key must not hide the others
             continue
         keys[entry.get("kid")] = key
-    return keys
+    return keys, published
 
 
 def _expiry(headers: httpx.Headers, now: float) -> float | None:

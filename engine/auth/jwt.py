@@ -15,7 +15,8 @@ from joserfc.jwk import Key
 from engine.auth.errors import AuthError, access_denied, invalid_jwt
 from engine.auth.jsonpath import MISSING, lookup
 from engine.auth.jwks import JwksCache
-from engine.auth.jwt_config import ALGORITHMS_BY_KTY, JwtConfig
+from engine.auth.jwt_config import ALGORITHMS_BY_KTY, JwtConfig, JwtConfigError
+from engine.auth.published_keys import published_key_name, refusal
 from engine.session import Session
 
 ALLOWED_ROLES = "x-hasura-allowed-roles"
@@ -36,11 +37,23 @@ class JwtAuthenticator:
         *,
         jwks: JwksCache | None = None,
         clock: Callable[[], float] = time.time,
+        allow_published: bool = False,
     ) -> None:
+        """An authenticator for ``config``.
+
+        Raises:
+            JwtConfigError: the fixed ``key`` is a published key and ``allow_published`` is
+                False (see :mod:`engine.auth.published_keys`).
+        """
         self.config = config
         self.jwks = jwks
+        self.allow_published = allow_published
+        if config.key is not None and not allow_published:
+            name = published_key_name(config.key.as_dict())
+            if name is not None:
+                raise JwtConfigError(refusal(name, "the JWT config's 'key'"))
         if config.jwk_url is not None and jwks is None:
-            self.jwks = JwksCache(config.jwk_url, clock=clock)
+            self.jwks = JwksCache(config.jwk_url, clock=clock, allow_published=allow_published)
         self._clock = clock
         self._verified: LRUCache[str, tuple[dict[str, Any], float | None, float | None]] = (
             LRUCache(_TOKEN_CACHE_SIZE)

@@ -26,6 +26,7 @@ from engine.events.catalog import Connection
 from engine.events.settings import DeliverySettings
 from engine.events.transport import KeepAliveTransport
 from engine.events.webhook import Attempt, WebhookConfigError, WebhookSpec, post, request_log
+from engine.repeated_warning import RepeatedWarning
 
 logger = logging.getLogger("engine.events.delivery")
 
@@ -222,6 +223,7 @@ class DeliveryLoop:
 
     async def _fetch_loop(self) -> None:
         batch = self.settings.fetch_batch_size
+        warning = RepeatedWarning(logger, f"{self.name}: fetching due work failed")
         while not self._stopping:
             self._wake.clear()
             # Keep about one batch queued ahead of the workers, never more.
@@ -231,8 +233,9 @@ class DeliveryLoop:
                 try:
                     conn = await self._connection()
                     due = await self.store.fetch(conn, limit, self.settings.lock_timeout)
+                    warning.succeeded()
                 except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError) as exc:
-                    logger.warning("%s: fetching due work failed: %s", self.name, exc)
+                    warning.failed(exc)
                     await self._drop_connection()
                 except Exception:  # a bug must not stop delivery for good: log, poll again
                     logger.exception("%s: fetching due work failed", self.name)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from typing import Any, cast
 
 import asyncpg
@@ -39,6 +40,8 @@ from engine.graphql.roots import RootPlan, RunContext
 from engine.graphql.rules import RULES
 from engine.graphql.schema import SchemaBuilder
 from engine.graphql.schema_stream import stream_root_name
+from engine.limits import ApiLimits
+from engine.limits import operation as limit_checks
 from engine.session import ADMIN_ROLE, Session
 
 log = logging.getLogger(__name__)
@@ -81,6 +84,27 @@ def error_body(exc: Exception) -> bytes:
     return _error_body([GraphQLFieldError("unexpected error", "unexpected")])
 
 
+def _timeout(time_ms: int | None) -> str:
+    """``statement_timeout``'s value for a role's time limit (0 means none)."""
+    return f"{time_ms}ms" if time_ms else "0"
+
+
+@asynccontextmanager
+async def _time_limited(conn: Connection, time_ms: int | None) -> AsyncIterator[None]:
+    """Run a query's statements under the role's ``time_limit``.
+
+    ``SET LOCAL`` needs a transaction: PostgreSQL cancels a statement past the limit
+    (``57014``), the transaction rolls back and the connection goes back to the pool.
+    Without a limit nothing is added (no extra round trips).
+    """
+    if not time_ms:
+        yield
+        return
+    async with conn.transaction():
+        await conn.execute("SELECT set_config('statement_timeout', $1, true)", _timeout(time_ms))
+        yield
+
+
 class GraphQLEngine:
     """Answers ``/v1/graphql`` requests for the metadata it was built with."""
 
@@ -91,6 +115,7 @@ class GraphQLEngine:
         self.metadata = metadata
         self.options = options
         self.providers = list(providers)
+        self.limits = ApiLimits.from_metadata(metadata)
         self._roles: dict[tuple[str, bool, bool], RoleState] = {}
         self._documents: LRUCache[tuple[str, str], ParsedDocument] = LRUCache(
             options.document_cache_size)
@@ -173,6 +198,9 @@ class GraphQLEngine:
         if doc.error is not None:
             raise doc.error
         op = self._operation(doc, op_name)
+        # Limits first, for every transport: they read the syntax only, and an invalid
+        # document is re-walked below to word its error as Hasura does, at its size's cost.
+        limit_checks.check_operation(self.limits.for_role(role), op, doc.fragments)
         if doc.validation_errors:
             self._hasura_validation_error(state, doc, op, raw_vars)
             raise self._graphql_error(doc.validation_errors[0])
@@ -230,13 +258,18 @@ class GraphQLEngine:
                             prepared.state.access)
 
         ctx = RunContext(conn, prepared, session_vars, new_compiler, introspection)
+        # No connection (and no time limit) when nothing reads the database.
+        time_ms = (self.limits.for_role(prepared.session.role).time_ms
+                   if plan.needs_database else None)
         if plan.operation == "mutation" and plan.needs_database:
             async with conn.transaction():
-                await conn.execute("SELECT set_config('hasura.user', $1, true)",
-                                   orjson.dumps(dict(session_vars)).decode())
+                await conn.execute("SELECT set_config('hasura.user', $1, true), "
+                                   "set_config('statement_timeout', $2, true)",
+                                   orjson.dumps(dict(session_vars)).decode(), _timeout(time_ms))
                 out = [await root.run(ctx) for root in plan.roots]
         else:
-            out = [await root.run(ctx) for root in plan.roots]
+            async with _time_limited(conn, time_ms):
+                out = [await root.run(ctx) for root in plan.roots]
         return data_body(plan.roots, out)
 
     # -- roles ---------------------------------------------------------------------------

@@ -34,6 +34,10 @@ def map_postgres_error(exc: asyncpg.PostgresError) -> GraphQLFieldError:
     if state.startswith("42"):
         return GraphQLFieldError(message, "bad-request" if state != "42501"
                                  else "permission-denied")
+    if state == "57014":
+        # statement_timeout (the role's time_limit) or an operator's cancel.
+        return GraphQLFieldError("the operation was cancelled: it ran past its time limit",
+                                 "time-limit-exceeded")
     if state.startswith("P0"):
         return GraphQLFieldError(message, "unexpected")
     return GraphQLFieldError("database query error", "unexpected", internal=f"{state}: {message}")

@@ -8,7 +8,12 @@ import orjson
 from starlette.types import Receive, Scope, Send
 
 from engine.auth.errors import AuthError
-from engine.server.responses import api_error, read_body, send_json
+from engine.server.request_guard import (
+    RequestRefusedError,
+    check_json_content_type,
+    read_limited_body,
+)
+from engine.server.responses import api_error, send_json
 from engine.server.state import ServerState
 
 logger = logging.getLogger("engine.server")
@@ -40,7 +45,12 @@ class AdminEndpoint:
         if scope["method"] != "POST":
             await send_json(send, 405, api_error("only POST is supported", "not-supported"))
             return
-        body = await read_body(receive)
+        try:
+            check_json_content_type(scope)
+            body = await read_limited_body(scope, receive, self.state.settings.max_body_bytes)
+        except RequestRefusedError as exc:
+            await send_json(send, exc.status, api_error(exc.message, exc.code))
+            return
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         try:
             session = await self.state.resolver.resolve(headers)

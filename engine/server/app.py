@@ -16,13 +16,14 @@ from starlette.types import Receive, Scope, Send
 from engine.auth.errors import AuthError
 from engine.auth.jwt import JwtAuthenticator
 from engine.auth.jwt_config import JwtConfigError, parse_jwt_config
+from engine.auth.published_keys import refusal
 from engine.auth.resolver import SessionResolver
 from engine.console.routes import console_routes
 from engine.metadata.manager import MetadataManager
 from engine.metadata.model import Metadata
 from engine.server.admin_routes import AdminEndpoint
-from engine.server.cors import preflight, request_origin, with_cors
-from engine.server.database import create_pool
+from engine.server.cors import CorsPolicy, preflight, request_origin, with_cors
+from engine.server.database import create_pool, database_reachable
 from engine.server.graphql_route import GraphQLEndpoint
 from engine.server.graphql_state import GraphQLHolder, engine_options
 from engine.server.lifecycle import ListenerGroup, listeners, load_plugins, providers
@@ -47,7 +48,8 @@ def build_resolver(settings: EngineSettings) -> SessionResolver:
     jwt = None
     if settings.jwt_secret is not None:
         try:
-            jwt = JwtAuthenticator(parse_jwt_config(settings.jwt_secret))
+            jwt = JwtAuthenticator(parse_jwt_config(settings.jwt_secret),
+                                   allow_published=allows_published_keys(settings))
         except JwtConfigError as exc:
             raise SettingsError(f"HASURA_GRAPHQL_JWT_SECRET: {exc}") from None
     secret = settings.admin_secret.reveal() if settings.admin_secret else None
@@ -64,6 +66,29 @@ def subscription_options(settings: EngineSettings) -> SubscriptionOptions:
         stream_batch_size=settings.streaming_queries_batch_size)
 
 
+def allows_published_keys(settings: EngineSettings) -> bool:
+    """Whether a published signing key may be trusted: development mode on loopback only."""
+    return settings.dev_mode and settings.loopback_only
+
+
+async def refuse_published_jwks(resolver: SessionResolver) -> None:
+    """Fetch the JWKS once at start-up and refuse to start if it holds a published key.
+
+    A key set that cannot be fetched yet is not an error here (the key server may start
+    later); the key is kept out of every later fetch all the same.
+
+    Raises:
+        SettingsError: the key set holds a published key and it is not allowed.
+    """
+    jwt = resolver.jwt
+    if jwt is None or jwt.jwks is None or jwt.allow_published:
+        return
+    await jwt.jwks.key_for(None)
+    if jwt.jwks.published_seen is not None:
+        raise SettingsError("HASURA_GRAPHQL_JWT_SECRET: " + refusal(
+            jwt.jwks.published_seen, f"the key set at {jwt.jwks.url}"))
+
+
 class EngineApp(Starlette):
     """Starlette, with CORS and ``POST /v1/graphql`` answered before routing and middleware.
 
@@ -73,6 +98,7 @@ class EngineApp(Starlette):
 
     graphql_endpoint: GraphQLEndpoint
     graphql_websocket: GraphQLWebSocket
+    cors: CorsPolicy
 
     async def close_websockets(self) -> None:
         """Close every GraphQL websocket with 1001 (going away): the server is stopping."""
@@ -82,11 +108,12 @@ class EngineApp(Starlette):
         """Dispatch one ASGI event (CORS for browsers first, then the GraphQL fast path)."""
         if scope["type"] == "http":
             origin = request_origin(scope)
-            if origin is not None:
+            cors = None if origin is None else self.cors.headers(origin)
+            if cors is not None:
                 if scope["method"] == "OPTIONS":
-                    await preflight(scope, receive, send, origin)
+                    await preflight(scope, receive, send, cors)
                     return
-                send = with_cors(send, origin)
+                send = with_cors(send, cors)
             if scope["path"] == "/v1/graphql" and scope["method"] == "POST":
                 await self.graphql_endpoint(scope, receive, send)
                 return
@@ -103,6 +130,7 @@ def create_app(settings: EngineSettings) -> EngineApp:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await refuse_published_jwks(state.resolver)
         load_plugins()
         pool = await create_pool(settings.database_url.reveal(), settings.pool_size)
         options = engine_options(settings.stringify_numeric_types,
@@ -136,8 +164,12 @@ def create_app(settings: EngineSettings) -> EngineApp:
 
     async def healthz(request: Request) -> Response:
         manager = state.metadata
-        if manager is None:
+        holder = state.graphql
+        if manager is None or holder is None:
             return PlainTextResponse("starting", status_code=503)
+        if not await database_reachable(holder.pool):
+            # As Hasura: 500 "ERROR", so a load balancer takes the instance out.
+            return PlainTextResponse("ERROR", status_code=500)
         if manager.inconsistencies:
             return PlainTextResponse("WARN: inconsistent objects in schema")
         return PlainTextResponse("OK")
@@ -169,6 +201,7 @@ def create_app(settings: EngineSettings) -> EngineApp:
         Route("/v1/query", AdminEndpoint(state, "query"), methods=["POST"]),
         Route("/v2/query", AdminEndpoint(state, "v2query"), methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/hasura/healthz", healthz, methods=["GET"]),
         Route("/v1/version", version, methods=["GET"]),
     ]
     if settings.dev_mode:
@@ -178,5 +211,6 @@ def create_app(settings: EngineSettings) -> EngineApp:
     app = EngineApp(routes=routes, lifespan=lifespan)
     app.graphql_endpoint = graphql
     app.graphql_websocket = websocket
+    app.cors = CorsPolicy.from_settings(settings.cors_domains, settings.disable_cors)
     app.state.engine = state
     return app

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 import asyncpg
+
+logger = logging.getLogger("engine.server")
+
+HEALTH_TIMEOUT = 2.0
+"""Seconds ``/healthz`` waits for the database before calling it unreachable."""
 
 
 async def _keep_session(conn: asyncpg.Connection) -> None:
@@ -25,3 +33,14 @@ async def create_pool(url: str, size: int) -> asyncpg.Pool:
     )
     assert pool is not None
     return pool
+
+
+async def database_reachable(pool: asyncpg.Pool) -> bool:
+    """Whether ``SELECT 1`` answers within ``HEALTH_TIMEOUT`` seconds (Hasura's storage check)."""
+    try:
+        async with asyncio.timeout(HEALTH_TIMEOUT):
+            async with pool.acquire() as conn:
+                return bool(await conn.fetchval("SELECT 1") == 1)
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+        logger.debug("health check: the database is unreachable: %s", exc)
+        return False

@@ -4,19 +4,37 @@ Written as a bare ASGI app: on a cached document the engine's own work is small,
 per-request Python around it (request objects, header wrappers, JSON) is kept minimal.
 Every error is answered with status 200 in the ``errors`` list, as Hasura does. The older
 ``/v1alpha1/graphql`` answers a request that failed as a whole with the error's own status
-(400, 401 for a wrong admin secret), as Hasura still does there.
+(400, 401 for a wrong admin secret), as Hasura still does there. Transport refusals come
+first and carry their own status: 415 for a body that is not declared JSON, 413 for one
+past ``ENGINE_MAX_BODY_BYTES`` (see :mod:`engine.server.request_guard`).
+
+The batch and rate limits of ``api_limits`` are checked here, once the role is known and
+before anything runs; depth, node and time limits are the engine's (they need the
+operation).
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import orjson
 from starlette.types import Receive, Scope, Send
 
 from engine.auth.errors import AuthError
-from engine.server.responses import graphql_error, read_body, send_json, send_json_bytes
+from engine.graphql.errors import GraphQLFieldError
+from engine.limits import RoleLimits
+from engine.limits.operation import check_batch
+from engine.limits.rate import rate_limited
+from engine.server.client_address import parse_networks, scope_client_address
+from engine.server.request_guard import (
+    RequestRefusedError,
+    check_json_content_type,
+    read_limited_body,
+)
+from engine.server.responses import graphql_error, send_json, send_json_bytes
 from engine.server.state import ServerState
+from engine.session import Session
 
 logger = logging.getLogger("engine.server")
 
@@ -30,13 +48,19 @@ class GraphQLEndpoint:
         self.legacy_statuses = legacy_statuses
         self.relay = relay
         """Serve the Relay schema (``/v1beta1/relay``)."""
+        self.trusted_proxies = parse_networks(",".join(state.settings.trusted_proxies))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer one request."""
         if scope["method"] != "POST":
             await send_json(send, 405, graphql_error("only POST is supported", "not-supported"))
             return
-        body = await read_body(receive)
+        try:
+            check_json_content_type(scope)
+            body = await read_limited_body(scope, receive, self.state.settings.max_body_bytes)
+        except RequestRefusedError as exc:
+            await send_json(send, exc.status, graphql_error(exc.message, exc.code))
+            return
         # ASGI servers hand header names lower-cased; a repeated header keeps its last value.
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         try:
@@ -58,6 +82,12 @@ class GraphQLEndpoint:
                                                      "unexpected"))
             return
         try:
+            self._admit(scope, engine.limits.for_role(session.role), session, payload)
+        except GraphQLFieldError as exc:
+            status = 400 if self.legacy_statuses else 200
+            await send_json_bytes(send, status, orjson.dumps({"errors": [exc.to_json()]}))
+            return
+        try:
             out = await engine.execute(payload, session, headers, relay=self.relay)
         except Exception:
             logger.exception("unexpected error answering a GraphQL request")
@@ -67,6 +97,30 @@ class GraphQLEndpoint:
         if self.legacy_statuses and out.startswith(b'{"errors"'):
             status = _legacy_status(out)
         await send_json_bytes(send, status, out)
+
+    def _admit(self, scope: Scope, limits: RoleLimits, session: Session, payload: Any) -> None:
+        """Apply the role's batch and rate limits to a request of one or more operations.
+
+        Raises:
+            GraphQLFieldError: the batch is too large, or the caller is over its rate.
+        """
+        if limits.unlimited:
+            return
+        count = len(payload) if isinstance(payload, list) else 1
+        check_batch(limits, count)
+        rate = limits.rate
+        if rate is None:
+            return
+        if rate.by_ip:
+            unique: Any = scope_client_address(scope, self.trusted_proxies)
+        elif rate.unique_params:
+            unique = tuple(session.variables.get(name) for name in rate.unique_params)
+        else:
+            unique = None
+        retry_after = self.state.limiter.admit((session.role, unique), rate.max_reqs_per_min,
+                                         max(count, 1))
+        if retry_after is not None:
+            raise rate_limited(retry_after)
 
 
 def _legacy_status(body: bytes) -> int:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from starlette.types import Receive, Send
+from starlette.types import Send
+
+from engine.graphql.errors import bounded
 
 JSON_HEADERS = [(b"content-type", b"application/json; charset=utf-8")]
 
@@ -24,24 +26,12 @@ async def send_json(send: Send, status: int, value: Any) -> None:
     await send_json_bytes(send, status, orjson.dumps(value))
 
 
-async def read_body(receive: Receive) -> bytes:
-    """The whole request body."""
-    message = await receive()
-    body: bytes = message.get("body", b"")
-    if not message.get("more_body", False):
-        return body
-    chunks = [body]
-    while message.get("more_body", False):
-        message = await receive()
-        chunks.append(message.get("body", b""))
-    return b"".join(chunks)
-
-
 def graphql_error(message: str, code: str, path: str = "$") -> dict[str, Any]:
     """A GraphQL response with one error in Hasura's shape."""
-    return {"errors": [{"message": message, "extensions": {"path": path, "code": code}}]}
+    return {"errors": [{"message": bounded(message),
+                        "extensions": {"path": path, "code": code}}]}
 
 
 def api_error(message: str, code: str, path: str = "$") -> dict[str, Any]:
     """An admin API error body in Hasura's shape."""
-    return {"path": path, "error": message, "code": code}
+    return {"path": path, "error": bounded(message), "code": code}

@@ -36,6 +36,8 @@ def _documented() -> set[str]:
 def test_docker_compose_pins_every_image(compose: dict[str, Any]) -> None:
     """Docker compose pins every image.
 
+    Docker compose pins every image.
+
     GIVEN docker-compose.yml WHEN reading each pulled image THEN it has an explicit version tag
     (no `latest`, no bare name), and Hasura is a v2 cli-migrations-v3 image.
     """
@@ -53,6 +55,8 @@ def test_docker_compose_pins_every_image(compose: dict[str, Any]) -> None:
 def test_docker_compose_mounts_the_hasura_folders(compose: dict[str, Any]) -> None:
     """Docker compose mounts the hasura folders.
 
+    Docker compose mounts the hasura folders.
+
     GIVEN the engine service WHEN reading its volumes THEN ./hasura/migrations and
     ./hasura/metadata are mounted where the cli-migrations image reads them, and exist.
     """
@@ -69,6 +73,8 @@ def test_docker_compose_mounts_the_hasura_folders(compose: dict[str, Any]) -> No
 def test_docker_compose_builds_from_existing_dockerfiles(compose: dict[str, Any]) -> None:
     """Docker compose builds from existing dockerfiles.
 
+    Docker compose builds from existing dockerfiles.
+
     GIVEN the services built locally WHEN reading their build section THEN the Dockerfile
     exists in the repository.
     """
@@ -81,6 +87,8 @@ def test_docker_compose_builds_from_existing_dockerfiles(compose: dict[str, Any]
 
 def test_docker_compose_variables_are_documented(compose: dict[str, Any]) -> None:
     """Docker compose variables are documented.
+
+    Docker compose variables are documented.
 
     GIVEN every ${VARIABLE} docker-compose.yml reads from the host THEN .env.example lists it.
     """
@@ -111,6 +119,8 @@ def test_docker_compose_gives_the_engine_every_variable_metadata_reads(
 ) -> None:
     """Docker compose gives the engine every variable metadata reads.
 
+    Docker compose gives the engine every variable metadata reads.
+
     GIVEN the metadata's from_env, value_from_env and {{VAR}} references THEN the engine
     container's environment sets each, and .env.example documents each.
     """
@@ -125,9 +135,34 @@ def test_docker_compose_gives_the_engine_every_variable_metadata_reads(
 def test_docker_compose_seeds_are_the_project_seeds(compose: dict[str, Any]) -> None:
     """Docker compose seeds are the project seeds.
 
+    Docker compose seeds are the project seeds.
+
     GIVEN the one-shot seed service THEN it loads hasura/seeds/default.
     """
     volumes = compose["services"]["seed"]["volumes"]
     sources = [Path(v.split(":")[0]) for v in volumes]
     assert Path("./hasura/seeds/default") in sources
     assert (REPO_ROOT / "hasura" / "seeds" / "default").is_dir()
+
+
+def test_docker_compose_sends_nothing_off_the_machine_by_default(compose: dict[str, Any]) -> None:
+    """Docker compose sends nothing off the machine by default.
+
+    GIVEN docker-compose.yml WHEN reading every URL a service gets by default (a literal
+    value or a ``${VAR:-default}``) THEN each names a compose service or loopback, so event
+    payloads (user rows) and the shared-secret header stay local unless configured.
+    """
+    services = set(compose["services"])
+    local = services | {"localhost", "127.0.0.1"}
+    urls: list[tuple[str, str, str]] = []
+    for service, spec in compose["services"].items():
+        for name, value in (spec.get("environment") or {}).items():
+            text = str(value)
+            default = re.fullmatch(r"\$\{[A-Z0-9_]+:-(.*)\}", text)
+            text = default.group(1) if default else text
+            if re.match(r"https?://", text):
+                urls.append((service, name, text))
+    assert any(name == "EVENT_TRIGGER_URL" for _, name, _ in urls)
+    outside = [(s, n, u) for s, n, u in urls
+               if (re.match(r"https?://([^:/]+)", u) or [None, ""])[1] not in local]
+    assert outside == []

@@ -43,6 +43,7 @@ _BUILTIN_MODULES = (
     "engine.metadata.ops.computed_fields",
     "engine.metadata.ops.functions",
     "engine.metadata.ops.roles",
+    "engine.metadata.ops.api_limits",
     "engine.metadata.ops.run_sql",
     "engine.metadata.ops.dml",
     "engine.metadata.ops.dml_rows",

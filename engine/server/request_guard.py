@@ -1,0 +1,82 @@
+"""What every JSON API request must pass before its body is parsed.
+
+- **A JSON content type.** Browsers send ``text/plain``, form encodings and ``multipart``
+  across sites without a CORS preflight; refusing anything but ``application/json`` (or a
+  ``+json`` type) means a cross-site page cannot make a browser post a query or a
+  metadata call with the victim's cookies or network position.
+- **A bounded body.** A declared ``Content-Length`` past the limit is refused before a byte
+  is read; a chunked body is read only until it passes the limit. Either way 413.
+"""
+
+from __future__ import annotations
+
+from starlette.types import Receive, Scope
+
+
+class RequestRefusedError(Exception):
+    """The request is refused before its body is parsed (``status``, ``code``, ``message``)."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def _header(scope: Scope, wanted: bytes) -> bytes | None:
+    for name, value in scope["headers"]:
+        if name == wanted:
+            return bytes(value)
+    return None
+
+
+def check_json_content_type(scope: Scope) -> None:
+    """Refuse a request whose ``Content-Type`` is not JSON.
+
+    Raises:
+        RequestRefusedError: 415 ``invalid-headers``.
+    """
+    raw = _header(scope, b"content-type")
+    media = (raw or b"").split(b";", 1)[0].strip().lower()
+    if media == b"application/json" or (media.startswith(b"application/")
+                                        and media.endswith(b"+json")):
+        return
+    shown = media.decode("latin-1")[:80] or "none"
+    raise RequestRefusedError(415, "invalid-headers",
+                         f"the Content-Type must be application/json (got {shown})")
+
+
+async def read_limited_body(scope: Scope, receive: Receive, limit: int) -> bytes:
+    """The whole request body, refused once it would pass ``limit`` bytes.
+
+    Raises:
+        RequestRefusedError: 413 ``request-too-large``.
+    """
+    declared = _header(scope, b"content-length")
+    if declared is not None:
+        try:
+            size = int(declared)
+        except ValueError:
+            raise RequestRefusedError(400, "invalid-headers", "Content-Length is not a number") \
+                from None
+        if size > limit:
+            raise _too_large(limit)
+    chunks: list[bytes] = []
+    total = 0
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        total += len(chunk)
+        if total > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+        more = message.get("more_body", False)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _too_large(limit: int) -> RequestRefusedError:
+    return RequestRefusedError(413, "request-too-large",
+                          f"the request body is larger than the limit of {limit} bytes")

@@ -1,0 +1,47 @@
+"""``/healthz`` tells a load balancer the truth when the database goes away."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+from devstack.ports import free_port
+from devstack.services.engine import EngineHandle
+from devstack.services.postgres import PostgresServer
+
+
+def _wait_for(predicate: Callable[[], bool], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_healthz_reports_a_stopped_database_and_logs_the_outage_once(
+        state_root: Path, start_engine: Callable[..., EngineHandle]) -> None:
+    """Healthz reports a stopped database and logs the outage once.
+
+    GIVEN an engine on its own PostgreSQL server, answering /healthz 200 OK WHEN that server
+    stops THEN /healthz answers 500 "ERROR" as Hasura does (so a load balancer takes the
+    instance out), and the pollers' warning appears once, not several times a second.
+    """
+    root = state_root / f"pg-health-{free_port()}"
+    server = PostgresServer(root, free_port())
+    server.start(root / "postgres.log", root / "postgres.pid", fsync=False)
+    try:
+        engine = start_engine(server.url())
+        assert engine.http.get("/healthz").text == "OK"
+        server.stop()
+        assert _wait_for(lambda: engine.http.get("/healthz").status_code == 500, 15.0)
+        answer = engine.http.get("/healthz")
+        assert (answer.status_code, answer.text) == (500, "ERROR")
+        time.sleep(3.0)  # the async-action poller runs every 0.2-1 s meanwhile
+        log = engine.server.log_path.read_text()
+        assert log.count("async actions: cannot read the log") == 1
+    finally:
+        server.stop()
