@@ -4,14 +4,27 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pwd
 import signal
 import subprocess
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from devstack.errors import StackError
+
+
+def as_account(user: str | None) -> dict[str, Any]:
+    """Popen arguments that run a child as ``user`` with that account's own group only.
+
+    Without ``group``/``extra_groups`` a child started by root keeps root's groups, so it
+    could not enter a folder shared with the account's group (the private state folder).
+    """
+    if user is None:
+        return {}
+    return {"user": user, "group": pwd.getpwnam(user).pw_gid, "extra_groups": []}
 
 
 @dataclass
@@ -37,21 +50,23 @@ class ManagedProcess:
             raise StackError(
                 f"{self.name} is already running (pid {running}); run `./dev down` first"
             )
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self.pid_path.parent.mkdir(parents=True, exist_ok=True)
+        self.log_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.pid_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         env = dict(os.environ)
         if self.env:
             env.update(self.env)
-        with self.log_path.open("ab") as log:
+        log_fd = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(log_fd, "ab") as log:
             try:
                 self.popen = subprocess.Popen(  # noqa: S603 - argv is built by devstack, not user input
                     list(self.argv),
+                    umask=0o077,  # what services write in the state folder is private
                     stdin=subprocess.DEVNULL,
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     env=env,
                     cwd=self.cwd,
-                    user=self.user,
+                    **as_account(self.user),
                     start_new_session=True,
                 )
             except FileNotFoundError as exc:

@@ -13,6 +13,8 @@ from devstack import compose
 from devstack.console import console
 from devstack.errors import StackError
 from devstack.ports import ensure_all_free
+from devstack.private_state import make_private
+from devstack.services.postgres import run_as_user
 from devstack.settings import StackSettings
 from devstack.stack import (
     Service,
@@ -31,6 +33,7 @@ def up(detach: bool) -> None:
     settings = StackSettings.load()
     ensure_not_running(settings)
     ensure_all_free(compose.ports(settings))
+    make_private(settings.state_dir, run_as_user())
     stop_request_file(settings).unlink(missing_ok=True)
     entries = compose.build(settings)
     started = time.monotonic()

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from devstack.errors import StackError
 from devstack.ports import LOOPBACK, ensure_free, is_listening
-from devstack.process import ManagedProcess
+from devstack.process import ManagedProcess, as_account
 from devstack.settings import StackSettings
 from devstack.stack import log_file, pid_file
 
@@ -101,7 +101,7 @@ class PostgresServer:
                 [str(pg_bindir() / "initdb"), "-D", str(self.data_dir), "-U", SUPERUSER,
                  f"--pwfile={pwfile}", "--auth-local=trust", "--auth-host=scram-sha-256",
                  "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"],
-                capture_output=True, text=True, user=user, check=False,
+                capture_output=True, text=True, check=False, **as_account(user),
             )
         finally:
             pwfile.unlink(missing_ok=True)
@@ -157,8 +157,10 @@ class PostgresServer:
 
 def _ensure_traversable(path: Path, user: str) -> None:
     """Fail clearly when ``user`` cannot reach ``path`` (e.g. a 0700 temp dir owned by root)."""
+    group = pwd.getpwnam(user).pw_gid
     for parent in path.resolve().parents:
-        if not os.stat(parent).st_mode & 0o001:
+        info = os.stat(parent)
+        if not (info.st_mode & 0o001 or (info.st_gid == group and info.st_mode & 0o010)):
             raise StackError(
                 f"postgres runs as {user!r}, which cannot enter {parent} (mode "
                 f"{oct(os.stat(parent).st_mode & 0o777)}); put the state folder elsewhere "

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import json
+from typing import Any
+
 from tests.actions.conftest import ActionCall
 from tests.auth.fixtures import TEST_CONFIRMATION_CODE
 
@@ -161,11 +165,35 @@ def test_refresh_token_gives_new_tokens_and_logout_revokes_it(call_action: Actio
     assert refreshed.json()["id_token"].count(".") == 2
     assert refreshed.json()["refresh_token"] == tokens["refresh_token"]
     out = call_action("logout", {"refresh_token": tokens["refresh_token"]}, role="user",
-                      user_id="someone")
+                      user_id=_user_id(tokens))
     assert out.json() == {"ok": True}
     again = call_action("refreshToken", {"refresh_token": tokens["refresh_token"]})
     assert again.status_code == 401
     assert again.json()["extensions"]["code"] == "invalid-refresh-token"
+
+
+def _user_id(tokens: dict[str, Any]) -> str:
+    """The x-hasura-user-id the pre-token Lambda put in a login's ID token."""
+    part = tokens["id_token"].split(".")[1]
+    payload = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    return str(json.loads(payload["https://hasura.io/jwt/claims"])["x-hasura-user-id"])
+
+
+def test_logout_refuses_another_users_refresh_token(call_action: ActionCall,
+                                                    new_email: str) -> None:
+    """Logout refuses another users refresh token.
+
+    GIVEN user A's refresh token WHEN user B calls logout with it THEN 401
+    invalid-refresh-token (the same answer as for a bad token), and A's token still works.
+    """
+    signed_up(call_action, new_email)
+    tokens = call_action("login", {"email": new_email, "password": PASSWORD}).json()
+    out = call_action("logout", {"refresh_token": tokens["refresh_token"]}, role="user",
+                      user_id="somebody-else")
+    assert out.status_code == 401
+    assert out.json()["extensions"]["code"] == "invalid-refresh-token"
+    still = call_action("refreshToken", {"refresh_token": tokens["refresh_token"]})
+    assert still.status_code == 200, still.text
 
 
 def test_logout_needs_a_signed_in_caller(call_action: ActionCall) -> None:
@@ -252,3 +280,21 @@ def test_forgot_password_then_confirm_sets_the_new_password(call_action: ActionC
     assert done.json() == {"ok": True}, done.text
     login = call_action("login", {"email": new_email, "password": "N3w-password"})
     assert login.status_code == 200
+
+
+def test_cognito_local_keeps_its_user_database_private(
+        call_action: ActionCall, new_email: str,
+        bare_pool: tuple[Any, Any]) -> None:
+    """Cognito local keeps its user database private.
+
+    GIVEN cognito-local started by devstack WHEN a user signs up (its password is stored in
+    plain text in cognito-local's database) THEN no file under cognito-local's folder is
+    readable by other accounts.
+    """
+    from devstack.private_state import others_can_read
+
+    signed_up(call_action, new_email)
+    root = bare_pool[0].root
+    written = [p for p in root.rglob("*.json") if p.is_file()]
+    assert written
+    assert [p for p in others_can_read(root) if p != root] == []

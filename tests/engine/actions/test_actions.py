@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -211,3 +212,21 @@ def test_async_action_types_share_scalars_with_tables(action_engine: EngineHandl
         asyncEcho(id: $id) { id created_at } }""",
                                    {"id": "00000000-0000-0000-0000-000000000000"})
     assert answer == {"data": {"notes": [], "asyncEcho": None}}
+
+
+def test_action_forwards_a_non_ascii_client_header_unchanged(action_engine: EngineHandle) -> None:
+    """Action forwards a non ascii client header unchanged.
+
+    GIVEN a client header whose value is UTF-8 text (``café``) WHEN a user runs an action
+    that forwards client headers THEN the handler gets the very bytes sent (no
+    UnicodeEncodeError, no ``unexpected``).
+    """
+    headers = [(k.encode(), v.encode()) for k, v in action_engine.admin_headers().items()]
+    headers += [(b"X-Hasura-Role", b"user"), (b"X-Hasura-User-Id", b"u-1"),
+                (b"X-Client-Header", "café".encode()), (b"Content-Type", b"application/json")]
+    response = action_engine.http.post("/v1/graphql", headers=headers, content=json.dumps(
+        {"query": ECHO, "variables": {"mood": "HAPPY"}}).encode())
+    answer = response.json()
+    assert "errors" not in answer, answer
+    seen = answer["data"]["echo"]["client_header"]
+    assert seen.encode("latin-1").decode("utf-8") == "café"

@@ -6,8 +6,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
-
 from devstack.ports import free_port
 from devstack.services.engine import EngineHandle
 from devstack.services.postgres import PostgresServer
