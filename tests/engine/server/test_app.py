@@ -59,7 +59,7 @@ def test_metadata_api_refuses_a_non_admin_role_even_with_the_secret(
 def test_metadata_api_rejects_a_body_that_is_not_json(engine: EngineHandle) -> None:
     """GIVEN the admin secret WHEN the body is not JSON THEN 400 invalid-json, no 500."""
     response = engine.http.post("/v1/metadata", content=b"{not json",
-                                headers=engine.admin_headers())
+                                headers=engine.admin_headers(Content_Type="application/json"))
     assert response.status_code == 400
     assert response.json()["code"] == "invalid-json"
 
@@ -80,7 +80,8 @@ def test_graphql_answers_auth_errors_with_200_and_an_errors_list(engine: EngineH
 
 def test_graphql_rejects_a_body_that_is_not_json(engine: EngineHandle) -> None:
     """GIVEN the admin secret WHEN the GraphQL body is not JSON THEN an invalid-json error."""
-    response = engine.http.post("/v1/graphql", content=b"]", headers=engine.admin_headers())
+    response = engine.http.post("/v1/graphql", content=b"]",
+                                headers=engine.admin_headers(Content_Type="application/json"))
     assert response.status_code == 200
     assert response.json()["errors"][0]["extensions"]["code"] == "invalid-json"
 

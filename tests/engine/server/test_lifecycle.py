@@ -102,12 +102,12 @@ async def test_console_is_served_only_when_enabled() -> None:
     assert (await get(disabled, "/console/assets/x.js")).status_code == 404
 
 
-async def test_cors_allows_any_origin_as_hasura_does_by_default() -> None:
-    """Cors allows any origin as hasura does by default.
+async def test_cors_allows_any_origin_without_credentials_by_default() -> None:
+    """Cors allows any origin without credentials by default.
 
-    GIVEN a browser origin WHEN it sends a preflight and a request THEN the preflight is 204
-    with the requested headers allowed, and the answer echoes the origin; without an Origin
-    no CORS header is added.
+    GIVEN the default HASURA_GRAPHQL_CORS_DOMAIN (``*``) WHEN a browser origin sends a
+    preflight and a request THEN the preflight is 204 with the requested headers allowed,
+    the origin is ``*`` and credentials are never allowed; without an Origin no CORS header.
     """
     app = create_app(EngineSettings.from_env({
         "HASURA_GRAPHQL_DATABASE_URL": "postgresql://127.0.0.1:1/x"}))
@@ -117,9 +117,42 @@ async def test_cors_allows_any_origin_as_hasura_does_by_default() -> None:
             "Origin": "http://app.example", "Access-Control-Request-Method": "POST",
             "Access-Control-Request-Headers": "authorization,content-type"})
         assert pre.status_code == 204
-        assert pre.headers["access-control-allow-origin"] == "http://app.example"
+        assert pre.headers["access-control-allow-origin"] == "*"
+        assert "access-control-allow-credentials" not in pre.headers
         assert pre.headers["access-control-allow-headers"] == "authorization,content-type"
         page = await client.get("/v1/version", headers={"Origin": "http://app.example"})
-        assert page.headers["access-control-allow-origin"] == "http://app.example"
+        assert page.headers["access-control-allow-origin"] == "*"
+        assert "access-control-allow-credentials" not in page.headers
         plain = await client.get("/v1/version")
         assert "access-control-allow-origin" not in plain.headers
+
+
+@pytest.mark.parametrize(("origin", "allowed"), [
+    ("https://app.example.com", True),
+    ("https://eu.shop.example.com", True),
+    ("http://localhost:3000", True),
+    ("https://evil.example", False),
+    ("http://localhost:3001", False),
+    ("https://example.com.evil.net", False),
+])
+async def test_cors_reflects_only_listed_origins_with_credentials(origin: str,
+                                                                  allowed: bool) -> None:
+    """Cors reflects only listed origins with credentials.
+
+    GIVEN HASURA_GRAPHQL_CORS_DOMAIN listing exact origins and a ``*.`` wildcard WHEN an
+    origin asks THEN a listed one gets itself back with credentials, any other no CORS
+    header at all (the browser withholds the answer).
+    """
+    app = create_app(EngineSettings.from_env({
+        "HASURA_GRAPHQL_DATABASE_URL": "postgresql://127.0.0.1:1/x",
+        "HASURA_GRAPHQL_CORS_DOMAIN": "https://app.example.com, https://*.shop.example.com,"
+                                      " http://localhost:3000"}))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://engine") as client:
+        page = await client.get("/v1/version", headers={"Origin": origin})
+    if allowed:
+        assert page.headers["access-control-allow-origin"] == origin
+        assert page.headers["access-control-allow-credentials"] == "true"
+    else:
+        assert "access-control-allow-origin" not in page.headers
+        assert "access-control-allow-credentials" not in page.headers
