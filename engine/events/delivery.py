@@ -1,10 +1,14 @@
 """The delivery loop shared by event and cron triggers: fetch due work, POST it, record it.
 
 Work is locked in the database with a timestamp (``FOR UPDATE SKIP LOCKED``) so several
-engines share it, and an engine that dies holding locks only delays its work until the
-lock times out: delivery is at least once. A ``LISTEN`` on the store's channel wakes the
-loop as soon as work commits; a poll every ``fetch_interval`` covers everything else.
-Results are written in batches, which is what keeps thousands of events per second cheap.
+engines share it. A live engine renews the timestamps of what it holds every third of the
+lock timeout (a heartbeat), so an engine that dies holding locks delays its work by one
+lock timeout at most (60 s by default): delivery is at least once. A ``LISTEN`` on the
+store's channel wakes the loop as soon as work commits; a poll every ``fetch_interval``
+covers everything else. Each outcome is recorded (state and invocation log, in one
+transaction of their own) as soon as its response arrives; outcomes that arrive while a
+write is under way share the next one, which is what keeps thousands of events per second
+cheap without leaving delivered work unrecorded for longer than one write.
 """
 
 from __future__ import annotations
@@ -100,6 +104,9 @@ class DeliveryStore(Protocol):
     async def unlock(self, conn: Connection, ids: list[Any]) -> None:
         """Release deliveries this engine locked but will not finish."""
 
+    async def heartbeat(self, conn: Connection, ids: list[Any]) -> None:
+        """Renew the locks this engine holds on ``ids`` (still alive, still working)."""
+
 
 def decide(delivery: Delivery, attempt: Attempt) -> float | None:
     """Seconds until the next attempt (``Retry-After`` wins), or None when finished."""
@@ -136,9 +143,12 @@ class DeliveryLoop:
         self._queue: asyncio.Queue[Delivery | None] = asyncio.Queue()
         self._results: list[Outcome] = []
         self._results_ready = asyncio.Event()
+        self._recorded: dict[Any, asyncio.Future[None]] = {}
+        """Workers wait on these until their outcome is committed (see _deliver)."""
         self._unrecorded: set[Any] = set()
         self._fetcher: asyncio.Task[None] | None = None
         self._recorder: asyncio.Task[None] | None = None
+        self._heartbeat: asyncio.Task[None] | None = None
         self._workers: list[asyncio.Task[None]] = []
         self._stopping = False
 
@@ -150,6 +160,8 @@ class DeliveryLoop:
         self._client = httpx.AsyncClient(transport=KeepAliveTransport(max_idle=size))
         self._fetcher = asyncio.create_task(self._fetch_loop(), name=f"{self.name}-fetch")
         self._recorder = asyncio.create_task(self._record_loop(), name=f"{self.name}-record")
+        self._heartbeat = asyncio.create_task(self._heartbeat_loop(),
+                                              name=f"{self.name}-heartbeat")
         self._workers = [
             asyncio.create_task(self._worker(), name=f"{self.name}-worker-{n}")
             for n in range(size)
@@ -168,6 +180,10 @@ class DeliveryLoop:
         self._wake.set()
         if self._fetcher is not None:
             await self._fetcher
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            await asyncio.gather(self._heartbeat, return_exceptions=True)
+            self._heartbeat = None
         while not self._queue.empty():
             self._queue.get_nowait()  # stays in _unrecorded: unlocked below
         for _ in self._workers:
@@ -281,16 +297,36 @@ class DeliveryLoop:
         if retry_in is not None:
             asyncio.get_running_loop().call_later(retry_in, self._wake.set)
         request = request_log(delivery.body, headers)
+        # Wait until the outcome is committed before taking more work: delivered but
+        # unrecorded work never exceeds the workers in flight, whatever the database's pace.
+        recorded = asyncio.get_running_loop().create_future()
+        self._recorded[delivery.id] = recorded
         self._results.append(Outcome(delivery, attempt, request, retry_in))
         self._results_ready.set()
+        await recorded
+
+    async def _heartbeat_loop(self) -> None:
+        """Renew the locks of everything fetched and not yet recorded, until stopped."""
+        assert self._pool is not None
+        warning = RepeatedWarning(logger, f"{self.name}: renewing locks failed")
+        while True:
+            await asyncio.sleep(self.settings.heartbeat_interval)
+            held = list(self._unrecorded)
+            if not held:
+                continue
+            try:
+                async with self._pool.acquire() as conn:
+                    await self.store.heartbeat(conn, held)
+                warning.succeeded()
+            except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError) as exc:
+                warning.failed(exc)
 
     async def _record_loop(self) -> None:
         assert self._pool is not None
         while True:
             await self._results_ready.wait()
             self._results_ready.clear()
-            # A short pause lets concurrent deliveries finish and share one write.
-            await asyncio.sleep(0.005)
+            # No pause: what arrived while the previous write ran shares this one.
             batch, self._results = self._results, []
             if batch:
                 try:
@@ -301,6 +337,7 @@ class DeliveryLoop:
                         "%s: recording %d results failed: %s", self.name, len(batch), exc
                     )
                     if self._stopping:
+                        self._release_waiters()
                         return  # left locked: the lock times out and the work is redone
                     self._results = batch + self._results
                     await asyncio.sleep(self.settings.fetch_interval or 0.5)
@@ -308,5 +345,16 @@ class DeliveryLoop:
                     continue
                 for outcome in batch:
                     self._unrecorded.discard(outcome.delivery.id)
+                    waiter = self._recorded.pop(outcome.delivery.id, None)
+                    if waiter is not None and not waiter.done():
+                        waiter.set_result(None)
             if self._stopping and not self._workers and not self._results:
+                self._release_waiters()
                 return
+
+    def _release_waiters(self) -> None:
+        """Let workers still waiting for a record go (the loop is stopping)."""
+        for waiter in self._recorded.values():
+            if not waiter.done():
+                waiter.set_result(None)
+        self._recorded.clear()

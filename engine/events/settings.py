@@ -34,12 +34,18 @@ class DeliverySettings:
     """Seconds between polls without a notification (HASURA_GRAPHQL_EVENTS_FETCH_INTERVAL, ms)."""
     fetch_batch_size: int = 100
     """Events locked per fetch (HASURA_GRAPHQL_EVENTS_FETCH_BATCH_SIZE)."""
-    lock_timeout: float = 1800.0
-    """Seconds after which another engine may take over an event locked by a vanished one
-    (ENGINE_EVENTS_LOCK_TIMEOUT_SECONDS; Hasura uses 30 minutes)."""
+    lock_timeout: float = 60.0
+    """Seconds without a heartbeat after which another engine takes over work locked by a
+    vanished one (ENGINE_EVENTS_LOCK_TIMEOUT_SECONDS). A live engine renews its locks every
+    third of this, so a slow webhook keeps its lock; Hasura waits 30 minutes instead."""
     shutdown_timeout: float = 60.0
     """Seconds a stopping engine waits for deliveries in flight
     (HASURA_GRAPHQL_GRACEFUL_SHUTDOWN_TIMEOUT)."""
+
+    @property
+    def heartbeat_interval(self) -> float:
+        """Seconds between two renewals of this engine's locks (a third of the timeout)."""
+        return max(self.lock_timeout / 3, 0.1)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> DeliverySettings:
@@ -51,6 +57,6 @@ class DeliverySettings:
             fetch_batch_size=max(
                 1, int(_number(env, "HASURA_GRAPHQL_EVENTS_FETCH_BATCH_SIZE", 100))
             ),
-            lock_timeout=_number(env, "ENGINE_EVENTS_LOCK_TIMEOUT_SECONDS", 1800),
+            lock_timeout=_number(env, "ENGINE_EVENTS_LOCK_TIMEOUT_SECONDS", 60),
             shutdown_timeout=_number(env, "HASURA_GRAPHQL_GRACEFUL_SHUTDOWN_TIMEOUT", 60),
         )

@@ -105,6 +105,14 @@ class EventLogStore:
             )
             await log_attempts(conn, "event_invocation_logs", outcomes)
 
+    async def heartbeat(self, conn: Connection, ids: list[Any]) -> None:
+        """Renew this engine's locks on ``ids`` (those not recorded meanwhile)."""
+        await conn.execute(
+            "UPDATE hdb_catalog.event_log SET locked = clock_timestamp() "
+            "WHERE id = ANY($1::uuid[]) AND locked IS NOT NULL AND NOT delivered",
+            ids,
+        )
+
     async def unlock(self, conn: Connection, ids: list[Any]) -> None:
         """Release events this engine will not deliver (it is stopping)."""
         await conn.execute(

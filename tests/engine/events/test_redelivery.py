@@ -7,6 +7,8 @@ import json
 import os
 import signal
 import sys
+import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,8 @@ from tests.engine.events.recorder import Answer, Received, WebhookRecorder
 
 
 def start_worker(
-    tmp_path: Path, name: str, database_url: str, metadata: dict[str, Any]
+    tmp_path: Path, name: str, database_url: str, metadata: dict[str, Any],
+    lock_timeout: float = 1.0,
 ) -> ManagedProcess:
     process = ManagedProcess(
         name,
@@ -31,7 +34,7 @@ def start_worker(
             "DATABASE_URL": database_url,
             "METADATA": json.dumps(metadata),
             "HASURA_GRAPHQL_EVENTS_FETCH_INTERVAL": "200",
-            "ENGINE_EVENTS_LOCK_TIMEOUT_SECONDS": "1",
+            "ENGINE_EVENTS_LOCK_TIMEOUT_SECONDS": str(lock_timeout),
             "HASURA_GRAPHQL_GRACEFUL_SHUTDOWN_TIMEOUT": "1",
         },
         cwd=Path(__file__).resolve().parents[3],
@@ -123,3 +126,83 @@ async def test_redelivery_after_graceful_stop_is_immediate(pool: asyncpg.Pool) -
             await again.stop()
 
     assert await pool.fetchval("SELECT delivered FROM hdb_catalog.event_log") is True
+
+
+async def test_live_worker_keeps_its_lock_while_a_slow_webhook_answers(
+    pool: asyncpg.Pool, database_url: str, tmp_path: Path
+) -> None:
+    """Live worker keeps its lock while a slow webhook answers.
+
+    GIVEN two workers with a 1-second lock timeout and a webhook that takes 3 seconds to
+    answer WHEN one event is delivered THEN the worker holding it renews its lock (heartbeat)
+    and the other never takes it over: one delivery, not two.
+    """
+
+    async def slow(_n: int, _r: Received) -> Answer:
+        await asyncio.sleep(3.0)
+        return Answer(200)
+
+    async with WebhookRecorder(slow) as hook:
+        metadata = metadata_with(trigger("acc", hook.url, retry_conf={
+            "num_retries": 0, "interval_sec": 1, "timeout_sec": 30}))
+        workers = [start_worker(tmp_path, f"hb-{n}", database_url, metadata) for n in (1, 2)]
+        try:
+            await pool.execute("INSERT INTO accounts (id, owner) VALUES (1, 'ann')")
+            await hook.wait_for(1, timeout=20)
+            for _ in range(100):
+                if await pool.fetchval("SELECT delivered FROM hdb_catalog.event_log"):
+                    break
+                await asyncio.sleep(0.1)
+        finally:
+            for worker in workers:
+                worker.stop()
+    assert len(hook.received) == 1
+    assert await pool.fetchval("SELECT delivered FROM hdb_catalog.event_log") is True
+
+
+async def test_killed_worker_leaves_a_logged_invocation_for_every_delivered_event(
+    pool: asyncpg.Pool, database_url: str, tmp_path: Path
+) -> None:
+    """Killed worker leaves a logged invocation for every delivered event.
+
+    GIVEN a worker delivering 3,000 events to a webhook that answers at once WHEN it is
+    killed (SIGKILL) mid-stream THEN every event the webhook answered more than two
+    seconds before the kill has its invocation logged (recorded as the response arrives, not
+    later in a batch); after a restart every event is delivered and only events answered in
+    those last two seconds may be delivered twice (before workers waited for their record,
+    hundreds of answered events stayed unlogged for seconds).
+    """
+    grace = 2.0
+    async with WebhookRecorder() as hook:
+        metadata = metadata_with(trigger("acc", hook.url))
+        first = start_worker(tmp_path, "crash-1", database_url, metadata, lock_timeout=5)
+        try:
+            await pool.execute("INSERT INTO accounts (id, owner) "
+                               "SELECT n, 'o' || n FROM generate_series(1, 3000) AS n")
+            await hook.wait_for(800, timeout=60)
+            assert first.pid is not None
+            os.kill(first.pid, signal.SIGKILL)
+            killed_at = time.monotonic()
+        finally:
+            first.stop()
+        before = list(hook.received)
+        logged = {str(r["event_id"]) for r in await pool.fetch(
+            "SELECT event_id FROM hdb_catalog.event_invocation_logs")}
+        settled = {r.json()["id"] for r in before if r.at < killed_at - grace}
+        assert settled, "nothing was delivered before the kill"
+        assert settled - logged == set()
+
+        second = start_worker(tmp_path, "crash-2", database_url, metadata, lock_timeout=5)
+        try:
+            for _ in range(300):
+                if not await pool.fetchval(
+                        "SELECT count(*) FROM hdb_catalog.event_log WHERE NOT delivered"):
+                    break
+                await asyncio.sleep(0.1)
+        finally:
+            second.stop()
+    ids = Counter(r.json()["id"] for r in hook.received)
+    twice = {i for i, n in ids.items() if n > 1}
+    late = {r.json()["id"] for r in before if r.at >= killed_at - grace}
+    assert len(ids) == 3000
+    assert twice <= late
