@@ -10,6 +10,8 @@
 #     -f infra/docker/service.Dockerfile -t <account>.dkr.ecr.<region>.amazonaws.com/hasura-core-service:<tag> .
 
 # AWS's Lambda base image for Python 3.11 (see lambdas.Dockerfile for the pinning policy).
+#checkov:skip=CKV_DOCKER_2:A Lambda image: Lambda decides when the function runs and never reads HEALTHCHECK (the runtime API is its health signal).
+#checkov:skip=CKV_DOCKER_3:A Lambda image: Lambda runs it as its own unprivileged sandbox user (sbx_user*), never as root, whatever USER says.
 FROM public.ecr.aws/lambda/python:3.11
 
 # Dependencies first, from the runtime dependencies of pyproject.toml (the single place

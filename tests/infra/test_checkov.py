@@ -1,7 +1,8 @@
-"""checkov over infra/terraform: no failed check, and every deliberate skip explained.
+"""checkov over infra/: no failed check in any framework, every deliberate skip explained.
 
-checkov runs once per module (it takes a few seconds), offline: `--skip-download` keeps
-it from fetching guidelines or policies, and no external checks are loaded.
+checkov runs once over infra/ with every framework that applies (terraform, secrets,
+dockerfile, ...), offline: `--skip-download` keeps it from fetching guidelines or
+policies, and no external checks are loaded.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import pytest
 from .conftest import REPO_ROOT, TERRAFORM_DIR
 
 SKIP_COMMENT = re.compile(r"#\s*checkov:skip=([^\s:]*)(?::(.*))?")
-CHECK_ID = re.compile(r"^CKV2?_AWS_\d+$")
+CHECK_ID = re.compile(r"^(CKV2?_AWS|CKV_DOCKER|CKV_SECRET)_\d+$")
+INFRA_DIR = TERRAFORM_DIR.parent
 
 
 def _checkov_command() -> list[str]:
@@ -29,15 +31,13 @@ def _checkov_command() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def checkov_report() -> dict[str, Any]:
-    """The JSON report of checkov for the whole tree (failed checks and the summary)."""
+def checkov_reports() -> dict[str, dict[str, Any]]:
+    """Checkov's JSON report over infra/ for each framework it ran (terraform, secrets, ...)."""
     completed = subprocess.run(
         [
             *_checkov_command(),
             "--directory",
-            str(TERRAFORM_DIR.relative_to(REPO_ROOT)),
-            "--framework",
-            "terraform",
+            str(INFRA_DIR.relative_to(REPO_ROOT)),
             "--compact",
             "--quiet",
             "--output",
@@ -52,20 +52,36 @@ def checkov_report() -> dict[str, Any]:
     )
     # Exit 1 means "checks failed"; anything else non-zero is checkov itself failing.
     assert completed.returncode in (0, 1), completed.stderr[-2000:]
-    report: dict[str, Any] = json.loads(completed.stdout)
-    print(f"\ncheckov summary: {report['summary']}")
-    return report
+    parsed: Any = json.loads(completed.stdout)
+    reports = parsed if isinstance(parsed, list) else [parsed]
+    for report in reports:
+        print(f"\ncheckov {report['check_type']}: {report['summary']}")
+    return {report["check_type"]: report for report in reports}
 
 
-def test_checkov_reports_no_failed_check(checkov_report: dict[str, Any]) -> None:
-    """GIVEN infra/terraform WHEN checkov scans it THEN no check fails."""
-    failed = checkov_report["results"].get("failed_checks", [])
+@pytest.fixture(scope="module")
+def checkov_report(checkov_reports: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The terraform framework's report."""
+    return checkov_reports["terraform"]
+
+
+def test_checkov_reports_no_failed_check_in_any_framework(
+    checkov_reports: dict[str, dict[str, Any]],
+) -> None:
+    """Checkov reports no failed check in any framework.
+
+    GIVEN infra/ WHEN checkov scans it with every framework that applies THEN terraform,
+    secrets and dockerfile each ran, and none has a failed check or a parsing error.
+    """
+    assert {"terraform", "secrets", "dockerfile"} <= set(checkov_reports)
     described = [
-        f"{f['check_id']} {f['resource']} ({f['file_path']}:{f['file_line_range'][0]}): "
+        f"{kind} {f['check_id']} {f['resource']} ({f['file_path']}:{f['file_line_range'][0]}): "
         f"{f['check_name']}"
-        for f in failed
+        for kind, report in checkov_reports.items()
+        for f in report["results"].get("failed_checks", [])
     ]
-    assert checkov_report["summary"]["failed"] == 0, "\n".join(described)
+    assert described == []
+    assert {k: r["summary"]["failed"] for k, r in checkov_reports.items()} == dict.fromkeys(checkov_reports, 0)
 
 
 def test_checkov_parses_every_file_and_sees_the_resources(
@@ -81,9 +97,10 @@ def test_checkov_parses_every_file_and_sees_the_resources(
 
 def test_checkov_skips_each_name_a_check_and_give_a_reason() -> None:
     """GIVEN every `#checkov:skip` comment WHEN read THEN each names one check and says why."""
+    files = [*TERRAFORM_DIR.rglob("*.tf"), *INFRA_DIR.rglob("*Dockerfile")]
     skips = [
         (path, number, match)
-        for path in sorted(TERRAFORM_DIR.rglob("*.tf"))
+        for path in sorted(files)
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
         if (match := SKIP_COMMENT.search(line))
     ]
