@@ -81,7 +81,8 @@ def test_checkov_reports_no_failed_check_in_any_framework(
         for f in report["results"].get("failed_checks", [])
     ]
     assert described == []
-    assert {k: r["summary"]["failed"] for k, r in checkov_reports.items()} == dict.fromkeys(checkov_reports, 0)
+    failed = {kind: report["summary"]["failed"] for kind, report in checkov_reports.items()}
+    assert failed == dict.fromkeys(checkov_reports, 0)
 
 
 def test_checkov_parses_every_file_and_sees_the_resources(
