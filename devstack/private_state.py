@@ -47,3 +47,11 @@ def others_can_read(path: Path) -> list[Path]:
             if not item.is_symlink() and item.stat().st_mode & 0o004:
                 found.append(item)
     return found
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path``, readable and writable by the owner only."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+    path.chmod(0o600)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from devstack.errors import StackError
+from devstack.private_state import write_private
 
 
 def as_account(user: str | None) -> dict[str, Any]:
@@ -71,7 +72,7 @@ class ManagedProcess:
                 )
             except FileNotFoundError as exc:
                 raise StackError(f"{self.name}: cannot start {self.argv[0]!r}: {exc}") from exc
-        self.pid_path.write_text(str(self.popen.pid))
+        write_private(self.pid_path, str(self.popen.pid))
 
     @property
     def pid(self) -> int | None:

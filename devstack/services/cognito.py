@@ -20,6 +20,7 @@ import httpx
 from devstack.errors import StackError
 from devstack.paths import REPO_ROOT
 from devstack.ports import LOOPBACK, ensure_free
+from devstack.private_state import write_private
 from devstack.process import ManagedProcess
 from devstack.settings import StackSettings
 from devstack.stack import log_file, pid_file
@@ -128,8 +129,12 @@ class CognitoLocal:
         """Write the config and start the server; returns once it answers ``/health``."""
         ensure_free(self.port, "cognito-local")
         config_dir = self.root / ".cognito"
-        config_dir.mkdir(parents=True, exist_ok=True)
-        (config_dir / "config.json").write_text(json.dumps(self.config(), indent=2))
+        # cognito-local keeps users (passwords in plain text) under .cognito/: owner only.
+        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        config_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for folder in (self.root, config_dir):
+            folder.chmod(0o700)
+        write_private(config_dir / "config.json", json.dumps(self.config(), indent=2))
         env = {"HOST": LOOPBACK, "PORT": str(self.port), "NO_COLOR": "1", "FORCE_COLOR": "0"}
         if self.fixed_code is not None:
             env["CODE"] = self.fixed_code
@@ -179,7 +184,7 @@ class CognitoLocal:
             except idp.exceptions.ClientError:
                 pass  # cognito-local lost its data: make a new pool
         pool = create_pool(idp, self.url())
-        record.write_text(json.dumps(asdict(pool)))
+        write_private(record, json.dumps(asdict(pool)))
         return pool
 
 
