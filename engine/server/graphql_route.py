@@ -63,6 +63,12 @@ class GraphQLEndpoint:
             return
         # ASGI servers hand header names lower-cased; a repeated header keeps its last value.
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        # Rate limits here and behind the engine (actions get client headers) key on the
+        # client address this engine vouches for, never on the client's X-Forwarded-For.
+        client = scope_client_address(scope, self.trusted_proxies)
+        headers.pop("x-forwarded-for", None)
+        if client is not None:
+            headers["x-forwarded-for"] = client
         try:
             session = await self.state.resolver.resolve(headers)
         except AuthError as exc:
@@ -82,7 +88,7 @@ class GraphQLEndpoint:
                                                      "unexpected"))
             return
         try:
-            self._admit(scope, engine.limits.for_role(session.role), session, payload)
+            self._admit(headers, engine.limits.for_role(session.role), session, payload)
         except GraphQLFieldError as exc:
             status = 400 if self.legacy_statuses else 200
             await send_json_bytes(send, status, orjson.dumps({"errors": [exc.to_json()]}))
@@ -98,7 +104,8 @@ class GraphQLEndpoint:
             status = _legacy_status(out)
         await send_json_bytes(send, status, out)
 
-    def _admit(self, scope: Scope, limits: RoleLimits, session: Session, payload: Any) -> None:
+    def _admit(self, headers: dict[str, str], limits: RoleLimits, session: Session,
+               payload: Any) -> None:
         """Apply the role's batch and rate limits to a request of one or more operations.
 
         Raises:
@@ -112,7 +119,7 @@ class GraphQLEndpoint:
         if rate is None:
             return
         if rate.by_ip:
-            unique: Any = scope_client_address(scope, self.trusted_proxies)
+            unique: Any = headers.get("x-forwarded-for")
         elif rate.unique_params:
             unique = tuple(session.variables.get(name) for name in rate.unique_params)
         else:

@@ -41,6 +41,9 @@ def auth_engine(
             "ACTION_SHARED_SECRET": auth_settings.action_shared_secret,
             "TRIGGERS_BASE_URL": "http://127.0.0.1:9",
             "EVENT_TRIGGER_URL": "http://127.0.0.1:9/echo",
+            # The tests stand for a trusted proxy in front of the engine: each Client's
+            # X-Forwarded-For names its own address (see Client).
+            "ENGINE_TRUSTED_PROXIES": "127.0.0.1",
         },
     )
     server.start()

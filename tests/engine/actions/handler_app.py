@@ -23,6 +23,7 @@ async def handle(request: Request) -> Response:
             "role": session.get("x-hasura-role"),
             "user_id": session.get("x-hasura-user-id"),
             "client_header": request.headers.get("x-client-header"),
+            "forwarded_for": request.headers.get("x-forwarded-for"),
             "query_seen": bool(body.get("request_query")),
             "tags": ["a", "b"],
         })

@@ -21,7 +21,7 @@ TYPES = {
         {"name": "greeting", "type": "String!"}, {"name": "mood", "type": "Mood"},
         {"name": "role", "type": "String"}, {"name": "user_id", "type": "String"},
         {"name": "client_header", "type": "String"}, {"name": "query_seen", "type": "Boolean"},
-        {"name": "tags", "type": "[String!]"},
+        {"name": "tags", "type": "[String!]"}, {"name": "forwarded_for", "type": "String"},
     ]}],
 }
 
@@ -230,3 +230,17 @@ def test_action_forwards_a_non_ascii_client_header_unchanged(action_engine: Engi
     assert "errors" not in answer, answer
     seen = answer["data"]["echo"]["client_header"]
     assert seen.encode("latin-1").decode("utf-8") == "café"
+
+
+def test_action_gets_the_client_address_the_engine_vouches_for(
+        action_engine: EngineHandle) -> None:
+    """Action gets the client address the engine vouches for.
+
+    GIVEN an engine with no trusted proxy WHEN a client sends a forged X-Forwarded-For to an
+    action that forwards client headers THEN the handler gets the client's socket address
+    instead, so a rate limit keyed on it cannot be escaped by rotating the header.
+    """
+    query = 'mutation { echo(who: {name: "x"}) { forwarded_for } }'
+    answer = action_engine.graphql(query, headers={**_as_user(),
+                                                   "X-Forwarded-For": "6.6.6.6, 7.7.7.7"})
+    assert answer == {"data": {"echo": {"forwarded_for": "127.0.0.1"}}}
