@@ -1,9 +1,8 @@
 """checkov over infra/: no failed check in any framework, every deliberate skip explained.
 
-checkov runs once over infra/ with the frameworks that find something there: terraform,
-secrets and dockerfile (with no `--framework` it runs these three and nothing else finds a
-file, but its parallel runners then report a spurious terraform parsing error now and
-then, so they are named). Offline: `--skip-download` keeps it from fetching guidelines or
+checkov runs the frameworks that find something in infra/ (with no `--framework` it runs
+these and nothing else finds a file): terraform over infra/terraform, then secrets and
+dockerfile over infra/. Offline: `--skip-download` keeps it from fetching guidelines or
 policies, and no external checks are loaded.
 """
 
@@ -33,32 +32,27 @@ def _checkov_command() -> list[str]:
     return [str(script)]
 
 
-@pytest.fixture(scope="module")
-def checkov_reports() -> dict[str, dict[str, Any]]:
-    """Checkov's JSON report over infra/ for each framework it ran (terraform, secrets, ...)."""
+def _scan(directory: Path, frameworks: tuple[str, ...]) -> list[dict[str, Any]]:
     completed = subprocess.run(
-        [
-            *_checkov_command(),
-            "--directory",
-            str(INFRA_DIR.relative_to(REPO_ROOT)),
-            "--framework",
-            *FRAMEWORKS,
-            "--compact",
-            "--quiet",
-            "--output",
-            "json",
-            "--skip-download",
-        ],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+        [*_checkov_command(), "--directory", str(directory.relative_to(REPO_ROOT)),
+         "--framework", *frameworks, "--compact", "--quiet", "--output", "json",
+         "--skip-download"],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300, check=False,
     )
     # Exit 1 means "checks failed"; anything else non-zero is checkov itself failing.
     assert completed.returncode in (0, 1), completed.stderr[-2000:]
     parsed: Any = json.loads(completed.stdout)
-    reports = parsed if isinstance(parsed, list) else [parsed]
+    return parsed if isinstance(parsed, list) else [parsed]
+
+
+@pytest.fixture(scope="module")
+def checkov_reports() -> dict[str, dict[str, Any]]:
+    """The JSON report of checkov for each framework.
+
+    Terraform over infra/terraform, the others over infra/: run together, checkov's parallel
+    runners now and then report a spurious terraform parsing error on a loaded machine.
+    """
+    reports = _scan(TERRAFORM_DIR, ("terraform",)) + _scan(INFRA_DIR, ("secrets", "dockerfile"))
     for report in reports:
         print(f"\ncheckov {report['check_type']}: {report['summary']}")
     return {report["check_type"]: report for report in reports}
