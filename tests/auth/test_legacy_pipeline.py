@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import httpx
 import pytest
 
 from devstack.msk_mapping.mapping import MappingConfig, MskEventSourceMapping
@@ -32,6 +33,7 @@ from legacy.producer.records import TOPIC, SkipReason, normalise_email
 from legacy.producer.run import ProducerSettings, produce
 from tests.auth.conftest import Client
 from tests.auth.flows import LOGIN, error_code
+from tests.lambdas.events import cognito_event
 
 STAGED = sorted(e for e in (normalise_email(u.email) for u in DEMO_USERS
                             if u.scheme != "md5_hex") if e)
@@ -136,6 +138,11 @@ def test_legacy_user_moves_from_the_legacy_database_to_cognito(
     assert ada["scheme"] == {"S": "bcrypt"}
     assert ada["name"] == {"S": "Ada Lovelace"}
 
+    # The first migrated login runs three Lambdas; start their workers now, so cold starts
+    # under a loaded machine do not eat the action's Cognito timeout (answers ignored).
+    for name in ("post_authentication", "pre_token_generation"):
+        httpx.post(f"{lambda_runtime.url()}/2015-03-31/functions/{name}/invocations",
+                   json=cognito_event(name), timeout=60)
     # A wrong password first: the staged hash refuses it, and it stays staged.
     assert error_code(client.run(LOGIN, {"email": "alan@example.com",
                                          "password": "Enigma-1913"})) == "invalid-credentials"
