@@ -22,13 +22,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from actions.client_ip import client_ip
+from actions.client_ip import client_ip, gateway_source_ip
 from actions.cognito import Cognito
 from actions.context import ActionContext
 from actions.dispatcher import dispatch
 from actions.errors import ActionError, InvalidInputError, UnauthorizedCallerError
 from actions.models import ActionPayload, SessionVariables
 from actions.rate_limit import RateLimiter
+from actions.redis_iam import ElastiCacheIamCredentials
 from actions.secrets import shared_secret
 from actions.settings import ActionSettings, get_settings
 from timeline.service import build_home_timeline
@@ -48,6 +49,16 @@ class JSONBody(Response):
         return orjson.dumps(content)
 
 
+def redis_client(settings: ActionSettings) -> Redis:
+    """The rate limiter's Redis: IAM-authenticated on AWS, plain on the local loopback."""
+    if settings.redis_iam_user and settings.redis_replication_group_id:
+        provider = ElastiCacheIamCredentials(settings.redis_iam_user,
+                                             settings.redis_replication_group_id,
+                                             settings.cognito_region)
+        return Redis.from_url(settings.redis_url, credential_provider=provider)
+    return Redis.from_url(settings.redis_url)
+
+
 class ActionService:
     """The service's long-lived parts, built once at start-up."""
 
@@ -55,7 +66,7 @@ class ActionService:
         self.settings = settings
         self.secret = shared_secret(settings).encode()
         self.cognito = cognito or Cognito(settings)
-        self.redis = Redis.from_url(settings.redis_url)
+        self.redis = redis_client(settings)
         self.limiter = RateLimiter(
             self.redis, settings.rate_limit_attempts, settings.rate_limit_window_seconds)
         timeline = get_timeline_settings()
@@ -83,7 +94,8 @@ class ActionService:
                 session = SessionVariables.model_validate(payload.session_variables)
             except ValidationError:
                 raise InvalidInputError("Session variables need x-hasura-role.") from None
-            address = client_ip(request.headers, self.settings.rate_limit_trusted_hops)
+            address = client_ip(request.headers, self.settings.rate_limit_trusted_hops,
+                                gateway_source_ip(request.scope))
             ctx = ActionContext(session, address, self.cognito, self.limiter, self.settings,
                                 self.timeline)
             result = await dispatch(name, payload.input, ctx)

@@ -7,7 +7,7 @@ import hmac
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from actions.client_ip import client_ip
+from actions.client_ip import client_ip, gateway_source_ip
 from actions.cognito import secret_hash
 from actions.cognito_errors import INVALID_CREDENTIALS, to_action_error
 from actions.handlers.outputs import DEFAULT_EXPIRES_IN, lifetime
@@ -111,3 +111,33 @@ def test_token_lifetime_comes_from_the_token_when_cognito_omits_it() -> None:
     payload = base64.urlsafe_b64encode(b'{"iat": 100, "exp": 3700}').decode().rstrip("=")
     assert lifetime(f"h.{payload}.s") == 3600
     assert lifetime("garbage") == DEFAULT_EXPIRES_IN
+
+
+@pytest.mark.parametrize(("forwarded", "source_ip", "expected"), [
+    # API Gateway appended the caller (Hasura), which is also its sourceIp: skipped.
+    ("6.6.6.6, 203.0.113.5, 198.51.100.9", "198.51.100.9", "203.0.113.5"),
+    # Rotating what the client wrote changes nothing: the same address is read.
+    ("7.7.7.7, 203.0.113.5, 198.51.100.9", "198.51.100.9", "203.0.113.5"),
+    # Nothing but API Gateway's own entry: no address (never Hasura's, shared by all).
+    ("198.51.100.9", "198.51.100.9", None),
+    # Not behind API Gateway (local): the engine's single entry.
+    ("127.0.0.1", None, "127.0.0.1"),
+])
+def test_client_ip_skips_api_gateways_own_entry(
+    forwarded: str, source_ip: str | None, expected: str | None
+) -> None:
+    """Client ip skips api gateways own entry.
+
+    GIVEN an X-Forwarded-For as the action Lambda receives it behind API Gateway WHEN the
+    client address is read THEN the entry API Gateway appended (its sourceIp, Hasura's own
+    address) is skipped, so users never share Hasura's bucket, and client-written entries
+    are never used.
+    """
+    assert client_ip({"x-forwarded-for": forwarded}, 1, source_ip) == expected
+
+
+def test_gateway_source_ip_reads_the_request_context() -> None:
+    """GIVEN Mangum's scope for an HTTP API event THEN sourceIp is read; elsewhere None."""
+    event = {"requestContext": {"http": {"sourceIp": "198.51.100.9"}}}
+    assert gateway_source_ip({"aws.event": event}) == "198.51.100.9"
+    assert gateway_source_ip({"client": ("127.0.0.1", 5)}) is None
