@@ -32,6 +32,8 @@ from actions.rate_limit import RateLimiter
 from actions.redis_iam import ElastiCacheIamCredentials
 from actions.secrets import shared_secret
 from actions.settings import ActionSettings, get_settings
+from auctions.service import AuctionService
+from auctions.settings import AuctionSettings, get_auction_settings
 from timeline.service import build_home_timeline
 from timeline.settings import get_timeline_settings
 
@@ -62,7 +64,8 @@ def redis_client(settings: ActionSettings) -> Redis:
 class ActionService:
     """The service's long-lived parts, built once at start-up."""
 
-    def __init__(self, settings: ActionSettings, cognito: Cognito | None = None) -> None:
+    def __init__(self, settings: ActionSettings, cognito: Cognito | None = None,
+                 auction_settings: AuctionSettings | None = None) -> None:
         self.settings = settings
         self.secret = shared_secret(settings).encode()
         self.cognito = cognito or Cognito(settings)
@@ -73,6 +76,9 @@ class ActionService:
         # One Redis pool for the rate limiter and the timeline when they share a server.
         self.timeline = build_home_timeline(
             timeline, self.redis if timeline.redis_url == settings.redis_url else None)
+        auction_settings = auction_settings or get_auction_settings()
+        self.auctions = (AuctionService(auction_settings, self.redis)
+                         if auction_settings.configured else None)
 
     def check_secret(self, request: Request) -> None:
         """Refuse calls that do not carry the shared secret (compared in constant time)."""
@@ -97,7 +103,7 @@ class ActionService:
             address = client_ip(request.headers, self.settings.rate_limit_trusted_hops,
                                 gateway_source_ip(request.scope))
             ctx = ActionContext(session, address, self.cognito, self.limiter, self.settings,
-                                self.timeline)
+                                self.timeline, self.auctions)
             result = await dispatch(name, payload.input, ctx)
         except ActionError as exc:
             _log(name, exc.status, exc.code, started)
@@ -105,8 +111,15 @@ class ActionService:
         _log(name, 200, "ok", started)
         return JSONBody(result)
 
+    def start(self) -> None:
+        """Start background work (the auction outbox forwarder)."""
+        if self.auctions is not None:
+            self.auctions.start()
+
     async def close(self) -> None:
-        """Release the Redis, Cognito and timeline connections."""
+        """Release the Redis, Cognito, timeline and auction connections."""
+        if self.auctions is not None:
+            await self.auctions.close()  # stops the forwarder; the Redis pool is ours
         await self.redis.aclose()
         await self.timeline.close()
         self.cognito.idp.close()
@@ -142,7 +155,7 @@ def create_app(service: ActionService | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        current()  # read settings now: a missing one stops the start-up, not a request
+        current().start()  # read settings now: a missing one stops the start-up, not a request
         yield
         await current().close()
 

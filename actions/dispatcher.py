@@ -22,6 +22,7 @@ from actions.handlers import (
     resend_confirmation_code,
     signup,
 )
+from auctions.handlers import auction_bids, my_bids, place_bid
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class ActionHandler:
 
     name: str
     input_model: type[BaseModel]
-    handle: Callable[[ActionContext, Any], Awaitable[dict[str, Any]]]
+    handle: Callable[[ActionContext, Any], Awaitable[Any]]
 
 
 def _from_module(module: ModuleType) -> ActionHandler:
@@ -40,7 +41,8 @@ def _from_module(module: ModuleType) -> ActionHandler:
 HANDLERS: dict[str, ActionHandler] = {
     h.name: h for h in map(_from_module, (
         signup, confirm_signup, resend_confirmation_code, login, refresh_token, logout,
-        forgot_password, confirm_forgot_password, home_timeline,
+        forgot_password, confirm_forgot_password, home_timeline, place_bid, auction_bids,
+        my_bids,
     ))
 }
 
@@ -54,7 +56,7 @@ def validation_message(exc: ValidationError) -> str:
     return "Invalid input: " + "; ".join(parts)
 
 
-async def dispatch(name: str, raw_input: dict[str, Any], ctx: ActionContext) -> dict[str, Any]:
+async def dispatch(name: str, raw_input: dict[str, Any], ctx: ActionContext) -> Any:
     """Validate ``raw_input`` into the action's model and run its handler."""
     handler = HANDLERS.get(name)
     if handler is None:

@@ -62,6 +62,8 @@ class StackSettings:
     action_shared_secret: str = field(repr=False)
     event_trigger_url: str | None
     aws_region: str
+    event_sources_port: int = 9002
+    """The SQS → Lambda pollers' health and counters (EVENT_SOURCES_PORT)."""
 
     @classmethod
     def load(cls) -> StackSettings:
@@ -83,6 +85,7 @@ class StackSettings:
             action_shared_secret=src.text("ACTION_SHARED_SECRET", "devstack-action-secret"),
             event_trigger_url=src.optional("EVENT_TRIGGER_URL"),
             aws_region=src.text("AWS_REGION", "us-east-1"),
+            event_sources_port=src.integer("EVENT_SOURCES_PORT", 9002),
         )
 
     @property

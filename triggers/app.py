@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from timeline.settings import get_timeline_settings
+from triggers.auctions import auction_created, close_auction
 from triggers.crypto_prices import fetch_crypto_prices
 from triggers.echo import echo
 from triggers.errors import TriggerError
@@ -49,6 +50,8 @@ def create_app() -> Starlette:
             Route("/cron/fetch-crypto-prices", fetch_crypto_prices, methods=["POST"]),
             Route("/events/timeline-posts", timeline_posts_changed, methods=["POST"]),
             Route("/cron/expire-posts", expire_posts, methods=["POST"]),
+            Route("/events/auction-created", auction_created, methods=["POST"]),
+            Route("/scheduled/close-auction", close_auction, methods=["POST"]),
         ],
         exception_handlers={TriggerError: _trigger_error},
         lifespan=_lifespan,

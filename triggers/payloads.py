@@ -67,3 +67,13 @@ def parse(model: type[Model], body: bytes) -> Model:
             f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()
         )
         raise InvalidPayloadError(f"not a {model.__name__}: {problems}") from None
+
+
+class ScheduledEventPayload(BaseModel):
+    """A one-off scheduled event's body."""
+
+    id: str
+    scheduled_time: datetime
+    payload: Any = None
+    comment: str | None = None
+    created_at: datetime | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from devstack.services.cognito import CognitoService, UserPool
 from devstack.services.http import HttpService, uvicorn_argv
+from devstack.services.moto import LOCAL_CREDENTIALS
 from devstack.services.redis import RedisService
 from devstack.settings import StackSettings
 
@@ -26,6 +27,22 @@ def action_environment(settings: StackSettings, pool: UserPool, redis_url: str
         # homeTimeline reads posts through the engine (as anonymous) and caches them in Redis.
         "HASURA_GRAPHQL_ENDPOINT": f"http://127.0.0.1:{settings.engine_port}/v1/graphql",
         "TIMELINE_CACHE": "redis",
+        **auction_environment(settings),
+    }
+
+
+def auction_environment(settings: StackSettings) -> dict[str, str]:
+    """What the auction code needs in the action and trigger services.
+
+    The engine as admin (mirroring prices, scheduling closes) and moto (SQS, DynamoDB, IVS).
+    """
+    return {
+        "HASURA_GRAPHQL_ENDPOINT": f"http://127.0.0.1:{settings.engine_port}/v1/graphql",
+        "HASURA_GRAPHQL_ADMIN_SECRET": settings.admin_secret,
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{settings.moto_port}",
+        "AWS_REGION": settings.aws_region,
+        "AWS_DEFAULT_REGION": settings.aws_region,
+        **LOCAL_CREDENTIALS,
     }
 
 

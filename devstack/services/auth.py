@@ -15,7 +15,9 @@ import os
 from dataclasses import dataclass, field
 
 from devstack.services.actions import ActionsService
+from devstack.services.auction_aws import auction_mappings, create_auction_resources
 from devstack.services.cognito import CognitoService
+from devstack.services.event_sources import EventSourcesService
 from devstack.services.lambda_runtime import LambdaRuntimeService
 from devstack.services.moto import MotoService, create_resources
 from devstack.services.redis import RedisService
@@ -37,12 +39,16 @@ def auth_stack(settings: StackSettings, redis: RedisService) -> AuthStack:
     """Build the auth entries for ``settings``."""
     moto = MotoService(settings)
     runtime = LambdaRuntimeService(settings)
+    event_sources = EventSourcesService(settings, settings.event_sources_port, runtime.url(),
+                                        auction_mappings())
     cognito = CognitoService(settings, runtime.url(),
                              fixed_code=os.environ.get("COGNITO_LOCAL_FIXED_CODE") or None)
     explicit_jwt = bool(os.environ.get(JWT_ENV))
 
     def aws_resources() -> str:
         made = create_resources(moto.url(), settings.aws_region, settings.admin_secret)
+        queues = create_auction_resources(moto.url(), settings.aws_region)
+        event_sources.set_aws_environment(moto.aws_environment())
         runtime.set_environment({
             **moto.aws_environment(),
             "HASURA_GRAPHQL_ENDPOINT": f"http://127.0.0.1:{settings.engine_port}/v1/graphql",
@@ -51,7 +57,8 @@ def auth_stack(settings: StackSettings, redis: RedisService) -> AuthStack:
             "LOADER_DLQ_URL": made.loader_dlq_url,
         })
         secret = made.admin_secret_arn.rsplit(":", 1)[-1]
-        return f"secret {secret}, table {made.legacy_hashes_table}"
+        return (f"secret {secret}, table {made.legacy_hashes_table}, "
+                f"auction queues {', '.join(sorted(queues))}")
 
     def pool() -> str:
         created = cognito.ensure_pool()
@@ -63,5 +70,5 @@ def auth_stack(settings: StackSettings, redis: RedisService) -> AuthStack:
     return AuthStack(
         before_engine=[moto, Step("aws-resources", aws_resources), runtime, cognito,
                        Step("cognito-pool", pool)],
-        after_engine=[ActionsService(settings, cognito, redis)],
+        after_engine=[ActionsService(settings, cognito, redis), event_sources],
     )

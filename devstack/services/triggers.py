@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 
+from devstack.services.actions import auction_environment
 from devstack.services.http import HttpService, uvicorn_argv
 from devstack.services.moto import LOCAL_CREDENTIALS
 from devstack.settings import StackSettings
@@ -24,9 +25,11 @@ def triggers_environment(settings: StackSettings) -> dict[str, str]:
     """The service's environment.
 
     The shared secret, the local Lambda Invoke API, the timeline's cache (invalidated on new
-    posts) and the engine (the expiry sweep deletes as admin).
+    posts), the engine (the expiry sweep deletes as admin), and for the auction handlers
+    moto and the stack's Redis (the bid book).
     """
     return {
+        **auction_environment(settings),
         "ACTION_SHARED_SECRET": settings.action_shared_secret,
         "REDIS_URL": f"redis://127.0.0.1:{settings.redis_port}/0",
         "TIMELINE_CACHE": "redis",
@@ -46,7 +49,7 @@ class TriggersService(HttpService):
         super().__init__(
             settings, TRIGGERS_SERVICE, settings.triggers_port,
             uvicorn_argv("triggers.app:app", settings.triggers_port),
-            description="event/cron trigger handlers (echo, Coinbase cron)",
+            description="event/cron trigger handlers (echo, Coinbase cron, auctions)",
             env=triggers_environment(settings),
         )
 

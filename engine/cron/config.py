@@ -41,7 +41,8 @@ class CronTrigger:
     comment: str | None = None
 
 
-def _retry_conf(raw: Any) -> CronRetryConf:
+def parse_retry_conf(raw: Any) -> CronRetryConf:
+    """Parse a ``retry_conf`` (cron triggers and one-off events share its shape)."""
     raw = raw or {}
     try:
         return CronRetryConf(
@@ -76,7 +77,7 @@ def parse_cron_trigger(raw: Mapping[str, Any]) -> CronTrigger:
             url=webhook, headers=tuple(Header.parse(h) for h in raw.get("headers") or ())
         ),
         payload=raw.get("payload"),
-        retry_conf=_retry_conf(raw.get("retry_conf")),
+        retry_conf=parse_retry_conf(raw.get("retry_conf")),
         include_in_metadata=bool(raw.get("include_in_metadata", True)),
         comment=raw.get("comment"),
     )

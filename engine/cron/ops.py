@@ -1,10 +1,14 @@
-"""Metadata API operations of cron triggers: create, delete, list, scheduled runs."""
+"""Metadata API operations of cron triggers: create, delete, list, scheduled runs.
+
+``get_scheduled_events`` answers both kinds; one-off events have their own module.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from engine.cron.config import CronTriggerConfigError, parse_cron_trigger
+from engine.cron.oneoff_ops import get_one_off_events
 from engine.events.webhook import WebhookConfigError
 from engine.metadata.context import OpContext
 from engine.metadata.errors import MetadataError, already_exists, not_exists, parse_failed
@@ -71,9 +75,11 @@ async def get_cron_triggers(ctx: OpContext, _args: Any) -> dict[str, Any]:
 
 @register("get_scheduled_events")
 async def get_scheduled_events(ctx: OpContext, args: Any) -> dict[str, Any]:
-    """Runs of one cron trigger, newest first (``type: cron`` only)."""
+    """Runs of one cron trigger, newest first (``type: cron``), or one-off events."""
+    if isinstance(args, dict) and args.get("type") == "one_off":
+        return await get_one_off_events(ctx, args)
     if not isinstance(args, dict) or args.get("type") != "cron":
-        raise MetadataError("only scheduled events of type \"cron\" are kept", "not-supported")
+        raise parse_failed("key \"type\" must be \"cron\" or \"one_off\"")
     name = args.get("trigger_name")
     if not isinstance(name, str):
         raise parse_failed("key \"trigger_name\" not found")

@@ -1,4 +1,4 @@
-"""Cron triggers as a metadata listener: runs recorded on schedule, then delivered."""
+"""Scheduled triggers as a metadata listener: cron runs and one-off events, delivered."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import asyncpg
 
 from engine.cron.catalog import ensure_cron_catalog
 from engine.cron.config import cron_triggers_from_metadata
+from engine.cron.oneoff import OneOffEventStore
 from engine.cron.scheduler import CronScheduler
 from engine.cron.store import CronEventStore
 from engine.events.delivery import DeliveryLoop
@@ -20,7 +21,11 @@ logger = logging.getLogger("engine.cron")
 
 
 class CronTriggerService:
-    """Schedules and delivers the metadata's cron triggers; follows metadata changes."""
+    """Schedules and delivers the metadata's cron triggers and the one-off events.
+
+    Cron runs and one-off events each have their own delivery loop over the same
+    :class:`DeliveryLoop`, so both are locked, retried and released the same way.
+    """
 
     def __init__(
         self, settings: DeliverySettings | None = None, env: Mapping[str, str] | None = None
@@ -29,6 +34,8 @@ class CronTriggerService:
         self._env = env
         self.store = CronEventStore()
         self.loop: DeliveryLoop | None = None
+        self.one_off = OneOffEventStore()
+        self.one_off_loop: DeliveryLoop | None = None
         self.scheduler = CronScheduler(self.store, self._wake_in)
         self._pool: asyncpg.Pool | None = None
 
@@ -45,6 +52,8 @@ class CronTriggerService:
         self.store.triggers = cron_triggers_from_metadata(metadata, on_error=self._inconsistent)
         self.loop = DeliveryLoop("cron-triggers", self.store, settings, self._env)
         await self.loop.start(pool)
+        self.one_off_loop = DeliveryLoop("scheduled-events", self.one_off, settings, self._env)
+        await self.one_off_loop.start(pool)
         await self.scheduler.start(pool)
         logger.info("cron triggers in force: %s", ", ".join(sorted(self.store.triggers)) or "none")
 
@@ -75,3 +84,6 @@ class CronTriggerService:
         if self.loop is not None:
             await self.loop.stop()
             self.loop = None
+        if self.one_off_loop is not None:
+            await self.one_off_loop.stop()
+            self.one_off_loop = None

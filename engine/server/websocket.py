@@ -279,13 +279,8 @@ class Connection:
 
     async def _run(self, op_id: str, engine: Any, prepared: Any) -> None:
         try:
-            plan = prepared.plan
             try:
-                if plan.needs_database:
-                    async with engine.pool.acquire() as conn:
-                        body = await engine.run(conn, prepared, prepared.session.variables)
-                else:
-                    body = await engine.literal_body(prepared)
+                body = await engine.answer(prepared)  # a pooled connection only if needed
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

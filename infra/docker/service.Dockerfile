@@ -25,11 +25,12 @@ PY
 RUN pip install --no-cache-dir --requirement /tmp/build/requirements.txt --target "${LAMBDA_TASK_ROOT}" \
     && rm -rf /tmp/build
 
-# The two services, the timeline they share (seed 004) and the one secret reader;
-# nothing else from the repository.
+# The two services, the timeline (seed 004) and auction (seed 003) packages they share, and
+# lambdas/shared/ (the one secret reader, the auction queue message shapes); nothing else.
 COPY actions/ ${LAMBDA_TASK_ROOT}/actions/
 COPY triggers/ ${LAMBDA_TASK_ROOT}/triggers/
 COPY timeline/ ${LAMBDA_TASK_ROOT}/timeline/
+COPY auctions/ ${LAMBDA_TASK_ROOT}/auctions/
 COPY lambdas/__init__.py ${LAMBDA_TASK_ROOT}/lambdas/__init__.py
 COPY lambdas/shared/ ${LAMBDA_TASK_ROOT}/lambdas/shared/
 

@@ -15,9 +15,10 @@ from devstack.hasura_project.migrations import Migrator
 from devstack.paths import HASURA_DIR
 from tests import reference
 
-# Public product and price data, and seed 004's public timeline (unexpired posts only).
+# Public product and price data, seed 004's public timeline (unexpired posts only) and
+# seed 003's open auctions.
 PUBLIC_TABLES = {"crypto_assets", "crypto_prices", "credit_products",
-                 "posts", "replies", "likes", "post_lifetimes"}
+                 "posts", "replies", "likes", "post_lifetimes", "auctions", "auction_status"}
 
 
 @pytest.fixture(scope="module")

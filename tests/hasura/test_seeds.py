@@ -15,7 +15,8 @@ SEEDS = HASURA_DIR / "seeds"
 
 def _counts(url: str) -> dict[str, int]:
     tables = ("users", "profiles", "accounts", "account_users", "transactions", "crypto_assets",
-              "crypto_prices", "wallets", "credit_products", "credit_product_applications")
+              "crypto_prices", "wallets", "credit_products", "credit_product_applications",
+              "auctions")
     counts = {}
     with psycopg.connect(url) as conn:
         for table in tables:

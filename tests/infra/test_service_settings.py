@@ -14,11 +14,12 @@ import pytest
 from .conftest import ENVS_DIR, attr, labelled, load_hcl
 
 # Function key in envs/dev -> the settings classes its code reads at start-up (both services
-# also read the timeline's).
+# also read the timeline's and the auctions').
 TIMELINE = ("timeline.settings", "TimelineSettings")
+AUCTIONS = ("auctions.settings", "AuctionSettings")
 SERVICES = {
-    "actions": (("actions.settings", "ActionSettings"), TIMELINE),
-    "triggers": (("triggers.settings", "TriggerSettings"), TIMELINE),
+    "actions": (("actions.settings", "ActionSettings"), TIMELINE, AUCTIONS),
+    "triggers": (("triggers.settings", "TriggerSettings"), TIMELINE, AUCTIONS),
 }
 
 
@@ -60,4 +61,4 @@ def test_service_settings_are_all_provided_and_all_known(function: str) -> None:
     unknown = sorted(provided - fields.keys())
 
     assert missing == [], f"{function}: Terraform does not set {missing}"
-    assert unknown == [], f"{function}: Terraform sets {unknown}, which {class_name} ignores"
+    assert unknown == [], f"{function}: Terraform sets {unknown}, which its settings ignore"

@@ -4,25 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
-import pytest
 
 from engine.cron.service import CronTriggerService
 from tests.engine.events.conftest import FAST
 from tests.engine.events.recorder import Answer, WebhookRecorder
-
-
-@pytest.fixture
-async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
-    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=8)
-    try:
-        yield pool
-    finally:
-        await pool.close()
 
 
 def cron(name: str, url: str, schedule: str = "* * * * * *", **retry: int) -> dict[str, Any]:

@@ -288,14 +288,32 @@ module "services" {
         MOMENTO_API_KEY_ARN        = local.timeline_cache_environment.MOMENTO_API_KEY_ARN
         MOMENTO_ENDPOINT           = local.timeline_cache_environment.MOMENTO_ENDPOINT
         MOMENTO_CACHE_NAME         = local.timeline_cache_environment.MOMENTO_CACHE_NAME
+        # placeBid mirrors prices and schedules closes through Hasura as admin (seed 003).
+        HASURA_ADMIN_SECRET_ARN = module.secrets.hasura_admin_secret_arn
+        BID_QUEUE_NAME          = module.auctions.queues["bids"].name
+        NOTIFICATION_QUEUE_NAME = module.auctions.queues["notifications"].name
+        DYNAMODB_BIDS_TABLE     = module.auctions.bids_table_name
       }
       policy_statements = [
         local.read_service_secrets,
+        local.read_admin_secret,
         {
           # `logout` signs the caller out of every session.
           sid       = "SignOutEverywhere"
           actions   = ["cognito-idp:AdminUserGlobalSignOut"]
           resources = [module.cognito.user_pool_arn]
+        },
+        {
+          # placeBid forwards accepted bids and outbid notices.
+          sid       = "SendAuctionMessages"
+          actions   = ["sqs:GetQueueUrl", "sqs:SendMessage"]
+          resources = [module.auctions.queues["bids"].arn, module.auctions.queues["notifications"].arn]
+        },
+        {
+          # auctionBids and myBids (through the GSI).
+          sid       = "ReadBidHistory"
+          actions   = ["dynamodb:Query"]
+          resources = [module.auctions.bids_table_arn, "${module.auctions.bids_table_arn}/index/user_id-timestamp-index"]
         },
       ]
     }
@@ -317,6 +335,8 @@ module "services" {
         MOMENTO_API_KEY_ARN     = local.timeline_cache_environment.MOMENTO_API_KEY_ARN
         MOMENTO_ENDPOINT        = local.timeline_cache_environment.MOMENTO_ENDPOINT
         MOMENTO_CACHE_NAME      = local.timeline_cache_environment.MOMENTO_CACHE_NAME
+        BID_QUEUE_NAME          = module.auctions.queues["bids"].name
+        NOTIFICATION_QUEUE_NAME = module.auctions.queues["notifications"].name
       }
       policy_statements = [
         local.read_service_secrets,
@@ -326,9 +346,89 @@ module "services" {
           actions   = ["lambda:InvokeFunction"]
           resources = [module.jobs.functions["coinbase_prices"].arn]
         },
+        {
+          # One IVS channel per auction: created on insert, its stream stopped at close.
+          sid       = "AuctionChannels"
+          actions   = ["ivs:CreateChannel", "ivs:GetChannel", "ivs:StopStream", "ivs:TagResource"]
+          resources = ["arn:aws:ivs:${var.region}:${data.aws_caller_identity.current.account_id}:channel/*"]
+        },
+        {
+          # Winner and seller notices when an auction closes.
+          sid       = "SendAuctionNotices"
+          actions   = ["sqs:GetQueueUrl", "sqs:SendMessage"]
+          resources = [module.auctions.queues["notifications"].arn]
+        },
       ]
     }
   }
+}
+
+# ---------------------------------------------------------------------------------------
+# Live auctions (seed 003): FIFO queues -> Lambdas -> DynamoDB / GraphQL
+# ---------------------------------------------------------------------------------------
+
+module "auction_consumers" {
+  source = "../../modules/lambda"
+
+  name_prefix        = "${local.name}-auc"
+  ecr_repository     = var.lambdas_image.ecr_repository
+  container_ver      = var.lambdas_image.container_ver
+  container_digest   = var.lambdas_image.container_digest
+  subnet_ids         = module.network.private_subnet_ids
+  security_group_ids = [module.network.lambda_security_group_id]
+  kms_key_arn        = module.kms.key_arn
+  alarm_topic_arns   = [module.alerts.topic_arn]
+
+  functions = {
+    bid_persistence = {
+      description          = "Bid queue (FIFO, batches of 10) -> bids_history, conditional puts."
+      handler              = "lambdas.bid_persistence.handler.handler"
+      timeout              = 30
+      reserved_concurrency = 10
+      environment = {
+        DYNAMODB_BIDS_TABLE  = module.auctions.bids_table_name
+        BID_HISTORY_TTL_DAYS = "90"
+      }
+      policy_statements = [
+        {
+          sid       = "ConsumeBidQueue"
+          actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+          resources = [module.auctions.queues["bids"].arn]
+        },
+        {
+          sid       = "WriteBidHistory"
+          actions   = ["dynamodb:PutItem"]
+          resources = [module.auctions.bids_table_arn]
+        },
+      ]
+    }
+
+    auction_notifications = {
+      description          = "Notification queue (FIFO) -> notifications rows through GraphQL (email via SNS when set)."
+      handler              = "lambdas.auction_notifications.handler.handler"
+      timeout              = 30
+      reserved_concurrency = 5
+      environment          = local.hasura_client_environment
+      policy_statements = [
+        local.read_admin_secret,
+        {
+          sid       = "ConsumeNotificationQueue"
+          actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+          resources = [module.auctions.queues["notifications"].arn]
+        },
+      ]
+    }
+  }
+}
+
+module "auctions" {
+  source = "../../modules/auctions"
+
+  name_prefix                  = local.name
+  kms_key_arn                  = module.kms.key_arn
+  bid_persistence_function_arn = module.auction_consumers.functions["bid_persistence"].arn
+  notifications_function_arn   = module.auction_consumers.functions["auction_notifications"].arn
+  alarm_topic_arns             = [module.alerts.topic_arn]
 }
 
 # ---------------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""The auction actions, dispatched by the action service like every other action."""

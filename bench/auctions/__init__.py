@@ -1,0 +1,1 @@
+"""The live-auction load test: concurrent bidders through the engine's placeBid."""

@@ -1,0 +1,221 @@
+"""``python -m bench.auctions``: N bidders on M auctions for S seconds, then verify.
+
+Starts its own PostgreSQL (fsync off), Redis and moto, and the auction path with
+devstack's classes (engine, action service, trigger service, Lambda runtime, SQS pollers);
+creates the bidders as users with HS256 tokens the engine verifies, and M auctions ending
+a little after the load. Each bidder keeps one keep-alive connection and bids through the
+engine's ``placeBid`` over HTTP. After the load it waits until every accepted bid is in
+``bids_history`` (the drain), waits for the auctions to close, verifies (see
+:mod:`bench.auctions.verify`) and writes ``bench/results/auctions-<time>.json``.
+CPU seconds per process over the load say where the time went.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+from joserfc import jwk, jwt
+
+from bench.auctions.load import LoadRecord, PriceBoard, run_bidders
+from bench.auctions.stack import AuctionProcesses, AuctionStackConfig, start_auction_processes
+from bench.auctions.verify import scan_history, verify, wait_for_drain
+from bench.load.cpu import tree_cpu_seconds
+from bench.load.stats import percentile
+from devstack.hasura_project.migrations import Migrator
+from devstack.paths import HASURA_DIR, REPO_ROOT
+from devstack.ports import free_port
+from devstack.services.moto import MotoService, client
+from devstack.services.postgres import PostgresServer
+from devstack.services.redis import RedisServer
+from devstack.settings import StackSettings
+
+ADMIN_SECRET = "bench-admin-secret"  # noqa: S105 - a throwaway engine's secret
+SHARED_SECRET = "bench-shared-secret"  # noqa: S105 - a throwaway service secret
+CLAIMS = "https://hasura.io/jwt/claims"
+SELLER = "bench-seller"
+
+
+def say(text: str) -> None:
+    """Progress on stderr (the JSON goes to a file)."""
+    print(text, file=sys.stderr, flush=True)
+
+
+def tokens_for(users: list[str], key: jwk.OctKey) -> dict[str, str]:
+    """A one-hour HS256 ID token per user, with Hasura's claims."""
+    now = int(time.time())
+    return {user: jwt.encode({"alg": "HS256", "typ": "JWT"}, {
+        "sub": user, "iat": now, "exp": now + 3600,
+        CLAIMS: {"x-hasura-allowed-roles": ["user"], "x-hasura-default-role": "user",
+                 "x-hasura-user-id": user}}, key) for user in users}
+
+
+def create_users_and_auctions(database_url: str, bidders: int, auctions: int,
+                              ends_at: datetime) -> tuple[list[str], list[str]]:
+    """Bidder rows and the auctions (by SQL: the insert trigger still fires for each)."""
+    users = [f"bench-bidder-{n:04d}" for n in range(bidders)]
+    ids = [str(uuid.uuid4()) for _ in range(auctions)]
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("INSERT INTO users (id, email, name) SELECT u, u || '@bench.test', u "
+                     "FROM unnest(%s::text[]) AS u", [[*users, SELLER]])
+        conn.execute("INSERT INTO auctions (id, seller_id, title, end_time, start_price, "
+                     "min_increment) SELECT a, %s, 'bench lot', %s, 10, 1 "
+                     "FROM unnest(%s::uuid[]) AS a", [SELLER, ends_at, ids])
+    return users, ids
+
+
+def closed_rows(engine_graphql: str, ids: list[str], timeout: float) -> dict[str, dict[str, Any]]:
+    """Wait until every auction is closed; their winner and price by id."""
+    query = ("query($ids: [uuid!]!) { auctions(where: {id: {_in: $ids}}) "
+             "{ id status winner_id final_price } }")
+    deadline = time.monotonic() + timeout
+    while True:
+        rows = httpx.post(engine_graphql, headers={"X-Hasura-Admin-Secret": ADMIN_SECRET},
+                          json={"query": query, "variables": {"ids": ids}}, timeout=30,
+                          ).json()["data"]["auctions"]
+        if all(r["status"] == "CLOSED" for r in rows) or time.monotonic() > deadline:
+            return {r["id"]: r for r in rows}
+        time.sleep(1)
+
+
+def cpu_of(pids: dict[str, int | None]) -> dict[str, float]:
+    """CPU seconds so far of each process tree."""
+    return {name: tree_cpu_seconds(pid) if pid else 0.0 for name, pid in pids.items()}
+
+
+def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    """Start everything, run the load, drain, verify; returns the report."""
+    settings = StackSettings.load()
+    settings = StackSettings(**{**settings.__dict__, "state_dir": workdir,
+                                "moto_port": free_port()})
+    postgres = PostgresServer(workdir / "postgres", free_port())
+    postgres.start(workdir / "logs" / "postgres.log", workdir / "pids" / "postgres.pid",
+                   fsync=False)
+    redis = RedisServer(workdir / "redis", free_port())
+    moto = MotoService(settings)
+    processes: AuctionProcesses | None = None
+    try:
+        redis.start(workdir / "logs" / "redis.log", workdir / "pids" / "redis.pid")
+        moto.start()
+        database = postgres.url()
+        Migrator(database, HASURA_DIR / "migrations").apply()
+        secret = secrets.token_urlsafe(48)
+        say("starting the engine, action and trigger services, Lambda runtime, pollers ...")
+        processes = start_auction_processes(AuctionStackConfig(
+            settings=settings, database_url=database, redis_url=redis.url(0),
+            aws_environment=moto.aws_environment(),
+            jwt_secret={"type": "HS256", "key": secret},
+            admin_secret=ADMIN_SECRET, shared_secret=SHARED_SECRET,
+            extra_environment={"ANTI_SNIPE_SECONDS": "1", "BID_RATE_LIMIT": "20"},
+        ))
+        hs_key = jwk.OctKey.import_key(secret)
+        ends_at = datetime.now(UTC) + timedelta(seconds=args.duration + 20)
+        users, auctions = create_users_and_auctions(database, args.bidders, args.auctions,
+                                                    ends_at)
+        tokens = tokens_for(users, hs_key)
+        board = PriceBoard(dict.fromkeys(auctions, 10.0))
+        say(f"{args.bidders} bidders on {args.auctions} auctions for {args.duration:g} s "
+            f"(load {os.getloadavg()[0]:.1f})")
+        cpu_before = cpu_of(processes.pids() | {"moto": moto.process.pid if moto.process
+                                                 else None, "redis": None})
+        started = time.monotonic()
+
+        def progress(record: LoadRecord, elapsed: float) -> None:
+            say(f"  {elapsed:5.1f} s: {record.requests} answers, {len(record.accepted)} "
+                f"accepted, {sum(record.errors.values())} errors")
+
+        record = asyncio.run(run_bidders(processes.engine.graphql_url(), tokens, auctions,
+                                         board, 1.0, args.duration, progress))
+        load_seconds = time.monotonic() - started
+        cpu_after = cpu_of(processes.pids() | {"moto": moto.process.pid if moto.process
+                                                else None, "redis": None})
+        say(f"load done: {len(record.accepted)} accepted; draining ...")
+        dynamodb = client("dynamodb", moto.url(), settings.aws_region)
+        wanted = set(auctions)
+
+        def stored() -> int:
+            return len(scan_history(dynamodb, "bids_history", wanted))
+
+        drain = wait_for_drain(stored, len(record.accepted), args.drain_timeout,
+                               lambda n, t: say(f"  drain {t:5.1f} s: {n} stored"))
+        say("waiting for the auctions to close ...")
+        wait = max(0.0, (ends_at - datetime.now(UTC)).total_seconds()) + 30
+        closed = closed_rows(processes.engine.graphql_url(), auctions, wait)
+        verdict = verify(record, scan_history(dynamodb, "bids_history", wanted), closed)
+        latencies = sorted(record.latencies)
+        cpu = {k: round(cpu_after[k] - cpu_before.get(k, 0.0), 2) for k in cpu_after}
+        return {
+            "benchmark": "auctions",
+            "time": datetime.now(UTC).isoformat(),
+            "parameters": {"bidders": args.bidders, "auctions": args.auctions,
+                           "duration_s": args.duration},
+            "load_average_1m": round(os.getloadavg()[0], 2),
+            "cpus": os.cpu_count(),
+            "requests": record.requests,
+            "requests_per_s": round(record.requests / load_seconds, 1),
+            "accepted": len(record.accepted),
+            "accepted_per_s": round(len(record.accepted) / load_seconds, 1),
+            "rejected_by_reason": dict(record.reasons),
+            "errors": dict(record.errors),
+            "error_examples": record.error_examples,
+            "place_bid_ms": {
+                "p50": round(percentile(latencies, 0.50) * 1000, 1),
+                "p99": round(percentile(latencies, 0.99) * 1000, 1),
+            },
+            "drain_s": None if drain is None else round(drain, 2),
+            "cpu_seconds_during_load": cpu,
+            "cpu_share_during_load": {k: round(v / load_seconds, 2) for k, v in cpu.items()},
+            "verification": verdict,
+        }
+    finally:
+        if processes is not None:
+            processes.stop()
+        moto.stop()
+        redis.stop()
+        postgres.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the options, run, write the JSON, print the summary."""
+    parser = argparse.ArgumentParser(prog="python -m bench.auctions", description=__doc__)
+    parser.add_argument("--bidders", type=int, default=1000)
+    parser.add_argument("--auctions", type=int, default=10)
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of load")
+    parser.add_argument("--drain-timeout", type=float, default=600.0)
+    parser.add_argument("--output", type=Path, default=None,
+                        help="JSON file (default bench/results/auctions-<time>.json)")
+    parser.add_argument("--keep-logs", type=Path, default=None,
+                        help="copy the processes' logs here after the run")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bench-auctions-") as tmp:
+        workdir = Path(tmp)
+        workdir.chmod(0o755)  # PostgreSQL runs as an unprivileged user
+        try:
+            report = run(args, workdir)
+        finally:
+            if args.keep_logs is not None:
+                shutil.copytree(workdir / "logs", args.keep_logs, dirs_exist_ok=True)
+    text = json.dumps(report, indent=2)
+    output = args.output
+    if output is None:
+        results = REPO_ROOT / "bench" / "results"
+        results.mkdir(parents=True, exist_ok=True)
+        output = results / f"auctions-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json"
+    output.write_text(text + "\n")
+    summary = {k: report[k] for k in ("accepted_per_s", "place_bid_ms", "drain_s")}
+    say(f"{json.dumps(summary)}; verification ok: {report['verification']['ok']}; "
+        f"written to {output}")
+    return 0 if report["verification"]["ok"] else 1

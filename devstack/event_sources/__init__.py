@@ -1,0 +1,1 @@
+"""The SQS → Lambda event source mapping, emulated for the local stack (moto runs none)."""

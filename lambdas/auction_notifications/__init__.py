@@ -1,0 +1,1 @@
+"""SQS ``notification-queue.fifo`` → ``notifications`` rows through GraphQL (+ email on AWS)."""

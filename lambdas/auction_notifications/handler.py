@@ -1,0 +1,56 @@
+"""Lambda entry point: notices from the FIFO queue become rows; partial failures reported.
+
+Email goes out through SNS only when ``NOTIFICATION_TOPIC_ARN`` is set (on AWS); the row
+is written first, so a notice is never emailed without being stored.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.utilities.batch import (
+    SqsFifoPartialProcessor,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from lambdas.auction_notifications.notices import email_notice, save_notice
+from lambdas.shared.auction_messages import Notice
+from lambdas.shared.graphql import GraphQLClient
+from lambdas.shared.logging import get_logger
+from lambdas.shared.settings import GraphQLSettings
+
+logger = get_logger("auction_notifications")
+processor = SqsFifoPartialProcessor(skip_group_on_error=True)
+
+
+@cache
+def graphql() -> GraphQLClient:
+    """The engine client, built once per warm instance."""
+    return GraphQLClient(GraphQLSettings.from_environment())
+
+
+@cache
+def sns() -> Any:
+    """The SNS client (only built when email is on)."""
+    return boto3.client("sns")
+
+
+def record_handler(record: SQSRecord) -> None:
+    """Store one notice, then email it when a topic is configured and it is new."""
+    notice = Notice.from_json(record.body)
+    stored = save_notice(graphql(), notice)
+    topic = os.environ.get("NOTIFICATION_TOPIC_ARN")
+    if stored and topic:
+        email_notice(sns(), topic, notice)
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Answer ``{"batchItemFailures": [...]}``."""
+    return dict(process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context))

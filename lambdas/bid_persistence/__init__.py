@@ -1,0 +1,1 @@
+"""SQS FIFO ``bid-persistence-queue.fifo`` → DynamoDB ``bids_history``, idempotently."""
