@@ -163,6 +163,14 @@ class OneOffEventStore:
                                [o.retry_in for o in outcomes])
             await log_attempts(conn, "hdb_scheduled_event_invocation_logs", outcomes)
 
+    async def heartbeat(self, conn: Connection, ids: list[Any]) -> None:
+        """Renew this engine's locks on ``ids`` (those not recorded meanwhile)."""
+        await conn.execute(
+            "UPDATE hdb_catalog.hdb_scheduled_events SET locked = clock_timestamp() "
+            "WHERE id = ANY($1::uuid[]) AND status = 'locked'",
+            ids,
+        )
+
     async def unlock(self, conn: Connection, ids: list[Any]) -> None:
         """Release events this engine will not deliver (it is stopping)."""
         await conn.execute(
