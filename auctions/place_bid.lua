@@ -47,9 +47,10 @@ end
 redis.call('HSET', auction, 'price', amount, 'leader', bidder, 'seq', seq, 'last_us', ts,
            'end_us', end_us)
 redis.call('HSET', seen, bid_id, seq)
+-- cjson writes numbers with 14 significant digits: microsecond times (16 digits) go as text.
 redis.call('RPUSH', outbox, cjson.encode({
   auction_id = auction_id, bid_id = bid_id, user_id = bidder, amount_cents = amount,
-  sequence = seq, timestamp_us = ts, end_us = end_us, extended = extended,
-  previous_leader = leader,
+  sequence = seq, timestamp_us = string.format('%d', ts),
+  end_us = string.format('%d', end_us), extended = extended, previous_leader = leader,
 }))
 return {'accepted', seq, ts, amount, end_us, extended, leader}

@@ -50,22 +50,24 @@ async def test_bidbook_concurrent_bids_one_winner_per_price_level(redis: Redis) 
     auction_id = await open_auction(book)
     levels = [Decimal(10 + n) for n in range(10)]
 
-    async def bidder(n: int) -> list[tuple[Decimal, bool, int | None]]:
+    async def bidder(n: int) -> list[tuple[Decimal, bool, int | None, int | None]]:
         results = []
         for amount in levels:
             outcome = await book.place(auction_id, f"b{n}-{amount}", f"user-{n}", amount)
-            results.append((amount, outcome.accepted, outcome.sequence))
+            results.append((amount, outcome.accepted, outcome.sequence, outcome.timestamp_us))
         return results
 
     everything = [r for rs in await asyncio.gather(*(bidder(n) for n in range(20))) for r in rs]
-    accepted = sorted((seq, amount) for amount, ok, seq in everything if ok)
+    accepted = sorted((seq, amount) for amount, ok, seq, _ in everything if ok)
 
     assert [amount for _, amount in accepted] == levels
     assert [seq for seq, _ in accepted] == list(range(1, 11))
     outbox = [json.loads(raw) for raw in await redis.lrange(OUTBOX_KEY, 0, -1)]
     assert [e["amount_cents"] for e in outbox] == [int(a * 100) for a in levels]
-    stamps = [e["timestamp_us"] for e in outbox]
+    stamps = [int(e["timestamp_us"]) for e in outbox]
     assert stamps == sorted(set(stamps))
+    answered = {seq: ts for _, ok, seq, ts in everything if ok}
+    assert stamps == [answered[e["sequence"]] for e in outbox]  # exact to the microsecond
 
 
 async def test_bidbook_reason_codes(redis: Redis) -> None:
