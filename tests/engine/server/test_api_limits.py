@@ -16,13 +16,13 @@ import pytest
 
 from devstack.services.engine import EngineHandle
 
-POOL = 3
+POOL = 6
 
 
 @pytest.fixture(scope="module")
 def limited(start_engine: Callable[..., EngineHandle],
             create_database: Callable[[str], str]) -> EngineHandle:
-    """An engine (pool of 3) whose anonymous role reads ``node`` and the slow view ``nap``."""
+    """An engine (pool of 6) whose anonymous role reads ``node`` and the slow view ``nap``."""
     handle = start_engine(create_database("limits"), unauthorized_role="anonymous",
                           extra_env={"HASURA_GRAPHQL_PG_CONNECTIONS": str(POOL)})
     handle.run_sql("""
