@@ -129,10 +129,10 @@ def measure(database_url: str, redis_url: str, postgres_pid: int | None,
     """Start both stacks on a loaded database, run the rounds, stop the stacks."""
     stacks = {
         "cached": timeline_stack(database_url, state_dir, redis_url, "bench-cached",
-                                 cache="redis", with_triggers=False,
+                                 cache="redis", with_triggers=False, rate_limit=False,
                                  extra_action_env={"TIMELINE_CACHE_TTL_SECONDS": "3600"}),
         "uncached": timeline_stack(database_url, state_dir, redis_url, "bench-uncached",
-                                   cache="none", with_triggers=False),
+                                   cache="none", with_triggers=False, rate_limit=False),
     }
     body = json.dumps({"query": QUERY, "variables": {"limit": settings.limit}})
     try:

@@ -27,10 +27,16 @@ ADMIN_SECRET = "timeline-test-admin-secret"  # noqa: S105 - a throw-away local e
 SHARED_SECRET = "timeline-test-shared-secret"  # noqa: S105 - throw-away, local only
 
 
-def timeline_metadata() -> dict[str, Any]:
-    """The project's metadata without its cron triggers (tests call the sweep themselves)."""
+def timeline_metadata(*, rate_limit: bool = True) -> dict[str, Any]:
+    """The project's metadata without its cron triggers (tests call the sweep themselves).
+
+    ``rate_limit=False`` drops the API limits' request rate (anonymous callers get 600 a
+    minute per address): a load generator on one address is not the caller it is meant for.
+    """
     metadata = metadata_dir.read(HASURA_DIR).metadata
     metadata["cron_triggers"] = []
+    if not rate_limit:
+        metadata.get("api_limits", {}).pop("rate_limit", None)
     return metadata
 
 
@@ -42,6 +48,7 @@ class TimelineStack:
     engine: EngineServer
     actions: HttpService
     triggers: TriggersService | None
+    rate_limit: bool = True
     started: list[Any] = field(default_factory=list)
 
     def start(self) -> None:
@@ -50,7 +57,8 @@ class TimelineStack:
         for service in services:
             service.start()
             self.started.append(service)
-        MetadataClient(self.engine.url(), ADMIN_SECRET).replace_metadata(timeline_metadata())
+        MetadataClient(self.engine.url(), ADMIN_SECRET).replace_metadata(
+            timeline_metadata(rate_limit=self.rate_limit))
 
     def stop(self) -> None:
         """Stop every service started."""
@@ -76,8 +84,12 @@ class TimelineStack:
 def timeline_stack(database_url: str, state_dir: Path, redis_url: str, name: str, *,
                    cache: str = "redis", with_triggers: bool = True,
                    extra_action_env: Mapping[str, str] | None = None,
-                   extra_engine_env: Mapping[str, str] | None = None) -> TimelineStack:
-    """Services (not started) for ``database_url``, caching in ``redis_url`` as ``cache``."""
+                   extra_engine_env: Mapping[str, str] | None = None,
+                   rate_limit: bool = True) -> TimelineStack:
+    """Services (not started) for ``database_url``, caching in ``redis_url`` as ``cache``.
+
+    ``rate_limit=False`` serves the metadata without its request-rate limit (benchmarks).
+    """
     settings = dataclasses.replace(
         StackSettings.load(), state_dir=state_dir, triggers_port=free_port(),
         engine_port=free_port(), actions_port=free_port(), admin_secret=ADMIN_SECRET,
@@ -115,4 +127,4 @@ def timeline_stack(database_url: str, state_dir: Path, redis_url: str, name: str
             **(extra_engine_env or {}),
         },
     )
-    return TimelineStack(database_url, engine, actions, triggers)
+    return TimelineStack(database_url, engine, actions, triggers, rate_limit)
