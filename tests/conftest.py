@@ -7,6 +7,8 @@ stopped by its pid when the session ends.
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import os
 import tempfile
 import uuid
@@ -23,6 +25,22 @@ from devstack.services.kafka import KafkaBroker
 from devstack.services.postgres import PostgresServer
 from devstack.services.redis import RedisServer
 from tests.engine.auth.keys import JwtKeys
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Close event loops nobody closed, before the last garbage collection finds them.
+
+    pytest-asyncio 1.5 wraps sync fixtures in ``asyncio.get_event_loop()``, which on Python
+    3.11 makes a loop when none is set and never closes it; a later ``asyncio.run`` in a sync
+    test lets it go. Collected at exit, such a loop and its self-pipe raise ResourceWarnings
+    that ``filterwarnings = error`` turns into a crash after every test has passed. Only idle
+    loops are closed: a running one is still somebody's.
+    """
+    del session
+    for thing in gc.get_objects():
+        if issubclass(type(thing), asyncio.AbstractEventLoop) and not thing.is_closed() \
+                and not thing.is_running():
+            thing.close()
 
 # Auth stack fixtures: moto_server, lambda_runtime, cognito_local, user_pool, action_service.
 pytest_plugins = ["tests.auth.fixtures"]
