@@ -84,6 +84,9 @@ class EngineSettings:
     websocket_max_message_size: int = DEFAULT_WEBSOCKET_MAX_MESSAGE_SIZE
     """Bytes; a larger client message closes the socket with 1009 (message too big)."""
     infer_function_permissions: bool = True
+    enable_remote_schema_permissions: bool = False
+    """``HASURA_GRAPHQL_ENABLE_REMOTE_SCHEMA_PERMISSIONS``: a role sees a remote schema only
+    through its permission SDL (off: every role sees the whole remote schema, as Hasura)."""
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     """``ENGINE_MAX_BODY_BYTES``: larger request bodies are refused with 413 unread."""
     cors_domains: tuple[str, ...] = ("*",)
@@ -135,6 +138,8 @@ class EngineSettings:
                 env, "ENGINE_WEBSOCKET_MAX_MESSAGE_SIZE", DEFAULT_WEBSOCKET_MAX_MESSAGE_SIZE),
             "infer_function_permissions": _bool(env, "HASURA_GRAPHQL_INFER_FUNCTION_PERMISSIONS",
                                                 True),
+            "enable_remote_schema_permissions": _bool(
+                env, "HASURA_GRAPHQL_ENABLE_REMOTE_SCHEMA_PERMISSIONS"),
             "max_body_bytes": _int(env, "ENGINE_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
             "cors_domains": _list(env.get("HASURA_GRAPHQL_CORS_DOMAIN", "*")) or ("*",),
             "disable_cors": _bool(env, "HASURA_GRAPHQL_DISABLE_CORS"),

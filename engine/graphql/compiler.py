@@ -11,6 +11,7 @@ from engine.catalog.model import quote
 from engine.graphql.aggregates import Aggregates
 from engine.graphql.boolexp import BoolExp
 from engine.graphql.errors import validation
+from engine.graphql.joins import JOIN_SLOT_KEY
 from engine.graphql.jsonpath import parse_path
 from engine.graphql.model import (
     ComputedField,
@@ -23,10 +24,12 @@ from engine.graphql.model import (
 from engine.graphql.options import EngineOptions
 from engine.graphql.ordering import OrderBy
 from engine.graphql.params import Params, to_text
+from engine.graphql.providers import JoinField
 from engine.graphql.roles import Access, access
 from engine.graphql.scalars import GEOMETRIC, STRINGIFIED, scalar_name
 from engine.graphql.selection import Selected, collect, sub_selection_sets
 from engine.graphql.sqltext import (
+    Const,
     JsonPart,
     json_array,
     json_object,
@@ -58,6 +61,10 @@ class Compiler:
         """Aliases of derived relations (a mutation's rows) rather than table rows."""
         self.relay = False
         """Compiling for the Relay API: ``id`` is the global id, connections are served."""
+        self.joins: Mapping[tuple[str, str], Mapping[str, JoinField]] = {}
+        """(schema, table) → the role's fields answered by another server."""
+        self.join_slots: list[tuple[JoinField, Selected]] = []
+        """Join fields the statement selects, by slot (see :mod:`engine.graphql.joins`)."""
 
     # -- shared helpers ------------------------------------------------------------------
     def new_alias(self) -> str:
@@ -189,9 +196,21 @@ class Compiler:
                     call = self.computed_call(cf, alias, self.arguments(sel.node).get("args"))
                     inner = self.rows(remote, ra, sel, [], source=f"{call} {ra}")
                     pairs.append((sel.alias, f"(SELECT {json_array('_s.j')} FROM ({inner}) _s)"))
+            elif name in self.joins.get(info.key, {}) \
+                    and set(self.joins[info.key][name].columns) <= perm.columns:
+                pairs.append((sel.alias, self.join_slot(info, alias, sel)))
             else:
                 raise validation(f"field '{name}' not found in type: '{info.name}'", sel.path)
         return json_object(pairs), joins
+
+    def join_slot(self, info: TableInfo, alias: str, sel: Selected) -> str:
+        """A remote relationship's place in the row: its slot number and join columns."""
+        found = self.joins[info.key][sel.name]
+        self.join_slots.append((found, sel))
+        slot = Const(str(len(self.join_slots) - 1))
+        pairs: list[tuple[str, JsonPart]] = [(JOIN_SLOT_KEY, slot)]
+        pairs.extend((c, json_value(self.column_expr(info, alias, c))) for c in found.columns)
+        return json_object(pairs)
 
     def _relay_field(self, info: TableInfo, alias: str, sel: Selected,
                      pairs: list[tuple[str, JsonPart]]) -> bool:

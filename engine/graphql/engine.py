@@ -33,7 +33,12 @@ from engine.graphql.options import EngineOptions
 from engine.graphql.pgerrors import map_postgres_error
 from engine.graphql.plan import ParsedDocument, Plan, PlanSlot, PreparedOperation, variables_key
 from engine.graphql.planner import RoleState, compile_operation
-from engine.graphql.providers import ProvidedField, RootFieldProvider
+from engine.graphql.providers import (
+    JoinField,
+    JoinFieldProvider,
+    ProvidedField,
+    RootFieldProvider,
+)
 from engine.graphql.relay import RelaySchemaBuilder, relay_roots
 from engine.graphql.resolve import build_model
 from engine.graphql.roots import RootPlan, RunContext
@@ -283,12 +288,17 @@ class GraphQLEngine:
             self._roles[(role, backend, relay)] = state
         if state is None:
             provided: list[ProvidedField] = []
+            joins: dict[tuple[str, str], dict[str, JoinField]] = {}
             for provider in self.providers:
                 provided.extend(provider.fields_for_role(role, self.metadata))
+                if isinstance(provider, JoinFieldProvider):
+                    for key, found in provider.join_fields_for_role(role, self.metadata).items():
+                        joins.setdefault(key, {}).update({j.name: j for j in found})
             builder = SchemaBuilder(self.model, role, provided, backend,
                                     self.options.infer_function_permissions)
+            builder.joins = joins
             schema = builder.build()
-            state = RoleState(role=role, schema=schema, access=builder.access)
+            state = RoleState(role=role, schema=schema, access=builder.access, joins=joins)
             for info in self.model.tables.values():
                 for kind, name in info.root.items():
                     target = state.mutation_roots if kind.split("_")[0] in (

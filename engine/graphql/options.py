@@ -15,6 +15,9 @@ class EngineOptions:
     """A role may call a tracked function when it may select its rows
     (``HASURA_GRAPHQL_INFER_FUNCTION_PERMISSIONS``); when false, only roles given a function
     permission may."""
+    remote_schema_permissions: bool = False
+    """Roles see remote schemas only through their permission SDL
+    (``HASURA_GRAPHQL_ENABLE_REMOTE_SCHEMA_PERMISSIONS``)."""
     document_cache_size: int = 2048
     """How many parsed and validated documents to keep per engine."""
     plan_cache_size: int = 4096

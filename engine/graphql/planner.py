@@ -18,7 +18,7 @@ from engine.graphql.mutations import MutationCompiler
 from engine.graphql.options import EngineOptions
 from engine.graphql.params import Params
 from engine.graphql.plan import ParsedDocument, Plan
-from engine.graphql.providers import ProvidedField
+from engine.graphql.providers import JoinField, ProvidedField
 from engine.graphql.relay import RELAY_ROOTS, relay_root
 from engine.graphql.roles import Access
 from engine.graphql.roots import (
@@ -49,6 +49,8 @@ class RoleState:
     provided: dict[tuple[str, str], ProvidedField] = field(default_factory=dict)
     relay: bool = False
     """The Relay API's schema (``/v1beta1/relay``)."""
+    joins: dict[tuple[str, str], dict[str, JoinField]] = field(default_factory=dict)
+    """(schema, table) → fields answered by another server (remote relationships)."""
 
 
 def compile_operation(model: Model, options: EngineOptions, state: RoleState,
@@ -97,7 +99,17 @@ def compile_operation(model: Model, options: EngineOptions, state: RoleState,
                             variables, state.access, params())
         compiler.values = values
         compiler.relay = state.relay
+        compiler.joins = state.joins
         plan = compile_root(compiler, root_kind, info, sel, root_type)
+        if compiler.join_slots:
+            if kind == "subscription":
+                raise validation("remote relationships are not supported in subscriptions",
+                                 sel.path)
+            if not isinstance(plan, SqlRoot):
+                raise validation("remote relationships are only supported in queries",
+                                 sel.path)
+            plan.joins = list(compiler.join_slots)
+            cacheable = False
         roots.append(plan)
         if isinstance(plan, NestedInsertRoot):
             cacheable = False

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from graphql import FieldNode, FragmentDefinitionNode, GraphQLField
 
@@ -69,4 +69,46 @@ class RootFieldProvider(Protocol):
         Called once per role when the role's schema is built. ``metadata`` is the v3
         metadata the engine was built from.
         """
+        ...
+
+
+@dataclass(frozen=True)
+class JoinCall:
+    """One batched call of a :class:`JoinField` for every row of a response that selects it."""
+
+    rows: Sequence[Mapping[str, Any]]
+    """For each occurrence, in response order: its join columns (column name → value)."""
+    node: FieldNode
+    """The field as written (its selection set is what the remote answers)."""
+    session: Session
+    headers: Mapping[str, str]
+    fragments: Mapping[str, FragmentDefinitionNode] = field(default_factory=dict)
+    variables: Mapping[str, Any] = field(default_factory=dict)
+
+
+JoinResolver = Callable[[JoinCall], Awaitable[Sequence[Any]]]
+"""Answers a :class:`JoinCall`: one JSON value per row, in the same order."""
+
+
+@dataclass(frozen=True)
+class JoinField:
+    """A field of a table's object type answered by another server (a remote relationship).
+
+    The table query selects ``columns`` in the field's place; after it ran, every occurrence
+    of the field in the response is answered by ONE call of ``resolve``.
+    """
+
+    name: str
+    field: GraphQLField
+    columns: tuple[str, ...]
+    resolve: JoinResolver
+
+
+@runtime_checkable
+class JoinFieldProvider(Protocol):
+    """A provider that also adds fields to table object types (remote relationships)."""
+
+    def join_fields_for_role(self, role: str, metadata: Mapping[str, Any]
+                             ) -> Mapping[tuple[str, str], Sequence[JoinField]]:
+        """(schema, table) → the join fields ``role`` may see on that table's type."""
         ...

@@ -15,12 +15,13 @@ from typing import Any
 from engine.catalog.db import Connection
 from engine.graphql.compiler import Compiler
 from engine.graphql.errors import GraphQLFieldError
+from engine.graphql.joins import resolve_joins
 from engine.graphql.model import TableInfo
 from engine.graphql.mutations import CHECK_FAILED
 from engine.graphql.nested import NestedInsert
 from engine.graphql.params import Source, bind
 from engine.graphql.plan import PreparedOperation
-from engine.graphql.providers import FieldCall, ProvidedField
+from engine.graphql.providers import FieldCall, JoinField, ProvidedField
 from engine.graphql.selection import Selected
 
 
@@ -108,9 +109,21 @@ class SqlRoot(RootPlan):
     sql: str
     sources: list[Source] = field(default_factory=list)
     check_path: str | None = None
+    joins: list[tuple[JoinField, Selected]] = field(default_factory=list)
+    """Remote join fields the statement leaves a place for (answered after it ran)."""
 
     async def run(self, ctx: RunContext) -> bytes:
-        """Bind the parameters and run the statement."""
+        """Bind the parameters and run the statement (then the remote joins, if any)."""
+        text = await self._text(ctx)
+        if text is None:
+            return b"null"
+        if not self.joins:
+            return text.encode()
+        prepared = ctx.prepared
+        return await resolve_joins(text, self.joins, prepared.session, prepared.headers,
+                                   prepared.document.fragments, prepared.variables)
+
+    async def _text(self, ctx: RunContext) -> str | None:
         args = bind(self.sources, ctx.prepared.variables, ctx.session_vars)
         if self.check_path is not None:
             record = await ctx.conn.fetchrow(self.sql, *args)
@@ -119,7 +132,7 @@ class SqlRoot(RootPlan):
             text = None if record is None else record[0]
         else:
             text = await ctx.conn.fetchval(self.sql, *args)
-        return b"null" if text is None else text.encode()
+        return None if text is None else str(text)
 
 
 @dataclass

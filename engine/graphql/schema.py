@@ -5,7 +5,7 @@ Execution never goes through graphql-core resolvers: the compiler reads the docu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from graphql import (
@@ -28,7 +28,7 @@ from graphql import (
 from engine.catalog import Column
 from engine.catalog.model import Argument
 from engine.graphql.model import Model, TableInfo, TrackedFunction
-from engine.graphql.providers import ProvidedField
+from engine.graphql.providers import JoinField, ProvidedField
 from engine.graphql.roles import Access, access
 from engine.graphql.scalars import make_scalar, scalar_name
 from engine.graphql.schema_aggregates import aggregate_type
@@ -52,6 +52,8 @@ class SchemaBuilder:
         self.types: dict[str, GraphQLNamedType] = {}
         self.access: dict[tuple[str, str], Access] = {
             key: access(info, role, backend) for key, info in model.tables.items()}
+        self.joins: Mapping[tuple[str, str], Mapping[str, JoinField]] = {}
+        """(schema, table) → fields answered by another server (remote relationships)."""
 
     # -- helpers -------------------------------------------------------------------------
     def cached(self, name: str, make: Callable[[], GraphQLNamedType]) -> Any:
@@ -162,6 +164,10 @@ class SchemaBuilder:
                             non_null(aggregate_type(self, remote)), args=self.select_args(remote))
                 else:
                     out[rel.name] = GraphQLField(self.object_type(remote))
+            columns = set(self.select_columns(info))
+            for join in self.joins.get(info.key, {}).values():
+                if columns.issuperset(join.columns):
+                    out[join.name] = join.field
             self.extra_fields(info, out)
             return out
 

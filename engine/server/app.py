@@ -134,7 +134,8 @@ def create_app(settings: EngineSettings) -> EngineApp:
         load_plugins()
         pool = await create_pool(settings.database_url.reveal(), settings.pool_size)
         options = engine_options(settings.stringify_numeric_types,
-                                 settings.infer_function_permissions)
+                                 settings.infer_function_permissions,
+                                 settings.enable_remote_schema_permissions)
         holder = GraphQLHolder(pool, options, providers())
         group = ListenerGroup(listeners())
         subscriptions = SubscriptionManager(pool, subscription_options(settings))

@@ -30,6 +30,12 @@ class GraphQLHolder:
         A failing build keeps the previous engine serving and is reported as an
         inconsistency, so a bad metadata change never takes the endpoint down.
         """
+        prepared: list[dict[str, Any]] = []
+        for provider in self.providers:
+            prepare = getattr(provider, "prepare", None)
+            if prepare is not None:
+                # Providers that read other servers (remote schemas) do it before the build.
+                prepared.extend(await prepare(metadata, self.options))
         try:
             engine = await GraphQLEngine.build(self.pool, metadata, self.options,
                                                providers=self.providers)
@@ -41,11 +47,13 @@ class GraphQLHolder:
                      "type": "schema"}]
         self.current = engine
         self.build_error = None
-        return list(engine.inconsistencies)
+        return list(engine.inconsistencies) + prepared
 
 
 def engine_options(stringify_numeric_types: bool,
-                   infer_function_permissions: bool = True) -> EngineOptions:
+                   infer_function_permissions: bool = True,
+                   remote_schema_permissions: bool = False) -> EngineOptions:
     """The compiler's options for the server settings."""
     return EngineOptions(stringify_numeric_types=stringify_numeric_types,
-                         infer_function_permissions=infer_function_permissions)
+                         infer_function_permissions=infer_function_permissions,
+                         remote_schema_permissions=remote_schema_permissions)

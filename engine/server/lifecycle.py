@@ -35,7 +35,8 @@ import asyncpg
 
 logger = logging.getLogger("engine.lifecycle")
 
-PLUGIN_PACKAGES: tuple[str, ...] = ("engine.events", "engine.cron", "engine.actions")
+PLUGIN_PACKAGES: tuple[str, ...] = ("engine.events", "engine.cron", "engine.actions",
+                                     "engine.remote")
 """Packages imported at start-up so they can register listeners and metadata operations."""
 
 

@@ -1,0 +1,44 @@
+"""The local repository: DuckDB over the Parquet files of a folder standing for the S3 prefix."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+
+from credit_history.queries import batches, reports_sql
+from credit_history.repository import CreditReportRow
+from credit_history.seed import REPORTS_PREFIX
+
+
+class DuckDBRepository:
+    """Runs the service's SQL on DuckDB; ``credit_reports`` is a view over the Parquet files."""
+
+    def __init__(self, data_dir: Path) -> None:
+        files = data_dir / REPORTS_PREFIX
+        if not any(files.glob("*.parquet")):
+            raise FileNotFoundError(f"no Parquet files under {files} (run the seed command)")
+        self.queries = 0
+        self._lock = threading.Lock()
+        self._db = duckdb.connect(":memory:")
+        pattern = str(files / "*.parquet").replace("'", "''")
+        # A path of our own settings (quotes doubled); DuckDB binds no parameters in DDL.
+        self._db.execute("CREATE VIEW credit_reports AS SELECT * FROM "  # noqa: S608
+                         f"read_parquet('{pattern}')")
+
+    def reports(self, national_ids: Sequence[str]) -> list[CreditReportRow]:
+        """Every report of the ids (one query per batch)."""
+        out: list[CreditReportRow] = []
+        for batch in batches(national_ids):
+            with self._lock:  # one DuckDB connection: one statement at a time
+                self.queries += 1
+                rows = self._db.execute(reports_sql(len(batch)), list(batch)).fetchall()
+            out.extend(CreditReportRow(r[0], r[1], r[2], int(r[3]), int(r[4]), float(r[5]),
+                                       int(r[6])) for r in rows)
+        return out
+
+    def close(self) -> None:
+        """Close the DuckDB connection."""
+        self._db.close()

@@ -1,0 +1,21 @@
+"""Remote schemas and remote relationships, as Hasura serves them.
+
+Importing the package registers the provider (root fields and table join fields of every
+role's schema, introspected before each schema build) and the metadata API operations.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from engine.remote.provider import RemoteSchemas
+from engine.server.lifecycle import register_listener, register_provider
+
+PROVIDER = RemoteSchemas()
+"""The process's remote schemas (one provider for every schema the server builds)."""
+
+register_provider(PROVIDER)
+register_listener(PROVIDER)
+import_module("engine.remote.ops")  # registers the metadata API operations
+
+__all__ = ["PROVIDER", "RemoteSchemas"]
