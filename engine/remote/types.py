@@ -130,7 +130,7 @@ class _Translator:
     def _input_fields(self, t: GraphQLInputObjectType
                       ) -> Callable[[], dict[str, GraphQLInputField]]:
         return lambda: {k: GraphQLInputField(self.wrap(f.type), description=f.description,
-                                             default_value=f.default_value)
+                                             default_value=f.default_value, default=f.default)
                         for k, f in t.fields.items()}
 
     def _members(self, t: GraphQLUnionType) -> Callable[[], list[GraphQLObjectType]]:
@@ -159,7 +159,7 @@ class _Translator:
                     self.view.preset_types[(parent.name, fname, aname)] = translated
                     continue
                 args[aname] = GraphQLArgument(translated, default_value=arg.default_value,
-                                              description=arg.description)
+                                              description=arg.description, default=arg.default)
             new = c.field_name(parent.name, fname)
             out[new] = GraphQLField(self.wrap(f.type), args=args, description=f.description,
                                     deprecation_reason=f.deprecation_reason)

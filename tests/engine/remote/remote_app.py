@@ -1,0 +1,105 @@
+"""A small remote GraphQL server for the engine's remote schema tests (uvicorn, a process).
+
+``/stats`` counts the GraphQL requests it answered, so tests can check batching.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from typing import Any
+
+import strawberry
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import Info
+
+COUNTER = {"requests": 0}
+
+
+@strawberry.enum
+class Mood(enum.Enum):
+    """How a person feels."""
+
+    HAPPY = "HAPPY"
+    GRUMPY = "GRUMPY"
+
+
+@strawberry.type
+class Person:
+    """Someone the remote knows."""
+
+    id: str
+    name: str
+    mood: Mood
+
+
+@strawberry.input
+class Filter:
+    """Which people."""
+
+    prefix: str
+
+
+@strawberry.type
+class Query:
+    """The remote's root fields."""
+
+    @strawberry.field
+    def hello(self, name: str = "world") -> str:
+        """A greeting."""
+        return f"hello {name}"
+
+    @strawberry.field
+    def person(self, id: str) -> Person:
+        """One person by id."""
+        return Person(id=id, name=f"name-{id}", mood=Mood.HAPPY)
+
+    @strawberry.field
+    def people(self, filter: Filter | None = None) -> list[Person]:
+        """Some people."""
+        prefix = filter.prefix if filter else ""
+        return [Person(id=f"{prefix}{i}", name=f"p{i}", mood=Mood.GRUMPY) for i in range(2)]
+
+    @strawberry.field
+    def whoami(self, info: Info[Any, Any], user_id: str | None = None) -> str:
+        """The user id the engine sent (argument) and the role header it forwarded."""
+        return f"{user_id}/{info.context['request'].headers.get('x-hasura-role')}"
+
+    @strawberry.field
+    def fail(self) -> str | None:
+        """Always an error."""
+        raise ValueError("the remote refused")
+
+    @strawberry.field
+    async def slow(self) -> str:
+        """Answers after 3 seconds."""
+        await asyncio.sleep(3)
+        return "late"
+
+
+class _GraphQL(GraphQL[dict[str, Any], None]):
+    async def get_context(self, request: Request | WebSocket,
+                          response: Response | WebSocket) -> dict[str, Any]:
+        COUNTER["requests"] += 1
+        return {"request": request}
+
+
+schema = strawberry.Schema(query=Query, config=StrawberryConfig(auto_camel_case=False))
+
+
+async def stats(request: Request) -> Response:
+    return JSONResponse(COUNTER)
+
+
+async def health(request: Request) -> Response:
+    return JSONResponse({"ok": True})
+
+
+app = Starlette(routes=[Route("/graphql", _GraphQL(schema, graphql_ide=None), methods=["POST"]),
+                        Route("/stats", stats), Route("/healthz", health)])

@@ -1,0 +1,188 @@
+"""Remote schemas and remote relationships, end to end: a real remote server, a real engine."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from devstack.ports import free_port
+from devstack.services.engine import EngineHandle
+from devstack.services.http import HttpService, uvicorn_argv
+from devstack.settings import StackSettings
+
+USER_SDL = """
+type Person { id: String! name: String! }
+type Query {
+  whoami(user_id: String @preset(value: "x-hasura-user-id")): String!
+  person(id: String!): Person!
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def remote(state_root: Path) -> Iterator[HttpService]:
+    port = free_port()
+    settings = dataclasses.replace(StackSettings.load(), state_dir=state_root / "remote-schema")
+    service = HttpService(settings, "remote-schema", port,
+                          uvicorn_argv("tests.engine.remote.remote_app:app", port),
+                          description="test remote schema")
+    service.start()
+    yield service
+    service.stop()
+
+
+def _remote_calls(remote: HttpService) -> int:
+    return int(httpx.get(remote.url() + "/stats").json()["requests"])
+
+
+def _ok(response: httpx.Response) -> Any:
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+@pytest.fixture(scope="module")
+def remote_engine(create_database: Callable[[str], str],
+                  start_engine: Callable[..., EngineHandle],
+                  remote: HttpService) -> EngineHandle:
+    engine = start_engine(create_database("remote_schemas"), extra_env={
+        "REMOTE_TEST_URL": remote.url() + "/graphql",
+        "HASURA_GRAPHQL_ENABLE_REMOTE_SCHEMA_PERMISSIONS": "true"})
+    engine.run_sql(
+        "CREATE TABLE members (id int PRIMARY KEY, user_id text NOT NULL, ext_id text);"
+        "INSERT INTO members SELECT i, 'u' || (i % 2), CASE WHEN i = 3 THEN NULL "
+        "ELSE 'e' || i END FROM generate_series(1, 100) i")
+    _ok(engine.metadata({"type": "bulk", "args": [
+        {"type": "pg_track_table", "args": {"table": "members"}},
+        {"type": "pg_create_select_permission", "args": {
+            "table": "members", "role": "user", "permission": {
+                "columns": ["id", "ext_id"], "filter": {"user_id": {"_eq": "X-Hasura-User-Id"}}}}},
+        {"type": "add_remote_schema", "args": {"name": "people", "definition": {
+            "url_from_env": "REMOTE_TEST_URL", "timeout_seconds": 1,
+            "customization": {"root_fields_namespace": "ppl",
+                              "type_names": {"prefix": "R_"},
+                              "field_names": [{"parent_type": "Person",
+                                               "mapping": {"name": "full_name"}}]}}}},
+        {"type": "add_remote_schema_permissions", "args": {
+            "remote_schema": "people", "role": "user", "definition": {"schema": USER_SDL}}},
+        {"type": "create_remote_relationship", "args": {
+            "table": "members", "name": "profile", "definition": {"to_remote_schema": {
+                "remote_schema": "people", "lhs_fields": ["ext_id"],
+                "remote_field": {"person": {"arguments": {"id": "$ext_id"}}}}}}},
+    ]}))
+    return engine
+
+
+def test_remote_schema_introspection_merges_customized_types(remote_engine: EngineHandle) -> None:
+    """GIVEN a remote schema with a namespace, a type prefix and a field rename
+    WHEN the admin introspects THEN the remote's fields sit under the namespace, typed with
+    the prefixed names, and the renamed field shows its new name.
+    """
+    answer = remote_engine.graphql("""{ __schema { queryType { fields { name type { name } } } }
+      person: __type(name: "R_Person") { fields { name } } }""")
+    roots = {f["name"]: f["type"]["name"] for f in answer["data"]["__schema"]["queryType"]["fields"]}
+    assert roots["ppl"] == "R_Query"
+    assert "members" in roots
+    assert {f["name"] for f in answer["data"]["person"]["fields"]} == {"id", "full_name", "mood"}
+
+
+def test_remote_schema_query_maps_names_both_ways(remote_engine: EngineHandle) -> None:
+    """GIVEN the customized remote WHEN a query uses customized names, fragments and variables
+    THEN the remote answers with its values and __typename comes back customized.
+    """
+    answer = remote_engine.graphql(
+        """query($f: R_Filter) { ppl { hello(name: "ada") __typename
+             people(filter: $f) { ...P } } }
+           fragment P on R_Person { id full_name mood kind: __typename }""",
+        {"f": {"prefix": "x"}})
+    assert answer == {"data": {"ppl": {"hello": "hello ada", "__typename": "R_Query", "people": [
+        {"id": "x0", "full_name": "p0", "mood": "GRUMPY", "kind": "R_Person"},
+        {"id": "x1", "full_name": "p1", "mood": "GRUMPY", "kind": "R_Person"}]}}}
+
+
+def test_remote_schema_error_is_passed_on_in_hasura_shape(remote_engine: EngineHandle) -> None:
+    """GIVEN a remote field that fails WHEN queried THEN the remote's error comes back."""
+    answer = remote_engine.graphql("{ ppl { fail } }")
+    assert "data" not in answer
+    assert answer["errors"][0]["message"] == "the remote refused"
+    assert answer["errors"][0]["path"] == ["fail"]
+
+
+def test_remote_schema_timeout_is_a_clear_error(remote_engine: EngineHandle) -> None:
+    """GIVEN timeout_seconds 1 WHEN the remote takes 3 s THEN a remote-schema-error says so."""
+    response = remote_engine.post("/v1/graphql", {"query": "{ ppl { slow } }"},
+                                  remote_engine.admin_headers())
+    assert response.status_code == 200
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "remote-schema-error"
+    assert "did not answer within 1 seconds" in error["message"]
+
+
+def test_remote_schema_permissions_preset_and_hide(remote_engine: EngineHandle) -> None:
+    """GIVEN the user role's SDL presets whoami's user_id from the session
+    WHEN a user asks THEN the remote gets the session's id; hello is not in its schema.
+    """
+    user = {"X-Hasura-Role": "user", "X-Hasura-User-Id": "u1"}
+    answer = remote_engine.graphql("{ ppl { whoami } }", headers=user)
+    assert answer == {"data": {"ppl": {"whoami": "u1/user"}}}
+    refused = remote_engine.graphql("{ ppl { hello } }", headers=user)
+    assert refused["errors"][0]["extensions"]["code"] == "validation-failed"
+    anonymous = remote_engine.graphql("{ ppl { hello } }", headers={"X-Hasura-Role": "nobody"})
+    assert "errors" in anonymous
+
+
+def test_remote_relationship_joins_in_one_call(remote_engine: EngineHandle,
+                                                remote: HttpService) -> None:
+    """GIVEN 100 rows with a remote relationship WHEN all are selected with the join
+    THEN the remote is called once, each row has its own answer, in order, and a row whose
+    join column is null has null.
+    """
+    before = _remote_calls(remote)
+    answer = remote_engine.graphql(
+        "{ members(order_by: {id: asc}) { id profile { id full_name } } }")
+    assert _remote_calls(remote) - before == 1
+    rows = answer["data"]["members"]
+    assert len(rows) == 100
+    assert rows[0] == {"id": 1, "profile": {"id": "e1", "full_name": "name-e1"}}
+    assert rows[2] == {"id": 3, "profile": None}
+    assert all(r["profile"]["id"] == f"e{r['id']}" for r in rows if r["id"] != 3)
+
+
+def test_remote_relationship_follows_table_permissions(remote_engine: EngineHandle) -> None:
+    """GIVEN the user may only see its own members WHEN it selects the join THEN only its rows
+    are joined.
+    """
+    answer = remote_engine.graphql("{ members { id profile { id } } }",
+                                   headers={"X-Hasura-Role": "user", "X-Hasura-User-Id": "u0"})
+    rows = answer["data"]["members"]
+    assert len(rows) == 50
+    assert all(r["id"] % 2 == 0 and r["profile"]["id"] == f"e{r['id']}" for r in rows)
+
+
+def test_unreachable_remote_is_inconsistent_and_the_rest_still_serves(
+        remote_engine: EngineHandle) -> None:
+    """GIVEN a remote schema that cannot be reached WHEN added THEN it is refused clearly;
+    WHEN the metadata holds one anyway THEN it is reported inconsistent and tables still answer.
+    """
+    dead = {"name": "dead", "definition": {"url": "http://127.0.0.1:9/graphql",
+                                           "timeout_seconds": 1}}
+    refused = remote_engine.metadata({"type": "add_remote_schema", "args": dead})
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "remote-schema-error"
+    exported = _ok(remote_engine.metadata({"type": "export_metadata", "args": {}}))
+    try:
+        exported["remote_schemas"].append(dead)
+        _ok(remote_engine.metadata({"type": "replace_metadata", "version": 2, "args": {
+            "allow_inconsistent_metadata": True, "metadata": exported}}))
+        found = _ok(remote_engine.metadata({"type": "get_inconsistent_metadata", "args": {}}))
+        assert [o["name"] for o in found["inconsistent_objects"]] == ["remote_schema dead"]
+        answer = remote_engine.graphql("{ members(limit: 1) { id } ppl { hello } }")
+        assert answer == {"data": {"members": [{"id": 1}], "ppl": {"hello": "hello world"}}}
+    finally:
+        exported["remote_schemas"].remove(dead)
+        _ok(remote_engine.metadata({"type": "replace_metadata", "version": 2, "args": {
+            "metadata": exported}}))
