@@ -78,20 +78,25 @@ def remote_engine(create_database: Callable[[str], str],
 
 
 def test_remote_schema_introspection_merges_customized_types(remote_engine: EngineHandle) -> None:
-    """GIVEN a remote schema with a namespace, a type prefix and a field rename
+    """Remote schema introspection merges customized types.
+
+    GIVEN a remote schema with a namespace, a type prefix and a field rename
     WHEN the admin introspects THEN the remote's fields sit under the namespace, typed with
     the prefixed names, and the renamed field shows its new name.
     """
     answer = remote_engine.graphql("""{ __schema { queryType { fields { name type { name } } } }
       person: __type(name: "R_Person") { fields { name } } }""")
-    roots = {f["name"]: f["type"]["name"] for f in answer["data"]["__schema"]["queryType"]["fields"]}
+    fields = answer["data"]["__schema"]["queryType"]["fields"]
+    roots = {f["name"]: f["type"]["name"] for f in fields}
     assert roots["ppl"] == "R_Query"
     assert "members" in roots
     assert {f["name"] for f in answer["data"]["person"]["fields"]} == {"id", "full_name", "mood"}
 
 
 def test_remote_schema_query_maps_names_both_ways(remote_engine: EngineHandle) -> None:
-    """GIVEN the customized remote WHEN a query uses customized names, fragments and variables
+    """Remote schema query maps names both ways.
+
+    GIVEN the customized remote WHEN a query uses customized names, fragments and variables
     THEN the remote answers with its values and __typename comes back customized.
     """
     answer = remote_engine.graphql(
@@ -105,7 +110,9 @@ def test_remote_schema_query_maps_names_both_ways(remote_engine: EngineHandle) -
 
 
 def test_remote_schema_error_is_passed_on_in_hasura_shape(remote_engine: EngineHandle) -> None:
-    """GIVEN a remote field that fails WHEN queried THEN the remote's error comes back."""
+    """Remote schema error is passed on in hasura shape.
+
+    GIVEN a remote field that fails WHEN queried THEN the remote's error comes back."""
     answer = remote_engine.graphql("{ ppl { fail } }")
     assert "data" not in answer
     assert answer["errors"][0]["message"] == "the remote refused"
@@ -113,7 +120,9 @@ def test_remote_schema_error_is_passed_on_in_hasura_shape(remote_engine: EngineH
 
 
 def test_remote_schema_timeout_is_a_clear_error(remote_engine: EngineHandle) -> None:
-    """GIVEN timeout_seconds 1 WHEN the remote takes 3 s THEN a remote-schema-error says so."""
+    """Remote schema timeout is a clear error.
+
+    GIVEN timeout_seconds 1 WHEN the remote takes 3 s THEN a remote-schema-error says so."""
     response = remote_engine.post("/v1/graphql", {"query": "{ ppl { slow } }"},
                                   remote_engine.admin_headers())
     assert response.status_code == 200
@@ -123,7 +132,9 @@ def test_remote_schema_timeout_is_a_clear_error(remote_engine: EngineHandle) -> 
 
 
 def test_remote_schema_permissions_preset_and_hide(remote_engine: EngineHandle) -> None:
-    """GIVEN the user role's SDL presets whoami's user_id from the session
+    """Remote schema permissions preset and hide.
+
+    GIVEN the user role's SDL presets whoami's user_id from the session
     WHEN a user asks THEN the remote gets the session's id; hello is not in its schema.
     """
     user = {"X-Hasura-Role": "user", "X-Hasura-User-Id": "u1"}
@@ -137,7 +148,9 @@ def test_remote_schema_permissions_preset_and_hide(remote_engine: EngineHandle) 
 
 def test_remote_relationship_joins_in_one_call(remote_engine: EngineHandle,
                                                 remote: HttpService) -> None:
-    """GIVEN 100 rows with a remote relationship WHEN all are selected with the join
+    """Remote relationship joins in one call.
+
+    GIVEN 100 rows with a remote relationship WHEN all are selected with the join
     THEN the remote is called once, each row has its own answer, in order, and a row whose
     join column is null has null.
     """
@@ -153,7 +166,9 @@ def test_remote_relationship_joins_in_one_call(remote_engine: EngineHandle,
 
 
 def test_remote_relationship_follows_table_permissions(remote_engine: EngineHandle) -> None:
-    """GIVEN the user may only see its own members WHEN it selects the join THEN only its rows
+    """Remote relationship follows table permissions.
+
+    GIVEN the user may only see its own members WHEN it selects the join THEN only its rows
     are joined.
     """
     answer = remote_engine.graphql("{ members { id profile { id } } }",
@@ -165,7 +180,9 @@ def test_remote_relationship_follows_table_permissions(remote_engine: EngineHand
 
 def test_unreachable_remote_is_inconsistent_and_the_rest_still_serves(
         remote_engine: EngineHandle) -> None:
-    """GIVEN a remote schema that cannot be reached WHEN added THEN it is refused clearly;
+    """Unreachable remote is inconsistent and the rest still serves.
+
+    GIVEN a remote schema that cannot be reached WHEN added THEN it is refused clearly;
     WHEN the metadata holds one anyway THEN it is reported inconsistent and tables still answer.
     """
     dead = {"name": "dead", "definition": {"url": "http://127.0.0.1:9/graphql",
