@@ -112,7 +112,8 @@ def test_remote_schema_query_maps_names_both_ways(remote_engine: EngineHandle) -
 def test_remote_schema_error_is_passed_on_in_hasura_shape(remote_engine: EngineHandle) -> None:
     """Remote schema error is passed on in hasura shape.
 
-    GIVEN a remote field that fails WHEN queried THEN the remote's error comes back."""
+    GIVEN a remote field that fails WHEN queried THEN the remote's error comes back.
+    """
     answer = remote_engine.graphql("{ ppl { fail } }")
     assert "data" not in answer
     assert answer["errors"][0]["message"] == "the remote refused"
@@ -122,7 +123,8 @@ def test_remote_schema_error_is_passed_on_in_hasura_shape(remote_engine: EngineH
 def test_remote_schema_timeout_is_a_clear_error(remote_engine: EngineHandle) -> None:
     """Remote schema timeout is a clear error.
 
-    GIVEN timeout_seconds 1 WHEN the remote takes 3 s THEN a remote-schema-error says so."""
+    GIVEN timeout_seconds 1 WHEN the remote takes 3 s THEN a remote-schema-error says so.
+    """
     response = remote_engine.post("/v1/graphql", {"query": "{ ppl { slow } }"},
                                   remote_engine.admin_headers())
     assert response.status_code == 200
