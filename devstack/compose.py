@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from devstack.hasura_project import steps as hasura_steps
 from devstack.services.auth import auth_stack
+from devstack.services.credit_history import CreditHistoryService
 from devstack.services.engine import EngineService
 from devstack.services.legacy import legacy_stack
 from devstack.services.postgres import PostgresService
@@ -29,8 +30,11 @@ def build(settings: StackSettings) -> list[Service | Step]:
     auth = auth_stack(settings, redis)
     # The legacy pipe (seed 002) last: its mapping needs moto and the Lambda runtime.
     legacy = legacy_stack(settings, postgres)
+    # The credit-history remote schema before the engine (introspected at metadata apply),
+    # after moto (its data is uploaded to S3 there too).
+    credit = CreditHistoryService(settings)
     return hasura_steps.place(settings, postgres, [postgres, redis, *auth.before_engine, triggers,
-                                                   engine, *auth.after_engine, *legacy])
+                                                   credit, engine, *auth.after_engine, *legacy])
 
 
 def ports(settings: StackSettings) -> dict[str, int]:
@@ -39,7 +43,7 @@ def ports(settings: StackSettings) -> dict[str, int]:
              "moto": settings.moto_port, "lambda-runtime": settings.lambda_port,
              "cognito-local": settings.cognito_port, "triggers": settings.triggers_port,
              "engine": settings.engine_port, "actions": settings.actions_port,
-             "kafka": settings.kafka_port}
+             "kafka": settings.kafka_port, "credit-history": settings.credit_history_port}
     if settings.database_url:
         del found["postgres"]
     return found

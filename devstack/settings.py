@@ -64,6 +64,8 @@ class StackSettings:
     aws_region: str
     event_sources_port: int = 9002
     """The SQS → Lambda pollers' health and counters (EVENT_SOURCES_PORT)."""
+    credit_history_port: int = 3002
+    """The credit-history service (CREDIT_HISTORY_PORT)."""
 
     @classmethod
     def load(cls) -> StackSettings:
@@ -86,6 +88,7 @@ class StackSettings:
             event_trigger_url=src.optional("EVENT_TRIGGER_URL"),
             aws_region=src.text("AWS_REGION", "us-east-1"),
             event_sources_port=src.integer("EVENT_SOURCES_PORT", 9002),
+            credit_history_port=src.integer("CREDIT_HISTORY_PORT", 3002),
         )
 
     @property

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from devstack.paths import REPO_ROOT
+from devstack.services.credit_history import credit_history_url
 from devstack.services.http import HttpService, python_module_argv
 from devstack.services.postgres import PostgresService
 from devstack.settings import StackSettings
@@ -138,8 +139,11 @@ class EngineService:
             jwt = os.environ.get("HASURA_GRAPHQL_JWT_SECRET") or None
             extra = {"ACTION_SHARED_SECRET": self.settings.action_shared_secret,
                      "ACTIONS_BASE_URL": f"http://127.0.0.1:{self.settings.actions_port}",
-                     "TRIGGERS_BASE_URL": f"http://127.0.0.1:{self.settings.triggers_port}"}
-            for name in ("ACTIONS_BASE_URL", "TRIGGERS_BASE_URL", "HASURA_GRAPHQL_PG_CONNECTIONS"):
+                     "TRIGGERS_BASE_URL": f"http://127.0.0.1:{self.settings.triggers_port}",
+                     "CREDIT_HISTORY_URL": credit_history_url(self.settings),
+                     "HASURA_GRAPHQL_ENABLE_REMOTE_SCHEMA_PERMISSIONS": "true"}
+            for name in ("ACTIONS_BASE_URL", "TRIGGERS_BASE_URL", "HASURA_GRAPHQL_PG_CONNECTIONS",
+                         "CREDIT_HISTORY_URL"):
                 if os.environ.get(name):
                     extra[name] = os.environ[name]
             stringify = os.environ.get("HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES", "false")

@@ -25,6 +25,7 @@ from graphql import (
     FieldNode,
     GraphQLField,
     GraphQLInterfaceType,
+    GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
     NameNode,
@@ -291,8 +292,10 @@ class RemoteSchemas:
                 leaf = self.leaf_field(rel, view)
             except RemoteRelationshipError:
                 continue
+            # Nullable whatever the remote says: a row without join values has no answer.
+            nullable = leaf.type.of_type if isinstance(leaf.type, GraphQLNonNull) else leaf.type
             out.setdefault(table, []).append(JoinField(
-                rel.name, GraphQLField(leaf.type, description=f"remote relationship to "
+                rel.name, GraphQLField(nullable, description=f"remote relationship to "
                                        f"{rel.remote_schema}"),
                 rel.lhs_fields, self._join_resolver(remote, view, rel)))
         return out

@@ -85,7 +85,10 @@ def build_view(remote: str, schema: GraphQLSchema, customization: Customization,
         if root is None:
             continue
         view.root_types[operation] = root.name
-        view.roots[operation] = translator.fields(root)
+        # The root type is a view type too: queries are translated from it like any other.
+        translated = translator.named(root)
+        assert isinstance(translated, GraphQLObjectType)
+        view.roots[operation] = translated.fields
     return view
 
 

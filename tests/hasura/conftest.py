@@ -8,9 +8,11 @@ run the same tests against another server instead, e.g. real Hasura from
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -18,7 +20,10 @@ from devstack.hasura_project import metadata_dir, seeds
 from devstack.hasura_project.engine_client import MetadataClient
 from devstack.hasura_project.migrations import Migrator
 from devstack.paths import HASURA_DIR
+from devstack.ports import free_port
+from devstack.services.credit_history import CreditHistoryService
 from devstack.services.engine import EngineHandle
+from devstack.settings import StackSettings
 
 # What the metadata reads from the engine's environment (handler URLs, shared secret).
 METADATA_ENV = {
@@ -45,12 +50,24 @@ class HasuraTarget:
 
 
 @pytest.fixture(scope="session")
+def credit_history(state_root: Path) -> Iterator[CreditHistoryService]:
+    """The credit-history service (DuckDB over the seeded Parquet), the remote schema."""
+    settings = dataclasses.replace(StackSettings.load(), state_dir=state_root / "credit-history")
+    service = CreditHistoryService(settings, port=free_port(), upload=False)
+    service.start()
+    yield service
+    service.stop()
+
+
+@pytest.fixture(scope="session")
 def hasura(
-    create_database: Callable[[str], str], start_engine: Callable[..., EngineHandle]
+    create_database: Callable[[str], str], start_engine: Callable[..., EngineHandle],
+    credit_history: CreditHistoryService,
 ) -> HasuraTarget:
     """The server under test with the project's metadata applied and the seeds loaded.
 
-    (``create_database`` comes first so PostgreSQL outlives the engine at teardown.)
+    (``create_database`` comes first so PostgreSQL outlives the engine at teardown; the
+    credit-history service before the engine, which introspects it.)
     """
     endpoint = os.environ.get("TEST_HASURA_GRAPHQL_ENDPOINT")
     if endpoint:
@@ -59,7 +76,9 @@ def hasura(
     url = create_database("hasura")
     Migrator(url, HASURA_DIR / "migrations").apply()
     seeds.apply(url, seeds.seed_files(HASURA_DIR / "seeds"))
-    handle = start_engine(url, extra_env=METADATA_ENV)
+    handle = start_engine(url, extra_env={
+        **METADATA_ENV, "CREDIT_HISTORY_URL": credit_history.url() + "/graphql",
+        "HASURA_GRAPHQL_ENABLE_REMOTE_SCHEMA_PERMISSIONS": "true"})
     assert handle.admin_secret is not None
     MetadataClient(handle.base_url, handle.admin_secret).replace_metadata(
         metadata_dir.read(HASURA_DIR).metadata

@@ -1,0 +1,52 @@
+"""The credit-history service (``credit_history``) in the local stack: DuckDB over Parquet.
+
+Before it starts, the synthetic Parquet data is written under the state folder (the local
+stand-in for the S3 prefix) and, when moto runs, uploaded to its S3 bucket too.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from devstack.services.http import HttpService, uvicorn_argv
+from devstack.services.moto import client
+from devstack.settings import StackSettings
+
+logger = logging.getLogger("devstack.credit_history")
+
+BUCKET = "credit-history-data"
+"""moto's bucket standing for the Athena data bucket."""
+
+
+def credit_history_url(settings: StackSettings) -> str:
+    """The service's GraphQL URL (the engine reads it as ``CREDIT_HISTORY_URL``)."""
+    return f"http://127.0.0.1:{settings.credit_history_port}/graphql"
+
+
+class CreditHistoryService(HttpService):
+    """uvicorn serving ``credit_history.app`` on ``CREDIT_HISTORY_PORT``."""
+
+    def __init__(self, settings: StackSettings, *, port: int | None = None,
+                 data_dir: Path | None = None, upload: bool = True) -> None:
+        port = port or settings.credit_history_port
+        self.data_dir = data_dir or settings.state_dir / "credit-history-data"
+        self.upload = upload
+        super().__init__(
+            settings, "credit-history", port,
+            [*uvicorn_argv("credit_history.app:app", port), "--factory"],
+            description="credit history over Parquet (DuckDB stands in for Athena)",
+            env={"CREDIT_HISTORY_BACKEND": "duckdb",
+                 "CREDIT_HISTORY_DATA_DIR": str(self.data_dir)})
+
+    def start(self) -> None:
+        """Write the data (and upload it to moto's S3), then start the server."""
+        from credit_history.seed import upload, write_local
+
+        write_local(self.data_dir)
+        if self.upload:
+            s3 = client("s3", f"http://127.0.0.1:{self.settings.moto_port}",
+                        self.settings.aws_region)
+            s3.create_bucket(Bucket=BUCKET)
+            upload(self.data_dir, s3, BUCKET)
+        super().start()
