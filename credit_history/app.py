@@ -1,11 +1,13 @@
 """The service as an ASGI app: ``/graphql`` (POST), ``/healthz`` and ``/stats``.
 
 ``/stats`` counts GraphQL requests and repository queries since start, so the batching of
-remote joins (and what Athena is asked) can be checked from outside.
+remote joins (and what Athena is asked) can be checked from outside. ``/graphql`` and
+``/stats`` answer 401 without the shared secret in ``X-Action-Secret``.
 """
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -14,6 +16,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
@@ -76,11 +79,34 @@ def create_app(settings: CreditHistorySettings | None = None,
             close()
 
     graphql = _GraphQL(repo, counter)
-    return Starlette(routes=[Route("/graphql", graphql, methods=["POST"]),
-                             Route("/healthz", healthz), Route("/stats", stats)],
-                     lifespan=lifespan)
+    app = Starlette(routes=[Route("/graphql", graphql, methods=["POST"]),
+                            Route("/healthz", healthz), Route("/stats", stats)],
+                    lifespan=lifespan)
+    if settings.shared_secret is not None:
+        app.add_middleware(SharedSecretGuard, secret=str(settings.shared_secret))
+    return app
+
+
+class SharedSecretGuard:
+    """Answers 401 to every request but ``/healthz`` without the shared ``X-Action-Secret``."""
+
+    def __init__(self, app: ASGIApp, secret: str) -> None:
+        self.app = app
+        self.secret = secret.encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Check the header, then hand the request on."""
+        if scope["type"] == "http" and scope["path"] != "/healthz":
+            sent = dict(scope["headers"]).get(b"x-action-secret", b"")
+            if not hmac.compare_digest(sent, self.secret):
+                response = JSONResponse({"message": "missing or wrong X-Action-Secret",
+                                         "extensions": {"code": "access-denied"}},
+                                        status_code=401)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def app() -> Starlette:
-    """Uvicorn's factory (``uvicorn --factory credit_history.app:app``)."""
+    """The app built from the environment (``uvicorn --factory credit_history.app:app``)."""
     return create_app()

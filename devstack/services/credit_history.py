@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import httpx
+
 from devstack.services.http import HttpService, uvicorn_argv
 from devstack.services.moto import client
 from devstack.settings import StackSettings
@@ -37,7 +39,16 @@ class CreditHistoryService(HttpService):
             [*uvicorn_argv("credit_history.app:app", port), "--factory"],
             description="credit history over Parquet (DuckDB stands in for Athena)",
             env={"CREDIT_HISTORY_BACKEND": "duckdb",
-                 "CREDIT_HISTORY_DATA_DIR": str(self.data_dir)})
+                 "CREDIT_HISTORY_DATA_DIR": str(self.data_dir),
+                 # The engine sends it as X-Action-Secret (remote_schemas.yaml headers).
+                 "ACTION_SHARED_SECRET": settings.action_shared_secret})
+
+    def stats(self) -> dict[str, int]:
+        """The service's counters (GraphQL requests, repository queries)."""
+        response = httpx.get(self.url() + "/stats", timeout=5.0,
+                             headers={"X-Action-Secret": self.settings.action_shared_secret})
+        response.raise_for_status()
+        return {k: int(v) for k, v in response.json().items()}
 
     def start(self) -> None:
         """Write the data (and upload it to moto's S3), then start the server."""

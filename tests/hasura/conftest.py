@@ -52,7 +52,8 @@ class HasuraTarget:
 @pytest.fixture(scope="session")
 def credit_history(state_root: Path) -> Iterator[CreditHistoryService]:
     """The credit-history service (DuckDB over the seeded Parquet), the remote schema."""
-    settings = dataclasses.replace(StackSettings.load(), state_dir=state_root / "credit-history")
+    settings = dataclasses.replace(StackSettings.load(), state_dir=state_root / "credit-history",
+                                   action_shared_secret=METADATA_ENV["ACTION_SHARED_SECRET"])
     service = CreditHistoryService(settings, port=free_port(), upload=False)
     service.start()
     yield service

@@ -31,7 +31,7 @@ def _as_user(user_id: str) -> dict[str, str]:
 
 
 def _service_calls(service: CreditHistoryService) -> int:
-    return int(httpx.get(service.url() + "/stats").json()["graphql_requests"])
+    return service.stats()["graphql_requests"]
 
 
 def test_credit_history_join_gives_each_user_their_own_history(hasura: HasuraTarget) -> None:
