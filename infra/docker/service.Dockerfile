@@ -31,6 +31,8 @@ COPY actions/ ${LAMBDA_TASK_ROOT}/actions/
 COPY triggers/ ${LAMBDA_TASK_ROOT}/triggers/
 COPY timeline/ ${LAMBDA_TASK_ROOT}/timeline/
 COPY auctions/ ${LAMBDA_TASK_ROOT}/auctions/
+# The credit-history service (Athena), the same image with its own handler.
+COPY credit_history/ ${LAMBDA_TASK_ROOT}/credit_history/
 COPY lambdas/__init__.py ${LAMBDA_TASK_ROOT}/lambdas/__init__.py
 COPY lambdas/shared/ ${LAMBDA_TASK_ROOT}/lambdas/shared/
 

@@ -360,6 +360,69 @@ module "services" {
         },
       ]
     }
+
+    # The credit-history remote schema (seed 000's data joins): Athena over the data prefix.
+    credit_history = {
+      description          = "Credit-history GraphQL service over Athena (strawberry through Mangum)."
+      handler              = "credit_history.lambda_handler.handler"
+      memory_size          = 512
+      timeout              = 28
+      reserved_concurrency = 10
+      environment = {
+        CREDIT_HISTORY_BACKEND       = "athena"
+        ATHENA_WORKGROUP             = module.storage.athena_workgroup_name
+        ATHENA_DATABASE              = module.storage.glue_database_name
+        ATHENA_QUERY_TIMEOUT_SECONDS = "20"
+        ACTION_SHARED_SECRET_ARN     = module.secrets.action_shared_secret_arn
+      }
+      policy_statements = [
+        {
+          sid       = "ReadSharedSecret"
+          actions   = ["secretsmanager:GetSecretValue"]
+          resources = [module.secrets.action_shared_secret_arn]
+        },
+        {
+          # StopQueryExecution ends a query the service stopped waiting for (its timeout).
+          sid       = "RunAthenaQueries"
+          actions   = ["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults", "athena:StopQueryExecution"]
+          resources = [module.storage.athena_workgroup_arn]
+        },
+        {
+          # Athena resolves the table through Glue as the caller (GetDatabase first).
+          sid     = "ReadCatalog"
+          actions = ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"]
+          resources = [
+            "arn:aws:glue:${var.region}:${data.aws_caller_identity.current.account_id}:catalog",
+            "arn:aws:glue:${var.region}:${data.aws_caller_identity.current.account_id}:database/${module.storage.glue_database_name}",
+            "arn:aws:glue:${var.region}:${data.aws_caller_identity.current.account_id}:table/${module.storage.glue_database_name}/${module.storage.credit_reports_table_name}",
+            "arn:aws:glue:${var.region}:${data.aws_caller_identity.current.account_id}:table/${module.storage.glue_database_name}/${module.storage.price_archive_table_name}",
+          ]
+        },
+        {
+          sid       = "ReadData"
+          actions   = ["s3:GetObject"]
+          resources = ["${module.storage.bucket_arn}/${module.storage.data_prefix}*"]
+        },
+        {
+          # Athena lists the table's location and checks the bucket's region as the caller.
+          sid       = "ListDataBucket"
+          actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
+          resources = [module.storage.bucket_arn]
+        },
+        {
+          # Query results: the only prefix the service writes (the workgroup enforces it).
+          sid       = "WriteQueryResults"
+          actions   = ["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
+          resources = ["${module.storage.bucket_arn}/${module.storage.athena_results_prefix}*"]
+        },
+        {
+          # The bucket and the results are SSE-KMS with the project key.
+          sid       = "EncryptQueryResults"
+          actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
+          resources = [module.kms.key_arn]
+        },
+      ]
+    }
   }
 }
 
@@ -469,6 +532,16 @@ module "actions_api" {
   lambda_invoke_arn    = module.services.functions["actions"].invoke_arn
   domain               = var.domain
   service_subdomain    = var.service_subdomain
+  kms_key_arn          = module.kms.key_arn
+}
+
+module "credit_history_api" {
+  source = "../../modules/api"
+
+  name                 = "${local.name}-credit-history"
+  description          = "Credit-history remote schema: CREDIT_HISTORY_URL (add /graphql)."
+  lambda_function_name = module.services.functions["credit_history"].name
+  lambda_invoke_arn    = module.services.functions["credit_history"].invoke_arn
   kms_key_arn          = module.kms.key_arn
 }
 

@@ -14,6 +14,9 @@ output "hasura_cloud_env" {
     ACTIONS_BASE_URL          = module.actions_api.base_url
     TRIGGERS_BASE_URL         = module.triggers_api.base_url
     EVENT_TRIGGER_URL         = coalesce(var.event_trigger_url, "${module.triggers_api.base_url}/echo")
+    CREDIT_HISTORY_URL        = "${module.credit_history_api.base_url}/graphql"
+    # The remote schema's permissions (remote_schemas.yaml) only hold with this on.
+    HASURA_GRAPHQL_ENABLE_REMOTE_SCHEMA_PERMISSIONS = "true"
   }
 }
 

@@ -1,5 +1,8 @@
 locals {
   athena_results_prefix = "athena-results/"
+  # Under var.data_prefix; the local stack writes the same layout (credit_history/seed.py).
+  credit_reports_prefix = "credit_history/reports/"
+  price_archive_prefix  = "crypto_prices_archive/"
 }
 
 # ---------------------------------------------------------------------------------------
@@ -292,4 +295,113 @@ resource "aws_glue_catalog_database" "this" {
   description = "Tables Athena queries, stored under s3://${var.bucket_name}/${var.data_prefix}."
 
   location_uri = "s3://${aws_s3_bucket.this.bucket}/${var.data_prefix}"
+}
+
+# ---------------------------------------------------------------------------------------
+# Tables: credit reports (Parquet written by the credit-history seed or an upstream export)
+# and the price archive (Parquet per day, partitions found by projection, no crawler).
+# ---------------------------------------------------------------------------------------
+
+resource "aws_glue_catalog_table" "credit_reports" {
+  name          = "credit_reports"
+  database_name = aws_glue_catalog_database.this.name
+  description   = "Credit bureau reports by national id (read by the credit-history service)."
+  table_type    = "EXTERNAL_TABLE"
+
+  parameters = {
+    classification     = "parquet"
+    EXTERNAL           = "TRUE"
+    has_encrypted_data = "true"
+  }
+
+  storage_descriptor {
+    location      = "s3://${aws_s3_bucket.this.bucket}/${var.data_prefix}${local.credit_reports_prefix}"
+    input_format  = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
+    output_format = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
+
+    ser_de_info {
+      serialization_library = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+    }
+
+    columns {
+      name = "national_id"
+      type = "string"
+    }
+    columns {
+      name = "report_date"
+      type = "date"
+    }
+    columns {
+      name = "bureau"
+      type = "string"
+    }
+    columns {
+      name = "score"
+      type = "int"
+    }
+    columns {
+      name = "open_accounts"
+      type = "int"
+    }
+    columns {
+      name = "total_debt"
+      type = "double"
+    }
+    columns {
+      name = "delinquencies"
+      type = "int"
+    }
+  }
+}
+
+resource "aws_glue_catalog_table" "price_archive" {
+  name          = "crypto_prices_archive"
+  database_name = aws_glue_catalog_database.this.name
+  description   = "crypto_prices rows older than the retention window, one Parquet file per day."
+  table_type    = "EXTERNAL_TABLE"
+
+  parameters = {
+    classification                = "parquet"
+    EXTERNAL                      = "TRUE"
+    has_encrypted_data            = "true"
+    "projection.enabled"          = "true"
+    "projection.dt.type"          = "date"
+    "projection.dt.format"        = "yyyy-MM-dd"
+    "projection.dt.range"         = "2024-01-01,NOW"
+    "projection.dt.interval"      = "1"
+    "projection.dt.interval.unit" = "DAYS"
+    "storage.location.template"   = "s3://${aws_s3_bucket.this.bucket}/${var.data_prefix}${local.price_archive_prefix}dt=$${dt}/"
+  }
+
+  partition_keys {
+    name = "dt"
+    type = "string"
+  }
+
+  storage_descriptor {
+    location      = "s3://${aws_s3_bucket.this.bucket}/${var.data_prefix}${local.price_archive_prefix}"
+    input_format  = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
+    output_format = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
+
+    ser_de_info {
+      serialization_library = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+    }
+
+    columns {
+      name = "asset_symbol"
+      type = "string"
+    }
+    columns {
+      name = "currency"
+      type = "string"
+    }
+    columns {
+      name = "price"
+      type = "string"
+    }
+    columns {
+      name = "captured_at"
+      type = "timestamp"
+    }
+  }
 }
