@@ -21,6 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     seed.add_argument("--people", type=int, default=PEOPLE)
     seed.add_argument("--bucket", default=os.environ.get("CREDIT_HISTORY_BUCKET"),
                       help="also upload to this S3 bucket (AWS_ENDPOINT_URL for moto)")
+    seed.add_argument("--prefix", default="athena-data/",
+                      help="the tables' prefix in the bucket (Terraform's data_prefix)")
     args = parser.parse_args(argv)
     if args.data_dir is None:
         parser.error("--data-dir or CREDIT_HISTORY_DATA_DIR is required")
@@ -30,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         import boto3
 
         s3 = boto3.client("s3", endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None)
-        for key in upload(args.data_dir, s3, args.bucket):
+        for key in upload(args.data_dir, s3, args.bucket, args.prefix):
             print(f"uploaded s3://{args.bucket}/{key}")
     return 0
 

@@ -61,11 +61,11 @@ def write_local(data_dir: Path, people: int = PEOPLE) -> Path:
     return target
 
 
-def upload(data_dir: Path, s3: Any, bucket: str) -> list[str]:
-    """Copy every Parquet file under ``data_dir``'s reports prefix to ``bucket``; the keys."""
+def upload(data_dir: Path, s3: Any, bucket: str, prefix: str = "athena-data/") -> list[str]:
+    """Copy the Parquet files to ``bucket`` under ``prefix`` (the tables' prefix); the keys."""
     keys = []
     for path in sorted((data_dir / REPORTS_PREFIX).glob("*.parquet")):
-        key = f"{REPORTS_PREFIX}/{path.name}"
+        key = f"{prefix}{REPORTS_PREFIX}/{path.name}"
         s3.upload_file(str(path), bucket, key)
         keys.append(key)
     return keys

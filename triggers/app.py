@@ -16,6 +16,7 @@ from triggers.auctions import auction_created, close_auction
 from triggers.crypto_prices import fetch_crypto_prices
 from triggers.echo import echo
 from triggers.errors import TriggerError
+from triggers.price_archive import archive_crypto_prices
 from triggers.settings import get_settings
 from triggers.timeline import expire_posts, resources, timeline_posts_changed
 
@@ -48,6 +49,7 @@ def create_app() -> Starlette:
             Route("/healthz", healthz, methods=["GET"]),
             Route("/echo", echo, methods=["POST"]),
             Route("/cron/fetch-crypto-prices", fetch_crypto_prices, methods=["POST"]),
+            Route("/cron/archive-crypto-prices", archive_crypto_prices, methods=["POST"]),
             Route("/events/timeline-posts", timeline_posts_changed, methods=["POST"]),
             Route("/cron/expire-posts", expire_posts, methods=["POST"]),
             Route("/events/auction-created", auction_created, methods=["POST"]),

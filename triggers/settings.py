@@ -28,6 +28,12 @@ class TriggerSettings(BaseSettings):
     """The Lambda the price cron invokes (a name or an ARN)."""
     lambda_timeout_seconds: float = 70.0
     """How long to wait for the Lambda's answer (its own timeout is shorter)."""
+    price_archive_bucket: str | None = None
+    """The bucket old prices are archived to (the data bucket); unset: the cron answers 502."""
+    price_archive_data_prefix: str = "athena-data/"
+    """The tables' prefix in that bucket (the Glue table reads ``crypto_prices_archive/``)."""
+    price_archive_retention_days: int = 30
+    """Days of prices kept in PostgreSQL (a cron payload's ``retention_days`` wins)."""
 
     @model_validator(mode="after")
     def _one_secret_source(self) -> TriggerSettings:

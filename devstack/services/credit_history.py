@@ -17,8 +17,10 @@ from devstack.settings import StackSettings
 
 logger = logging.getLogger("devstack.credit_history")
 
-BUCKET = "credit-history-data"
-"""moto's bucket standing for the Athena data bucket."""
+BUCKET = "analytics-data"
+"""moto's bucket standing for the data bucket (Terraform's storage module)."""
+DATA_PREFIX = "athena-data/"
+"""The tables' prefix in that bucket (the storage module's ``data_prefix``)."""
 
 
 def credit_history_url(settings: StackSettings) -> str:
@@ -30,8 +32,10 @@ class CreditHistoryService(HttpService):
     """uvicorn serving ``credit_history.app`` on ``CREDIT_HISTORY_PORT``."""
 
     def __init__(self, settings: StackSettings, *, port: int | None = None,
-                 data_dir: Path | None = None, upload: bool = True) -> None:
+                 data_dir: Path | None = None, upload: bool = True,
+                 people: int | None = None) -> None:
         port = port or settings.credit_history_port
+        self.people = people
         self.data_dir = data_dir or settings.state_dir / "credit-history-data"
         self.upload = upload
         super().__init__(
@@ -54,10 +58,13 @@ class CreditHistoryService(HttpService):
         """Write the data (and upload it to moto's S3), then start the server."""
         from credit_history.seed import upload, write_local
 
-        write_local(self.data_dir)
+        if self.people is None:
+            write_local(self.data_dir)
+        else:
+            write_local(self.data_dir, self.people)
         if self.upload:
             s3 = client("s3", f"http://127.0.0.1:{self.settings.moto_port}",
                         self.settings.aws_region)
             s3.create_bucket(Bucket=BUCKET)
-            upload(self.data_dir, s3, BUCKET)
+            upload(self.data_dir, s3, BUCKET, DATA_PREFIX)
         super().start()

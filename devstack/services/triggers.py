@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 from devstack.services.actions import auction_environment
+from devstack.services.credit_history import BUCKET, DATA_PREFIX
 from devstack.services.http import HttpService, uvicorn_argv
 from devstack.services.moto import LOCAL_CREDENTIALS
 from devstack.settings import StackSettings
@@ -36,6 +37,9 @@ def triggers_environment(settings: StackSettings) -> dict[str, str]:
         "HASURA_GRAPHQL_ENDPOINT": f"http://127.0.0.1:{settings.engine_port}/v1/graphql",
         "HASURA_GRAPHQL_ADMIN_SECRET": settings.admin_secret,
         "LAMBDA_ENDPOINT_URL": f"http://127.0.0.1:{settings.lambda_port}",
+        # The daily price archive writes Parquet to moto's stand-in for the data bucket.
+        "PRICE_ARCHIVE_BUCKET": BUCKET,
+        "PRICE_ARCHIVE_DATA_PREFIX": DATA_PREFIX,
         "AWS_REGION": settings.aws_region,
         "AWS_DEFAULT_REGION": settings.aws_region,
         **LOCAL_CREDENTIALS,

@@ -64,12 +64,13 @@ class RemoteQuery:
         key = alias or (node.alias.value if node.alias else name)
         if name == "__typename":
             self.typename_keys.add(key)
-            return FieldNode(alias=NameNode(value=key), name=node.name,
+            return FieldNode(alias=None if key == name else NameNode(value=key), name=node.name,
                              directives=self._directives(node))
-        original = self.view.original_field.get((parent, name), name)
         parent_type = self.view.types.get(parent)
+        # Reading the fields first: they are translated (and their names recorded) lazily.
         definition = parent_type.fields.get(name) \
             if isinstance(parent_type, GraphQLObjectType | GraphQLInterfaceType) else None
+        original = self.view.original_field.get((parent, name), name)
         if definition is None:
             raise GraphQLFieldError(f"field '{name}' not found in type: '{parent}'")
         args = [ArgumentNode(name=a.name, value=self.value(

@@ -33,6 +33,8 @@ COPY timeline/ ${LAMBDA_TASK_ROOT}/timeline/
 COPY auctions/ ${LAMBDA_TASK_ROOT}/auctions/
 # The credit-history service (Athena), the same image with its own handler.
 COPY credit_history/ ${LAMBDA_TASK_ROOT}/credit_history/
+# The daily price archive the trigger service runs.
+COPY price_archive/ ${LAMBDA_TASK_ROOT}/price_archive/
 COPY lambdas/__init__.py ${LAMBDA_TASK_ROOT}/lambdas/__init__.py
 COPY lambdas/shared/ ${LAMBDA_TASK_ROOT}/lambdas/shared/
 

@@ -34,6 +34,12 @@ METADATA_ENV = {
 }
 
 
+def project_engine_env(credit_history: CreditHistoryService) -> dict[str, str]:
+    """What an engine serving hasura/metadata needs, the credit-history remote schema included."""
+    return {**METADATA_ENV, "CREDIT_HISTORY_URL": credit_history.url() + "/graphql",
+            "HASURA_GRAPHQL_ENABLE_REMOTE_SCHEMA_PERMISSIONS": "true"}
+
+
 @dataclass(frozen=True)
 class HasuraTarget:
     """Where the GraphQL server under test answers, and its admin secret."""
@@ -77,9 +83,7 @@ def hasura(
     url = create_database("hasura")
     Migrator(url, HASURA_DIR / "migrations").apply()
     seeds.apply(url, seeds.seed_files(HASURA_DIR / "seeds"))
-    handle = start_engine(url, extra_env={
-        **METADATA_ENV, "CREDIT_HISTORY_URL": credit_history.url() + "/graphql",
-        "HASURA_GRAPHQL_ENABLE_REMOTE_SCHEMA_PERMISSIONS": "true"})
+    handle = start_engine(url, extra_env=project_engine_env(credit_history))
     assert handle.admin_secret is not None
     MetadataClient(handle.base_url, handle.admin_secret).replace_metadata(
         metadata_dir.read(HASURA_DIR).metadata

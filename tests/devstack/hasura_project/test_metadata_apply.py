@@ -11,19 +11,26 @@ import pytest
 from devstack.hasura_project import metadata_dir
 from devstack.hasura_project.migrations import Migrator
 from devstack.paths import HASURA_DIR, REPO_ROOT
+from devstack.services.credit_history import CreditHistoryService
 from devstack.services.engine import EngineHandle
-from tests.hasura.conftest import METADATA_ENV
+from tests.hasura.conftest import credit_history, project_engine_env
 from tests.hasura.project_copy import copy_project
+
+__all__ = ["credit_history"]  # the session fixture, shared with tests/hasura
 
 
 @pytest.fixture(scope="module")
 def migrated_engine(
-    create_database: Callable[[str], str], start_engine: Callable[..., EngineHandle]
+    create_database: Callable[[str], str], start_engine: Callable[..., EngineHandle],
+    credit_history: CreditHistoryService,
 ) -> EngineHandle:
-    """An engine on a freshly migrated database, with no metadata applied yet."""
+    """An engine on a freshly migrated database, with no metadata applied yet.
+
+    (The credit-history service runs: the metadata's remote schema must answer.)
+    """
     url = create_database("metaapply")
     Migrator(url, HASURA_DIR / "migrations").apply()
-    return start_engine(url, extra_env=METADATA_ENV)
+    return start_engine(url, extra_env=project_engine_env(credit_history))
 
 
 def _metadata_cli(engine: EngineHandle, *args: str) -> subprocess.CompletedProcess[str]:

@@ -337,10 +337,24 @@ module "services" {
         MOMENTO_CACHE_NAME      = local.timeline_cache_environment.MOMENTO_CACHE_NAME
         BID_QUEUE_NAME          = module.auctions.queues["bids"].name
         NOTIFICATION_QUEUE_NAME = module.auctions.queues["notifications"].name
+        # The daily price archive (Parquet per day, read by Athena).
+        PRICE_ARCHIVE_BUCKET      = module.storage.bucket_name
+        PRICE_ARCHIVE_DATA_PREFIX = module.storage.data_prefix
       }
       policy_statements = [
         local.read_service_secrets,
         local.read_admin_secret,
+        {
+          # Writes only under the archive table's prefix, encrypted with the project key.
+          sid       = "WritePriceArchive"
+          actions   = ["s3:PutObject", "s3:AbortMultipartUpload"]
+          resources = ["${module.storage.bucket_arn}/${module.storage.data_prefix}${module.storage.price_archive_prefix}*"]
+        },
+        {
+          sid       = "EncryptPriceArchive"
+          actions   = ["kms:GenerateDataKey"]
+          resources = [module.kms.key_arn]
+        },
         {
           sid       = "InvokeCoinbasePrices"
           actions   = ["lambda:InvokeFunction"]

@@ -388,11 +388,15 @@ resource "aws_glue_catalog_table" "price_archive" {
     }
 
     columns {
+      name = "id"
+      type = "bigint"
+    }
+    columns {
       name = "asset_symbol"
       type = "string"
     }
     columns {
-      name = "currency"
+      name = "quote_currency"
       type = "string"
     }
     columns {
@@ -400,7 +404,27 @@ resource "aws_glue_catalog_table" "price_archive" {
       type = "string"
     }
     columns {
-      name = "captured_at"
+      name = "bid"
+      type = "string"
+    }
+    columns {
+      name = "ask"
+      type = "string"
+    }
+    columns {
+      name = "volume"
+      type = "string"
+    }
+    columns {
+      name = "source_time"
+      type = "timestamp"
+    }
+    columns {
+      name = "minute"
+      type = "timestamp"
+    }
+    columns {
+      name = "created_at"
       type = "timestamp"
     }
   }

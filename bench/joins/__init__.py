@@ -1,0 +1,1 @@
+"""Benchmark of remote joins: profiles with their credit history against profiles alone."""
