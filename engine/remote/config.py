@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.actions.definitions import HeaderSpec
 from engine.remote.customize import Customization
 
 DEFAULT_TIMEOUT_SECONDS = 60.0
@@ -27,15 +28,6 @@ DEFAULT_TIMEOUT_SECONDS = 60.0
 
 class RemoteSchemaConfigError(ValueError):
     """A remote schema's definition cannot be used (its message says which key)."""
-
-
-@dataclass(frozen=True)
-class HeaderSpec:
-    """A header sent to the remote: a literal ``value`` or ``value_from_env``."""
-
-    name: str
-    value: str | None = None
-    value_from_env: str | None = None
 
 
 @dataclass(frozen=True)
