@@ -15,6 +15,10 @@ from engine.settings import EngineSettings, SettingsError
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
+LISTEN_BACKLOG = 4096
+"""Pending connections the kernel queues (capped by ``net.core.somaxconn``): a burst of
+websocket handshakes waits in the queue instead of being dropped and retried a second later."""
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m engine",
@@ -65,7 +69,11 @@ def main(argv: list[str] | None = None) -> int:
     config = uvicorn.Config(app, host=settings.host, port=settings.port, loop="uvloop",
                             http="httptools", access_log=False, log_level="warning",
                             lifespan="on", ws_max_size=settings.websocket_max_message_size,
-                            proxy_headers=False)
+                            proxy_headers=False, backlog=LISTEN_BACKLOG,
+                            # As Hasura: no compression (a deflate context per socket costs
+                            # memory and CPU for every message) and no protocol-level pings
+                            # (the GraphQL keep-alive messages keep sockets alive).
+                            ws_per_message_deflate=False, ws_ping_interval=None)
     _Server(config, app.close_websockets).run()
     return 0
 

@@ -93,6 +93,8 @@ class EngineSettings:
     """``HASURA_GRAPHQL_CORS_DOMAIN``: ``*`` or the origins allowed (``*.`` wildcards)."""
     disable_cors: bool = False
     """``HASURA_GRAPHQL_DISABLE_CORS``: no CORS headers at all (browsers block cross-site)."""
+    ws_read_cookie: bool = False
+    """``HASURA_GRAPHQL_WS_READ_COOKIE``: with CORS disabled, still read a websocket's Cookie."""
     trusted_proxies: tuple[str, ...] = ()
     """``ENGINE_TRUSTED_PROXIES``: peers whose ``X-Forwarded-For`` names the client."""
 
@@ -143,6 +145,7 @@ class EngineSettings:
             "max_body_bytes": _int(env, "ENGINE_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
             "cors_domains": _list(env.get("HASURA_GRAPHQL_CORS_DOMAIN", "*")) or ("*",),
             "disable_cors": _bool(env, "HASURA_GRAPHQL_DISABLE_CORS"),
+            "ws_read_cookie": _bool(env, "HASURA_GRAPHQL_WS_READ_COOKIE"),
             "trusted_proxies": _list(env.get("ENGINE_TRUSTED_PROXIES", "")),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})

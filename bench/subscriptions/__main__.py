@@ -1,7 +1,7 @@
 """Live queries at scale: 1,000 / 5,000 / 10,000 websocket subscribers against one engine.
 
     .venv/bin/python -m bench.subscriptions [--subscribers 1000 5000 10000] [--seconds 30]
-        [--writes 50] [--processes 4] [--interval-ms 1000] [--profile]
+        [--writes 50] [--processes 4] [--interval-ms 1000] [--profile] [--baseline DIR]
 
 For each N: a throw-away PostgreSQL with a table ``watch`` holding one row per user, an
 engine (devstack's ``EngineServer``) where role ``user`` sees only its own row, and N
@@ -17,6 +17,9 @@ the row with the time it commits. Reported, per N:
 
 ``--profile`` also runs the pollers in process under cProfile for the largest N (no
 websockets: the cost of polling and fanning results out) and prints where the time goes.
+``--baseline DIR`` runs each N twice, side by side: first an engine from the source tree
+``DIR`` (e.g. ``git archive main | tar -x -C DIR``), then this checkout's, and reports the
+ratios (this / baseline).
 Results go to ``bench/results/subscriptions-<time>.json``.
 """
 
@@ -150,17 +153,19 @@ def _stats(engine: EngineClient) -> dict[str, Any]:
     return stats
 
 
-def run_one(pg: PostgresServer, root: Path, users: int, args: argparse.Namespace) -> dict[str, Any]:
-    """One run with ``users`` subscribers."""
+def run_one(pg: PostgresServer, root: Path, users: int, args: argparse.Namespace,
+            source: Path | None = None) -> dict[str, Any]:
+    """One run with ``users`` subscribers (the engine from ``source`` if given)."""
     url = pg.url(DATABASE)
     _load(url, users)
     interval = args.interval_ms / 1000
+    env = {"HASURA_GRAPHQL_DEV_MODE": "true",
+           "HASURA_GRAPHQL_LIVE_QUERIES_MULTIPLEXED_REFETCH_INTERVAL": str(args.interval_ms),
+           "HASURA_GRAPHQL_PG_CONNECTIONS": str(args.pool)}
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
     engine = EngineServer(url, free_port(), admin_secret=SECRET, state_dir=root,
-                          name=f"engine-subs-{users}", extra_env={
-                              "HASURA_GRAPHQL_DEV_MODE": "true",
-                              "HASURA_GRAPHQL_LIVE_QUERIES_MULTIPLEXED_REFETCH_INTERVAL":
-                                  str(args.interval_ms),
-                              "HASURA_GRAPHQL_PG_CONNECTIONS": str(args.pool)})
+                          name=f"engine-subs-{users}", extra_env=env)
     engine.start()
     clients: list[subprocess.Popen[str]] = []
     try:
@@ -210,6 +215,7 @@ def run_one(pg: PostgresServer, root: Path, users: int, args: argparse.Namespace
         wrong_final = sum(1 for u, v in expected_final.items() if last.get(u) != v)
         statements = after["statements"] - before["statements"]
         out = {
+            "engine": str(source) if source is not None else "this checkout",
             "subscribers": users,
             "connect_seconds": round(connect_seconds, 1),
             "updates_written": sum(finals.values()),
@@ -224,6 +230,7 @@ def run_one(pg: PostgresServer, root: Path, users: int, args: argparse.Namespace
                                      for r in results for e in r.get("errors", []))
                              .most_common(5)),
             "pollers": len(after["pollers"]),
+            "mean_poll_ms": _mean_poll_ms(before, after),
             "cohorts": sum(p["cohorts"] for p in after["pollers"]),
             "sql_statements_per_second": round(statements / sample.seconds, 1),
             "statements_per_100_subscribers_per_interval": round(
@@ -244,6 +251,16 @@ def run_one(pg: PostgresServer, root: Path, users: int, args: argparse.Namespace
                 if stream is not None:
                     stream.close()
         engine.stop()
+
+
+def _mean_poll_ms(before: dict[str, Any], after: dict[str, Any]) -> float | None:
+    """Mean wall time of the polls run between two ``/dev/subscriptions`` snapshots."""
+    def totals(stats: dict[str, Any]) -> tuple[float, int]:
+        polls = sum(p.get("polls", 0) for p in stats["pollers"])
+        return sum(p.get("mean_poll_ms", 0) * p.get("polls", 0) for p in stats["pollers"]), polls
+
+    (ms0, n0), (ms1, n1) = totals(before), totals(after)
+    return round((ms1 - ms0) / (n1 - n0), 1) if n1 > n0 else None
 
 
 def _settle(client: EngineClient, users: int, interval: float) -> None:
@@ -282,7 +299,7 @@ async def _profile_pollers(url: str, users: int, interval: float) -> str:
     payload = {"query": "subscription { watch { value written_at } }"}
     sink_calls = [0]
 
-    def sink(body: bytes) -> None:
+    def sink(body: str) -> None:
         sink_calls[0] += 1
 
     profiler = cProfile.Profile()
@@ -312,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--interval-ms", type=int, default=1000)
     parser.add_argument("--pool", type=int, default=10, help="engine connections")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--baseline", type=Path, help="engine source tree to compare with")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -325,14 +343,25 @@ def main(argv: list[str] | None = None) -> int:
                               "cpus": psutil.cpu_count(), "settings": {
                                   "seconds": args.seconds, "writes_per_second": args.writes,
                                   "processes": args.processes,
-                                  "interval_ms": args.interval_ms, "pool": args.pool},
-                              "runs": []}
+                                  "interval_ms": args.interval_ms, "pool": args.pool,
+                                  "baseline": str(args.baseline) if args.baseline else None},
+                              "runs": [], "ratios": []}
     with throwaway_postgres("bench-subs-") as (pg, root):
         for users in args.subscribers:
+            base = None
+            if args.baseline is not None:
+                print(f"{users} subscribers, baseline engine ({args.baseline})", flush=True)
+                base = run_one(pg, root, users, args, args.baseline)
+                report["runs"].append(base)
+                _print(base)
             print(f"{users} subscribers", flush=True)
             run = run_one(pg, root, users, args)
             report["runs"].append(run)
             _print(run)
+            if base is not None:
+                ratios = _ratios(run, base)
+                report["ratios"].append(ratios)
+                print(f"  this / baseline: {ratios}", flush=True)
         if args.profile:
             _load(pg.url(DATABASE), max(args.subscribers))
             text = asyncio.run(_profile_pollers(pg.url(DATABASE), max(args.subscribers),
@@ -346,6 +375,20 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _ratios(run: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+    """This run's figures over the baseline's (below 1: better, for all of them)."""
+    pairs = {"latency_p50": (run["latency_ms"]["p50"], base["latency_ms"]["p50"]),
+             "latency_p95": (run["latency_ms"]["p95"], base["latency_ms"]["p95"]),
+             "latency_p99": (run["latency_ms"]["p99"], base["latency_ms"]["p99"]),
+             "connect_seconds": (run["connect_seconds"], base["connect_seconds"]),
+             "engine_cpu_per_second": (run["engine_cpu_per_second"],
+                                       base["engine_cpu_per_second"]),
+             "engine_peak_rss_mb": (run["engine_peak_rss_mb"], base["engine_peak_rss_mb"])}
+    return {"subscribers": run["subscribers"],
+            **{k: round(a / b, 2) if a is not None and b else None
+               for k, (a, b) in pairs.items()}}
+
+
 def _print(run: dict[str, Any]) -> None:
     lat = run["latency_ms"]
     print(f"  latency p50/p95/p99 {lat['p50']}/{lat['p95']}/{lat['p99']} ms; delivered "
@@ -353,7 +396,7 @@ def _print(run: dict[str, Any]) -> None:
           f"{run['subscribers_on_final_state']}/{run['subscribers']}; "
           f"{run['sql_statements_per_second']} statements/s "
           f"({run['statements_per_100_subscribers_per_interval']} per 100 subscribers per "
-          f"interval); CPU/s PostgreSQL {run['postgres_cpu_per_second']}, engine "
+          f"interval, mean poll {run.get('mean_poll_ms')} ms); CPU/s PostgreSQL {run['postgres_cpu_per_second']}, engine "
           f"{run['engine_cpu_per_second']}; engine RSS {run['engine_peak_rss_mb']} MB",
           flush=True)
 

@@ -191,7 +191,8 @@ def create_app(settings: EngineSettings) -> EngineApp:
         return JSONResponse({"version": VERSION, "server_type": "ce"})
 
     graphql = GraphQLEndpoint(state)
-    websocket = GraphQLWebSocket(state)
+    cors = CorsPolicy.from_settings(settings.cors_domains, settings.disable_cors)
+    websocket = GraphQLWebSocket(state, cors)
     routes = [
         Route("/v1/graphql", graphql, methods=["POST"]),
         WebSocketRoute("/v1/graphql", websocket),
@@ -212,6 +213,6 @@ def create_app(settings: EngineSettings) -> EngineApp:
     app = EngineApp(routes=routes, lifespan=lifespan)
     app.graphql_endpoint = graphql
     app.graphql_websocket = websocket
-    app.cors = CorsPolicy.from_settings(settings.cors_domains, settings.disable_cors)
+    app.cors = cors
     app.state.engine = state
     return app

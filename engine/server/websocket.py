@@ -1,9 +1,17 @@
 """GraphQL over websockets on ``/v1/graphql``: queries, mutations and subscriptions.
 
-One :class:`Connection` per socket. Authentication happens once, at ``connection_init``,
-from the ``headers`` of its payload (over the handshake's own headers), resolved exactly as
-for HTTP; a JWT's expiry ends the connection. Queries and mutations run through the same
-prepare/run path as HTTP; subscriptions go to the :class:`SubscriptionManager`.
+One :class:`Connection` per socket. The handshake's ``Origin`` is checked against the CORS
+configuration as Hasura does (:meth:`GraphQLWebSocket.admit`). Authentication happens once,
+at ``connection_init``, from the ``headers`` of its payload (over the handshake's own
+headers), resolved exactly as for HTTP. When a JWT expires the connection is dropped
+without a close frame, as Hasura's server does (its expiry thread ends the connection's
+threads and the socket is closed; clients see 1006 and reconnect with a fresh token).
+Queries and mutations run through the same prepare/run path as HTTP; subscriptions go to
+the :class:`SubscriptionManager`.
+
+Per socket the server runs one writer task and reads in the ASGI task itself; keep-alives
+for every socket come from one timer (:meth:`GraphQLWebSocket._keepalive`), and the
+initialisation timeout and the token expiry are loop timers, not tasks.
 
 Back-pressure: what the server sends waits in one ordered map, where a subscription's
 result replaces the one not sent yet (latest-only), so a slow consumer holds at most one
@@ -27,6 +35,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from engine.auth.errors import AuthError
 from engine.graphql.engine import error_body
 from engine.graphql.errors import GraphQLFieldError
+from engine.server.cors import CorsPolicy, request_origin
 from engine.server.state import ServerState
 from engine.server.ws_protocol import Close, Protocol, choose
 from engine.session import Session
@@ -41,28 +50,82 @@ _HANDSHAKE_ONLY = frozenset({"sec-websocket-key", "sec-websocket-version",
 class GraphQLWebSocket:
     """The ASGI app for websocket connections to ``/v1/graphql``."""
 
-    def __init__(self, state: ServerState) -> None:
+    def __init__(self, state: ServerState, cors: CorsPolicy | None = None) -> None:
         self.state = state
+        self.cors = cors or CorsPolicy()
         self.connections: set[Connection] = set()
+        self._keepalive_task: asyncio.Task[None] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one socket until it closes."""
         ws = WebSocket(scope, receive, send)
+        headers = self.admit(scope)
+        if headers is None:
+            await _refuse(ws, scope)
+            return
         protocol, accepted = choose(list(scope.get("subprotocols") or []))
         await ws.accept(subprotocol=accepted)
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]
-                   if k.decode("latin-1") not in _HANDSHAKE_ONLY}
         conn = Connection(ws, protocol, self.state, headers)
         self.connections.add(conn)
+        if self._keepalive_task is None or self._keepalive_task.done():
+            self._keepalive_task = asyncio.create_task(self._keepalive(),
+                                                       name="ws keepalive")
         try:
             await conn.serve()
         finally:
             self.connections.discard(conn)
 
+    def admit(self, scope: Scope) -> dict[str, str] | None:
+        """The handshake's headers to keep, or None when its ``Origin`` is refused.
+
+        As Hasura: no ``Origin`` (not a browser) or CORS ``*`` is accepted; a list of
+        domains accepts only a listed (or wildcard-matched) origin; with CORS disabled the
+        connection is accepted but its ``Cookie`` is not read, unless
+        ``HASURA_GRAPHQL_WS_READ_COOKIE`` says so.
+        """
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]
+                   if k.decode("latin-1") not in _HANDSHAKE_ONLY}
+        origin = request_origin(scope)
+        if origin is None or self.cors.allow_all:
+            return headers
+        if self.cors.disabled:
+            if not self.state.settings.ws_read_cookie:
+                headers.pop("cookie", None)
+            return headers
+        return headers if self.cors.allowed(origin) else None
+
+    async def _keepalive(self) -> None:
+        """Every socket's keep-alive (``ka`` / ``ping``), one timer for all of them."""
+        interval = self.state.settings.websocket_keepalive
+        while self.connections:
+            await asyncio.sleep(interval)
+            for conn in list(self.connections):
+                if not conn.closed:
+                    conn.send(conn.protocol.keepalive())
+
     async def close_all(self, code: int = 1001, reason: str = "server shutting down") -> None:
         """Close every socket (server shutdown: 1001, going away)."""
         await asyncio.gather(*(c.close(Close(code, reason)) for c in list(self.connections)),
                              return_exceptions=True)
+        task, self._keepalive_task = self._keepalive_task, None
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+
+_ORIGIN_REFUSED = orjson.dumps({"errors": [{
+    "extensions": {"path": "$", "code": "access-denied"},
+    "message": "received origin header does not match configured CORS domains"}]})
+
+
+async def _refuse(ws: WebSocket, scope: Scope) -> None:
+    """Refuse the handshake as Hasura does: HTTP 400 with its ``access-denied`` error."""
+    if "websocket.http.response" in (scope.get("extensions") or {}):
+        await ws.send({"type": "websocket.http.response.start", "status": 400,
+                       "headers": [(b"content-type", b"application/json")]})
+        await ws.send({"type": "websocket.http.response.body", "body": _ORIGIN_REFUSED})
+    else:
+        await ws.close(1008, "origin not allowed")  # the server answers 403
 
 
 class Connection:
@@ -84,7 +147,10 @@ class Connection:
         self._wake = asyncio.Event()
         self._keys = count()
         self._tasks: list[asyncio.Task[None]] = []
+        self._timers: list[asyncio.TimerHandle] = []
+        self._serving: asyncio.Task[Any] | None = None
         self.closed = False
+        self.expired = False
 
     # -- sending -------------------------------------------------------------------------
     def send(self, text: str) -> None:
@@ -119,10 +185,16 @@ class Connection:
 
     # -- the connection's life -----------------------------------------------------------
     async def serve(self) -> None:
-        """Read messages until the socket closes; then stop everything it started."""
-        self._tasks = [asyncio.create_task(self._writer(), name="ws writer"),
-                       asyncio.create_task(self._keepalive(), name="ws keepalive"),
-                       asyncio.create_task(self._init_timeout(), name="ws init timeout")]
+        """Read messages until the socket closes; then stop everything it started.
+
+        When the token expires, returns without closing: the server drops the socket.
+        """
+        loop = asyncio.get_running_loop()
+        self._serving = asyncio.current_task()
+        self._tasks = [asyncio.create_task(self._writer(), name="ws writer")]
+        self._timers = [loop.call_later(self.settings.websocket_init_timeout,
+                                        self._init_timeout)]
+        self.send(self.protocol.keepalive())
         try:
             while not self.closed:
                 message = await self.ws.receive()
@@ -138,8 +210,14 @@ class Connection:
                 await self._handle(text)
         except WebSocketDisconnect:
             pass
+        except asyncio.CancelledError:
+            if not self.expired:
+                raise
+            asyncio.current_task().uncancel()  # type: ignore[union-attr]
         finally:
             self.closed = True
+            for timer in self._timers:
+                timer.cancel()
             self._stop_operations()
             for task in self._tasks:
                 task.cancel()
@@ -156,19 +234,20 @@ class Connection:
                 self._tasks.append(op)
         self.operations.clear()
 
-    async def _keepalive(self) -> None:
-        while True:
-            self.send(self.protocol.keepalive())
-            await asyncio.sleep(self.settings.websocket_keepalive)
+    def _init_timeout(self) -> None:
+        if not self.init_received and not self.closed:
+            self._tasks.append(asyncio.create_task(
+                self.close(Close(4408, "Connection initialisation timeout")),
+                name="ws init timeout"))
 
-    async def _init_timeout(self) -> None:
-        await asyncio.sleep(self.settings.websocket_init_timeout)
-        if not self.init_received:
-            await self.close(Close(4408, "Connection initialisation timeout"))
-
-    async def _expire(self, at: float) -> None:
-        await asyncio.sleep(max(0.0, at - time.time()))
-        await self.close(self.protocol.token_expired())
+    def _expire(self) -> None:
+        """The token expired: stop reading and drop the socket (no close frame), as Hasura."""
+        if self.closed:
+            return
+        self.expired = True
+        self.closed = True
+        if self._serving is not None:
+            self._serving.cancel()
 
     # -- messages ------------------------------------------------------------------------
     async def _handle(self, text: str) -> None:
@@ -223,8 +302,9 @@ class Connection:
         self.headers = headers
         self.send(self.protocol.ack())
         if session.expires_at is not None:
-            self._tasks.append(asyncio.create_task(self._expire(session.expires_at),
-                                                   name="ws token expiry"))
+            loop = asyncio.get_running_loop()
+            self._timers.append(loop.call_later(max(0.0, session.expires_at - time.time()),
+                                                self._expire))
 
     async def _start(self, message: dict[str, Any]) -> None:
         op_id = message.get("id")
@@ -286,7 +366,7 @@ class Connection:
             except Exception as exc:
                 self.send(self.protocol.run_error(op_id, error_body(exc)))
             else:
-                self.send(self.protocol.data(op_id, body))
+                self.send(self.protocol.data(op_id, body.decode()))
             self.send(self.protocol.complete(op_id))
         finally:
             if self.operations.get(op_id) is asyncio.current_task():

@@ -53,7 +53,7 @@ class Protocol(ABC):
         """The periodic keep-alive message."""
 
     @abstractmethod
-    def data(self, op_id: str, body: bytes) -> str:
+    def data(self, op_id: str, body: str) -> str:
         """A result (``{"data": ...}`` or ``{"errors": [...]}``) of operation ``op_id``."""
 
     @abstractmethod
@@ -71,10 +71,6 @@ class Protocol(ABC):
     @abstractmethod
     def init_failed(self, message: str) -> Close:
         """``connection_init`` was refused (bad credentials)."""
-
-    @abstractmethod
-    def token_expired(self) -> Close:
-        """The JWT the connection was initialised with expired."""
 
     @abstractmethod
     def bad_message(self, message: str) -> Close | str:
@@ -104,9 +100,9 @@ class TransportWS(Protocol):
         """A ``ping`` (clients answer ``pong``)."""
         return '{"type":"ping","payload":{"message":"keepalive"}}'
 
-    def data(self, op_id: str, body: bytes) -> str:
+    def data(self, op_id: str, body: str) -> str:
         """``next``."""
-        return '{"type":"next","id":' + _id(op_id) + ',"payload":' + body.decode() + "}"
+        return '{"type":"next","id":' + _id(op_id) + ',"payload":' + body + "}"
 
     def errors(self, op_id: str, body: bytes) -> str:
         """``error`` whose payload is the list of errors."""
@@ -120,10 +116,6 @@ class TransportWS(Protocol):
 
     def init_failed(self, message: str) -> Close:
         """4403 Forbidden."""
-        return Close(4403, "Forbidden")
-
-    def token_expired(self) -> Close:
-        """4403 Forbidden (the client signs in again and reconnects)."""
         return Close(4403, "Forbidden")
 
     def bad_message(self, message: str) -> Close:
@@ -150,9 +142,9 @@ class ApolloWS(Protocol):
         """``ka``."""
         return '{"type":"ka"}'
 
-    def data(self, op_id: str, body: bytes) -> str:
+    def data(self, op_id: str, body: str) -> str:
         """``data``."""
-        return '{"type":"data","id":' + _id(op_id) + ',"payload":' + body.decode() + "}"
+        return '{"type":"data","id":' + _id(op_id) + ',"payload":' + body + "}"
 
     def errors(self, op_id: str, body: bytes) -> str:
         """``error`` whose payload is ``{"errors": [...]}``."""
@@ -160,17 +152,12 @@ class ApolloWS(Protocol):
 
     def run_error(self, op_id: str, body: bytes) -> str:
         """``data`` holding the errors, as Hasura answers a failure while running."""
-        return self.data(op_id, body)
+        return self.data(op_id, body.decode())
 
     def init_failed(self, message: str) -> Close:
         """``connection_error``, then 4400."""
         return Close(4400, f"Connection initialization failed: {message}"[:120],
                      '{"type":"connection_error","payload":' + _id(message) + "}")
-
-    def token_expired(self) -> Close:
-        """``connection_error`` saying so, then a normal close."""
-        return Close(1000, "JWTExpired", '{"type":"connection_error","payload":'
-                                         '"Could not verify JWT: JWTExpired"}')
 
     def bad_message(self, message: str) -> str:
         """``connection_error``; the socket stays open."""

@@ -94,7 +94,11 @@ class SubscriptionManager:
                                 "kind": "streaming" if poller.statement.stream else "live",
                                 "cohorts": len(poller.cohorts),
                                 "subscribers": len(poller.members),
-                                "statements": poller.statements})
+                                "statements": poller.statements,
+                                "polls": poller.polls,
+                                "mean_poll_ms": round(
+                                    1000 * poller.poll_seconds / max(1, poller.polls), 1),
+                                "last_poll_ms": round(1000 * poller.last_poll_seconds, 1)})
         live = sum(p["statements"] for p in pollers)
         return {"subscribers": len(self._active), "pollers": pollers,
                 "statements": self._retired_statements + live}

@@ -16,6 +16,7 @@ import asyncio
 import hashlib
 import itertools
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -26,7 +27,7 @@ from engine.subscriptions.cohort import BatchStatement, cohort_key
 
 logger = logging.getLogger("engine.subscriptions")
 
-Sink = Callable[[bytes], None]
+Sink = Callable[[str], None]
 """Takes a subscriber's next result (``{"data": ...}`` or ``{"errors": ...}``), never blocks."""
 
 
@@ -57,6 +58,10 @@ class Poller:
         self.members: dict[int, Cohort] = {}
         self.statements = 0
         """Statements run so far (one per batch per poll)."""
+        self.polls = 0
+        self.poll_seconds = 0.0
+        """Wall time of all polls so far (statements and fan-out)."""
+        self.last_poll_seconds = 0.0
         self.task: asyncio.Task[None] | None = None
         self._ids = itertools.count(1)
         self._sleeping = False
@@ -139,10 +144,14 @@ class Poller:
 
     async def poll(self) -> None:
         """Run the statement once for every cohort, a batch at a time."""
+        started = time.perf_counter()
         cohorts = list(self.cohorts.values())
         size = self.batch_size
         batches = [cohorts[i:i + size] for i in range(0, len(cohorts), size)]
         await asyncio.gather(*(self._batch(b) for b in batches))
+        self.last_poll_seconds = time.perf_counter() - started
+        self.poll_seconds += self.last_poll_seconds
+        self.polls += 1
 
     async def _batch(self, batch: list[Cohort]) -> None:
         stmt = self.statement
@@ -156,8 +165,9 @@ class Poller:
         except Exception as exc:
             body = error_body(exc)
             digest = hashlib.md5(body, usedforsecurity=False).hexdigest()
+            text = body.decode()
             for cohort in batch:
-                self._send(cohort, body, digest)
+                self._send(cohort, text, digest)
             return
         by_id = {c.id: c for c in batch}
         for cohort_id, text, digest, cursor in rows:
@@ -167,13 +177,13 @@ class Poller:
             if stmt.stream:
                 if cursor is not None:
                     for sink in list(cohort.sinks.values()):
-                        sink(text.encode())
+                        sink(text)
                     self._advance(cohort, cursor)
                 cohort.fresh.clear()
             elif text is not None:
-                self._send(cohort, text.encode(), digest)
+                self._send(cohort, text, digest)
 
-    def _send(self, cohort: Cohort, body: bytes, digest: str) -> None:
+    def _send(self, cohort: Cohort, body: str, digest: str) -> None:
         if digest != cohort.last_hash:
             targets = list(cohort.sinks.values())
         else:

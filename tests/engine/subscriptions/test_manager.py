@@ -48,7 +48,7 @@ async def test_manager_batches_cohorts_and_leaves_no_task_behind(engine: GraphQL
     """
     tasks_before = asyncio.all_tasks()
     manager = SubscriptionManager(engine.pool, SLOW)
-    received: dict[int, list[bytes]] = {}
+    received: dict[int, list[str]] = {}
     tokens = []
     for i, n in enumerate([1, 1, 2, 3, 3]):
         prepared = engine.prepare(QUERY, user(n), {})
