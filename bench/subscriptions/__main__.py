@@ -396,7 +396,8 @@ def _print(run: dict[str, Any]) -> None:
           f"{run['subscribers_on_final_state']}/{run['subscribers']}; "
           f"{run['sql_statements_per_second']} statements/s "
           f"({run['statements_per_100_subscribers_per_interval']} per 100 subscribers per "
-          f"interval, mean poll {run.get('mean_poll_ms')} ms); CPU/s PostgreSQL {run['postgres_cpu_per_second']}, engine "
+          f"interval, mean poll {run.get('mean_poll_ms')} ms); CPU/s PostgreSQL "
+          f"{run['postgres_cpu_per_second']}, engine "
           f"{run['engine_cpu_per_second']}; engine RSS {run['engine_peak_rss_mb']} MB",
           flush=True)
 
