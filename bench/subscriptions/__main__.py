@@ -181,7 +181,7 @@ def run_one(pg: PostgresServer, root: Path, users: int, args: argparse.Namespace
         for first in range(0, users, per):
             clients.append(subprocess.Popen(
                 [sys.executable, "-m", "bench.subscriptions.client", ws_url, SECRET,
-                 str(first), str(min(per, users - first))],
+                 str(first), str(min(per, users - first)), str(args.in_flight)],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO_ROOT))
         for proc in clients:
             assert proc.stdout is not None
@@ -327,6 +327,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--writes", type=float, default=50.0, help="row updates per second")
     parser.add_argument("--processes", type=int, default=4, help="client processes")
     parser.add_argument("--interval-ms", type=int, default=1000)
+    parser.add_argument("--in-flight", type=int, default=200,
+                        help="connections per client process waiting for a first result")
     parser.add_argument("--pool", type=int, default=10, help="engine connections")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--baseline", type=Path, help="engine source tree to compare with")

@@ -1,6 +1,7 @@
 """One subscriber process: many websocket connections, one live query each.
 
-Started by the benchmark as ``python -m bench.subscriptions.client URL SECRET FIRST COUNT``.
+Started by the benchmark as
+``python -m bench.subscriptions.client URL SECRET FIRST COUNT [IN_FLIGHT]``.
 Each connection runs as user ``u<n>`` (role ``user``, its own rows only) and subscribes to
 ``watch``. Prints ``ready`` once every subscription has its first result, then records,
 for each later result, the latency from the writer's commit (``written_at`` in the row) to
@@ -67,20 +68,21 @@ async def _subscribe(url: str, secret: str, user: str, ready: asyncio.Queue[str]
             out["latencies"].append(now - rows[0]["written_at"])
 
 
-async def main(url: str, secret: str, first: int, count: int) -> None:
+async def main(url: str, secret: str, first: int, count: int, in_flight: int = 100) -> None:
     """Open ``count`` subscribers from user ``first``; report when told to stop."""
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     out: dict[str, Any] = {"latencies": [], "deliveries": 0, "last": {}, "failed": 0}
     ready: asyncio.Queue[str] = asyncio.Queue()
     tasks = []
-    # At most 100 handshakes in flight: a connection storm would overflow the server's
-    # accept backlog and measure retransmission timers instead of subscriptions.
+    # At most ``in_flight`` subscribers waiting for their first result: a connection storm
+    # would overflow the server's accept backlog and measure retransmission timers instead
+    # of subscriptions.
     for n in range(first, first + count):
         tasks.append(asyncio.create_task(_subscriber(url, secret, f"u{n}", ready, out)))
-        if n - first >= 100:
+        if n - first >= in_flight:
             await ready.get()
-    for _ in range(min(count, 100)):
+    for _ in range(min(count, in_flight)):
         await ready.get()
     print("ready", flush=True)
     loop = asyncio.get_running_loop()
@@ -92,4 +94,5 @@ async def main(url: str, secret: str, first: int, count: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])))
+    asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
+                     *(int(a) for a in sys.argv[5:6])))

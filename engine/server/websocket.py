@@ -42,6 +42,10 @@ from engine.session import Session
 
 logger = logging.getLogger("engine.websocket")
 
+KEEPALIVE_SLICES = 10
+"""Keep-alives go out to a tenth of the sockets at a time."""
+_SERIALS = count()
+
 _HANDSHAKE_ONLY = frozenset({"sec-websocket-key", "sec-websocket-version",
                              "sec-websocket-extensions", "sec-websocket-protocol",
                              "upgrade", "connection", "host"})
@@ -95,12 +99,18 @@ class GraphQLWebSocket:
         return headers if self.cors.allowed(origin) else None
 
     async def _keepalive(self) -> None:
-        """Every socket's keep-alive (``ka`` / ``ping``), one timer for all of them."""
-        interval = self.state.settings.websocket_keepalive
+        """Every socket's keep-alive (``ka`` / ``ping``), one timer for all of them.
+
+        The interval is cut in ``KEEPALIVE_SLICES`` ticks and each tick serves one slice of
+        the sockets, so 10,000 keep-alives (and the clients' pongs) do not arrive at once.
+        """
+        tick = self.state.settings.websocket_keepalive / KEEPALIVE_SLICES
+        n = 0
         while self.connections:
-            await asyncio.sleep(interval)
+            await asyncio.sleep(tick)
+            n = (n + 1) % KEEPALIVE_SLICES
             for conn in list(self.connections):
-                if not conn.closed:
+                if conn.serial % KEEPALIVE_SLICES == n and not conn.closed:
                     conn.send(conn.protocol.keepalive())
 
     async def close_all(self, code: int = 1001, reason: str = "server shutting down") -> None:
@@ -151,6 +161,7 @@ class Connection:
         self._serving: asyncio.Task[Any] | None = None
         self.closed = False
         self.expired = False
+        self.serial = next(_SERIALS)
 
     # -- sending -------------------------------------------------------------------------
     def send(self, text: str) -> None:
