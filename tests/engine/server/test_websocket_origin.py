@@ -76,8 +76,9 @@ async def test_websocket_origin_not_listed_is_refused_400(listed: SubscriptionEn
         "message": "received origin header does not match configured CORS domains"}]}
 
 
-def _app(cors: CorsPolicy, **settings: bool) -> GraphQLWebSocket:
-    state = ServerState(EngineSettings(Secret("postgresql://unused"), **settings),
+def _app(cors: CorsPolicy, *, ws_read_cookie: bool = False) -> GraphQLWebSocket:
+    state = ServerState(EngineSettings(Secret("postgresql://unused"),
+                                       ws_read_cookie=ws_read_cookie),
                         SessionResolver(admin_secret=None))
     return GraphQLWebSocket(state, cors)
 
