@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -132,13 +133,19 @@ def create_app(settings: EngineSettings) -> EngineApp:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await refuse_published_jwks(state.resolver)
         load_plugins()
-        pool = await create_pool(settings.database_url.reveal(), settings.pool_size)
+        url = settings.database_url.reveal()
+        # Requests (and /healthz), the subscription pollers and the background loops each
+        # have their own pool: a loop holding a connection, or a poll of many batches,
+        # never leaves a request waiting for one.
+        pool = await create_pool(url, settings.pool_size)
+        poll_pool = await create_pool(url, settings.subscription_pool_size, min_size=0)
+        background_pool = await create_pool(url, settings.background_pool_size, min_size=0)
         options = engine_options(settings.stringify_numeric_types,
                                  settings.infer_function_permissions,
                                  settings.enable_remote_schema_permissions)
         holder = GraphQLHolder(pool, options, providers())
         group = ListenerGroup(listeners())
-        subscriptions = SubscriptionManager(pool, subscription_options(settings))
+        subscriptions = SubscriptionManager(poll_pool, subscription_options(settings))
 
         async def on_change(metadata: Metadata) -> list[dict[str, Any]]:
             before = holder.current
@@ -155,13 +162,13 @@ def create_app(settings: EngineSettings) -> EngineApp:
             state.graphql = holder
             state.metadata = manager
             state.subscriptions = subscriptions
-            await group.start(pool, metadata)
+            await group.start(background_pool, metadata)
             yield
         finally:
             await websocket.close_all(1001, "server shutting down")
             await subscriptions.close()
             await group.stop()
-            await pool.close()
+            await asyncio.gather(pool.close(), poll_pool.close(), background_pool.close())
 
     async def healthz(request: Request) -> Response:
         manager = state.metadata

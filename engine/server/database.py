@@ -25,10 +25,10 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
     return
 
 
-async def create_pool(url: str, size: int) -> asyncpg.Pool:
-    """A pool of up to ``size`` connections to ``url``."""
+async def create_pool(url: str, size: int, min_size: int = 2) -> asyncpg.Pool:
+    """A pool of up to ``size`` connections to ``url`` (``min_size`` opened at once)."""
     pool = await asyncpg.create_pool(
-        url, min_size=min(2, size), max_size=size, reset=_keep_session,
+        url, min_size=min(min_size, size), max_size=size, reset=_keep_session,
         max_inactive_connection_lifetime=300.0,
     )
     assert pool is not None

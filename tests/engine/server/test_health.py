@@ -9,6 +9,9 @@ from pathlib import Path
 from devstack.ports import free_port
 from devstack.services.engine import EngineHandle
 from devstack.services.postgres import PostgresServer
+from tests.engine.auth.keys import JwtKeys
+from tests.engine.subscriptions.conftest import start_subscription_engine
+from tests.engine.subscriptions.wsclient import TRANSPORT_WS, WsClient
 
 
 def _wait_for(predicate: Callable[[], bool], timeout: float) -> bool:
@@ -43,3 +46,31 @@ def test_healthz_reports_a_stopped_database_and_logs_the_outage_once(
         assert log.count("async actions: cannot read the log") == 1
     finally:
         server.stop()
+
+
+async def test_healthz_and_requests_keep_a_one_connection_pool(
+        start_engine: Callable[..., EngineHandle], create_database: Callable[[str], str],
+        jwt_keys: JwtKeys) -> None:
+    """The background loops and the subscription pollers do not take the requests' pool.
+
+    GIVEN an engine whose request pool has one connection (the event, cron and one-off
+    loops each hold a connection of their own pool) and live subscriptions being polled
+    WHEN /healthz and a query are asked THEN both answer at once.
+    """
+    subs = start_subscription_engine(start_engine, create_database, jwt_keys,
+                                     HASURA_GRAPHQL_PG_CONNECTIONS="1",
+                                     ENGINE_SUBSCRIPTION_PG_CONNECTIONS="1")
+    clients = [await WsClient.initialised(subs.url, TRANSPORT_WS, subs.headers(user))
+               for user in ("alice", "bob")]
+    for client in clients:
+        await client.start("s", "subscription { item { label } }")
+        await client.result("s")
+    started = time.monotonic()
+    health = subs.handle.http.get("/healthz", timeout=5)
+    answer = subs.handle.graphql("{ item_aggregate { aggregate { count } } }")
+    assert (health.status_code, health.text) == (200, "OK")
+    assert answer == {"data": {"item_aggregate": {"aggregate": {"count": 3}}}}
+    assert time.monotonic() - started < 5
+    assert subs.stats()["subscribers"] == 2
+    for client in clients:
+        await client.close()
