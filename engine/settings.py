@@ -102,6 +102,9 @@ class EngineSettings:
     disable_cors: bool = False
     """``HASURA_GRAPHQL_DISABLE_CORS``: no CORS headers at all (browsers block cross-site)."""
     ws_read_cookie: bool = False
+    gc_tuning: bool = True
+    """``ENGINE_GC_TUNING``: freeze the start-up heap and collect garbage less often (see
+    :mod:`engine.server.gc_pauses`); false keeps CPython's defaults."""
     """``HASURA_GRAPHQL_WS_READ_COOKIE``: with CORS disabled, still read a websocket's Cookie."""
     trusted_proxies: tuple[str, ...] = ()
     """``ENGINE_TRUSTED_PROXIES``: peers whose ``X-Forwarded-For`` names the client."""
@@ -158,6 +161,7 @@ class EngineSettings:
             "cors_domains": _list(env.get("HASURA_GRAPHQL_CORS_DOMAIN", "*")) or ("*",),
             "disable_cors": _bool(env, "HASURA_GRAPHQL_DISABLE_CORS"),
             "ws_read_cookie": _bool(env, "HASURA_GRAPHQL_WS_READ_COOKIE"),
+            "gc_tuning": _bool(env, "ENGINE_GC_TUNING", True),
             "trusted_proxies": _list(env.get("ENGINE_TRUSTED_PROXIES", "")),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})

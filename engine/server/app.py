@@ -22,6 +22,7 @@ from engine.auth.resolver import SessionResolver
 from engine.console.routes import console_routes
 from engine.metadata.manager import MetadataManager
 from engine.metadata.model import Metadata
+from engine.server import gc_pauses
 from engine.server.admin_routes import AdminEndpoint
 from engine.server.cors import CorsPolicy, preflight, request_origin, with_cors
 from engine.server.database import create_pool, database_reachable
@@ -163,6 +164,9 @@ def create_app(settings: EngineSettings) -> EngineApp:
             state.metadata = manager
             state.subscriptions = subscriptions
             await group.start(background_pool, metadata)
+            gc_pauses.measure()
+            if settings.gc_tuning:
+                gc_pauses.tune()
             yield
         finally:
             await websocket.close_all(1001, "server shutting down")
@@ -192,7 +196,7 @@ def create_app(settings: EngineSettings) -> EngineApp:
         if not session.is_admin or state.subscriptions is None:
             return JSONResponse(api_error("restricted access : admin only", "access-denied"),
                                 status_code=400)
-        return JSONResponse(state.subscriptions.stats())
+        return JSONResponse({**state.subscriptions.stats(), "gc": gc_pauses.PAUSES.stats()})
 
     async def version(request: Request) -> Response:
         return JSONResponse({"version": VERSION, "server_type": "ce"})
