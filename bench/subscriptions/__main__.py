@@ -162,6 +162,7 @@ def run_one(pg: PostgresServer, root: Path, users: int, args: argparse.Namespace
     env = {"HASURA_GRAPHQL_DEV_MODE": "true",
            "HASURA_GRAPHQL_LIVE_QUERIES_MULTIPLEXED_REFETCH_INTERVAL": str(args.interval_ms),
            "HASURA_GRAPHQL_PG_CONNECTIONS": str(args.pool)}
+    env.update(dict(kv.split("=", 1) for kv in args.engine_env))
     if source is not None:
         env["PYTHONPATH"] = str(source)
     engine = EngineServer(url, free_port(), admin_secret=SECRET, state_dir=root,
@@ -231,6 +232,7 @@ def run_one(pg: PostgresServer, root: Path, users: int, args: argparse.Namespace
                              .most_common(5)),
             "pollers": len(after["pollers"]),
             "mean_poll_ms": _mean_poll_ms(before, after),
+            "gc": _gc(before, after),
             "cohorts": sum(p["cohorts"] for p in after["pollers"]),
             "sql_statements_per_second": round(statements / sample.seconds, 1),
             "statements_per_100_subscribers_per_interval": round(
@@ -261,6 +263,17 @@ def _mean_poll_ms(before: dict[str, Any], after: dict[str, Any]) -> float | None
 
     (ms0, n0), (ms1, n1) = totals(before), totals(after)
     return round((ms1 - ms0) / (n1 - n0), 1) if n1 > n0 else None
+
+
+def _gc(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any] | None:
+    """Garbage collections and their pauses during the window (engines that report them)."""
+    if "gc" not in after:
+        return None
+    b, a = before["gc"], after["gc"]
+    return {"collections": [x - y for x, y in zip(a["collections"], b["collections"],
+                                                  strict=True)],
+            "ms": [round(x - y, 1) for x, y in zip(a["ms"], b["ms"], strict=True)],
+            "longest_ms_so_far": a["longest_ms"]}
 
 
 def _settle(client: EngineClient, users: int, interval: float) -> None:
@@ -332,6 +345,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pool", type=int, default=10, help="engine connections")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--baseline", type=Path, help="engine source tree to compare with")
+    parser.add_argument("--engine-env", action="append", default=[], metavar="KEY=VALUE",
+                        help="extra environment of the engines (repeatable)")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -400,7 +415,8 @@ def _print(run: dict[str, Any]) -> None:
           f"({run['statements_per_100_subscribers_per_interval']} per 100 subscribers per "
           f"interval, mean poll {run.get('mean_poll_ms')} ms); CPU/s PostgreSQL "
           f"{run['postgres_cpu_per_second']}, engine "
-          f"{run['engine_cpu_per_second']}; engine RSS {run['engine_peak_rss_mb']} MB",
+          f"{run['engine_cpu_per_second']}; engine RSS {run['engine_peak_rss_mb']} MB; "
+          f"GC {run.get('gc')}",
           flush=True)
 
 
