@@ -164,7 +164,10 @@ def run_one(pg: PostgresServer, root: Path, users: int, args: argparse.Namespace
            "HASURA_GRAPHQL_PG_CONNECTIONS": str(args.pool)}
     env.update(dict(kv.split("=", 1) for kv in args.engine_env))
     if source is not None:
+        # The engine runs from this checkout's directory: without PYTHONSAFEPATH Python
+        # would import this checkout's engine (the working directory) before ``source``.
         env["PYTHONPATH"] = str(source)
+        env["PYTHONSAFEPATH"] = "1"
     engine = EngineServer(url, free_port(), admin_secret=SECRET, state_dir=root,
                           name=f"engine-subs-{users}", extra_env=env)
     engine.start()
