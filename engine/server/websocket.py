@@ -69,7 +69,7 @@ class GraphQLWebSocket:
             return
         protocol, accepted = choose(list(scope.get("subprotocols") or []))
         await ws.accept(subprotocol=accepted)
-        conn = Connection(ws, protocol, self.state, headers)
+        conn = Connection(ws, protocol, self.state, headers, send)
         self.connections.add(conn)
         if self._keepalive_task is None or self._keepalive_task.done():
             self._keepalive_task = asyncio.create_task(self._keepalive(),
@@ -142,8 +142,10 @@ class Connection:
     """One client socket: its session, operations and outgoing messages."""
 
     def __init__(self, ws: WebSocket, protocol: Protocol, state: ServerState,
-                 headers: dict[str, str]) -> None:
+                 headers: dict[str, str], send: Send | None = None) -> None:
         self.ws = ws
+        self._send: Send = send or ws.send
+        """The ASGI send for results (Starlette's wrapper adds nothing once accepted)."""
         self.protocol = protocol
         self.state = state
         self.settings = state.settings
@@ -180,8 +182,7 @@ class Connection:
             self._wake.clear()
             while self.pending:
                 key = next(iter(self.pending))
-                text = self.pending.pop(key)
-                await self.ws.send_text(text)
+                await self._send({"type": "websocket.send", "text": self.pending.pop(key)})
 
     async def close(self, close: Close) -> None:
         """Send ``close.message`` (if any), then close the socket."""
