@@ -164,9 +164,9 @@ def create_app(settings: EngineSettings) -> EngineApp:
             state.metadata = manager
             state.subscriptions = subscriptions
             await group.start(background_pool, metadata)
-            gc_pauses.measure()
             if settings.gc_tuning:
                 gc_pauses.tune()
+            gc_pauses.measure()  # the pauses while serving (not the start-up collection)
             yield
         finally:
             await websocket.close_all(1001, "server shutting down")

@@ -258,3 +258,17 @@ async def test_websocket_shutdown_closes_with_1001(
     code, _ = await client.closed()
     await stopping
     assert code == 1001
+
+
+async def test_websocket_no_init_closes_4408(subs: SubscriptionEngine) -> None:
+    """A socket that never sends ``connection_init`` is closed with 4408.
+
+    GIVEN the 3 s initialisation timeout WHEN a client connects and sends nothing
+    THEN the server closes with 4408 after the timeout, not before.
+    """
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    client = await WsClient.open(subs.url, TRANSPORT_WS)
+    code, _ = await client.closed(wait=10)
+    assert code == 4408
+    assert loop.time() - started >= 2.9
