@@ -19,7 +19,6 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 DEFAULT_POOL_SIZE = 10
 DEFAULT_SUBSCRIPTION_POOL_SIZE = 4
-DEFAULT_BACKGROUND_POOL_SIZE = 6
 DEFAULT_WEBSOCKET_MAX_MESSAGE_SIZE = 1024 * 1024
 DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
@@ -76,9 +75,6 @@ class EngineSettings:
     subscription_pool_size: int = DEFAULT_SUBSCRIPTION_POOL_SIZE
     """``ENGINE_SUBSCRIPTION_PG_CONNECTIONS``: the live-query and stream pollers' own pool,
     so a poll of many batches never takes the connections requests and ``/healthz`` need."""
-    background_pool_size: int = DEFAULT_BACKGROUND_POOL_SIZE
-    """``ENGINE_BACKGROUND_PG_CONNECTIONS``: the pool of the background loops (event
-    triggers, cron triggers, one-off scheduled events), each of which holds a connection."""
     live_queries_refetch_interval: float = 1.0
     """Seconds between polls of a live query (Hasura's setting is in milliseconds)."""
     live_queries_batch_size: int = 100
@@ -138,8 +134,6 @@ class EngineSettings:
             "pool_size": _int(env, "HASURA_GRAPHQL_PG_CONNECTIONS", DEFAULT_POOL_SIZE),
             "subscription_pool_size": _int(env, "ENGINE_SUBSCRIPTION_PG_CONNECTIONS",
                                            DEFAULT_SUBSCRIPTION_POOL_SIZE),
-            "background_pool_size": _int(env, "ENGINE_BACKGROUND_PG_CONNECTIONS",
-                                         DEFAULT_BACKGROUND_POOL_SIZE),
             "live_queries_refetch_interval": _int(
                 env, "HASURA_GRAPHQL_LIVE_QUERIES_MULTIPLEXED_REFETCH_INTERVAL", 1000) / 1000,
             "live_queries_batch_size": _int(
@@ -177,8 +171,7 @@ class EngineSettings:
                            "streaming_queries_batch_size"),
                           ("HASURA_GRAPHQL_WEBSOCKET_KEEPALIVE", "websocket_keepalive"),
                           ("ENGINE_WEBSOCKET_MAX_MESSAGE_SIZE", "websocket_max_message_size"),
-                          ("ENGINE_SUBSCRIPTION_PG_CONNECTIONS", "subscription_pool_size"),
-                          ("ENGINE_BACKGROUND_PG_CONNECTIONS", "background_pool_size")):
+                          ("ENGINE_SUBSCRIPTION_PG_CONNECTIONS", "subscription_pool_size")):
             if values[key] <= 0:
                 raise SettingsError(f"{name} must be positive")
         if values["max_body_bytes"] < 1024:

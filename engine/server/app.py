@@ -135,12 +135,10 @@ def create_app(settings: EngineSettings) -> EngineApp:
         await refuse_published_jwks(state.resolver)
         load_plugins()
         url = settings.database_url.reveal()
-        # Requests (and /healthz), the subscription pollers and the background loops each
-        # have their own pool: a loop holding a connection, or a poll of many batches,
-        # never leaves a request waiting for one.
+        # The subscription pollers have their own pool: a poll of many batches never
+        # leaves a request (or /healthz) waiting for a connection.
         pool = await create_pool(url, settings.pool_size)
         poll_pool = await create_pool(url, settings.subscription_pool_size, min_size=0)
-        background_pool = await create_pool(url, settings.background_pool_size, min_size=0)
         options = engine_options(settings.stringify_numeric_types,
                                  settings.infer_function_permissions,
                                  settings.enable_remote_schema_permissions)
@@ -163,7 +161,7 @@ def create_app(settings: EngineSettings) -> EngineApp:
             state.graphql = holder
             state.metadata = manager
             state.subscriptions = subscriptions
-            await group.start(background_pool, metadata)
+            await group.start(pool, metadata)
             if settings.gc_tuning:
                 gc_pauses.tune()
             gc_pauses.measure()  # the pauses while serving (not the start-up collection)
@@ -172,7 +170,7 @@ def create_app(settings: EngineSettings) -> EngineApp:
             await websocket.close_all(1001, "server shutting down")
             await subscriptions.close()
             await group.stop()
-            await asyncio.gather(pool.close(), poll_pool.close(), background_pool.close())
+            await asyncio.gather(pool.close(), poll_pool.close())
 
     async def healthz(request: Request) -> Response:
         manager = state.metadata

@@ -48,23 +48,24 @@ def test_healthz_reports_a_stopped_database_and_logs_the_outage_once(
         server.stop()
 
 
-async def test_healthz_and_requests_keep_a_one_connection_pool(
+async def test_healthz_and_requests_keep_their_pool_while_pollers_run(
         start_engine: Callable[..., EngineHandle], create_database: Callable[[str], str],
         jwt_keys: JwtKeys) -> None:
-    """The background loops and the subscription pollers do not take the requests' pool.
+    """The subscription pollers poll on a pool of their own.
 
-    GIVEN an engine whose request pool has one connection (the event, cron and one-off
-    loops each hold a connection of their own pool) and live subscriptions being polled
-    WHEN /healthz and a query are asked THEN both answer at once.
+    GIVEN an engine whose pollers have a one-connection pool and live subscriptions of
+    two users being polled WHEN /healthz and a query are asked THEN both answer at once,
+    and the subscribers get their own rows.
     """
     subs = start_subscription_engine(start_engine, create_database, jwt_keys,
-                                     HASURA_GRAPHQL_PG_CONNECTIONS="1",
                                      ENGINE_SUBSCRIPTION_PG_CONNECTIONS="1")
     clients = [await WsClient.initialised(subs.url, TRANSPORT_WS, subs.headers(user))
                for user in ("alice", "bob")]
     for client in clients:
-        await client.start("s", "subscription { item { label } }")
-        await client.result("s")
+        await client.start("s", "subscription { item(order_by: {id: asc}) { label } }")
+    assert await clients[0].result("s") == {"data": {"item": [{"label": "a1"},
+                                                             {"label": "a2"}]}}
+    assert await clients[1].result("s") == {"data": {"item": [{"label": "b1"}]}}
     started = time.monotonic()
     health = subs.handle.http.get("/healthz", timeout=5)
     answer = subs.handle.graphql("{ item_aggregate { aggregate { count } } }")

@@ -104,15 +104,15 @@ async def test_websocket_token_expiry_drops_the_connection(subs: SubscriptionEng
                                                           protocol: str) -> None:
     """When the JWT expires the server drops the socket without a close frame, as Hasura.
 
-    GIVEN a token valid for two seconds and a live subscription
+    GIVEN a token valid for five seconds and a live subscription
     WHEN it expires THEN the connection ends with no close frame (the client sees 1006)
     and no message after the results; the subscription's poller stops.
     """
-    token = subs.keys.sign(subs.keys.claims(user_id="bob", lifetime=2))
+    token = subs.keys.sign(subs.keys.claims(user_id="bob", lifetime=5))
     client = await WsClient.initialised(subs.url, protocol, {"Authorization": f"Bearer {token}"})
     await client.start("s", "subscription { item { label } }")
     assert await client.result("s") == {"data": {"item": [{"label": "b1"}]}}
-    got, seen = await client.closed(wait=8)
+    got, seen = await client.closed(wait=15)
     assert got is None  # no close frame received
     assert client.ws.close_code == 1006
     assert seen == []
