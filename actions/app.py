@@ -26,14 +26,14 @@ from actions.client_ip import client_ip, gateway_source_ip
 from actions.cognito import Cognito
 from actions.context import ActionContext
 from actions.dispatcher import dispatch
-from actions.errors import ActionError, InvalidInputError, UnauthorizedCallerError
+from actions.errors import InvalidInputError
 from actions.models import ActionPayload, SessionVariables
 from actions.rate_limit import RateLimiter
 from actions.redis_iam import ElastiCacheIamCredentials
-from actions.secrets import shared_secret
 from actions.settings import ActionSettings, get_settings
 from auctions.service import AuctionService
 from auctions.settings import AuctionSettings, get_auction_settings
+from common.errors import AccessDeniedError, ServiceError
 from timeline.service import build_home_timeline
 from timeline.settings import get_timeline_settings
 
@@ -67,7 +67,7 @@ class ActionService:
     def __init__(self, settings: ActionSettings, cognito: Cognito | None = None,
                  auction_settings: AuctionSettings | None = None) -> None:
         self.settings = settings
-        self.secret = shared_secret(settings).encode()
+        self.secret = settings.shared_secret().encode()
         self.cognito = cognito or Cognito(settings)
         self.redis = redis_client(settings)
         self.limiter = RateLimiter(
@@ -84,7 +84,7 @@ class ActionService:
         """Refuse calls that do not carry the shared secret (compared in constant time)."""
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not given or not hmac.compare_digest(given, self.secret):
-            raise UnauthorizedCallerError("Missing or wrong action secret.")
+            raise AccessDeniedError("Missing or wrong action secret.")
 
     async def handle(self, request: Request) -> Response:
         """Run one action call; every failure becomes ``{message, extensions}``."""
@@ -105,9 +105,9 @@ class ActionService:
             ctx = ActionContext(session, address, self.cognito, self.limiter, self.settings,
                                 self.timeline, self.auctions)
             result = await dispatch(name, payload.input, ctx)
-        except ActionError as exc:
+        except ServiceError as exc:
             _log(name, exc.status, exc.code, started)
-            return JSONBody(exc.body(), status_code=exc.status)
+            return JSONBody(exc.to_json(), status_code=exc.status)
         _log(name, 200, "ok", started)
         return JSONBody(result)
 

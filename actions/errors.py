@@ -1,46 +1,29 @@
 """Errors an action answers with: an HTTP status, a machine code and a message.
 
 Hasura turns a 4xx body ``{"message": ..., "extensions": {"code": ...}}`` into the GraphQL
-error the client sees, so every error a user can cause is a 4xx with its own code.
+error the client sees, so every error a user can cause is a 4xx with its own code. The body
+is shaped by the project's one error base (:mod:`common.errors`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from common.errors import ServiceError
 
-class ActionError(Exception):
+
+class ActionError(ServiceError):
     """An error answered to Hasura as ``{message, extensions: {code, ...}}``."""
-
-    status = 400
-    code = "bad-request"
 
     def __init__(self, message: str, *, code: str | None = None, status: int | None = None,
                  **extensions: Any) -> None:
-        super().__init__(message)
-        self.message = message
-        if code is not None:
-            self.code = code
-        if status is not None:
-            self.status = status
-        self.extensions = extensions
-
-    def body(self) -> dict[str, Any]:
-        """The response body Hasura reads."""
-        return {"message": self.message, "extensions": {"code": self.code, **self.extensions}}
+        super().__init__(message, code=code, status=status, extensions=extensions)
 
 
 class InvalidInputError(ActionError):
     """The input or session variables do not match the action's model."""
 
     code = "invalid-input"
-
-
-class UnauthorizedCallerError(ActionError):
-    """The call did not prove the shared secret (it did not come from the engine)."""
-
-    status = 401
-    code = "unauthorized"
 
 
 class UnknownActionError(ActionError):

@@ -13,31 +13,21 @@ Payload format 2.0 with simple responses: ``{"isAuthorized": bool}``.
 from __future__ import annotations
 
 import hmac
-import os
-import time
 from typing import Any
 
-import boto3
+from common.config import Environ
+from common.secrets import secret_value
 
 SECRET_HEADER = "x-action-secret"  # noqa: S105 - a header name, not a secret
-SECRET_TTL_SECONDS = 300.0
-"""How long the secret read from Secrets Manager is reused (rotation takes effect after)."""
-
-_cached: dict[str, Any] = {"value": None, "at": 0.0}
 
 
-def shared_secret(now: float | None = None) -> str:
+def shared_secret() -> str:
     """``ACTION_SHARED_SECRET``, or the value of ``ACTION_SHARED_SECRET_ARN`` (cached)."""
-    direct = os.environ.get("ACTION_SHARED_SECRET")
-    if direct:
-        return direct
-    now = time.monotonic() if now is None else now
-    if _cached["value"] is None or now - float(_cached["at"]) > SECRET_TTL_SECONDS:
-        client = boto3.client("secretsmanager")
-        _cached["value"] = client.get_secret_value(
-            SecretId=os.environ["ACTION_SHARED_SECRET_ARN"])["SecretString"]
-        _cached["at"] = now
-    return str(_cached["value"])
+    read = Environ()
+    direct = read.optional("ACTION_SHARED_SECRET")
+    value = secret_value(direct, None if direct else read.required("ACTION_SHARED_SECRET_ARN"))
+    assert value is not None
+    return value
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, bool]:

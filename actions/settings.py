@@ -10,6 +10,8 @@ from functools import cache
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from common.secrets import secret_value
+
 
 class ActionSettings(BaseSettings):
     """Everything the service reads from its environment."""
@@ -49,6 +51,14 @@ class ActionSettings(BaseSettings):
             raise ValueError("setting ACTION_SHARED_SECRET (or ACTION_SHARED_SECRET_ARN) is "
                              "required")
         return self
+
+    def shared_secret(self) -> str:
+        """``ACTION_SHARED_SECRET``, or the value of ``ACTION_SHARED_SECRET_ARN`` (AWS)."""
+        direct = self.action_shared_secret
+        value = secret_value(direct.get_secret_value() if direct else None,
+                             self.action_shared_secret_arn, region=self.cognito_region)
+        assert value is not None  # the validator guarantees one source
+        return value
 
 
 @cache

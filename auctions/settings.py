@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from functools import cache
 
-import boto3
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from lambdas.shared.settings import read_secret
+from common.secrets import read_secret
 
 
 class AuctionSettings(BaseSettings):
@@ -52,12 +51,7 @@ class AuctionSettings(BaseSettings):
         if self.hasura_graphql_admin_secret is not None:
             return self.hasura_graphql_admin_secret.get_secret_value()
         assert self.hasura_admin_secret_arn, "admin secret not configured"
-        return _secret(self.hasura_admin_secret_arn, self.aws_region)
-
-
-@cache
-def _secret(arn: str, region: str) -> str:
-    return str(read_secret(arn, boto3.client("secretsmanager", region_name=region)))
+        return read_secret(self.hasura_admin_secret_arn, region=self.aws_region).reveal()
 
 
 @cache

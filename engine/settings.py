@@ -6,14 +6,16 @@ fails naming it), everything else has a default. Secrets are wrapped so they nev
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
+from common.config import Environ, Secret, SettingsError
 from engine.server.client_address import parse_networks
+
+__all__ = ["EngineSettings", "Secret", "SettingsError"]
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
@@ -22,37 +24,6 @@ DEFAULT_SUBSCRIPTION_POOL_SIZE = 4
 DEFAULT_WEBSOCKET_MAX_MESSAGE_SIZE = 1024 * 1024
 DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
-_TRUE = {"true", "1", "yes", "on", "t"}
-_FALSE = {"false", "0", "no", "off", "f", ""}
-
-
-class SettingsError(Exception):
-    """A setting is missing or malformed; the message names it."""
-
-
-class Secret:
-    """A secret value that shows as ``**********`` in reprs and logs."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        """The secret itself (only for comparing or passing on, never for printing)."""
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('**********')"
-
-    def __str__(self) -> str:
-        return "**********"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
 
 
 @dataclass(frozen=True)
@@ -117,46 +88,44 @@ class EngineSettings:
         Raises:
             SettingsError: a required setting is missing or a value does not parse.
         """
-        env = os.environ if env is None else env
-        url = env.get("HASURA_GRAPHQL_DATABASE_URL", "").strip()
-        if not url:
-            raise SettingsError("HASURA_GRAPHQL_DATABASE_URL is required (the PostgreSQL URL)")
+        read = Environ(env)
         values: dict[str, Any] = {
-            "database_url": Secret(url),
-            "admin_secret": _secret(env.get("HASURA_GRAPHQL_ADMIN_SECRET")),
-            "jwt_secret": _json_object(env, "HASURA_GRAPHQL_JWT_SECRET"),
-            "unauthorized_role": env.get("HASURA_GRAPHQL_UNAUTHORIZED_ROLE") or None,
-            "host": env.get("HASURA_GRAPHQL_SERVER_HOST") or DEFAULT_HOST,
-            "port": _int(env, "HASURA_GRAPHQL_SERVER_PORT", DEFAULT_PORT),
-            "stringify_numeric_types": _bool(env, "HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES"),
-            "enable_console": _bool(env, "HASURA_GRAPHQL_ENABLE_CONSOLE"),
-            "dev_mode": _bool(env, "HASURA_GRAPHQL_DEV_MODE"),
-            "pool_size": _int(env, "HASURA_GRAPHQL_PG_CONNECTIONS", DEFAULT_POOL_SIZE),
-            "subscription_pool_size": _int(env, "ENGINE_SUBSCRIPTION_PG_CONNECTIONS",
-                                           DEFAULT_SUBSCRIPTION_POOL_SIZE),
-            "live_queries_refetch_interval": _int(
-                env, "HASURA_GRAPHQL_LIVE_QUERIES_MULTIPLEXED_REFETCH_INTERVAL", 1000) / 1000,
-            "live_queries_batch_size": _int(
-                env, "HASURA_GRAPHQL_LIVE_QUERIES_MULTIPLEXED_BATCH_SIZE", 100),
-            "streaming_queries_refetch_interval": _int(
-                env, "HASURA_GRAPHQL_STREAMING_QUERIES_MULTIPLEXED_REFETCH_INTERVAL", 1000) / 1000,
-            "streaming_queries_batch_size": _int(
-                env, "HASURA_GRAPHQL_STREAMING_QUERIES_MULTIPLEXED_BATCH_SIZE", 100),
-            "websocket_keepalive": float(_int(env, "HASURA_GRAPHQL_WEBSOCKET_KEEPALIVE", 5)),
+            "database_url": Secret(read.required("HASURA_GRAPHQL_DATABASE_URL",
+                                                "the PostgreSQL URL")),
+            "admin_secret": read.secret("HASURA_GRAPHQL_ADMIN_SECRET"),
+            "jwt_secret": _json_object(read, "HASURA_GRAPHQL_JWT_SECRET"),
+            "unauthorized_role": read.optional("HASURA_GRAPHQL_UNAUTHORIZED_ROLE"),
+            "host": read.text("HASURA_GRAPHQL_SERVER_HOST", DEFAULT_HOST),
+            "port": read.integer("HASURA_GRAPHQL_SERVER_PORT", DEFAULT_PORT),
+            "stringify_numeric_types": read.boolean("HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES"),
+            "enable_console": read.boolean("HASURA_GRAPHQL_ENABLE_CONSOLE"),
+            "dev_mode": read.boolean("HASURA_GRAPHQL_DEV_MODE"),
+            "pool_size": read.integer("HASURA_GRAPHQL_PG_CONNECTIONS", DEFAULT_POOL_SIZE),
+            "subscription_pool_size": read.integer("ENGINE_SUBSCRIPTION_PG_CONNECTIONS",
+                                                   DEFAULT_SUBSCRIPTION_POOL_SIZE),
+            "live_queries_refetch_interval": read.integer(
+                "HASURA_GRAPHQL_LIVE_QUERIES_MULTIPLEXED_REFETCH_INTERVAL", 1000) / 1000,
+            "live_queries_batch_size": read.integer(
+                "HASURA_GRAPHQL_LIVE_QUERIES_MULTIPLEXED_BATCH_SIZE", 100),
+            "streaming_queries_refetch_interval": read.integer(
+                "HASURA_GRAPHQL_STREAMING_QUERIES_MULTIPLEXED_REFETCH_INTERVAL", 1000) / 1000,
+            "streaming_queries_batch_size": read.integer(
+                "HASURA_GRAPHQL_STREAMING_QUERIES_MULTIPLEXED_BATCH_SIZE", 100),
+            "websocket_keepalive": float(read.integer("HASURA_GRAPHQL_WEBSOCKET_KEEPALIVE", 5)),
             "websocket_init_timeout": float(
-                _int(env, "HASURA_GRAPHQL_WEBSOCKET_CONNECTION_INIT_TIMEOUT", 3)),
-            "websocket_max_message_size": _int(
-                env, "ENGINE_WEBSOCKET_MAX_MESSAGE_SIZE", DEFAULT_WEBSOCKET_MAX_MESSAGE_SIZE),
-            "infer_function_permissions": _bool(env, "HASURA_GRAPHQL_INFER_FUNCTION_PERMISSIONS",
-                                                True),
-            "enable_remote_schema_permissions": _bool(
-                env, "HASURA_GRAPHQL_ENABLE_REMOTE_SCHEMA_PERMISSIONS"),
-            "max_body_bytes": _int(env, "ENGINE_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
-            "cors_domains": _list(env.get("HASURA_GRAPHQL_CORS_DOMAIN", "*")) or ("*",),
-            "disable_cors": _bool(env, "HASURA_GRAPHQL_DISABLE_CORS"),
-            "ws_read_cookie": _bool(env, "HASURA_GRAPHQL_WS_READ_COOKIE"),
-            "gc_tuning": _bool(env, "ENGINE_GC_TUNING", True),
-            "trusted_proxies": _list(env.get("ENGINE_TRUSTED_PROXIES", "")),
+                read.integer("HASURA_GRAPHQL_WEBSOCKET_CONNECTION_INIT_TIMEOUT", 3)),
+            "websocket_max_message_size": read.integer(
+                "ENGINE_WEBSOCKET_MAX_MESSAGE_SIZE", DEFAULT_WEBSOCKET_MAX_MESSAGE_SIZE),
+            "infer_function_permissions": read.boolean(
+                "HASURA_GRAPHQL_INFER_FUNCTION_PERMISSIONS", True),
+            "enable_remote_schema_permissions": read.boolean(
+                "HASURA_GRAPHQL_ENABLE_REMOTE_SCHEMA_PERMISSIONS"),
+            "max_body_bytes": read.integer("ENGINE_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
+            "cors_domains": read.items("HASURA_GRAPHQL_CORS_DOMAIN", "*") or ("*",),
+            "disable_cors": read.boolean("HASURA_GRAPHQL_DISABLE_CORS"),
+            "ws_read_cookie": read.boolean("HASURA_GRAPHQL_WS_READ_COOKIE"),
+            "gc_tuning": read.boolean("ENGINE_GC_TUNING", True),
+            "trusted_proxies": read.items("ENGINE_TRUSTED_PROXIES"),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         if values["pool_size"] < 1:
@@ -183,39 +152,9 @@ class EngineSettings:
         return cls(**values)
 
 
-def _list(raw: str) -> tuple[str, ...]:
-    """A comma-separated setting as its non-empty entries."""
-    return tuple(e.strip() for e in raw.split(",") if e.strip())
-
-
-def _secret(value: str | None) -> Secret | None:
-    return Secret(value) if value else None
-
-
-def _bool(env: Mapping[str, str], name: str, default: bool = False) -> bool:
-    raw = env.get(name, "").strip().lower()
-    if not raw:
-        return default
-    if raw in _TRUE:
-        return True
-    if raw in _FALSE:
-        return False
-    raise SettingsError(f"{name} must be true or false, not {raw!r}")
-
-
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be an integer, not {raw!r}") from None
-
-
-def _json_object(env: Mapping[str, str], name: str) -> dict[str, Any] | None:
-    raw = env.get(name, "").strip()
-    if not raw:
+def _json_object(read: Environ, name: str) -> dict[str, Any] | None:
+    raw = read.raw(name)
+    if raw is None:
         return None
     try:
         value = orjson.loads(raw)

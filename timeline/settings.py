@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from common import secrets
+
 
 class TimelineSettings(BaseSettings):
     """Where the cache and the engine are, and how long entries may live."""
@@ -71,18 +73,6 @@ def get_timeline_settings() -> TimelineSettings:
 
 
 def secret_value(value: SecretStr | None, arn: str | None, region: str) -> str | None:
-    """``value``, else the secret ``arn`` names in Secrets Manager (read once), else None."""
-    if value is not None:
-        return value.get_secret_value()
-    if not arn:
-        return None
-    return _from_secrets_manager(arn, region)
-
-
-@cache
-def _from_secrets_manager(arn: str, region: str) -> str:
-    import boto3  # only where a secret lives in Secrets Manager (AWS)
-
-    from lambdas.shared.settings import read_secret
-
-    return str(read_secret(arn, boto3.client("secretsmanager", region_name=region)))
+    """``value``, else the secret ``arn`` names in Secrets Manager (cached), else None."""
+    return secrets.secret_value(value.get_secret_value() if value is not None else None, arn,
+                                region=region)

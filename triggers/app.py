@@ -11,11 +11,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from common.errors import ServiceError
 from timeline.settings import get_timeline_settings
 from triggers.auctions import auction_created, close_auction
 from triggers.crypto_prices import fetch_crypto_prices
 from triggers.echo import echo
-from triggers.errors import TriggerError
+from triggers.errors import error_response
 from triggers.price_archive import archive_crypto_prices
 from triggers.settings import get_settings
 from triggers.timeline import expire_posts, resources, timeline_posts_changed
@@ -27,8 +28,8 @@ async def healthz(_request: Request) -> Response:
 
 
 async def _trigger_error(_request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, TriggerError)
-    return exc.response()
+    assert isinstance(exc, ServiceError)
+    return error_response(exc)
 
 
 @asynccontextmanager
@@ -55,7 +56,7 @@ def create_app() -> Starlette:
             Route("/events/auction-created", auction_created, methods=["POST"]),
             Route("/scheduled/close-auction", close_auction, methods=["POST"]),
         ],
-        exception_handlers={TriggerError: _trigger_error},
+        exception_handlers={ServiceError: _trigger_error},
         lifespan=_lifespan,
     )
 

@@ -6,7 +6,7 @@ import hmac
 
 from starlette.requests import Request
 
-from triggers.errors import UnauthorizedCallerError
+from common.errors import AccessDeniedError
 
 SECRET_HEADER = "X-Action-Secret"  # noqa: S105 - a header name, not a secret
 
@@ -15,4 +15,4 @@ def require_engine(request: Request, expected: str) -> None:
     """Raise unless the request carries the shared secret (compared in constant time)."""
     given = request.headers.get(SECRET_HEADER, "")
     if not hmac.compare_digest(given.encode(), expected.encode()):
-        raise UnauthorizedCallerError(f"missing or wrong {SECRET_HEADER} header")
+        raise AccessDeniedError(f"missing or wrong {SECRET_HEADER} header")

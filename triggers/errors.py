@@ -1,44 +1,25 @@
 """Errors the trigger handlers answer with: an HTTP status, a machine code and a message.
 
 A non-2xx answer makes the engine retry the event or cron run as its ``retry_conf`` says,
-so only failures worth retrying are 5xx.
+so only failures worth retrying are 5xx. The body is shaped by the project's one error
+base (:mod:`common.errors`); a caller without the shared secret gets its
+``AccessDeniedError``.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.responses import JSONResponse
 
-
-class TriggerError(Exception):
-    """An error answered as ``{message, extensions: {code}}``."""
-
-    status = 400
-    code = "bad-request"
-
-    def __init__(self, message: str, *, code: str | None = None, status: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        if code is not None:
-            self.code = code
-        if status is not None:
-            self.status = status
-
-    def body(self) -> dict[str, Any]:
-        """The response body."""
-        return {"message": self.message, "extensions": {"code": self.code}}
-
-    def response(self) -> JSONResponse:
-        """The error as a response."""
-        return JSONResponse(self.body(), status_code=self.status)
+from common.errors import ServiceError
 
 
-class UnauthorizedCallerError(TriggerError):
-    """The call did not prove the shared secret (it did not come from the engine)."""
+def error_response(error: ServiceError) -> JSONResponse:
+    """``error`` as a response: its body and its status."""
+    return JSONResponse(error.to_json(), status_code=error.status)
 
-    status = 401
-    code = "access-denied"
+
+class TriggerError(ServiceError):
+    """A trigger handler's failure, answered as ``{message, extensions: {code}}``."""
 
 
 class InvalidPayloadError(TriggerError):

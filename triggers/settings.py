@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from functools import cache
 
-import boto3
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from common.secrets import secret_value
 
 
 class TriggerSettings(BaseSettings):
@@ -44,18 +45,12 @@ class TriggerSettings(BaseSettings):
 
 
 def shared_secret() -> str:
-    """``ACTION_SHARED_SECRET``, or the value of ``ACTION_SHARED_SECRET_ARN`` (fetched once)."""
+    """``ACTION_SHARED_SECRET``, or the value of ``ACTION_SHARED_SECRET_ARN`` (cached)."""
     settings = get_settings()
-    if settings.action_shared_secret is not None:
-        return settings.action_shared_secret.get_secret_value()
-    assert settings.action_shared_secret_arn is not None  # the validator guarantees one
-    return _secret_value(settings.action_shared_secret_arn, settings.aws_region)
-
-
-@cache
-def _secret_value(arn: str, region: str) -> str:
-    client = boto3.client("secretsmanager", region_name=region)
-    value: str = client.get_secret_value(SecretId=arn)["SecretString"]
+    direct = settings.action_shared_secret
+    value = secret_value(direct.get_secret_value() if direct else None,
+                         settings.action_shared_secret_arn, region=settings.aws_region)
+    assert value is not None  # the validator guarantees one source
     return value
 
 

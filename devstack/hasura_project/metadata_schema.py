@@ -19,25 +19,21 @@ from jsonschema.exceptions import ValidationError
 from devstack.errors import StackError
 from devstack.hasura_project.metadata_dir import MetadataDocument
 from devstack.hasura_project.problems import Problem
-from engine.metadata.openapi import SchemaUnavailable, metadata_validator, real_errors
-
-
-class SchemaUnavailableError(StackError):
-    """Hasura's metadata schema file is missing or unreadable, so this check cannot run."""
+from engine.metadata.openapi import SchemaUnavailableError, metadata_validator, real_errors
 
 
 def _validator(openapi_path: Path, definition: str) -> Draft202012Validator:
     try:
         return metadata_validator(openapi_path, definition)
-    except SchemaUnavailable as exc:
-        raise SchemaUnavailableError(f"{exc}; schema validation not run") from exc
+    except SchemaUnavailableError as exc:
+        raise StackError(f"{exc}; schema validation not run") from exc
 
 
 def validate(document: MetadataDocument, openapi_path: Path) -> list[Problem]:
     """Every place where the metadata breaks Hasura's schema (``MetadataV3`` for version 3).
 
     Raises:
-        SchemaUnavailableError: the schema file is missing or unreadable.
+        StackError: the schema file is missing or unreadable.
     """
     version = document.metadata.get("version")
     definition = "MetadataV3" if version == 3 else "Metadata"

@@ -17,13 +17,13 @@ class ActionHandlerError(GraphQLFieldError):
     def __init__(self, message: str, extensions: dict[str, Any] | None = None,
                  code: str | None = None) -> None:
         super().__init__(message, code or "unexpected")
-        self.extensions = extensions
+        self.handler_extensions = extensions
 
     def to_json(self) -> dict[str, Any]:
-        """The error object: the handler's extensions, or Hasura's default ones."""
-        if isinstance(self.extensions, dict):
-            return {"message": self.message, "extensions": self.extensions}
-        return {"message": self.message, "extensions": {"path": self.path, "code": self.code}}
+        """The error object: the handler's extensions as they are, or Hasura's default ones."""
+        if isinstance(self.handler_extensions, dict):
+            return {"message": self.message, "extensions": self.handler_extensions}
+        return super().to_json()
 
 
 def unexpected(message: str) -> GraphQLFieldError:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from common.errors import ServiceError
 
-class AuthError(Exception):
+
+class AuthError(ServiceError):
     """A request cannot be authenticated.
 
     ``status`` is what the admin APIs (``/v1/metadata``, ``/v1/query``) answer with;
@@ -11,10 +13,7 @@ class AuthError(Exception):
     """
 
     def __init__(self, message: str, code: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.status = status
+        super().__init__(message, code=code, status=status)
 
 
 def invalid_jwt(reason: str) -> AuthError:

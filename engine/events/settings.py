@@ -6,22 +6,10 @@ The names are Hasura's where Hasura has one (``HASURA_GRAPHQL_EVENTS_*``,
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-
-def _number(env: Mapping[str, str], key: str, default: float) -> float:
-    raw = env.get(key)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SystemExit(f"setting {key} must be a number, got {raw!r}") from None
-    if value < 0:
-        raise SystemExit(f"setting {key} must not be negative, got {raw!r}")
-    return value
+from common.config import Environ, SettingsError
 
 
 @dataclass(frozen=True)
@@ -50,13 +38,18 @@ class DeliverySettings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> DeliverySettings:
         """Read the settings from ``env`` (the process environment by default)."""
-        env = os.environ if env is None else env
-        return cls(
-            http_pool_size=max(1, int(_number(env, "HASURA_GRAPHQL_EVENTS_HTTP_POOL_SIZE", 100))),
-            fetch_interval=_number(env, "HASURA_GRAPHQL_EVENTS_FETCH_INTERVAL", 1000) / 1000,
-            fetch_batch_size=max(
-                1, int(_number(env, "HASURA_GRAPHQL_EVENTS_FETCH_BATCH_SIZE", 100))
-            ),
-            lock_timeout=_number(env, "ENGINE_EVENTS_LOCK_TIMEOUT_SECONDS", 60),
-            shutdown_timeout=_number(env, "HASURA_GRAPHQL_GRACEFUL_SHUTDOWN_TIMEOUT", 60),
-        )
+        read = Environ(env)
+        try:
+            return cls(
+                http_pool_size=max(1, int(read.number(
+                    "HASURA_GRAPHQL_EVENTS_HTTP_POOL_SIZE", 100, minimum=0))),
+                fetch_interval=read.number(
+                    "HASURA_GRAPHQL_EVENTS_FETCH_INTERVAL", 1000, minimum=0) / 1000,
+                fetch_batch_size=max(1, int(read.number(
+                    "HASURA_GRAPHQL_EVENTS_FETCH_BATCH_SIZE", 100, minimum=0))),
+                lock_timeout=read.number("ENGINE_EVENTS_LOCK_TIMEOUT_SECONDS", 60, minimum=0),
+                shutdown_timeout=read.number(
+                    "HASURA_GRAPHQL_GRACEFUL_SHUTDOWN_TIMEOUT", 60, minimum=0),
+            )
+        except SettingsError as exc:
+            raise SystemExit(str(exc)) from None

@@ -4,27 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from common.errors import ServiceError
 
-class MetadataError(Exception):
+
+class MetadataError(ServiceError):
     """An API operation failed; ``code`` is Hasura's machine code."""
+
+    code = "invalid-configuration"
 
     def __init__(self, message: str, code: str = "invalid-configuration", *,
                  status: int = 400, path: str | None = None, internal: Any = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.status = status
-        self.path = path
-        self.internal = internal
-
-    def to_json(self, default_path: str = "$") -> dict[str, Any]:
-        """The error body."""
-        body: dict[str, Any] = {
-            "path": self.path or default_path, "error": self.message, "code": self.code,
-        }
-        if self.internal is not None:
-            body["internal"] = self.internal
-        return body
+        super().__init__(message, code=code, status=status, path=path, internal=internal)
 
 
 def not_exists(message: str) -> MetadataError:

@@ -75,7 +75,7 @@ class MetadataManager:
             try:
                 ctx, result, found = await self._transaction(api, body, session)
             except MetadataError as exc:
-                return exc.status, exc.to_json()
+                return exc.status, exc.to_api_json()
             if ctx.changed or ctx.database_changed or ctx.reload_requested:
                 self.metadata = ctx.metadata
                 if found is not None:

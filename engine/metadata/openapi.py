@@ -26,7 +26,7 @@ SCHEMA_PATH_SETTING = "ENGINE_METADATA_SCHEMA_PATH"
 _RESOURCE_URI = "urn:hasura:metadata.openapi.json"
 
 
-class SchemaUnavailable(Exception):  # noqa: N818 - a condition, not a failure of the caller
+class SchemaUnavailableError(Exception):
     """The schema file is missing, unreadable, or lacks the definition asked for."""
 
 
@@ -41,18 +41,18 @@ def metadata_validator(openapi_path: Path, definition: str) -> Draft202012Valida
     """A validator for ``components/schemas/<definition>`` (e.g. ``MetadataV3``).
 
     Raises:
-        SchemaUnavailable: with a message saying what is wrong with the file.
+        SchemaUnavailableError: with a message saying what is wrong with the file.
     """
     try:
         document = json.loads(openapi_path.read_text())
         schemas = document["components"]["schemas"]
     except FileNotFoundError as exc:
-        raise SchemaUnavailable(f"Hasura's metadata schema {openapi_path} is missing") from exc
+        raise SchemaUnavailableError(f"Hasura's metadata schema {openapi_path} is missing") from exc
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise SchemaUnavailable(
+        raise SchemaUnavailableError(
             f"Hasura's metadata schema {openapi_path} is unreadable ({exc!r})") from exc
     if definition not in schemas:
-        raise SchemaUnavailable(f"{openapi_path} has no components/schemas/{definition}")
+        raise SchemaUnavailableError(f"{openapi_path} has no components/schemas/{definition}")
     registry: Registry[Any] = Registry().with_resource(
         _RESOURCE_URI,
         Resource.from_contents(nullable_to_json_schema(document),

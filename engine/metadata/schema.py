@@ -16,7 +16,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from engine.metadata.errors import parse_failed
 from engine.metadata.openapi import (
-    SchemaUnavailable,
+    SchemaUnavailableError,
     configured_schema_path,
     metadata_validator,
     real_errors,
@@ -31,7 +31,7 @@ _DEFINITIONS = {1: "MetadataV1", 2: "MetadataV2", 3: "MetadataV3"}
 def _validator(path: Path, definition: str) -> Draft202012Validator | None:
     try:
         return metadata_validator(path, definition)
-    except SchemaUnavailable as exc:
+    except SchemaUnavailableError as exc:
         logger.warning("%s: replace_metadata is not checked against Hasura's schema", exc)
         return None
 

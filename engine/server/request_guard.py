@@ -12,15 +12,14 @@ from __future__ import annotations
 
 from starlette.types import Receive, Scope
 
+from common.errors import ServiceError
 
-class RequestRefusedError(Exception):
+
+class RequestRefusedError(ServiceError):
     """The request is refused before its body is parsed (``status``, ``code``, ``message``)."""
 
     def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
+        super().__init__(message, code=code, status=status)
 
 
 def _header(scope: Scope, wanted: bytes) -> bytes | None:

@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 from starlette.types import Send
 
-from engine.graphql.errors import bounded
+from common.errors import ServiceError
 
 JSON_HEADERS = [(b"content-type", b"application/json; charset=utf-8")]
 
@@ -28,10 +28,9 @@ async def send_json(send: Send, status: int, value: Any) -> None:
 
 def graphql_error(message: str, code: str, path: str = "$") -> dict[str, Any]:
     """A GraphQL response with one error in Hasura's shape."""
-    return {"errors": [{"message": bounded(message),
-                        "extensions": {"path": path, "code": code}}]}
+    return {"errors": [ServiceError(message, code=code, path=path).to_json()]}
 
 
 def api_error(message: str, code: str, path: str = "$") -> dict[str, Any]:
     """An admin API error body in Hasura's shape."""
-    return {"path": path, "error": bounded(message), "code": code}
+    return ServiceError(message, code=code, path=path).to_api_json()

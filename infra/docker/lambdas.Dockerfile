@@ -26,7 +26,9 @@ PY
 RUN pip install --no-cache-dir --requirement /tmp/build/requirements.txt --target "${LAMBDA_TASK_ROOT}" \
     && rm -rf /tmp/build
 
-# The functions and their shared code; nothing else from the repository.
+# The functions, their shared code and common/ (the project's one settings idiom, secret
+# reader and error base); nothing else from the repository.
+COPY common/ ${LAMBDA_TASK_ROOT}/common/
 COPY lambdas/ ${LAMBDA_TASK_ROOT}/lambdas/
 
 # Default handler for a plain `docker run`; every deployed function overrides it.

@@ -25,8 +25,10 @@ PY
 RUN pip install --no-cache-dir --requirement /tmp/build/requirements.txt --target "${LAMBDA_TASK_ROOT}" \
     && rm -rf /tmp/build
 
-# The two services, the timeline (seed 004) and auction (seed 003) packages they share, and
-# lambdas/shared/ (the one secret reader, the auction queue message shapes); nothing else.
+# The two services, the timeline (seed 004) and auction (seed 003) packages they share,
+# common/ (the project's one error base, settings and secret reader) and lambdas/shared/
+# (the auction queue message shapes); nothing else.
+COPY common/ ${LAMBDA_TASK_ROOT}/common/
 COPY actions/ ${LAMBDA_TASK_ROOT}/actions/
 COPY triggers/ ${LAMBDA_TASK_ROOT}/triggers/
 COPY timeline/ ${LAMBDA_TASK_ROOT}/timeline/

@@ -25,13 +25,15 @@ from lambdas.shared.logging import get_logger
 from lambdas.shared.settings import GraphQLSettings
 
 logger = get_logger("auction_notifications")
+SETTINGS = GraphQLSettings.from_environment()
+"""Read at import, so a missing setting fails the cold start with its name."""
 processor = SqsFifoPartialProcessor(skip_group_on_error=True)
 
 
 @cache
 def graphql() -> GraphQLClient:
-    """The engine client, built once per warm instance."""
-    return GraphQLClient(GraphQLSettings.from_environment())
+    """The engine client, built once per warm instance from the settings read at import."""
+    return GraphQLClient(SETTINGS)
 
 
 @cache

@@ -16,18 +16,21 @@ from lambdas.shared.logging import get_logger
 from lambdas.shared.settings import GraphQLSettings
 
 logger = get_logger("coinbase_prices")
+SETTINGS = GraphQLSettings.from_environment()
+COINBASE_SETTINGS = CoinbaseSettings.from_environment()
+"""Both read at import, so a missing or malformed setting fails the cold start, named."""
 
 
 @cache
 def graphql() -> GraphQLClient:
-    """The engine client, built once per warm instance."""
-    return GraphQLClient(GraphQLSettings.from_environment())
+    """The engine client, built once per warm instance from the settings read at import."""
+    return GraphQLClient(SETTINGS)
 
 
 @cache
 def coinbase() -> CoinbaseClient:
     """The Coinbase client (keep-alive across warm invocations)."""
-    return CoinbaseClient(CoinbaseSettings.from_environment())
+    return CoinbaseClient(COINBASE_SETTINGS)
 
 
 @logger.inject_lambda_context(clear_state=True)

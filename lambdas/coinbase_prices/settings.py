@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from lambdas.shared.settings import MissingSettingError
+from common.config import Environ
 
 DEFAULT_API_URL = "https://api.coinbase.com"
 DEFAULT_EXCHANGE_URL = "https://api.exchange.coinbase.com"
-
-
-def _number(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name, "")
-    if not raw:
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise MissingSettingError(f"{name} (a number; got {raw!r})") from None
 
 
 @dataclass(frozen=True)
@@ -40,12 +29,12 @@ class CoinbaseSettings:
     @classmethod
     def from_environment(cls, env: Mapping[str, str] | None = None) -> CoinbaseSettings:
         """Read ``COINBASE_*`` variables; every one has a default."""
-        source = os.environ if env is None else env
+        read = Environ(env)
         return cls(
-            api_url=(source.get("COINBASE_API_URL") or DEFAULT_API_URL).rstrip("/"),
-            exchange_url=(source.get("COINBASE_EXCHANGE_URL") or DEFAULT_EXCHANGE_URL).rstrip("/"),
-            quote_currency=source.get("COINBASE_QUOTE_CURRENCY") or "USD",
-            timeout=_number(source, "COINBASE_TIMEOUT_SECONDS", 5.0),
-            attempts=max(1, int(_number(source, "COINBASE_ATTEMPTS", 3))),
-            backoff=_number(source, "COINBASE_BACKOFF_SECONDS", 0.5),
+            api_url=read.text("COINBASE_API_URL", DEFAULT_API_URL).rstrip("/"),
+            exchange_url=read.text("COINBASE_EXCHANGE_URL", DEFAULT_EXCHANGE_URL).rstrip("/"),
+            quote_currency=read.text("COINBASE_QUOTE_CURRENCY", "USD"),
+            timeout=read.number("COINBASE_TIMEOUT_SECONDS", 5.0, minimum=0),
+            attempts=max(1, read.integer("COINBASE_ATTEMPTS", 3)),
+            backoff=read.number("COINBASE_BACKOFF_SECONDS", 0.5, minimum=0),
         )

@@ -16,12 +16,14 @@ from lambdas.shared.logging import get_logger
 from lambdas.shared.settings import GraphQLSettings
 
 logger = get_logger("post_authentication")
+SETTINGS = GraphQLSettings.from_environment()
+"""Read at import, so a missing setting fails the cold start with its name."""
 
 
 @cache
 def graphql() -> GraphQLClient:
-    """The engine client, built once per warm instance."""
-    return GraphQLClient(GraphQLSettings.from_environment())
+    """The engine client, built once per warm instance from the settings read at import."""
+    return GraphQLClient(SETTINGS)
 
 
 @logger.inject_lambda_context(clear_state=True)

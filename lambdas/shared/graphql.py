@@ -23,7 +23,7 @@ class GraphQLClient:
     def __init__(self, settings: GraphQLSettings) -> None:
         transport = HTTPXTransport(
             url=settings.endpoint,
-            headers={"x-hasura-admin-secret": str(settings.admin_secret)},
+            headers={"x-hasura-admin-secret": settings.admin_secret.reveal()},
             timeout=settings.timeout,
         )
         self._client = Client(transport=transport, execute_timeout=settings.timeout)

@@ -26,13 +26,13 @@ def test_app_refuses_calls_without_the_shared_secret(
     """GIVEN a call without / with a wrong X-Action-Secret.
 
     WHEN it reaches the service
-    THEN it is refused with 401 ``unauthorized`` before any work.
+    THEN it is refused with 401 ``access-denied`` before any work.
     """
     for secret in ("", "wrong-secret"):
         response = call_action("signup", {"email": new_email, "password": PASSWORD, "name": "A"},
                                secret=secret)
         assert response.status_code == 401
-        assert response.json()["extensions"]["code"] == "unauthorized"
+        assert response.json()["extensions"]["code"] == "access-denied"
 
 
 def test_app_answers_invalid_input_without_echoing_it(call_action: ActionCall) -> None:

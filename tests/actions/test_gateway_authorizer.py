@@ -46,6 +46,5 @@ def test_gateway_authorizer_reads_the_secret_from_secrets_manager(
     arn = client.create_secret(Name="gateway-authorizer-test",
                                SecretString="from-secrets-manager")["ARN"]
     monkeypatch.setenv("ACTION_SHARED_SECRET_ARN", arn)
-    monkeypatch.setitem(gateway_authorizer._cached, "value", None)
     event = http_api_post("/login", {}, {"x-action-secret": "from-secrets-manager"})
     assert gateway_authorizer.handler(event, CONTEXT) == {"isAuthorized": True}

@@ -45,6 +45,6 @@ def test_lambda_handler_serves_actions_behind_api_gateway(
         refused = handler(http_api_post("/login", body, {"content-type": "application/json"}),
                           CONTEXT)
         assert refused["statusCode"] == 401
-        assert json.loads(refused["body"])["extensions"]["code"] == "unauthorized"
+        assert json.loads(refused["body"])["extensions"]["code"] == "access-denied"
     finally:
         get_settings.cache_clear()

@@ -92,7 +92,7 @@ def test_login_overrides_hide_whether_the_user_exists() -> None:
                  "NotAuthorizedException": INVALID_CREDENTIALS}
     unknown = to_action_error(_client_error("UserNotFoundException"), overrides)
     wrong = to_action_error(_client_error("NotAuthorizedException"), overrides)
-    assert unknown.body() == wrong.body()
+    assert unknown.to_json() == wrong.to_json()
     assert unknown.status == 401
 
 

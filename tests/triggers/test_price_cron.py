@@ -21,6 +21,7 @@ import httpx
 import psycopg
 import pytest
 
+from common.config import Secret
 from devstack.ports import free_port
 from devstack.services.engine import EngineServer
 from devstack.services.lambda_runtime import LambdaRuntimeService
@@ -30,7 +31,7 @@ from lambdas.coinbase_prices.coinbase import CoinbaseClient
 from lambdas.coinbase_prices.prices import run
 from lambdas.coinbase_prices.settings import CoinbaseSettings
 from lambdas.shared.graphql import GraphQLClient
-from lambdas.shared.settings import GraphQLSettings, Secret
+from lambdas.shared.settings import GraphQLSettings
 from tests.engine.events.recorder import Answer, Received, WebhookRecorder
 from tests.triggers.project import (
     ADMIN_SECRET,

@@ -1,0 +1,1 @@
+"""What every service of the project does the same way: errors, settings and secrets."""
