@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from devstack.errors import StackError
 from devstack.private_state import write_private
 
@@ -131,16 +133,12 @@ def read_pid(pid_path: Path) -> int | None:
 def pid_alive(pid: int) -> bool:
     """Whether a process with this pid exists and is not a zombie."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        status: str = psutil.Process(pid).status()
+    except psutil.NoSuchProcess:
         return False
-    except PermissionError:
+    except psutil.AccessDenied:
         return True
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().split(") ", 1)[1][0] != "Z"
-    except (FileNotFoundError, IndexError):
-        return False
+    return status != str(psutil.STATUS_ZOMBIE)
 
 
 def stop_pid(pid: int, timeout: float = 10.0, first: signal.Signals = signal.SIGTERM) -> None:

@@ -1,4 +1,7 @@
-"""The engine's ``/v1/metadata`` API, called the way the Hasura CLI calls it."""
+"""The engine's ``/v1/metadata`` API, called the way the Hasura CLI calls it.
+
+Built on the one engine client (:mod:`engine.client`).
+"""
 
 from __future__ import annotations
 
@@ -7,36 +10,33 @@ from typing import Any
 import httpx
 
 from devstack.errors import StackError
+from engine.client import METADATA_PATH, EngineClient, base_url
+
+__all__ = ["MetadataApiError", "MetadataClient", "base_url", "describe_inconsistency"]
 
 
 class MetadataApiError(StackError):
     """The engine refused a metadata call or could not be reached."""
 
 
-def base_url(endpoint: str) -> str:
-    """The engine's base URL from an endpoint that may end in ``/v1/graphql``.
-
-    The Hasura CLI takes the bare base URL; Lambdas get the GraphQL URL. Both are accepted.
-    """
-    endpoint = endpoint.rstrip("/")
-    for suffix in ("/v1/graphql", "/v1/metadata"):
-        if endpoint.endswith(suffix):
-            return endpoint[: -len(suffix)]
-    return endpoint
-
-
 class MetadataClient:
-    """POSTs metadata API calls with the admin secret."""
+    """Metadata API calls with the admin secret, each on a short-lived :class:`EngineClient`."""
 
     def __init__(self, endpoint: str, admin_secret: str | None, timeout: float = 60.0) -> None:
-        self.url = base_url(endpoint) + "/v1/metadata"
-        self.headers = {"X-Hasura-Admin-Secret": admin_secret} if admin_secret else {}
+        self.endpoint = endpoint
+        self.admin_secret = admin_secret
         self.timeout = timeout
+
+    @property
+    def url(self) -> str:
+        """The metadata API's URL."""
+        return base_url(self.endpoint) + METADATA_PATH
 
     def call(self, body: dict[str, Any]) -> Any:
         """One metadata API call; its JSON answer."""
         try:
-            response = httpx.post(self.url, json=body, headers=self.headers, timeout=self.timeout)
+            with EngineClient(self.endpoint, self.admin_secret, self.timeout) as engine:
+                response = engine.metadata(body)
         except httpx.HTTPError as exc:
             raise MetadataApiError(f"cannot reach the engine at {self.url}: {exc}") from exc
         try:

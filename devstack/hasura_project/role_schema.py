@@ -13,7 +13,8 @@ import httpx
 from graphql import build_client_schema, get_introspection_query, print_schema
 from graphql.utilities import lexicographic_sort_schema
 
-from devstack.hasura_project.engine_client import MetadataApiError, base_url
+from devstack.hasura_project.engine_client import MetadataApiError
+from engine.client import EngineClient, base_url
 
 ROLES = ("admin", "user", "anonymous")
 """Roles whose schema is committed (admin first: it is the superset)."""
@@ -21,18 +22,13 @@ ROLES = ("admin", "user", "anonymous")
 
 def fetch_sdl(endpoint: str, admin_secret: str, role: str, timeout: float = 60.0) -> str:
     """The SDL of the schema ``role`` sees (the admin secret lets us pick the role)."""
-    headers = {"X-Hasura-Admin-Secret": admin_secret}
-    if role != "admin":
-        headers["X-Hasura-Role"] = role
-    url = base_url(endpoint) + "/v1/graphql"
+    extra = {} if role == "admin" else {"X_Hasura_Role": role}
     try:
-        response = httpx.post(
-            url, json={"query": get_introspection_query(descriptions=True)},
-            headers=headers, timeout=timeout,
-        )
+        with EngineClient(endpoint, admin_secret, timeout) as engine:
+            body: dict[str, Any] = engine.graphql(
+                get_introspection_query(descriptions=True), headers=engine.admin_headers(**extra))
     except httpx.HTTPError as exc:
-        raise MetadataApiError(f"cannot reach the engine at {url}: {exc}") from exc
-    body: dict[str, Any] = response.json()
+        raise MetadataApiError(f"cannot reach the engine at {base_url(endpoint)}: {exc}") from exc
     if body.get("errors") or not body.get("data"):
         raise MetadataApiError(f"introspection as {role!r} failed: {body.get('errors')}")
     schema = lexicographic_sort_schema(build_client_schema(body["data"]))

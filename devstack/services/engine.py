@@ -14,13 +14,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import httpx
-
+from common.config import Environ
 from devstack.paths import REPO_ROOT
 from devstack.services.credit_history import credit_history_url
 from devstack.services.http import HttpService, python_module_argv
 from devstack.services.postgres import PostgresService
 from devstack.settings import StackSettings
+from engine.client import EngineClient
 
 ENGINE_SERVICE = "engine"
 ANONYMOUS_ROLE = "anonymous"
@@ -136,7 +136,8 @@ class EngineService:
 
     def _server(self) -> EngineServer:
         if self.server is None:
-            jwt = os.environ.get("HASURA_GRAPHQL_JWT_SECRET") or None
+            # The caller's environment, read once, in the engine's own idiom.
+            read = Environ()
             extra = {"ACTION_SHARED_SECRET": self.settings.action_shared_secret,
                      "ACTIONS_BASE_URL": f"http://127.0.0.1:{self.settings.actions_port}",
                      "TRIGGERS_BASE_URL": f"http://127.0.0.1:{self.settings.triggers_port}",
@@ -144,15 +145,15 @@ class EngineService:
                      "HASURA_GRAPHQL_ENABLE_REMOTE_SCHEMA_PERMISSIONS": "true"}
             for name in ("ACTIONS_BASE_URL", "TRIGGERS_BASE_URL", "HASURA_GRAPHQL_PG_CONNECTIONS",
                          "CREDIT_HISTORY_URL"):
-                if os.environ.get(name):
-                    extra[name] = os.environ[name]
-            stringify = os.environ.get("HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES", "false")
+                value = read.optional(name)
+                if value is not None:
+                    extra[name] = value
             self.server = EngineServer(
                 self.postgres.database_url(), self.settings.engine_port,
-                admin_secret=self.settings.admin_secret, jwt_secret=jwt,
-                unauthorized_role=os.environ.get("HASURA_GRAPHQL_UNAUTHORIZED_ROLE")
-                or ANONYMOUS_ROLE,
-                stringify_numeric_types=stringify.strip().lower() in ("true", "1", "yes", "on"),
+                admin_secret=self.settings.admin_secret,
+                jwt_secret=read.optional("HASURA_GRAPHQL_JWT_SECRET"),
+                unauthorized_role=read.text("HASURA_GRAPHQL_UNAUTHORIZED_ROLE", ANONYMOUS_ROLE),
+                stringify_numeric_types=read.boolean("HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES"),
                 enable_console=True, extra_env=extra, state_dir=self.settings.state_dir,
             )
         return self.server
@@ -172,63 +173,7 @@ class EngineService:
 
     def healthy(self) -> bool:
         """Whether the engine answers ``/healthz`` (works from another process too)."""
-        try:
-            return httpx.get(self.url() + "/healthz", timeout=1.0).is_success
-        except httpx.HTTPError:
-            return False
-
-
-class EngineClient:
-    """A small HTTP client for one engine: GraphQL, metadata and query calls."""
-
-    def __init__(self, base_url: str, admin_secret: str | None = None,
-                 timeout: float = 30.0) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.admin_secret = admin_secret
-        self.http = httpx.Client(base_url=self.base_url, timeout=timeout)
-
-    def admin_headers(self, **extra: str) -> dict[str, str]:
-        """Headers proving the admin secret, plus ``extra`` (``X_Hasura_Role="user"``)."""
-        headers = {name.replace("_", "-"): value for name, value in extra.items()}
-        if self.admin_secret:
-            headers["X-Hasura-Admin-Secret"] = self.admin_secret
-        return headers
-
-    def post(self, path: str, body: Any, headers: Mapping[str, str] | None = None
-             ) -> httpx.Response:
-        """POST ``body`` as JSON to ``path`` with exactly ``headers``."""
-        return self.http.post(path, json=body, headers=dict(headers or {}))
-
-    def graphql(self, query: str, variables: Mapping[str, Any] | None = None, *,
-                headers: Mapping[str, str] | None = None, admin: bool = True,
-                operation_name: str | None = None) -> Any:
-        """A GraphQL request; its JSON answer (``admin`` adds the admin secret)."""
-        body: dict[str, Any] = {"query": query}
-        if variables is not None:
-            body["variables"] = dict(variables)
-        if operation_name is not None:
-            body["operationName"] = operation_name
-        sent = {**(self.admin_headers() if admin else {}), **dict(headers or {})}
-        return self.post("/v1/graphql", body, sent).json()
-
-    def metadata(self, body: Any) -> httpx.Response:
-        """A ``/v1/metadata`` call with the admin secret."""
-        return self.post("/v1/metadata", body, self.admin_headers())
-
-    def query(self, body: Any) -> httpx.Response:
-        """A ``/v1/query`` call with the admin secret."""
-        return self.post("/v1/query", body, self.admin_headers())
-
-    def run_sql(self, sql: str, **options: Any) -> Any:
-        """``run_sql`` through ``/v2/query``; its JSON answer (raises on an error status)."""
-        response = self.post("/v2/query", {"type": "run_sql", "args": {"sql": sql, **options}},
-                             self.admin_headers())
-        response.raise_for_status()
-        return response.json()
-
-    def close(self) -> None:
-        """Close the HTTP connections."""
-        self.http.close()
+        return self._server().healthy()
 
 
 class EngineHandle(EngineClient):

@@ -11,6 +11,7 @@ import httpx
 from joserfc import jwt
 from joserfc.jwk import OctKey
 
+from engine.client import AsyncEngineClient
 from engine.conformance.cases import Case, Request, TestClass
 from engine.conformance.compare import Outcome, compare, diff
 from engine.conformance.fixtures import (
@@ -81,23 +82,22 @@ class Runner:
     def __init__(self, base_url: str, admin_secret: str | None, *, jwt_key: str | None = None,
                  timeout: float = 60.0, reset_between_classes: bool = True,
                  transports: tuple[str, ...] = ("http", "websocket")) -> None:
-        headers = {"X-Hasura-Admin-Secret": admin_secret} if admin_secret else {}
-        self.admin_headers = headers
+        self.engine = AsyncEngineClient(base_url, admin_secret, timeout)
+        self.admin_headers = self.engine.admin_headers()
         self.base_url = base_url
         self.transports = transports
         """Transports to run (each class also runs only those it lists)."""
         self.jwt_key = jwt_key
-        self.client = httpx.AsyncClient(base_url=base_url, timeout=timeout)
         self.reset_between_classes = reset_between_classes
         self._classes_run = 0
 
     async def close(self) -> None:
         """Close the HTTP client."""
-        await self.client.aclose()
+        await self.engine.close()
 
     async def post(self, url: str, body: Any) -> tuple[int, Any]:
         """POST ``body`` to ``url`` as admin."""
-        resp = await self.client.post(url, json=body, headers=self.admin_headers)
+        resp = await self.engine.post(url, body, self.admin_headers)
         try:
             return resp.status_code, resp.json()
         except ValueError:
@@ -183,7 +183,7 @@ class Runner:
                 status = 200
                 body = await over_websocket(self.base_url, self._headers(req), req.query)
             else:
-                resp = await self.client.post(req.url, json=req.query, headers=self._headers(req))
+                resp = await self.engine.post(req.url, req.query, self._headers(req))
                 status = resp.status_code
                 try:
                     body = resp.json()

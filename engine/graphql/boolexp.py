@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from engine.catalog.model import Column, quote
+from engine.graphql.calls import computed_call
 from engine.graphql.errors import GraphQLFieldError, validation
 from engine.graphql.model import TableInfo, qualified
 from engine.graphql.params import to_array_text, to_json_text, to_text, to_text_list
@@ -119,7 +120,7 @@ class BoolExp:
 
     def _computed(self, info: TableInfo, alias: str, name: str, value: Any, path: str) -> str:
         cf = info.computed[name]
-        call = self.c.computed_call(cf, alias)
+        call = computed_call(self.c, cf, alias)
         if cf.returns is None:
             return self._column(info, alias, name, value, path, ref=call, col=cf.scalar)
         remote = self.c.model.tables[cf.returns]

@@ -9,12 +9,13 @@ from graphql import FieldNode, FragmentDefinitionNode
 
 from engine.catalog.model import quote
 from engine.graphql.aggregates import Aggregates
+from engine.graphql.arguments import int_arg
 from engine.graphql.boolexp import BoolExp
+from engine.graphql.calls import computed_call, function_call
 from engine.graphql.errors import validation
 from engine.graphql.joins import JOIN_SLOT_KEY
 from engine.graphql.jsonpath import parse_path
 from engine.graphql.model import (
-    ComputedField,
     Model,
     Relationship,
     SelectPerm,
@@ -185,7 +186,7 @@ class Compiler:
             elif self.computed_allowed(info, name):
                 cf = info.computed[name]
                 if cf.returns is None:
-                    expr = self.computed_call(cf, alias, self.arguments(sel.node).get("args"))
+                    expr = computed_call(self, cf, alias, self.arguments(sel.node).get("args"))
                     if self.options.stringify_numeric_types \
                             and cf.function.return_base in STRINGIFIED:
                         expr = f"({expr})::text"
@@ -193,7 +194,7 @@ class Compiler:
                 else:
                     remote = self.model.tables[cf.returns]
                     ra = self.new_alias()
-                    call = self.computed_call(cf, alias, self.arguments(sel.node).get("args"))
+                    call = computed_call(self, cf, alias, self.arguments(sel.node).get("args"))
                     inner = self.rows(remote, ra, sel, [], source=f"{call} {ra}")
                     pairs.append((sel.alias, f"(SELECT {json_array('_s.j')} FROM ({inner}) _s)"))
             elif name in self.joins.get(info.key, {}) \
@@ -240,41 +241,6 @@ class Compiler:
             return self.can_select(cf.returns)
         return self.role == "admin" or name in perm.computed_fields
 
-    def computed_call(self, cf: ComputedField, alias: str, given: Any = None) -> str:
-        """``fn(row[, session][, args])`` for a computed field."""
-        given = self.values.concrete(given) or {}
-        args = []
-        for arg in cf.function.arguments:
-            if arg.name == cf.session_argument:
-                args.append(self.params.session_json())
-            elif arg.name == cf.table_argument:
-                if alias in self.derived_rows:
-                    table = self.model.tables[(arg.schema, arg.base)].table \
-                        if (arg.schema, arg.base) in self.model.tables else None
-                    names = table.columns if table else {}
-                    cols = ", ".join(f"{alias}.{quote(c)}" for c in names)
-                    args.append(f"ROW({cols})::{arg.type}")
-                else:
-                    args.append(alias)
-            else:
-                args.append(self.params.text(given.get(arg.name), arg.type))
-        return f"{cf.function.qualified}({', '.join(args)})"
-
-    def function_call(self, fn: TrackedFunction, raw_args: Any, path: str) -> str:
-        """``fn(arg => value, ...)`` for a tracked function root field."""
-        given = self.values.concrete(raw_args) or {}
-        args = []
-        for arg in fn.function.arguments:
-            if arg.name == fn.session_argument:
-                args.append(f"{quote(arg.name)} => {self.params.session_json()}")
-            elif arg.name in given:
-                args.append(f"{quote(arg.name)} => {self.params.text(given[arg.name], arg.type)}")
-        unknown = set(given) - {a.name for a in fn.function.arguments}
-        if unknown:
-            raise validation(f"field '{sorted(unknown)[0]}' not found in type: '{fn.name}_args'",
-                             f"{path}.args.args")
-        return f"{fn.function.qualified}({', '.join(args)})"
-
     def object_relationship(self, rel: Relationship, remote: TableInfo, alias: str,
                             sel: Selected) -> tuple[str, list[str]]:
         """An object relationship: a LEFT JOIN when a key guarantees one row, else a subquery."""
@@ -306,25 +272,6 @@ class Compiler:
         return self.aggregate(remote, ra, sel, [self.join_on(rel, alias, ra)])
 
     # -- row sets ------------------------------------------------------------------------
-    def int_arg(self, args: dict[str, Any], name: str, path: str) -> int | None:
-        """A non-negative Int argument (limit, offset)."""
-        raw = args.get(name)
-        value = self.values.concrete(raw)
-        if value is None:
-            return None
-        if name == "offset" and isinstance(value, str) and value.strip().isdigit():
-            value = int(value)  # Hasura reads a numeric string as an offset
-        if isinstance(value, bool) or not isinstance(value, int):
-            kind = "a string" if isinstance(value, str) else "a value"
-            raise validation(
-                f"expected a non-negative 32-bit integer for type 'Int', but found {kind}",
-                f"{path}.args.{name}")
-        if value < 0 or value > 2**31 - 1:
-            raise validation(
-                "expected a non-negative 32-bit integer for type 'Int', but found an integer",
-                f"{path}.args.{name}")
-        return int(value)
-
     def row_clauses(self, info: TableInfo, alias: str, sel: Selected,
                     conds: list[str]) -> tuple[str, str, str]:
         """WHERE, ORDER BY + LIMIT/OFFSET, and the DISTINCT ON prefix of a row set."""
@@ -358,10 +305,10 @@ class Compiler:
         tail = ""
         if order_items:
             tail += " ORDER BY " + ", ".join(f"{e} {d}" for e, d in order_items)
-        limit = self.int_arg(args, "limit", path)
+        limit = int_arg(self.values, args, "limit", path)
         if perm.limit is not None:
             limit = perm.limit if limit is None else min(limit, perm.limit)
-        offset = self.int_arg(args, "offset", path)
+        offset = int_arg(self.values, args, "offset", path)
         if limit is not None:
             tail += f" LIMIT {int(limit)}"
         if offset is not None:
@@ -416,7 +363,8 @@ class Compiler:
         """The statement of a tracked function root field (or its ``_aggregate``)."""
         info = self.model.tables[fn.returns]
         alias = self.new_alias()
-        source = f"{self.function_call(fn, self.arguments(sel.node).get('args'), sel.path)} {alias}"
+        call = function_call(self, fn, self.arguments(sel.node).get("args"), sel.path)
+        source = f"{call} {alias}"
         if aggregate:
             return f"SELECT ({self.aggregate(info, alias, sel, [], source=source)})::text"
         inner = self.rows(info, alias, sel, [], source=source)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import asynccontextmanager
-from typing import Any, cast
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import asyncpg
 import orjson
@@ -24,13 +23,13 @@ from graphql.execution.values import get_variable_values
 
 from engine.catalog import Catalog, introspect
 from engine.catalog.db import Connection
+from engine.graphql.bodies import data_body, error_body
 from engine.graphql.compiler import Compiler
 from engine.graphql.enums import load_enum_values
 from engine.graphql.errors import GraphQLFieldError, validation
 from engine.graphql.introspection import run_introspection
 from engine.graphql.model import Model
 from engine.graphql.options import EngineOptions
-from engine.graphql.pgerrors import map_postgres_error
 from engine.graphql.plan import ParsedDocument, Plan, PlanSlot, PreparedOperation, variables_key
 from engine.graphql.planner import RoleState, compile_operation
 from engine.graphql.providers import (
@@ -41,73 +40,16 @@ from engine.graphql.providers import (
 )
 from engine.graphql.relay import RelaySchemaBuilder, relay_roots
 from engine.graphql.resolve import build_model
-from engine.graphql.roots import RootPlan, RunContext
+from engine.graphql.roots import RunContext
 from engine.graphql.rules import RULES
 from engine.graphql.schema import SchemaBuilder
 from engine.graphql.schema_stream import stream_root_name
+from engine.graphql.time_limit import NO_CONNECTION, statement_timeout, time_limited
 from engine.limits import ApiLimits
 from engine.limits import operation as limit_checks
 from engine.session import ADMIN_ROLE, Session
 
 log = logging.getLogger(__name__)
-
-
-def _error_body(errors: list[GraphQLFieldError]) -> bytes:
-    return orjson.dumps({"errors": [e.to_json() for e in errors]})
-
-
-class _NoConnection:
-    """The connection of a run that needs none: any use is a bug, and says so."""
-
-    def __getattr__(self, name: str) -> Any:
-        raise RuntimeError(f"connection.{name} used by a plan that needs no database")
-
-
-_NO_CONNECTION = cast(Connection, _NoConnection())
-
-
-def data_body(roots: Sequence[RootPlan], values: Sequence[bytes]) -> bytes:
-    """``{"data": {...}}`` from each root field's JSON value, in response-key order."""
-    body = b",".join(orjson.dumps(r.alias) + b":" + v for r, v in zip(roots, values, strict=True))
-    return b'{"data":{' + body + b"}}"
-
-
-def error_body(exc: Exception) -> bytes:
-    """The ``{"errors": [...]}`` answer for an exception raised preparing or running."""
-    if isinstance(exc, GraphQLFieldError):
-        return _error_body([exc])
-    if isinstance(exc, asyncpg.PostgresError):
-        mapped = map_postgres_error(exc)
-        if mapped.internal:
-            log.warning("database error answering a GraphQL request: %s", mapped.internal)
-        return _error_body([mapped])
-    if isinstance(exc, asyncpg.InterfaceError | OSError):
-        log.warning("database unavailable: %s", exc)
-        return _error_body([GraphQLFieldError("database query error", "unexpected")])
-    # A bug must not turn into a 500 with a traceback for the client; the log keeps it.
-    log.error("unexpected error while answering a GraphQL request", exc_info=exc)
-    return _error_body([GraphQLFieldError("unexpected error", "unexpected")])
-
-
-def _timeout(time_ms: int | None) -> str:
-    """``statement_timeout``'s value for a role's time limit (0 means none)."""
-    return f"{time_ms}ms" if time_ms else "0"
-
-
-@asynccontextmanager
-async def _time_limited(conn: Connection, time_ms: int | None) -> AsyncIterator[None]:
-    """Run a query's statements under the role's ``time_limit``.
-
-    ``SET LOCAL`` needs a transaction: PostgreSQL cancels a statement past the limit
-    (``57014``), the transaction rolls back and the connection goes back to the pool.
-    Without a limit nothing is added (no extra round trips).
-    """
-    if not time_ms:
-        yield
-        return
-    async with conn.transaction():
-        await conn.execute("SELECT set_config('statement_timeout', $1, true)", _timeout(time_ms))
-        yield
 
 
 class GraphQLEngine:
@@ -236,7 +178,7 @@ class GraphQLEngine:
         ``__typename``, an insert of no objects, actions: no pooled connection is held while
         they run, so action handlers that call back into the engine cannot exhaust the pool.
         """
-        return await self.run(_NO_CONNECTION, prepared, prepared.session.variables)
+        return await self.run(NO_CONNECTION, prepared, prepared.session.variables)
 
     async def run(self, conn: Connection, prepared: PreparedOperation,
                   session_vars: Mapping[str, str]) -> bytes:
@@ -270,10 +212,11 @@ class GraphQLEngine:
             async with conn.transaction():
                 await conn.execute("SELECT set_config('hasura.user', $1, true), "
                                    "set_config('statement_timeout', $2, true)",
-                                   orjson.dumps(dict(session_vars)).decode(), _timeout(time_ms))
+                                   orjson.dumps(dict(session_vars)).decode(),
+                                   statement_timeout(time_ms))
                 out = [await root.run(ctx) for root in plan.roots]
         else:
-            async with _time_limited(conn, time_ms):
+            async with time_limited(conn, time_ms):
                 out = [await root.run(ctx) for root in plan.roots]
         return data_body(plan.roots, out)
 
@@ -423,4 +366,4 @@ class GraphQLEngine:
         return answer
 
 
-__all__ = ["GraphQLEngine", "PreparedOperation", "data_body", "error_body"]
+__all__ = ["GraphQLEngine", "PreparedOperation"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from engine.catalog.model import quote
+from engine.graphql.calls import computed_call
 from engine.graphql.errors import validation
 from engine.graphql.model import Relationship, TableInfo
 
@@ -71,7 +72,7 @@ class OrderBy:
                 out.extend(self._order_object(remote, ra, value, f"{path}.{key}", inner))
             elif self.c.computed_allowed(info, key) and info.computed[key].returns is None \
                     and info.computed[key].filterable:
-                expr = self.c.computed_call(info.computed[key], alias)
+                expr = computed_call(self.c, info.computed[key], alias)
                 out.append((wrap(expr), direction(value, f"{path}.{key}")))
             elif key.endswith("_aggregate") and self.c.computed_allowed(info, key[:-10]) \
                     and info.computed[key[:-10]].filterable:
@@ -79,7 +80,7 @@ class OrderBy:
                 assert cf.returns is not None
                 remote = self.c.model.tables[cf.returns]
                 out.extend(self._order_aggregate_source(
-                    remote, lambda ra, cf=cf: f"{self.c.computed_call(cf, alias)} {ra}", [],
+                    remote, lambda ra, cf=cf: f"{computed_call(self.c, cf, alias)} {ra}", [],
                     value, wrap, f"{path}.{key}"))
             elif key.endswith("_aggregate") and key[:-10] in info.relationships:
                 rel = info.relationships[key[:-10]]

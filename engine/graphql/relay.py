@@ -27,6 +27,7 @@ from graphql import (
 )
 
 from engine.catalog.model import quote
+from engine.graphql.calls import function_call
 from engine.graphql.errors import GraphQLFieldError, validation
 from engine.graphql.model import Relationship, TableInfo, TrackedFunction
 from engine.graphql.schema import SchemaBuilder
@@ -373,7 +374,7 @@ class Connection:
 def function_connection(compiler: Compiler, fn: TrackedFunction, sel: Selected) -> str:
     """``<function>_connection``: the function's rows as a connection."""
     info = compiler.model.tables[fn.returns]
-    call = compiler.function_call(fn, compiler.arguments(sel.node).get("args"), sel.path)
+    call = function_call(compiler, fn, compiler.arguments(sel.node).get("args"), sel.path)
     return Connection(compiler).compile(info, sel, source=lambda alias: f"{call} {alias}")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from engine.catalog import Catalog, Table
@@ -94,77 +94,20 @@ def _relationship(model: Model, info: TableInfo, rel: Mapping[str, Any],
 def build_model(catalog: Catalog, metadata: Mapping[str, Any]) -> Model:
     """Resolve every tracked table, relationship and permission; never raises on bad metadata."""
     model = Model(catalog=catalog)
-    sources = metadata.get("sources") or []
-    functions_md: list[Mapping[str, Any]] = []
     tables_md: list[Mapping[str, Any]] = []
-    for source in sources:
+    functions_md: list[Mapping[str, Any]] = []
+    for source in metadata.get("sources") or []:
         tables_md.extend(source.get("tables") or [])
         functions_md.extend(source.get("functions") or [])
     for entry in tables_md:
-        key = qualified(entry["table"])
-        table = catalog.table(*key)
-        if table is None:
-            shown = key[1] if key[0] == "public" else f"{key[0]}.{key[1]}"
-            _incons(model, "table", f"table {shown}",
-                    f"no such table/view exists in source: \"{shown}\"", entry)
-            continue
-        config = entry.get("configuration") or {}
-        base = config.get("custom_name") or (key[1] if key[0] == "public" else f"{key[0]}_{key[1]}")
-        columns = {c: c for c in table.columns}
-        for col, name in (config.get("custom_column_names") or {}).items():
-            if col in columns:
-                columns[col] = str(name)
-        for col, cfg in (config.get("column_config") or {}).items():
-            if col in columns and cfg.get("custom_name"):
-                columns[col] = str(cfg["custom_name"])
-        info = TableInfo(table=table, name=str(base), columns=columns,
-                         root=_root_names(str(base), config.get("custom_root_fields") or {}),
-                         is_enum=bool(entry.get("is_enum")))
-        _describe(info, config)
-        model.tables[key] = info
+        _track_table(model, catalog, entry)
     for entry in tables_md:
-        key = qualified(entry["table"])
-        maybe = model.tables.get(key)
-        if maybe is None:
+        info = model.tables.get(qualified(entry["table"]))
+        if info is None:
             continue
-        info = maybe
-        for array, field_name in ((False, "object_relationships"), (True, "array_relationships")):
-            for rel in entry.get(field_name) or []:
-                resolved = _relationship(model, info, rel, array)
-                if resolved is None or resolved.remote not in model.tables:
-                    kind = "array_relation" if array else "object_relation"
-                    _incons(model, kind, f"{kind} {rel.get('name')} in table {key[1]}",
-                            f"in table \"{key[1]}\": in relationship \"{rel.get('name')}\": "
-                            "no foreign constraint exists on the given column(s)", rel)
-                    continue
-                info.relationships[resolved.name] = resolved
-        for cf in entry.get("computed_fields") or []:
-            comp = _computed(model, info, cf)
-            if comp is not None:
-                info.computed[comp.name] = comp
-        for perm in entry.get("select_permissions") or []:
-            p = perm.get("permission") or {}
-            model.roles.add(perm["role"])
-            info.select[perm["role"]] = SelectPerm(
-                columns=_columns(info.table, p.get("columns")), filter=p.get("filter") or {},
-                limit=p.get("limit"), allow_aggregations=bool(p.get("allow_aggregations")),
-                computed_fields=frozenset(p.get("computed_fields") or ()))
-        for perm in entry.get("insert_permissions") or []:
-            p = perm.get("permission") or {}
-            model.roles.add(perm["role"])
-            info.insert[perm["role"]] = InsertPerm(
-                columns=_columns(info.table, p.get("columns")), check=p.get("check") or {},
-                set=p.get("set") or {}, backend_only=bool(p.get("backend_only")))
-        for perm in entry.get("update_permissions") or []:
-            p = perm.get("permission") or {}
-            model.roles.add(perm["role"])
-            info.update[perm["role"]] = UpdatePerm(
-                columns=_columns(info.table, p.get("columns")), filter=p.get("filter") or {},
-                check=p.get("check"), set=p.get("set") or {})
-        for perm in entry.get("delete_permissions") or []:
-            p = perm.get("permission") or {}
-            model.roles.add(perm["role"])
-            info.delete[perm["role"]] = DeletePerm(filter=p.get("filter") or {})
+        _relationships(model, info, entry)
+        _computed_fields(model, info, entry)
+        _permissions(model, info, entry)
     for fn_entry in functions_md:
         _tracked_function(model, fn_entry)
     for inh in metadata.get("inherited_roles") or []:
@@ -172,6 +115,94 @@ def build_model(catalog: Catalog, metadata: Mapping[str, Any]) -> Model:
         model.roles.add(str(inh["role_name"]))
     _apply_inherited(model)
     return model
+
+
+def _track_table(model: Model, catalog: Catalog, entry: Mapping[str, Any]) -> None:
+    """The table's names (custom table, column and root field names) and descriptions."""
+    key = qualified(entry["table"])
+    table = catalog.table(*key)
+    if table is None:
+        shown = key[1] if key[0] == "public" else f"{key[0]}.{key[1]}"
+        _incons(model, "table", f"table {shown}",
+                f"no such table/view exists in source: \"{shown}\"", entry)
+        return
+    config = entry.get("configuration") or {}
+    base = config.get("custom_name") or (key[1] if key[0] == "public" else f"{key[0]}_{key[1]}")
+    columns = {c: c for c in table.columns}
+    for col, name in (config.get("custom_column_names") or {}).items():
+        if col in columns:
+            columns[col] = str(name)
+    for col, cfg in (config.get("column_config") or {}).items():
+        if col in columns and cfg.get("custom_name"):
+            columns[col] = str(cfg["custom_name"])
+    info = TableInfo(table=table, name=str(base), columns=columns,
+                     root=_root_names(str(base), config.get("custom_root_fields") or {}),
+                     is_enum=bool(entry.get("is_enum")))
+    _describe(info, config)
+    model.tables[key] = info
+
+
+def _relationships(model: Model, info: TableInfo, entry: Mapping[str, Any]) -> None:
+    """The table's object and array relationships to tracked tables."""
+    table_name = info.table.name
+    for array, field_name in ((False, "object_relationships"), (True, "array_relationships")):
+        for rel in entry.get(field_name) or []:
+            resolved = _relationship(model, info, rel, array)
+            if resolved is None or resolved.remote not in model.tables:
+                kind = "array_relation" if array else "object_relation"
+                _incons(model, kind, f"{kind} {rel.get('name')} in table {table_name}",
+                        f"in table \"{table_name}\": in relationship \"{rel.get('name')}\": "
+                        "no foreign constraint exists on the given column(s)", rel)
+                continue
+            info.relationships[resolved.name] = resolved
+
+
+def _computed_fields(model: Model, info: TableInfo, entry: Mapping[str, Any]) -> None:
+    for cf in entry.get("computed_fields") or []:
+        comp = _computed(model, info, cf)
+        if comp is not None:
+            info.computed[comp.name] = comp
+
+
+def _select_perm(info: TableInfo, p: Mapping[str, Any]) -> SelectPerm:
+    return SelectPerm(
+        columns=_columns(info.table, p.get("columns")), filter=p.get("filter") or {},
+        limit=p.get("limit"), allow_aggregations=bool(p.get("allow_aggregations")),
+        computed_fields=frozenset(p.get("computed_fields") or ()))
+
+
+def _insert_perm(info: TableInfo, p: Mapping[str, Any]) -> InsertPerm:
+    return InsertPerm(
+        columns=_columns(info.table, p.get("columns")), check=p.get("check") or {},
+        set=p.get("set") or {}, backend_only=bool(p.get("backend_only")))
+
+
+def _update_perm(info: TableInfo, p: Mapping[str, Any]) -> UpdatePerm:
+    return UpdatePerm(
+        columns=_columns(info.table, p.get("columns")), filter=p.get("filter") or {},
+        check=p.get("check"), set=p.get("set") or {})
+
+
+def _delete_perm(info: TableInfo, p: Mapping[str, Any]) -> DeletePerm:
+    return DeletePerm(filter=p.get("filter") or {})
+
+
+_PERMISSION_KINDS: tuple[tuple[str, str, Callable[[TableInfo, Mapping[str, Any]], Any]], ...] = (
+    ("select_permissions", "select", _select_perm),
+    ("insert_permissions", "insert", _insert_perm),
+    ("update_permissions", "update", _update_perm),
+    ("delete_permissions", "delete", _delete_perm),
+)
+"""Each metadata permission list, the TableInfo map it fills, and how one entry is read."""
+
+
+def _permissions(model: Model, info: TableInfo, entry: Mapping[str, Any]) -> None:
+    """Every role's select, insert, update and delete permission on the table."""
+    for field_name, attribute, build in _PERMISSION_KINDS:
+        target: dict[str, Any] = getattr(info, attribute)
+        for perm in entry.get(field_name) or []:
+            model.roles.add(perm["role"])
+            target[perm["role"]] = build(info, perm.get("permission") or {})
 
 
 _ROOT_TEXT = {

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from engine.catalog.model import quote
+from engine.graphql.arguments import int_arg
 from engine.graphql.errors import validation
 from engine.graphql.model import TableInfo
 from engine.graphql.params import to_text
@@ -30,7 +31,7 @@ def compile_stream(c: Compiler, info: TableInfo, sel: Selected) -> str:
     for key in args:
         if key not in _ARGUMENTS:
             raise validation(f"'{sel.name}' has no argument named '{key}'", f"{path}.args")
-    batch = c.int_arg(args, "batch_size", path)
+    batch = int_arg(c.values, args, "batch_size", path)
     if batch is None:
         raise validation("missing required field 'batch_size'", f"{path}.args")
     cursors = c.values.concrete(args.get("cursor"))

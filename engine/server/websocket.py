@@ -33,7 +33,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from engine.auth.errors import AuthError
-from engine.graphql.engine import error_body
+from engine.graphql.bodies import error_body
 from engine.graphql.errors import GraphQLFieldError
 from engine.server.cors import CorsPolicy, request_origin
 from engine.server.state import ServerState

@@ -18,7 +18,8 @@ from typing import Any
 
 import asyncpg
 
-from engine.graphql.engine import GraphQLEngine, error_body
+from engine.graphql.bodies import error_body
+from engine.graphql.engine import GraphQLEngine
 from engine.graphql.errors import GraphQLFieldError
 from engine.graphql.plan import PreparedOperation, variables_key
 from engine.graphql.planner import compile_operation

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
-from engine.graphql.engine import error_body
+from engine.graphql.bodies import error_body
 from engine.subscriptions.cohort import BatchStatement, cohort_key
 
 logger = logging.getLogger("engine.subscriptions")

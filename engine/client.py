@@ -1,0 +1,151 @@
+"""The one HTTP client of the engine's APIs, in a sync and an async form.
+
+GraphQL (``/v1/graphql``), metadata (``/v1/metadata``) and query (``/v1/query``,
+``/v2/query``) calls with the admin secret. The local stack, its metadata commands, the test
+fixtures and the conformance runner all call the engine through these two classes; they
+share the URLs, headers and request bodies, and differ only in the httpx client under them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+GRAPHQL_PATH = "/v1/graphql"
+METADATA_PATH = "/v1/metadata"
+QUERY_PATH = "/v1/query"
+RUN_SQL_PATH = "/v2/query"
+
+
+def base_url(endpoint: str) -> str:
+    """The engine's base URL from an endpoint that may end in ``/v1/graphql``.
+
+    The Hasura CLI takes the bare base URL; Lambdas get the GraphQL URL. Both are accepted.
+    """
+    endpoint = endpoint.rstrip("/")
+    for suffix in (GRAPHQL_PATH, METADATA_PATH):
+        if endpoint.endswith(suffix):
+            return endpoint[: -len(suffix)]
+    return endpoint
+
+
+def graphql_body(query: str, variables: Mapping[str, Any] | None = None,
+                 operation_name: str | None = None) -> dict[str, Any]:
+    """A GraphQL request body."""
+    body: dict[str, Any] = {"query": query}
+    if variables is not None:
+        body["variables"] = dict(variables)
+    if operation_name is not None:
+        body["operationName"] = operation_name
+    return body
+
+
+def run_sql_body(sql: str, **options: Any) -> dict[str, Any]:
+    """A ``run_sql`` request body."""
+    return {"type": "run_sql", "args": {"sql": sql, **options}}
+
+
+class _EngineCalls:
+    """What both forms share: where the engine is and how to prove the admin secret."""
+
+    def __init__(self, endpoint: str, admin_secret: str | None = None) -> None:
+        self.base_url = base_url(endpoint)
+        self.admin_secret = admin_secret
+
+    def admin_headers(self, **extra: str) -> dict[str, str]:
+        """Headers proving the admin secret, plus ``extra`` (``X_Hasura_Role="user"``)."""
+        headers = {name.replace("_", "-"): value for name, value in extra.items()}
+        if self.admin_secret:
+            headers["X-Hasura-Admin-Secret"] = self.admin_secret
+        return headers
+
+    def _graphql_headers(self, headers: Mapping[str, str] | None, admin: bool) -> dict[str, str]:
+        return {**(self.admin_headers() if admin else {}), **dict(headers or {})}
+
+
+class EngineClient(_EngineCalls):
+    """The engine's APIs over a blocking httpx client (one connection pool, kept)."""
+
+    def __init__(self, endpoint: str, admin_secret: str | None = None,
+                 timeout: float = 30.0) -> None:
+        super().__init__(endpoint, admin_secret)
+        self.http = httpx.Client(base_url=self.base_url, timeout=timeout)
+
+    def post(self, path: str, body: Any, headers: Mapping[str, str] | None = None
+             ) -> httpx.Response:
+        """POST ``body`` as JSON to ``path`` with exactly ``headers``."""
+        return self.http.post(path, json=body, headers=dict(headers or {}))
+
+    def graphql(self, query: str, variables: Mapping[str, Any] | None = None, *,
+                headers: Mapping[str, str] | None = None, admin: bool = True,
+                operation_name: str | None = None) -> Any:
+        """A GraphQL request; its JSON answer (``admin`` adds the admin secret)."""
+        return self.post(GRAPHQL_PATH, graphql_body(query, variables, operation_name),
+                         self._graphql_headers(headers, admin)).json()
+
+    def metadata(self, body: Any) -> httpx.Response:
+        """A ``/v1/metadata`` call with the admin secret."""
+        return self.post(METADATA_PATH, body, self.admin_headers())
+
+    def query(self, body: Any) -> httpx.Response:
+        """A ``/v1/query`` call with the admin secret."""
+        return self.post(QUERY_PATH, body, self.admin_headers())
+
+    def run_sql(self, sql: str, **options: Any) -> Any:
+        """``run_sql`` through ``/v2/query``; its JSON answer (raises on an error status)."""
+        response = self.post(RUN_SQL_PATH, run_sql_body(sql, **options), self.admin_headers())
+        response.raise_for_status()
+        return response.json()
+
+    def close(self) -> None:
+        """Close the HTTP connections."""
+        self.http.close()
+
+    def __enter__(self) -> EngineClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncEngineClient(_EngineCalls):
+    """The engine's APIs over an asyncio httpx client (one connection pool, kept)."""
+
+    def __init__(self, endpoint: str, admin_secret: str | None = None,
+                 timeout: float = 30.0) -> None:
+        super().__init__(endpoint, admin_secret)
+        self.http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout)
+
+    async def post(self, path: str, body: Any, headers: Mapping[str, str] | None = None
+                   ) -> httpx.Response:
+        """POST ``body`` as JSON to ``path`` with exactly ``headers``."""
+        return await self.http.post(path, json=body, headers=dict(headers or {}))
+
+    async def graphql(self, query: str, variables: Mapping[str, Any] | None = None, *,
+                      headers: Mapping[str, str] | None = None, admin: bool = True,
+                      operation_name: str | None = None) -> Any:
+        """A GraphQL request; its JSON answer (``admin`` adds the admin secret)."""
+        response = await self.post(GRAPHQL_PATH, graphql_body(query, variables, operation_name),
+                                   self._graphql_headers(headers, admin))
+        return response.json()
+
+    async def metadata(self, body: Any) -> httpx.Response:
+        """A ``/v1/metadata`` call with the admin secret."""
+        return await self.post(METADATA_PATH, body, self.admin_headers())
+
+    async def query(self, body: Any) -> httpx.Response:
+        """A ``/v1/query`` call with the admin secret."""
+        return await self.post(QUERY_PATH, body, self.admin_headers())
+
+    async def run_sql(self, sql: str, **options: Any) -> Any:
+        """``run_sql`` through ``/v2/query``; its JSON answer (raises on an error status)."""
+        response = await self.post(RUN_SQL_PATH, run_sql_body(sql, **options),
+                                   self.admin_headers())
+        response.raise_for_status()
+        return response.json()
+
+    async def close(self) -> None:
+        """Close the HTTP connections."""
+        await self.http.aclose()

@@ -1,0 +1,43 @@
+"""The JSON bodies of a GraphQL answer: ``{"data": ...}`` and ``{"errors": [...]}``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import asyncpg
+import orjson
+
+from engine.graphql.errors import GraphQLFieldError
+from engine.graphql.pgerrors import map_postgres_error
+from engine.graphql.roots import RootPlan
+
+log = logging.getLogger("engine.graphql.engine")
+
+
+def errors_body(errors: Sequence[GraphQLFieldError]) -> bytes:
+    """``{"errors": [...]}`` from GraphQL errors."""
+    return orjson.dumps({"errors": [e.to_json() for e in errors]})
+
+
+def data_body(roots: Sequence[RootPlan], values: Sequence[bytes]) -> bytes:
+    """``{"data": {...}}`` from each root field's JSON value, in response-key order."""
+    body = b",".join(orjson.dumps(r.alias) + b":" + v for r, v in zip(roots, values, strict=True))
+    return b'{"data":{' + body + b"}}"
+
+
+def error_body(exc: Exception) -> bytes:
+    """The ``{"errors": [...]}`` answer for an exception raised preparing or running."""
+    if isinstance(exc, GraphQLFieldError):
+        return errors_body([exc])
+    if isinstance(exc, asyncpg.PostgresError):
+        mapped = map_postgres_error(exc)
+        if mapped.internal:
+            log.warning("database error answering a GraphQL request: %s", mapped.internal)
+        return errors_body([mapped])
+    if isinstance(exc, asyncpg.InterfaceError | OSError):
+        log.warning("database unavailable: %s", exc)
+        return errors_body([GraphQLFieldError("database query error", "unexpected")])
+    # A bug must not turn into a 500 with a traceback for the client; the log keeps it.
+    log.error("unexpected error while answering a GraphQL request", exc_info=exc)
+    return errors_body([GraphQLFieldError("unexpected error", "unexpected")])
