@@ -83,7 +83,7 @@ def create_app(settings: CreditHistorySettings | None = None,
                             Route("/healthz", healthz), Route("/stats", stats)],
                     lifespan=lifespan)
     if settings.shared_secret is not None:
-        app.add_middleware(SharedSecretGuard, secret=str(settings.shared_secret))
+        app.add_middleware(SharedSecretGuard, secret=settings.shared_secret.reveal())
     return app
 
 

@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lambdas.shared.settings import Secret, read_secret
+from common.config import Secret
+from common.secrets import read_secret
 
 
 class SettingsError(Exception):

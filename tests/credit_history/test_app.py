@@ -8,10 +8,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from common.config import Secret
 from credit_history.app import create_app
 from credit_history.seed import write_local
 from credit_history.settings import CreditHistorySettings
-from lambdas.shared.settings import Secret
 
 SECRET = {"X-Action-Secret": "s3cret"}
 
