@@ -19,6 +19,10 @@ import httpx
 
 from devstack.paths import REPO_ROOT
 from devstack.ports import free_port
+from devstack.services.credit_history import CreditHistoryService
+from tests.hasura.conftest import credit_history, project_engine_env
+
+__all__ = ["credit_history"]  # the session fixture of tests/hasura: the remote schema
 
 
 def _imported_modules(path: Path) -> set[str]:
@@ -72,7 +76,8 @@ def _run(clone: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str
 
 
 def test_a_fresh_clone_runs_the_engine_and_validates_metadata_without_reference_material(
-    tmp_path: Path, create_database: Callable[[str], str]
+    tmp_path: Path, create_database: Callable[[str], str],
+    credit_history: CreditHistoryService,
 ) -> None:
     """A fresh clone runs the engine and validates metadata without reference material.
 
@@ -102,7 +107,9 @@ def test_a_fresh_clone_runs_the_engine_and_validates_metadata_without_reference_
         [sys.executable, "-m", "engine", "serve"], cwd=clone, stdout=log, stderr=log,
         env=_env(clone, HASURA_GRAPHQL_DATABASE_URL=url, HASURA_GRAPHQL_SERVER_PORT=str(port),
                  HASURA_GRAPHQL_ADMIN_SECRET="standalone-secret",
-                 HASURA_GRAPHQL_UNAUTHORIZED_ROLE="anonymous"),
+                 HASURA_GRAPHQL_UNAUTHORIZED_ROLE="anonymous",
+                 # The metadata's remote schema must answer (and get its shared secret).
+                 **project_engine_env(credit_history)),
     )
     try:
         base = f"http://127.0.0.1:{port}"

@@ -53,6 +53,7 @@ def metadata_validator(openapi_path: Path, definition: str) -> Draft202012Valida
             f"Hasura's metadata schema {openapi_path} is unreadable ({exc!r})") from exc
     if definition not in schemas:
         raise SchemaUnavailableError(f"{openapi_path} has no components/schemas/{definition}")
+    repair_remote_schemas(document)
     registry: Registry[Any] = Registry().with_resource(
         _RESOURCE_URI,
         Resource.from_contents(nullable_to_json_schema(document),
@@ -61,6 +62,32 @@ def metadata_validator(openapi_path: Path, definition: str) -> Draft202012Valida
     return Draft202012Validator(
         {"$ref": f"{_RESOURCE_URI}#/components/schemas/{definition}"}, registry=registry
     )
+
+
+def repair_remote_schemas(document: dict[str, Any]) -> None:
+    """Give ``MetadataV3.remote_schemas`` the shape of a remote schema entry (in place).
+
+    The published document types its items as ``RemoteSchemaMetadata_RemoteRelationship
+    Definition``, which holds a remote schema's *type relationships* (``type_name``,
+    ``relationships``): two Haskell types share one generated name. Hasura reads (and the CLI
+    writes) ``{name, definition, comment, permissions, remote_relationships}``; the items are
+    checked against that, built from the document's own components.
+    """
+    schemas = document["components"]["schemas"]
+    v3 = schemas.get("MetadataV3", {}).get("properties", {}).get("remote_schemas")
+    if not isinstance(v3, dict) or "RemoteSchemaDef" not in schemas:
+        return
+    ref = "#/components/schemas/"
+    v3["items"] = {"type": "object", "required": ["name", "definition"], "properties": {
+        "name": {"type": "string"},
+        "definition": {"$ref": f"{ref}RemoteSchemaDef"},
+        "comment": {"type": "string"},
+        "permissions": {"type": "array",
+                        "items": {"$ref": f"{ref}RemoteSchemaPermissionMetadata"}},
+        "remote_relationships": {
+            "type": "array",
+            "items": {"$ref": f"{ref}RemoteSchemaMetadata_RemoteRelationshipDefinition"}},
+    }}
 
 
 def nullable_to_json_schema(node: Any) -> Any:
