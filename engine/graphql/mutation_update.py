@@ -76,7 +76,9 @@ class UpdateCompiler:
         ``path`` is where the operators are (``...args`` or ``...args.updates[i]``);
         ``pk_path`` is set for ``_by_pk`` (the row is chosen by ``pk_columns``).
         """
-        if not any(args.get(op) is not None for op in OPERATORS):
+        # Hasura requires an operator only when the permission presets no column: an update
+        # whose permission sets columns may be sent with ``where`` alone.
+        if not perm.set and not any(args.get(op) is not None for op in OPERATORS):
             raise validation("At least any one of _set, _inc, _append, _prepend, _delete_key, "
                              "_delete_elem, _delete_at_path is expected", path)
         sets = self._assignments(info, perm, args, path)

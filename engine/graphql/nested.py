@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import asyncpg
 import orjson
 
 from engine.catalog.db import Connection
@@ -17,6 +18,7 @@ from engine.graphql.errors import GraphQLFieldError, validation
 from engine.graphql.model import TableInfo
 from engine.graphql.mutations import CHECK_FAILED, MutationCompiler
 from engine.graphql.params import bind
+from engine.graphql.pgerrors import map_postgres_error
 from engine.graphql.selection import Selected
 from engine.graphql.sqltext import Const, JsonPart, json_array, json_object, json_string
 
@@ -38,6 +40,7 @@ class NestedInsert:
         compiler = self.new_compiler()
         if compiler.access(info.key).insert is None:
             raise validation(f"insert not allowed on '{info.name}'", path)
+        self._validate(info, compiler, obj, path, extra)
         extra = dict(extra)
         plain: dict[str, Any] = {}
         arrays: list[tuple[Any, Any]] = []
@@ -46,7 +49,9 @@ class NestedInsert:
             if rel is None:
                 plain[key] = value
                 continue
-            spec = compiler.values.deep(value) or {}
+            spec = compiler.values.deep(value)
+            if spec is None:
+                continue  # ``author: null`` / ``articles: null``: nothing to insert there
             remote = compiler.model.tables[rel.remote]
             if rel.array:
                 arrays.append((rel, spec))
@@ -65,7 +70,11 @@ class NestedInsert:
                                   returning="row_to_json(_t)::text AS \"__row\"")
         sql = f"WITH _m AS ({modify}) SELECT \"__row\", \"__check\" FROM _m"
         args = bind(compiler.params.sources, self.variables, self.session)
-        record = await self.conn.fetchrow(sql, *args)
+        try:
+            record = await self.conn.fetchrow(sql, *args)
+        except asyncpg.PostgresError as exc:
+            # Hasura reports a database error at the object being inserted.
+            raise map_postgres_error(exc, path) from exc
         if record is None:
             return None
         if record[1] is False:
@@ -80,6 +89,31 @@ class NestedInsert:
                 await self.row(remote, child, spec.get("on_conflict"),
                                f"{path}.{rel.name}.data[{i}]", link)
         return row
+
+    @staticmethod
+    def _validate(info: TableInfo, compiler: Compiler, obj: dict[str, Any], path: str,
+                  extra: Mapping[str, Any]) -> None:
+        """Refuse columns given twice: by the object and by its parent or object relationship.
+
+        Hasura checks the columns a parent row determines first, then each object relationship
+        whose local columns are already given (by the object or by the parent).
+        """
+        f2c = info.field_to_column()
+        given = [f2c[k] for k in obj if k in f2c]
+        conflicts = [c for c in given if c in extra]
+        if conflicts:
+            raise validation(f"cannot insert {_columns(conflicts)} columns as their values are "
+                             "already being determined by parent insert", path)
+        for key, value in obj.items():
+            rel = info.relationships.get(key)
+            if rel is None or rel.array or not rel.local_fk \
+                    or compiler.values.deep(value) is None:
+                continue
+            taken = [local for local, _ in rel.mapping if local in extra or local in given]
+            if taken:
+                raise validation(f'cannot insert object relationship "{key}" as '
+                                 f"{_columns(taken)} column values are already determined",
+                                 f"{path}.{key}")
 
     async def run(self, info: TableInfo, sel: Selected, objects: list[dict[str, Any]],
                   one: bool, args: Mapping[str, Any]) -> str | None:
@@ -113,3 +147,8 @@ class NestedInsert:
         args_out = bind(compiler.params.sources, self.variables, self.session)
         result: str | None = await self.conn.fetchval(sql, *args_out)
         return result
+
+
+def _columns(columns: list[str]) -> str:
+    """Column names as Hasura lists them in messages: quoted, comma-separated."""
+    return ", ".join(f'"{c}"' for c in columns)

@@ -16,8 +16,14 @@ _CONSTRAINT = {
 }
 
 
-def map_postgres_error(exc: asyncpg.PostgresError) -> GraphQLFieldError:
-    """The GraphQL error Hasura answers for a database error."""
+def map_postgres_error(exc: asyncpg.PostgresError, path: str = "$") -> GraphQLFieldError:
+    """The GraphQL error Hasura answers for a database error (reported at ``path``)."""
+    error = _mapped(exc)
+    error.path = path
+    return error
+
+
+def _mapped(exc: asyncpg.PostgresError) -> GraphQLFieldError:
     state = getattr(exc, "sqlstate", "") or ""
     message = str(getattr(exc, "message", None) or exc)
     if state in _CONSTRAINT:

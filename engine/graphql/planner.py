@@ -155,7 +155,10 @@ def compile_root(compiler: Compiler, root_kind: str, info: Any, sel: Selected,
         if stmt.nested is not None:
             nested_info, _, objects, one, nested_args = stmt.nested
             return NestedInsertRoot(sel.alias, nested_info, sel, objects, one, nested_args)
-    elif root_kind == "update_many":
+        # Hasura reports a database error of an insert at the objects it was given.
+        return SqlRoot(sel.alias, stmt.sql, stmt.sources, stmt.check_path,
+                       error_path=stmt.check_path)
+    if root_kind == "update_many":
         if acc.update is None:
             raise missing
         steps = [SqlRoot(sel.alias, s.sql, s.sources, s.check_path)
@@ -163,7 +166,7 @@ def compile_root(compiler: Compiler, root_kind: str, info: Any, sel: Selected,
         if not steps:
             return LiteralRoot(sel.alias, b"[]")
         return SequenceRoot(sel.alias, steps)
-    elif root_kind in ("update", "update_by_pk"):
+    if root_kind in ("update", "update_by_pk"):
         if acc.update is None:
             raise missing
         stmt = UpdateCompiler(mc).update(info, sel, root_kind == "update_by_pk")

@@ -7,10 +7,13 @@ moment (a :class:`RunContext`); it returns the field's JSON value as bytes.
 
 from __future__ import annotations
 
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+import asyncpg
 
 from engine.catalog.db import Connection
 from engine.graphql.compiler import Compiler
@@ -20,9 +23,12 @@ from engine.graphql.model import TableInfo
 from engine.graphql.mutations import CHECK_FAILED
 from engine.graphql.nested import NestedInsert
 from engine.graphql.params import Source, bind
+from engine.graphql.pgerrors import map_postgres_error
 from engine.graphql.plan import PreparedOperation
 from engine.graphql.providers import FieldCall, JoinField, ProvidedField
 from engine.graphql.selection import Selected
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -111,10 +117,12 @@ class SqlRoot(RootPlan):
     check_path: str | None = None
     joins: list[tuple[JoinField, Selected]] = field(default_factory=list)
     """Remote join fields the statement leaves a place for (answered after it ran)."""
+    error_path: str | None = None
+    """Where a database error is reported (Hasura: an insert's ``objects``; else ``$``)."""
 
     async def run(self, ctx: RunContext) -> bytes:
         """Bind the parameters and run the statement (then the remote joins, if any)."""
-        text = await self._text(ctx)
+        text = await self._checked_text(ctx)
         if text is None:
             return b"null"
         if not self.joins:
@@ -122,6 +130,17 @@ class SqlRoot(RootPlan):
         prepared = ctx.prepared
         return await resolve_joins(text, self.joins, prepared.session, prepared.headers,
                                    prepared.document.fragments, prepared.variables)
+
+    async def _checked_text(self, ctx: RunContext) -> str | None:
+        if self.error_path is None:
+            return await self._text(ctx)
+        try:
+            return await self._text(ctx)
+        except asyncpg.PostgresError as exc:
+            mapped = map_postgres_error(exc, self.error_path)
+            if mapped.internal:
+                log.warning("database error answering a GraphQL request: %s", mapped.internal)
+            raise mapped from exc
 
     async def _text(self, ctx: RunContext) -> str | None:
         args = bind(self.sources, ctx.prepared.variables, ctx.session_vars)
