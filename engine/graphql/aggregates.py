@@ -14,6 +14,7 @@ from engine.graphql.sqltext import JsonPart, json_array, json_object, json_strin
 if TYPE_CHECKING:
     from engine.graphql.compiler import Compiler
 
+_REDACTED = "__redacted_"
 AGGREGATES = ("sum", "avg", "max", "min", "stddev", "stddev_pop", "stddev_samp", "var_pop",
               "var_samp", "variance")
 
@@ -27,7 +28,11 @@ class Aggregates:
     def compile(self, info: TableInfo, alias: str, sel: Selected, conds: list[str],
                   source: str | None = None) -> str:
         """``<table>_aggregate``: aggregate JSON text over the filtered row set, plus nodes."""
-        where, tail, distinct = self.c.row_clauses(info, alias, sel, conds)
+        # Hasura computes aggregates over every row the role may see (a client's ``limit``
+        # applies, the permission's does not) and limits only ``nodes`` by the permission.
+        where, tail, distinct = self.c.row_clauses(info, alias, sel, conds,
+                                                   permission_limit=False)
+        node_limit = self.c.select_perm(info).limit
         fields = self.c.fields(sel, {f"{info.name}_aggregate"})
         node_fields: list[Selected] = []
         pairs: list[tuple[str, JsonPart]] = []
@@ -41,11 +46,21 @@ class Aggregates:
                 key = f"n{len(node_keys)}"
                 node_keys.append((f.alias, key))
                 node_fields.append(f)
-                pairs.append((f.alias, json_array(f"_s.{key}")))
+                if node_limit is None:
+                    pairs.append((f.alias, json_array(f"_s.{key}")))
+                else:
+                    pairs.append((f.alias, f"'[' || coalesce(string_agg(_s.{key}, ',') "
+                                           f'FILTER (WHERE _s."__rn" <= {int(node_limit)}), '
+                                           "'') || ']'"))
             else:
                 raise validation(f"field '{f.name}' not found in type: '{info.name}_aggregate'",
                                  f.path)
         cols = [f"{alias}.*"]
+        # An inherited role aggregates the values it may see (others count as null).
+        for column in self.c.select_perm(info).redact:
+            if column in info.table.columns:
+                ref = self.c.redacted(info, alias, column, f"{alias}.{quote(column)}")
+                cols.append(f"{ref} AS {quote(_REDACTED + column)}")
         joins: list[str] = []
         for (_, key), f in zip(node_keys, node_fields, strict=True):
             obj, more = self.c.object_json(info, alias, self.c.fields(f, {info.name}))
@@ -53,7 +68,16 @@ class Aggregates:
             cols.append(f"{obj} AS {key}")
         source = source or f"{info.table.qualified} {alias}"
         inner = f"SELECT {distinct}{', '.join(cols)} FROM {source} {' '.join(joins)}{where}{tail}"
+        if node_limit is not None and node_keys:
+            # Rows keep the inner query's order; nodes take the first ``limit`` of them.
+            inner = f'SELECT _q.*, row_number() OVER () AS "__rn" FROM ({inner}) _q'
         return f"(SELECT {json_object(pairs)} FROM ({inner}) _s)"
+
+    def _ref(self, info: TableInfo, column: str) -> str:
+        """A column of the aggregated rows ``_s`` (its redacted value for inherited roles)."""
+        if column in self.c.select_perm(info).redact:
+            return f"_s.{quote(_REDACTED + column)}"
+        return f"_s.{quote(column)}"
 
     def aggregate_fields(self, info: TableInfo, sel: Selected) -> str:
         """The ``aggregate { count sum {...} ... }`` object's JSON text over ``_s``."""
@@ -70,7 +94,7 @@ class Aggregates:
                     columns = [columns]
                 distinct = "DISTINCT " if args.get("distinct") else ""
                 if columns:
-                    refs = [f"_s.{quote(self.c.enum_column(info, c, f.path))}" for c in columns]
+                    refs = [self._ref(info, self.c.enum_column(info, c, f.path)) for c in columns]
                     inner = refs[0] if len(refs) == 1 else "ROW(" + ", ".join(refs) + ")"
                     pairs.append((f.alias, json_value(f"count({distinct}{inner})")))
                 else:
@@ -86,7 +110,7 @@ class Aggregates:
                         raise validation(
                             f"field '{c.name}' not found in type: '{info.name}_{f.name}_fields'",
                             c.path)
-                    expr = f"{f.name}(_s.{quote(column)})"
+                    expr = f"{f.name}({self._ref(info, column)})"
                     if self.c.options.stringify_numeric_types \
                             and info.table.columns[column].base in STRINGIFIED:
                         expr = f"({expr})::text"

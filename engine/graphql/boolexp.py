@@ -83,7 +83,9 @@ class BoolExp:
                 parts.append(self._relationship(info, alias, key, value, sub))
             elif key in names:
                 column = str(names[key]) if not self.permission else key
-                parts.append(self._column(info, alias, column, value, sub))
+                ref = None if self.permission else self.c.redacted(
+                    info, alias, column, f"{alias}.{quote(column)}")
+                parts.append(self._column(info, alias, column, value, sub, ref=ref))
             elif key in info.computed and info.computed[key].filterable and (
                     self.permission or self.c.computed_allowed(info, key)):
                 parts.append(self._computed(info, alias, key, value, sub))
@@ -122,7 +124,8 @@ class BoolExp:
         cf = info.computed[name]
         call = computed_call(self.c, cf, alias)
         if cf.returns is None:
-            return self._column(info, alias, name, value, path, ref=call, col=cf.scalar)
+            ref = call if self.permission else self.c.redacted(info, alias, name, call)
+            return self._column(info, alias, name, value, path, ref=ref, col=cf.scalar)
         remote = self.c.model.tables[cf.returns]
         ra = self.c.new_alias()
         conds = []

@@ -132,6 +132,17 @@ class Compiler:
         return " AND ".join(f"{remote}.{quote(r)} = {local}.{quote(loc)}"
                             for loc, r in rel.mapping)
 
+    def redacted(self, info: TableInfo, alias: str, name: str, expr: str) -> str:
+        """``expr`` (a column or computed field of ``alias``) as an inherited role sees it.
+
+        Hasura nulls the value in rows that no parent role allowing that field may see.
+        """
+        perm = self.access(info.key).select
+        if perm is None or name not in perm.redact:
+            return expr
+        cond = self.permission_condition(info, alias, perm.redact[name])
+        return f"(CASE WHEN {cond} THEN {expr} ELSE NULL END)"
+
     # -- object selections ---------------------------------------------------------------
     def column_expr(self, info: TableInfo, alias: str, column: str) -> str:
         """A column's output expression (numeric types as strings when configured)."""
@@ -164,7 +175,8 @@ class Compiler:
                 if path_arg is not None:
                     keys = parse_path(str(path_arg), f"{sel.path}.args.path")
                     expr = f"{expr} #> {self.params.add(keys, lambda v: v)}::text[]"
-                pairs.append((sel.alias, json_value(expr)))
+                pairs.append((sel.alias,
+                              json_value(self.redacted(info, alias, f2c[name], expr))))
             elif name in info.relationships and self.can_select(info.relationships[name].remote):
                 rel = info.relationships[name]
                 remote = self.model.tables[rel.remote]
@@ -190,7 +202,7 @@ class Compiler:
                     if self.options.stringify_numeric_types \
                             and cf.function.return_base in STRINGIFIED:
                         expr = f"({expr})::text"
-                    pairs.append((sel.alias, json_value(expr)))
+                    pairs.append((sel.alias, json_value(self.redacted(info, alias, name, expr))))
                 else:
                     remote = self.model.tables[cf.returns]
                     ra = self.new_alias()
@@ -272,9 +284,13 @@ class Compiler:
         return self.aggregate(remote, ra, sel, [self.join_on(rel, alias, ra)])
 
     # -- row sets ------------------------------------------------------------------------
-    def row_clauses(self, info: TableInfo, alias: str, sel: Selected,
-                    conds: list[str]) -> tuple[str, str, str]:
-        """WHERE, ORDER BY + LIMIT/OFFSET, and the DISTINCT ON prefix of a row set."""
+    def row_clauses(self, info: TableInfo, alias: str, sel: Selected, conds: list[str],
+                    permission_limit: bool = True) -> tuple[str, str, str]:
+        """WHERE, ORDER BY + LIMIT/OFFSET, and the DISTINCT ON prefix of a row set.
+
+        ``permission_limit`` False leaves the role's ``limit`` out (aggregates apply it to
+        their ``nodes`` only).
+        """
         args = self.arguments(sel.node)
         perm = self.select_perm(info)
         path = sel.path
@@ -306,7 +322,7 @@ class Compiler:
         if order_items:
             tail += " ORDER BY " + ", ".join(f"{e} {d}" for e, d in order_items)
         limit = int_arg(self.values, args, "limit", path)
-        if perm.limit is not None:
+        if perm.limit is not None and permission_limit:
             limit = perm.limit if limit is None else min(limit, perm.limit)
         offset = int_arg(self.values, args, "offset", path)
         if limit is not None:

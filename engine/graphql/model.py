@@ -36,6 +36,9 @@ class SelectPerm:
     limit: int | None = None
     allow_aggregations: bool = False
     computed_fields: frozenset[str] = frozenset()
+    redact: Mapping[str, JSON] = field(default_factory=dict)
+    """Inherited roles: column/computed field → the filter under which its value is shown
+    (``null`` in other rows); absent names are shown in every row the role sees."""
 
 
 @dataclass

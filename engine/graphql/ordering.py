@@ -54,7 +54,8 @@ class OrderBy:
             if value is None:
                 continue
             if key in f2c:
-                out.append((wrap(f"{alias}.{quote(f2c[key])}"), direction(value, f"{path}.{key}")))
+                ref = self.c.redacted(info, alias, f2c[key], f"{alias}.{quote(f2c[key])}")
+                out.append((wrap(ref), direction(value, f"{path}.{key}")))
             elif key in info.relationships and not info.relationships[key].array:
                 rel = info.relationships[key]
                 remote = self.c.model.tables[rel.remote]

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from engine.catalog import Catalog, Table
+from engine.graphql.inherited import apply_inherited
 from engine.graphql.model import (
     ComputedField,
     DeletePerm,
@@ -113,7 +114,7 @@ def build_model(catalog: Catalog, metadata: Mapping[str, Any]) -> Model:
     for inh in metadata.get("inherited_roles") or []:
         model.inherited[str(inh["role_name"])] = [str(r) for r in inh.get("role_set") or []]
         model.roles.add(str(inh["role_name"]))
-    _apply_inherited(model)
+    apply_inherited(model)
     return model
 
 
@@ -279,19 +280,3 @@ def _tracked_function(model: Model, entry: Mapping[str, Any]) -> None:
     roles = frozenset(str(p.get("role")) for p in entry.get("permissions") or [])
     model.functions[key] = TrackedFunction(fn, str(name), (fn.return_schema, fn.return_base),
                                            config.get("session_argument"), str(exposed), roles)
-
-
-def _apply_inherited(model: Model) -> None:
-    for role, parents in model.inherited.items():
-        for info in model.tables.values():
-            perms = [info.select[p] for p in parents if p in info.select]
-            if not perms or role in info.select:
-                continue
-            cols: frozenset[str] = frozenset().union(*(p.columns for p in perms))
-            limits = [p.limit for p in perms]
-            info.select[role] = SelectPerm(
-                columns=cols,
-                filter=perms[0].filter if len(perms) == 1 else {"_or": [p.filter for p in perms]},
-                limit=None if any(x is None for x in limits) else max(x for x in limits if x),
-                allow_aggregations=any(p.allow_aggregations for p in perms),
-                computed_fields=frozenset().union(*(p.computed_fields for p in perms)))

@@ -103,6 +103,11 @@ class SchemaBuilder:
             return []
         return [c for c in info.table.columns if c in perm.columns]
 
+    def redacted(self, info: TableInfo) -> Mapping[str, Any]:
+        """Columns and computed fields the role sees in some rows only (inherited roles)."""
+        perm = self.access[info.key].select
+        return {} if perm is None else perm.redact
+
     def visible_computed(self, info: TableInfo) -> list[Any]:
         """Computed fields the role may select."""
         perm = self.access[info.key].select
@@ -137,7 +142,9 @@ class SchemaBuilder:
                 t = self.column_type(info, col)
                 args = {"path": GraphQLArgument(GraphQLString, description="JSON select path")} \
                     if column.base in ("json", "jsonb") else None
-                out[info.columns[col]] = GraphQLField(t if column.nullable else non_null(t),
+                # Hasura makes a column an inherited role may not see in every row nullable.
+                nullable = column.nullable or col in self.redacted(info)
+                out[info.columns[col]] = GraphQLField(t if nullable else non_null(t),
                                                       args=args,
                                                       description=info.column_descriptions.get(col))
             for cf in self.visible_computed(info):
