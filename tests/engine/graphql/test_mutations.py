@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 
 from engine.graphql import GraphQLEngine
-from tests.engine.graphql.conftest import gql
+from tests.engine.graphql.conftest import blog_metadata, gql
 
 
 async def test_nested_insert_with_object_and_array_relationships(
@@ -173,3 +173,62 @@ def _metadata_with_check_on_title() -> dict[str, object]:
     article = meta["sources"][0]["tables"][1]
     article["insert_permissions"][0]["permission"]["check"] = {"title": {"_neq": "no"}}
     return meta
+
+
+async def test_nested_insert_refuses_columns_given_twice(blog_engine: GraphQLEngine) -> None:
+    """GIVEN nested inserts that give a relationship's column and the relationship too.
+
+    WHEN an article names author_id and an author, or a nested article names author_id
+    THEN Hasura's validation errors answer at the object, and a null relationship is skipped.
+    """
+    both = await gql(blog_engine, """mutation { insert_article(objects: [{title: "x",
+        author_id: 1, author: {data: {name: "E"}}}]) { affected_rows } }""")
+    child = await gql(blog_engine, """mutation { insert_author(objects: [{name: "F",
+        articles: {data: [{title: "y", author_id: 1}]}}]) { affected_rows } }""")
+    nothing = await gql(blog_engine, """mutation { insert_article(objects: [{title: "z",
+        author_id: 2, author: null}]) { affected_rows returning { author { name } } } }""")
+    assert both["errors"] == [{"message": 'cannot insert object relationship "author" as '
+                               '"author_id" column values are already determined',
+                               "extensions": {"code": "validation-failed", "path":
+                                              "$.selectionSet.insert_article.args.objects[0]"
+                                              ".author"}}]
+    assert child["errors"] == [{"message": 'cannot insert "author_id" columns as their values '
+                                "are already being determined by parent insert",
+                                "extensions": {"code": "validation-failed", "path":
+                                               "$.selectionSet.insert_author.args.objects[0]"
+                                               ".articles.data[0]"}}]
+    assert nothing == {"data": {"insert_article": {
+        "affected_rows": 1, "returning": [{"author": {"name": "Bob"}}]}}}
+
+
+async def test_insert_constraint_violation_is_reported_at_the_objects(
+        blog_engine: GraphQLEngine) -> None:
+    """GIVEN an author name that is already taken (a unique key).
+
+    WHEN inserting it again
+    THEN Hasura's constraint-violation error answers at the insert's objects argument.
+    """
+    result = await gql(blog_engine, 'mutation { insert_author(objects: [{name: "Alice"}]) '
+                                    "{ affected_rows } }")
+    error = result["errors"][0]
+    assert error["extensions"] == {"code": "constraint-violation",
+                                   "path": "$.selectionSet.insert_author.args.objects"}
+    assert error["message"].startswith("Uniqueness violation. duplicate key value")
+
+
+async def test_update_with_only_presets_needs_no_operator(blog_pool: asyncpg.Pool) -> None:
+    """GIVEN an update permission that presets a column.
+
+    WHEN the role updates with a ``where`` and no operator
+    THEN the preset is applied (Hasura asks for an operator only when nothing is preset).
+    """
+    metadata = blog_metadata()
+    author = metadata["sources"][0]["tables"][0]
+    permission = author["update_permissions"][0]["permission"]
+    permission["columns"] = ["name", "bio"]
+    permission["set"] = {"bio": "X-Hasura-User-Id"}
+    engine = await GraphQLEngine.build(blog_pool, metadata)
+    result = await gql(engine, "mutation { update_author(where: {}) { affected_rows "
+                               "returning { bio } } }", role="user", user_id="1")
+    assert result == {"data": {"update_author": {"affected_rows": 1,
+                                                 "returning": [{"bio": "1"}]}}}
