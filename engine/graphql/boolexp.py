@@ -26,7 +26,13 @@ _COLUMN_CMP = {"_ceq": "=", "_cne": "<>", "_cneq": "<>", "_cgt": ">", "_cgte": "
 _ST_OPS = {"_st_contains": "ST_Contains", "_st_crosses": "ST_Crosses",
            "_st_equals": "ST_Equals", "_st_intersects": "ST_Intersects",
            "_st_overlaps": "ST_Overlaps", "_st_touches": "ST_Touches", "_st_within": "ST_Within",
-           "_st_d_within": "ST_DWithin"}
+           "_st_d_within": "ST_DWithin", "_st_3d_d_within": "ST_3DDWithin",
+           "_st_3d_intersects": "ST_3DIntersects", "_st_intersects_rast": "ST_Intersects",
+           "_st_intersects_nband_geom": "ST_Intersects",
+           "_st_intersects_geom_nband": "ST_Intersects"}
+# ``_cast``: the casts Hasura offers per column type (GraphQL name of the target → SQL type).
+CASTS = {"geometry": {"geography": "geography"}, "geography": {"geometry": "geometry"},
+         "jsonb": {"String": "text"}}
 # ltree operators: (SQL operator, the right side's type).
 _LTREE_OPS = {"_ancestor": ("@>", "ltree"), "_ancestor_any": ("@>", "ltree[]"),
               "_descendant": ("<@", "ltree"), "_descendant_any": ("<@", "ltree[]"),
@@ -189,7 +195,9 @@ class BoolExp:
             elif op in _LTREE_OPS and col.base == "ltree":
                 parts.append(self._ltree(ref, op, raw, sub))
             elif op in _ST_OPS:
-                parts.append(self._spatial(info, column, ref, op, raw, col))
+                parts.append(self._spatial(ref, op, raw, col))
+            elif op == "_cast" and col.base in CASTS:
+                parts.append(self._cast(info, alias, column, ref, raw, col, sub))
             elif op in _COLUMN_CMP:
                 parts.append(f"{ref} {_COLUMN_CMP[op]} {self._column_ref(info, alias, raw)}")
             else:
@@ -215,22 +223,56 @@ class BoolExp:
             return f"{ref} {sql_op} ({self.c.params.add(raw, to_text_list)}::text[])::{cast}"
         return f"{ref} {sql_op} {self.c.params.text(raw, cast)}"
 
-    def _geometry(self, raw: Any, col: Column) -> str:
+    def _geometry(self, raw: Any, type_: str) -> str:
+        """A GeoJSON value as ``type_`` (geometry or geography)."""
         if self.permission and is_session_var(raw):
-            return f"ST_GeomFromGeoJSON({self.c.params.session(raw)}::text)::{col.type}"
-        return f"ST_GeomFromGeoJSON({self.c.params.add(raw, to_json_text)}::text)::{col.type}"
+            return f"ST_GeomFromGeoJSON({self.c.params.session(raw)}::text)::{type_}"
+        return f"ST_GeomFromGeoJSON({self.c.params.add(raw, to_json_text)}::text)::{type_}"
 
-    def _spatial(self, info: TableInfo, column: str, ref: str, op: str, raw: Any,
-                 col: Column) -> str:
-        if op == "_st_d_within":
+    def _scalar(self, raw: Any, type_: str) -> str:
+        """A plain value (a number, a flag, a raster's hex text) as ``type_``."""
+        if self.permission and is_session_var(raw):
+            return f"({self.c.params.session(str(raw))}::text)::{type_}"
+        return self.c.params.text(raw, type_)
+
+    def _spatial(self, ref: str, op: str, raw: Any, col: Column) -> str:
+        """PostGIS operators: ``ST_*(column, value[, ...])`` as Hasura calls them."""
+        fn = _ST_OPS[op]
+        if op == "_st_intersects_rast":
+            return f"{fn}({ref}, {self._scalar(raw, 'raster')})"
+        if op in ("_st_intersects_nband_geom", "_st_intersects_geom_nband"):
             spec = self.c.values.concrete(raw) or {}
-            distance = spec.get("distance")
-            if self.permission and is_session_var(distance):
-                dist = f"({self.c.params.session(str(distance))}::text)::float8"
-            else:
-                dist = self.c.params.text(distance, "float8")
-            return f"ST_DWithin({ref}, {self._geometry(spec.get('from'), col)}, {dist})"
-        return f"{_ST_OPS[op]}({ref}, {self._geometry(raw, col)})"
+            geom = self._geometry(spec.get("geommin"), "geometry")
+            nband = spec.get("nband")
+            band = "NULL::integer" if nband is None else self._scalar(nband, "integer")
+            if op == "_st_intersects_nband_geom":
+                return f"{fn}({ref}, {band}, {geom})"
+            return f"{fn}({ref}, {geom}, {band})"
+        if op in ("_st_d_within", "_st_3d_d_within"):
+            spec = self.c.values.concrete(raw) or {}
+            args = [ref, self._geometry(spec.get("from"), col.type),
+                    self._scalar(spec.get("distance"), "float8")]
+            if spec.get("use_spheroid") is not None and col.base == "geography":
+                args.append(self._scalar(spec.get("use_spheroid"), "boolean"))
+            return f"{fn}({', '.join(args)})"
+        return f"{fn}({ref}, {self._geometry(raw, col.type)})"
+
+    def _cast(self, info: TableInfo, alias: str, column: str, ref: str, raw: Any, col: Column,
+              path: str) -> str:
+        """``_cast: {<type>: <comparison>}``: compare the column cast to another type."""
+        spec = self.c.values.concrete(raw)
+        if not isinstance(spec, dict):
+            raise validation("expected an object for a cast expression", path)
+        parts = []
+        for target, ops in spec.items():
+            sql_type = CASTS[col.base].get(target)
+            if sql_type is None:
+                raise validation(f"field '{target}' not found in type: "
+                                 f"'{scalar_name(col)}_cast_exp'", f"{path}.{target}")
+            cast_col = Column(col.name, sql_type, sql_type, True, False)
+            parts.append(self._column(info, alias, column, ops, f"{path}.{target}",
+                                      ref=f"({ref})::{sql_type}", col=cast_col))
+        return "(" + " AND ".join(parts) + ")" if parts else "true"
 
     def _plain(self, raw: Any) -> str:
         if self.permission and is_session_var(raw):

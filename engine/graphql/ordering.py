@@ -27,6 +27,14 @@ def direction(value: Any, path: str) -> str:
     return found
 
 
+Item = tuple[str, str, tuple[str, ...]]
+"""An ORDER BY item: expression, direction, and the ``order_by`` keys leading to it."""
+
+
+def _under(key: str, items: list[Item]) -> list[Item]:
+    return [(e, d, (key, *keys)) for e, d, keys in items]
+
+
 class OrderBy:
     """Compiles one ``order_by`` argument with a compiler's state."""
 
@@ -35,11 +43,19 @@ class OrderBy:
 
     def items(self, info: TableInfo, alias: str, raw: Any, path: str) -> list[tuple[str, str]]:
         """ORDER BY items (expression, direction)."""
+        return [(e, d) for e, d, _ in self.keyed_items(info, alias, raw, path)]
+
+    def keyed_items(self, info: TableInfo, alias: str, raw: Any, path: str) -> list[Item]:
+        """ORDER BY items with the ``order_by`` keys leading to each.
+
+        Columns by their column name, e.g. ``("articles_aggregate", "count")`` or ``("id",)``:
+        what a Relay cursor records.
+        """
         value = self.c.values.deep(raw)
         if value is None:
             return []
         items = value if isinstance(value, list) else [value]
-        out: list[tuple[str, str]] = []
+        out: list[Item] = []
         for item in items:
             if not isinstance(item, dict):
                 raise validation("expected an object for order_by", path)
@@ -47,15 +63,15 @@ class OrderBy:
         return out
 
     def _order_object(self, info: TableInfo, alias: str, item: dict[str, Any], path: str,
-                      wrap: Any) -> list[tuple[str, str]]:
+                      wrap: Any) -> list[Item]:
         f2c = info.field_to_column()
-        out: list[tuple[str, str]] = []
+        out: list[Item] = []
         for key, value in item.items():
             if value is None:
                 continue
             if key in f2c:
                 ref = self.c.redacted(info, alias, f2c[key], f"{alias}.{quote(f2c[key])}")
-                out.append((wrap(ref), direction(value, f"{path}.{key}")))
+                out.append((wrap(ref), direction(value, f"{path}.{key}"), (f2c[key],)))
             elif key in info.relationships and not info.relationships[key].array:
                 rel = info.relationships[key]
                 remote = self.c.model.tables[rel.remote]
@@ -70,24 +86,25 @@ class OrderBy:
                     return str(wrap(f"(SELECT {e} FROM {remote.table.qualified} {ra} "
                                 f"WHERE {cond} LIMIT 1)"))
 
-                out.extend(self._order_object(remote, ra, value, f"{path}.{key}", inner))
+                out.extend(_under(key, self._order_object(remote, ra, value, f"{path}.{key}",
+                                                          inner)))
             elif self.c.computed_allowed(info, key) and info.computed[key].returns is None \
                     and info.computed[key].filterable:
                 expr = computed_call(self.c, info.computed[key], alias)
-                out.append((wrap(expr), direction(value, f"{path}.{key}")))
+                out.append((wrap(expr), direction(value, f"{path}.{key}"), (key,)))
             elif key.endswith("_aggregate") and self.c.computed_allowed(info, key[:-10]) \
                     and info.computed[key[:-10]].filterable:
                 cf = info.computed[key[:-10]]
                 assert cf.returns is not None
                 remote = self.c.model.tables[cf.returns]
-                out.extend(self._order_aggregate_source(
+                out.extend(_under(key, self._order_aggregate_source(
                     remote, lambda ra, cf=cf: f"{computed_call(self.c, cf, alias)} {ra}", [],
-                    value, wrap, f"{path}.{key}"))
+                    value, wrap, f"{path}.{key}")))
             elif key.endswith("_aggregate") and key[:-10] in info.relationships:
                 rel = info.relationships[key[:-10]]
                 remote = self.c.model.tables[rel.remote]
-                out.extend(self._order_aggregate(info, alias, rel, remote, value, wrap,
-                                                 f"{path}.{key}"))
+                out.extend(_under(key, self._order_aggregate(info, alias, rel, remote, value,
+                                                             wrap, f"{path}.{key}")))
             else:
                 raise validation(f"field '{key}' not found in type: '{info.name}_order_by'",
                                  f"{path}.{key}")
@@ -95,15 +112,15 @@ class OrderBy:
 
     def _order_aggregate(self, info: TableInfo, alias: str, rel: Relationship,
                          remote: TableInfo, spec: dict[str, Any], wrap: Any, path: str
-                         ) -> list[tuple[str, str]]:
+                         ) -> list[Item]:
         return self._order_aggregate_source(
             remote, lambda ra: f"{remote.table.qualified} {ra}",
             [lambda ra: self.c.join_on(rel, alias, ra)], spec, wrap, path)
 
     def _order_aggregate_source(self, remote: TableInfo, source: Any, conds: list[Any],
                                 spec: dict[str, Any], wrap: Any, path: str
-                                ) -> list[tuple[str, str]]:
-        out: list[tuple[str, str]] = []
+                                ) -> list[Item]:
+        out: list[Item] = []
         f2c = remote.field_to_column()
         for fn, sub in spec.items():
             if sub is None:
@@ -116,11 +133,12 @@ class OrderBy:
             where = " WHERE " + " AND ".join(parts) if parts else ""
             src = f"FROM {source(ra)}{where}"
             if fn == "count":
-                out.append((wrap(f"(SELECT count(*) {src})"), direction(sub, path)))
+                out.append((wrap(f"(SELECT count(*) {src})"), direction(sub, path), (fn,)))
                 continue
             for col, dir_value in (sub or {}).items():
                 if dir_value is None:
                     continue
                 expr = f"{fn}({ra}.{quote(f2c.get(col, col))})"
-                out.append((wrap(f"(SELECT {expr} {src})"), direction(dir_value, path)))
+                out.append((wrap(f"(SELECT {expr} {src})"), direction(dir_value, path),
+                            (fn, col)))
         return out

@@ -30,10 +30,11 @@ from engine.catalog.model import quote
 from engine.graphql.calls import function_call
 from engine.graphql.errors import GraphQLFieldError, validation
 from engine.graphql.model import Relationship, TableInfo, TrackedFunction
+from engine.graphql.ordering import Item, OrderBy
 from engine.graphql.schema import SchemaBuilder
 from engine.graphql.schema_wrappers import non_null, non_null_list
 from engine.graphql.selection import Selected
-from engine.graphql.sqltext import Const, JsonPart, json_object, json_string, json_value, literal
+from engine.graphql.sqltext import JsonPart, json_object, json_string, json_value, literal
 
 if TYPE_CHECKING:
     from engine.graphql.compiler import Compiler
@@ -221,24 +222,42 @@ def _flip(direction: str) -> str:
     return " ".join(words)
 
 
+_MISSING = object()
+
+
 class Connection:
     """Compiles one ``<name>_connection`` field with a compiler's state."""
 
     def __init__(self, compiler: Compiler) -> None:
         self.c = compiler
 
-    def _cursor_columns(self, info: TableInfo, raw_order: Any) -> list[str]:
-        f2c = info.field_to_column()
-        cols: list[str] = []
-        order = self.c.values.deep(raw_order) or []
-        for item in order if isinstance(order, list) else [order]:
-            if isinstance(item, dict):
-                cols.extend(f2c[k] for k in item if k in f2c and f2c[k] not in cols)
-        cols.extend(c for c in info.table.primary_key if c not in cols)
-        return cols
+    def _order(self, info: TableInfo, alias: str, raw_order: Any, path: str) -> list[Item]:
+        """The ORDER BY items, the primary key appended (ascending) where not ordered on."""
+        items = OrderBy(self.c).keyed_items(info, alias, raw_order, path)
+        keys = {k for _, _, k in items}
+        items.extend((f"{alias}.{quote(c)}", "ASC", (c,)) for c in info.table.primary_key
+                     if (c,) not in keys)
+        return items
 
-    def _cursor_condition(self, info: TableInfo, alias: str, cursor: Any,
-                          directions: dict[str, str], before: bool, path: str) -> str:
+    @staticmethod
+    def _cursor(items: list[Item]) -> str:
+        """The cursor: base64 of a JSON object mirroring ``order_by`` (as Hasura builds it)."""
+        tree: dict[str, Any] = {}
+        for expr, _, keys in items:
+            node = tree
+            for key in keys[:-1]:
+                node = node.setdefault(key, {})
+            node[keys[-1]] = expr
+
+        def render(node: dict[str, Any]) -> str:
+            return "json_build_object(" + ", ".join(
+                f"{literal(k)}, {render(v) if isinstance(v, dict) else v}"
+                for k, v in node.items()) + ")"
+
+        return _b64(render(tree))
+
+    def _cursor_condition(self, info: TableInfo, cursor: Any, items: list[Item], before: bool,
+                          path: str) -> str:
         text = str(self.c.values.concrete(cursor))
         try:
             values = json.loads(base64.b64decode(text + "=" * (-len(text) % 4)))
@@ -248,13 +267,18 @@ class Connection:
             raise validation("the cursor is not valid", path)
         ors = []
         equal: list[str] = []
-        for column, direction in directions.items():
-            if column not in values:
+        for expr, direction, keys in items:
+            found: Any = values
+            for key in keys:
+                found = found.get(key, _MISSING) if isinstance(found, dict) else _MISSING
+            if found is _MISSING:
                 continue
-            col = info.table.columns[column]
-            value = values[column]
-            param = _param(self.c, value, col.type)
-            ref = f"{alias}.{quote(column)}"
+            if len(keys) == 1 and keys[0] in info.table.columns:
+                ref, param = expr, _param(self.c, found, info.table.columns[keys[0]].type)
+            else:
+                # Relationship columns and aggregates: compared as JSON values.
+                ref = f"to_jsonb({expr})"
+                param = f"{self.c.params.add(json.dumps(found), lambda v: v)}::jsonb"
             ascending = direction.startswith("ASC")
             op = ">" if ascending != before else "<"
             ors.append("(" + " AND ".join([*equal, f"{ref} {op} {param}"]) + ")")
@@ -283,28 +307,19 @@ class Connection:
             w = c.where(info, alias, args["where"], f"{path}.args.where")
             if w != "true":
                 where.append(w)
-        items = c.order_by(info, alias, args.get("order_by"), f"{path}.args.order_by")
-        cursor_cols = self._cursor_columns(info, args.get("order_by"))
-        directions: dict[str, str] = {}
-        for column in cursor_cols:
-            ref = f"{alias}.{quote(column)}"
-            found = next((d for e, d in items if e == ref), None)
-            if found is None:
-                items.append((ref, "ASC"))
-                found = "ASC"
-            directions[column] = found
-        for key in ("after", "before"):
-            if given[key] is not None:
-                where.append(self._cursor_condition(info, alias, args.get(key), directions,
-                                                    key == "before", f"{path}.args.{key}"))
+        keyed = self._order(info, alias, args.get("order_by"), f"{path}.args.order_by")
+        items = [(e, d) for e, d, _ in keyed]
+        base_sql = f" WHERE {' AND '.join(where)}" if where else ""
+        cursor_conds = [self._cursor_condition(info, args.get(key), keyed, key == "before",
+                                               f"{path}.args.{key}")
+                        for key in ("after", "before") if given[key] is not None]
+        where = [*where, *cursor_conds]
         where_sql = f" WHERE {' AND '.join(where)}" if where else ""
         last = given["last"]
         limit = given["first"] if last is None else last
         order = ", ".join(f"{e} {d if last is None else _flip(d)}" for e, d in items)
-        cursor = _b64("json_build_object(" + ", ".join(
-            f"{literal(col)}, {alias}.{quote(col)}" for col in cursor_cols) + ")")
+        cursor = self._cursor(keyed)
         out_order = " DESC" if last is not None else ""
-        count = f"(SELECT count(*) FROM {source_sql}{where_sql})"
         pairs: list[tuple[str, JsonPart]] = []
         for field_sel in c.fields(sel, {f"{info.name}Connection"}):
             if field_sel.name == "__typename":
@@ -314,30 +329,47 @@ class Connection:
                     info, alias, field_sel, source_sql, where_sql, order, limit, cursor,
                     out_order)))
             elif field_sel.name == "pageInfo":
-                page = (f"SELECT {cursor} AS c, row_number() OVER (ORDER BY {order}) AS r "
-                        f"FROM {source_sql}{where_sql} ORDER BY {order}"
-                        + (f" LIMIT {int(limit)}" if limit is not None else ""))
-                info_pairs: list[tuple[str, JsonPart]] = []
-                for p in c.fields(field_sel, {"PageInfo"}):
-                    if p.name == "__typename":
-                        info_pairs.append((p.alias, json_string("PageInfo")))
-                    elif p.name in ("startCursor", "endCursor"):
-                        first_row = (p.name == "startCursor") == (last is None)
-                        pick = "r" if first_row else "r DESC"
-                        info_pairs.append((p.alias, json_value(
-                            f"(SELECT _p.c FROM ({page}) _p ORDER BY {pick} LIMIT 1)")))
-                    elif p.name == "hasNextPage":
-                        info_pairs.append((p.alias, Const("false") if given["first"] is None
-                                           else json_value(f"{count} > {int(given['first'])}")))
-                    elif p.name == "hasPreviousPage":
-                        info_pairs.append((p.alias, Const("false") if last is None
-                                           else json_value(f"{count} > {int(last)}")))
-                pairs.append((field_sel.alias, json_object(info_pairs)))
+                pairs.append((field_sel.alias, self._page_info(
+                    field_sel, source_sql, base_sql, cursor_conds, items, limit,
+                    last is not None, cursor)))
             else:
                 raise validation(f"field '{field_sel.name}' not found in type: "
                                  f"'{info.name}Connection'", field_sel.path)
         return json_object(pairs)
 
+    def _page_info(self, sel: Selected, source: str, base_sql: str, cursor_conds: list[str],
+                   items: list[tuple[str, str]], limit: Any, backward: bool,
+                   cursor: str) -> str:
+        """``pageInfo``: the page's first and last cursors, and whether rows lie before or after.
+
+        As Hasura answers: whether rows of the whole filtered set (cursors aside) sort before
+        the page's first row or after its last one.
+        """
+        natural = ", ".join(f"{e} {d}" for e, d in items)
+        ok = " AND ".join(cursor_conds) or "true"
+        ranked = (f"SELECT {cursor} AS c, row_number() OVER (ORDER BY {natural}) AS ra, "
+                  f"({ok}) AS ok FROM {source}{base_sql}")
+        page = (f"SELECT _k.c, _k.ra FROM ({ranked}) _k WHERE _k.ok ORDER BY _k.ra"
+                + (" DESC" if backward else "")
+                + (f" LIMIT {int(limit)}" if limit is not None else ""))
+        out: list[tuple[str, JsonPart]] = []
+        for p in self.c.fields(sel, {"PageInfo"}):
+            if p.name == "__typename":
+                out.append((p.alias, json_string("PageInfo")))
+            elif p.name in ("startCursor", "endCursor"):
+                pick = "_p.ra" if p.name == "startCursor" else "_p.ra DESC"
+                out.append((p.alias, json_value(
+                    f"(SELECT _p.c FROM ({page}) _p ORDER BY {pick} LIMIT 1)")))
+            elif p.name == "hasPreviousPage":
+                out.append((p.alias, json_value(
+                    f"coalesce((SELECT min(_p.ra) > 1 FROM ({page}) _p), false)")))
+            elif p.name == "hasNextPage":
+                out.append((p.alias, json_value(
+                    f"coalesce((SELECT max(_p.ra) < (SELECT count(*) FROM {source}{base_sql}) "
+                    f"FROM ({page}) _p), false)")))
+            else:
+                raise validation(f"field '{p.name}' not found in type: 'PageInfo'", p.path)
+        return json_object(out)
     def _edges(self, info: TableInfo, alias: str, sel: Selected, source: str, where_sql: str,
                order: str, limit: Any, cursor: str, out_order: str) -> str:
         c = self.c

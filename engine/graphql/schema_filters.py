@@ -12,6 +12,7 @@ from graphql import (
     GraphQLString,
 )
 
+from engine.graphql.boolexp import CASTS
 from engine.graphql.model import TableInfo
 from engine.graphql.scalars import GEOMETRIC, JSONB, TEXTUAL, scalar_name
 from engine.graphql.schema_wrappers import non_null
@@ -23,7 +24,8 @@ _ORDERED = ("_eq", "_gt", "_gte", "_lt", "_lte", "_neq")
 _TEXT = ("_like", "_nlike", "_ilike", "_nilike", "_similar", "_nsimilar", "_regex", "_nregex",
          "_iregex", "_niregex")
 _SPATIAL = ("_st_contains", "_st_crosses", "_st_equals", "_st_intersects", "_st_overlaps",
-            "_st_touches", "_st_within")
+            "_st_touches", "_st_within", "_st_3d_intersects")
+"""Geometry operators taking one value (geography only has ``_st_intersects``)."""
 
 
 def comparison(b: SchemaBuilder, type_: Any) -> GraphQLInputObjectType:
@@ -41,14 +43,14 @@ def comparison(b: SchemaBuilder, type_: Any) -> GraphQLInputObjectType:
             for op in _TEXT:
                 fields[op] = GraphQLInputField(type_)
         if type_.name in GEOMETRIC:
-            for op in _SPATIAL:
-                fields[op] = GraphQLInputField(type_)
-            within = "st_d_within_input" if type_.name == "geometry" \
-                else "st_d_within_geography_input"
-            fields["_st_d_within"] = GraphQLInputField(b.cached(
-                within, lambda: GraphQLInputObjectType(within, {
-                    "distance": GraphQLInputField(non_null(b.scalar("Float"))),
-                    "from": GraphQLInputField(non_null(type_))})))
+            _spatial(b, type_, fields)
+        if type_.name == "raster":
+            _raster(b, type_, fields)
+        if type_.name in CASTS:
+            cast_name = f"{type_.name}_cast_exp"
+            fields["_cast"] = GraphQLInputField(b.cached(cast_name, lambda: GraphQLInputObjectType(
+                cast_name, lambda: {target: GraphQLInputField(comparison(b, b.scalar(target)))
+                                    for target in sorted(CASTS[type_.name])})))
         if type_.name == "ltree":
             lists = {"_ancestor_any": type_, "_descendant_any": type_,
                      "_matches_any": GraphQLString}
@@ -67,6 +69,43 @@ def comparison(b: SchemaBuilder, type_: Any) -> GraphQLInputObjectType:
         return GraphQLInputObjectType(name, dict(sorted(fields.items())))
 
     return b.cached(name, make)  # type: ignore[no-any-return]
+
+
+def _spatial(b: SchemaBuilder, type_: Any, fields: dict[str, GraphQLInputField]) -> None:
+    """PostGIS operators of a geometry or geography column, as Hasura offers them."""
+    float_ = non_null(b.scalar("Float"))
+    if type_.name == "geography":
+        fields["_st_intersects"] = GraphQLInputField(type_)
+        fields["_st_d_within"] = GraphQLInputField(b.cached(
+            "st_d_within_geography_input", lambda: GraphQLInputObjectType(
+                "st_d_within_geography_input", {
+                    "distance": GraphQLInputField(float_),
+                    "from": GraphQLInputField(non_null(type_)),
+                    "use_spheroid": GraphQLInputField(GraphQLBoolean, default_value=True)})))
+        return
+    for op in _SPATIAL:
+        fields[op] = GraphQLInputField(type_)
+    within = b.cached("st_d_within_input", lambda: GraphQLInputObjectType(
+        "st_d_within_input", {"distance": GraphQLInputField(float_),
+                              "from": GraphQLInputField(non_null(type_))}))
+    fields["_st_d_within"] = GraphQLInputField(within)
+    fields["_st_3d_d_within"] = GraphQLInputField(within)
+
+
+def _raster(b: SchemaBuilder, type_: Any, fields: dict[str, GraphQLInputField]) -> None:
+    """Raster intersection operators (ST_Intersects with a raster or a geometry and a band)."""
+    geometry = non_null(b.scalar("geometry"))
+    fields["_st_intersects_rast"] = GraphQLInputField(type_)
+    fields["_st_intersects_nband_geom"] = GraphQLInputField(b.cached(
+        "st_intersects_nband_geom_input", lambda: GraphQLInputObjectType(
+            "st_intersects_nband_geom_input", {
+                "geommin": GraphQLInputField(geometry),
+                "nband": GraphQLInputField(non_null(b.scalar("Int")))})))
+    fields["_st_intersects_geom_nband"] = GraphQLInputField(b.cached(
+        "st_intersects_geom_nband_input", lambda: GraphQLInputObjectType(
+            "st_intersects_geom_nband_input", {
+                "geommin": GraphQLInputField(geometry),
+                "nband": GraphQLInputField(b.scalar("Int"))})))
 
 
 def bool_exp(b: SchemaBuilder, info: TableInfo) -> GraphQLInputObjectType:
