@@ -19,7 +19,7 @@ from engine.conformance.cases import Request
 
 def websocket_skip_reason(request: Request) -> str | None:
     """Why the original suite sends ``request`` over HTTP only (None: it goes over the socket)."""
-    if not request.url.endswith("/graphql"):
+    if not request.url.endswith(("/graphql", "/relay")):
         return "not a GraphQL request"
     if not isinstance(request.query, dict):
         return "batched requests are HTTP only"
@@ -29,14 +29,14 @@ def websocket_skip_reason(request: Request) -> str | None:
 
 
 async def over_websocket(base_url: str, headers: Mapping[str, str], query: Any,
-                         wait: float = 30.0) -> Any:
+                         wait: float = 30.0, path: str = "/v1/graphql") -> Any:
     """Send ``query`` as a ``start`` on a fresh socket; the payload of its answer.
 
     Raises:
         RuntimeError: the server answered with something else than data or error, or did
             not complete the operation.
     """
-    url = base_url.replace("http://", "ws://").replace("https://", "wss://") + "/v1/graphql"
+    url = base_url.replace("http://", "ws://").replace("https://", "wss://") + path
     async with connect(url, subprotocols=["graphql-ws"],  # type: ignore[list-item]
                        open_timeout=wait, max_size=None) as ws:
         await ws.send(orjson.dumps({"type": "connection_init",

@@ -52,6 +52,10 @@ from engine.session import ADMIN_ROLE, Session
 log = logging.getLogger(__name__)
 
 
+def _is_mutation(root_kind: str) -> bool:
+    return root_kind.split("_")[0] in ("insert", "update", "delete")
+
+
 class GraphQLEngine:
     """Answers ``/v1/graphql`` requests for the metadata it was built with."""
 
@@ -200,9 +204,11 @@ class GraphQLEngine:
             return found
 
         def new_compiler() -> Compiler:
-            return Compiler(self.model, prepared.session.role, self.options,
-                            prepared.document.fragments, prepared.variables,
-                            prepared.state.access)
+            compiler = Compiler(self.model, prepared.session.role, self.options,
+                                prepared.document.fragments, prepared.variables,
+                                prepared.state.access)
+            compiler.relay = prepared.state.relay
+            return compiler
 
         ctx = RunContext(conn, prepared, session_vars, new_compiler, introspection)
         # No connection (and no time limit) when nothing reads the database.
@@ -221,6 +227,16 @@ class GraphQLEngine:
         return data_body(plan.roots, out)
 
     # -- roles ---------------------------------------------------------------------------
+    def _mutation_roots(self, state: RoleState) -> None:
+        """Insert, update and delete fields, and functions exposed as mutations."""
+        for info in self.model.tables.values():
+            for kind, name in info.root.items():
+                if _is_mutation(kind):
+                    state.mutation_roots[name] = (kind, info)
+        for fn in self.model.functions.values():
+            if fn.exposed_as == "mutation":
+                state.mutation_roots[fn.name] = ("function", fn)
+
     def _role(self, role: str, backend: bool = False, relay: bool = False) -> RoleState:
         state = self._roles.get((role, backend, relay))
         if state is None and relay:
@@ -228,6 +244,8 @@ class GraphQLEngine:
             state = RoleState(role=role, schema=relay_builder.build(),
                               access=relay_builder.access, relay=True)
             state.query_roots.update(relay_roots(relay_builder))
+            # Hasura's Relay schema has the same mutations (rows answer with global ids).
+            self._mutation_roots(state)
             self._roles[(role, backend, relay)] = state
         if state is None:
             provided: list[ProvidedField] = []
@@ -242,14 +260,13 @@ class GraphQLEngine:
             builder.joins = joins
             schema = builder.build()
             state = RoleState(role=role, schema=schema, access=builder.access, joins=joins)
+            self._mutation_roots(state)
             for info in self.model.tables.values():
                 for kind, name in info.root.items():
-                    target = state.mutation_roots if kind.split("_")[0] in (
-                        "insert", "update", "delete") else state.query_roots
-                    target[name] = (kind, info)
+                    if not _is_mutation(kind):
+                        state.query_roots[name] = (kind, info)
             for fn in self.model.functions.values():
                 if fn.exposed_as == "mutation":
-                    state.mutation_roots[fn.name] = ("function", fn)
                     continue
                 state.query_roots[fn.name] = ("function", fn)
                 state.query_roots[f"{fn.name}_aggregate"] = ("function_aggregate", fn)

@@ -100,11 +100,13 @@ class EngineApp(Starlette):
 
     graphql_endpoint: GraphQLEndpoint
     graphql_websocket: GraphQLWebSocket
+    relay_websocket: GraphQLWebSocket
     cors: CorsPolicy
 
     async def close_websockets(self) -> None:
         """Close every GraphQL websocket with 1001 (going away): the server is stopping."""
         await self.graphql_websocket.close_all(1001, "server shutting down")
+        await self.relay_websocket.close_all(1001, "server shutting down")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Dispatch one ASGI event (CORS for browsers first, then the GraphQL fast path)."""
@@ -168,6 +170,7 @@ def create_app(settings: EngineSettings) -> EngineApp:
             yield
         finally:
             await websocket.close_all(1001, "server shutting down")
+            await relay_websocket.close_all(1001, "server shutting down")
             await subscriptions.close()
             await group.stop()
             await asyncio.gather(pool.close(), poll_pool.close())
@@ -202,12 +205,14 @@ def create_app(settings: EngineSettings) -> EngineApp:
     graphql = GraphQLEndpoint(state)
     cors = CorsPolicy.from_settings(settings.cors_domains, settings.disable_cors)
     websocket = GraphQLWebSocket(state, cors)
+    relay_websocket = GraphQLWebSocket(state, cors, relay=True)
     routes = [
         Route("/v1/graphql", graphql, methods=["POST"]),
         WebSocketRoute("/v1/graphql", websocket),
         Route("/v1alpha1/graphql", GraphQLEndpoint(state, legacy_statuses=True),
               methods=["POST"]),
         Route("/v1beta1/relay", GraphQLEndpoint(state, relay=True), methods=["POST"]),
+        WebSocketRoute("/v1beta1/relay", relay_websocket),
         Route("/v1/metadata", AdminEndpoint(state, "metadata"), methods=["POST"]),
         Route("/v1/query", AdminEndpoint(state, "query"), methods=["POST"]),
         Route("/v2/query", AdminEndpoint(state, "v2query"), methods=["POST"]),
@@ -222,6 +227,7 @@ def create_app(settings: EngineSettings) -> EngineApp:
     app = EngineApp(routes=routes, lifespan=lifespan)
     app.graphql_endpoint = graphql
     app.graphql_websocket = websocket
+    app.relay_websocket = relay_websocket
     app.cors = cors
     app.state.engine = state
     return app

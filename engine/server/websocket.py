@@ -52,11 +52,16 @@ _HANDSHAKE_ONLY = frozenset({"sec-websocket-key", "sec-websocket-version",
 
 
 class GraphQLWebSocket:
-    """The ASGI app for websocket connections to ``/v1/graphql``."""
+    """The ASGI app for websocket connections to ``/v1/graphql``.
 
-    def __init__(self, state: ServerState, cors: CorsPolicy | None = None) -> None:
+    With ``relay``, the one for ``/v1beta1/relay`` (answered with the Relay schema).
+    """
+
+    def __init__(self, state: ServerState, cors: CorsPolicy | None = None,
+                 relay: bool = False) -> None:
         self.state = state
         self.cors = cors or CorsPolicy()
+        self.relay = relay
         self.connections: set[Connection] = set()
         self._keepalive_task: asyncio.Task[None] | None = None
 
@@ -69,7 +74,7 @@ class GraphQLWebSocket:
             return
         protocol, accepted = choose(list(scope.get("subprotocols") or []))
         await ws.accept(subprotocol=accepted)
-        conn = Connection(ws, protocol, self.state, headers, send)
+        conn = Connection(ws, protocol, self.state, headers, send, self.relay)
         self.connections.add(conn)
         if self._keepalive_task is None or self._keepalive_task.done():
             self._keepalive_task = asyncio.create_task(self._keepalive(),
@@ -142,10 +147,12 @@ class Connection:
     """One client socket: its session, operations and outgoing messages."""
 
     def __init__(self, ws: WebSocket, protocol: Protocol, state: ServerState,
-                 headers: dict[str, str], send: Send | None = None) -> None:
+                 headers: dict[str, str], send: Send | None = None,
+                 relay: bool = False) -> None:
         self.ws = ws
         self._send: Send = send or ws.send
         """The ASGI send for results (Starlette's wrapper adds nothing once accepted)."""
+        self.relay = relay
         self.protocol = protocol
         self.state = state
         self.settings = state.settings
@@ -349,7 +356,7 @@ class Connection:
                                                 "unexpected"))
             return
         try:
-            prepared = engine.prepare(payload, self.session, self.headers)
+            prepared = engine.prepare(payload, self.session, self.headers, self.relay)
             if prepared.plan.operation == "subscription":
                 self.operations[op_id] = manager.subscribe(
                     engine, prepared,

@@ -57,6 +57,8 @@ class _Active:
     sink: Sink
     ended: Ended
     poller: Poller
+    relay: bool = False
+    """Started on the Relay endpoint (prepared again with the Relay schema)."""
 
 
 @dataclass(eq=False)
@@ -115,7 +117,7 @@ class SubscriptionManager:
         token = next(self._tokens)
         poller = self._add(engine, prepared, token, sink, None, None)
         self._active[token] = _Active(token, payload, prepared.session, prepared.headers,
-                                      sink, ended, poller)
+                                      sink, ended, poller, prepared.state.relay)
         return token
 
     def unsubscribe(self, token: int) -> None:
@@ -137,7 +139,8 @@ class SubscriptionManager:
                 cursor = cohort.values[old.statement.cursor_slot]
             old.remove(active.token)
             try:
-                prepared = engine.prepare(active.payload, active.session, active.headers)
+                prepared = engine.prepare(active.payload, active.session, active.headers,
+                                          active.relay)
                 if prepared.plan.operation != "subscription":
                     raise GraphQLFieldError("the operation is no longer a subscription",
                                             "validation-failed")

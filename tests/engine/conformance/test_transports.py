@@ -37,5 +37,6 @@ def test_websocket_skip_reason_keeps_non_graphql_batches_and_statuses_on_http() 
     """GIVEN requests WHEN asked whether they go over the socket THEN only GraphQL ones do."""
     assert websocket_skip_reason(_request()) is None
     assert websocket_skip_reason(_request(url="/v1/query")) == "not a GraphQL request"
+    assert websocket_skip_reason(_request(url="/v1beta1/relay")) is None
     assert websocket_skip_reason(_request(query=[{"query": "{ a }"}])) is not None
     assert websocket_skip_reason(_request(status=400)) is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
@@ -54,17 +55,24 @@ def blog_metadata() -> dict[str, Any]:
     ]}]}
 
 
-@pytest.fixture
-async def blog_pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
-    """A pool on a fresh database holding the blog schema."""
+@asynccontextmanager
+async def pool_with(database_url: str, sql: str) -> AsyncIterator[asyncpg.Pool]:
+    """A small pool on ``database_url`` after running ``sql`` there (closed on exit)."""
     pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
     assert pool is not None
-    async with pool.acquire() as conn:
-        await conn.execute(BLOG_SQL)
     try:
+        async with pool.acquire() as conn:
+            await conn.execute(sql)
         yield pool
     finally:
         await pool.close()
+
+
+@pytest.fixture
+async def blog_pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    """A pool on a fresh database holding the blog schema."""
+    async with pool_with(database_url, BLOG_SQL) as pool:
+        yield pool
 
 
 @pytest.fixture

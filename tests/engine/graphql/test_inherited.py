@@ -11,6 +11,7 @@ import pytest
 
 from engine.graphql import GraphQLEngine
 from engine.session import Session
+from tests.engine.graphql.conftest import pool_with
 
 SQL = """
 CREATE TABLE staff (id int PRIMARY KEY, name text NOT NULL, salary int NOT NULL,
@@ -55,14 +56,8 @@ def _metadata(*, differing_updates: bool = False) -> dict[str, Any]:
 @pytest.fixture
 async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
     """A pool on a fresh database holding the staff table."""
-    created = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
-    assert created is not None
-    async with created.acquire() as conn:
-        await conn.execute(SQL)
-    try:
+    async with pool_with(database_url, SQL) as created:
         yield created
-    finally:
-        await created.close()
 
 
 async def _run(engine: GraphQLEngine, query: str, role: str = "both") -> dict[str, Any]:

@@ -49,3 +49,17 @@ async def test_relay_pages_ordered_by_an_aggregate(blog_engine: GraphQLEngine) -
     assert [e["node"]["name"] for e in back["edges"]] == ["Bob"]
     assert back["pageInfo"]["hasPreviousPage"] is False
     assert back["pageInfo"]["hasNextPage"] is True
+
+
+async def test_relay_mutations_answer_global_ids(blog_engine: GraphQLEngine) -> None:
+    """GIVEN the Relay API.
+
+    WHEN inserting an author through it
+    THEN the mutation is served and the returned ``id`` is the row's global id.
+    """
+    body = await blog_engine.execute(
+        {"query": 'mutation { insert_author(objects: [{name: "Cy"}]) { returning { id name } } }'},
+        Session("admin", {"x-hasura-role": "admin"}, True), {}, relay=True)
+    returning = orjson.loads(body)["data"]["insert_author"]["returning"]
+    assert returning[0]["name"] == "Cy"
+    assert _decode(returning[0]["id"]) == [1, "public", "author", 3]
