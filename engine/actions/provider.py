@@ -14,12 +14,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import asyncpg
-import httpx
 import orjson
 from graphql import GraphQLArgument, GraphQLField, GraphQLNonNull, GraphQLObjectType, print_ast
 
 from engine.actions.definitions import ActionDef, read_actions
 from engine.actions.errors import ActionHandlerError, unexpected
+from engine.actions.handler_client import HandlerClient
 from engine.actions.log import ActionLog, LoggedCall
 from engine.actions.output import OutputMismatchError, check_output, project
 from engine.actions.types import CustomTypes
@@ -38,8 +38,21 @@ def _session_variables(call: FieldCall) -> dict[str, str]:
     return variables
 
 
+_PRINTED: dict[int, tuple[Any, str]] = {}
+"""Printed request queries by field node: parsed documents are cached, so a node recurs."""
+
+
 def _request_query(call: FieldCall, operation: str) -> str:
-    return f"{operation} {{ {print_ast(call.node)} }}"
+    """The field as a query, printed once per parsed node (printing costs more than the call)."""
+    node = call.node
+    known = _PRINTED.get(id(node))
+    if known is not None and known[0] is node:
+        return known[1]
+    text = f"{operation} {{ {print_ast(node)} }}"
+    if len(_PRINTED) >= 1024:
+        _PRINTED.clear()
+    _PRINTED[id(node)] = (node, text)
+    return text
 
 
 class ActionsProvider:
@@ -47,7 +60,7 @@ class ActionsProvider:
 
     def __init__(self) -> None:
         self.log: ActionLog | None = None
-        self.http: httpx.AsyncClient | None = None
+        self.http: HandlerClient | None = None
         self.actions: dict[str, ActionDef] = {}
         self.custom_types: Mapping[str, Any] = {}
         self._worker: asyncio.Task[None] | None = None
@@ -76,9 +89,9 @@ class ActionsProvider:
             await self.http.aclose()
             self.http = None
 
-    def _client(self) -> httpx.AsyncClient:
+    def _client(self) -> HandlerClient:
         if self.http is None:
-            self.http = httpx.AsyncClient()
+            self.http = HandlerClient()
         return self.http
 
     # -- root-field provider -------------------------------------------------------------

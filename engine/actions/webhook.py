@@ -12,6 +12,7 @@ import orjson
 
 from engine.actions.definitions import ActionDef
 from engine.actions.errors import ActionHandlerError, unexpected
+from engine.actions.handler_client import HandlerClient
 from engine.graphql.errors import GraphQLFieldError
 
 _TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
@@ -98,13 +99,13 @@ def wire_headers(headers: Mapping[str, str]) -> list[tuple[bytes, bytes]]:
     return wire
 
 
-async def call_handler(client: httpx.AsyncClient, action: ActionDef, body: Mapping[str, Any],
+async def call_handler(client: HandlerClient, action: ActionDef, body: Mapping[str, Any],
                        headers: Mapping[str, str]) -> Any:
     """POST the payload; the answer's JSON on 2xx, else the GraphQL error Hasura gives."""
     url = resolve_template(action.handler)
     try:
-        response = await client.post(url, content=orjson.dumps(body),
-                                     headers=wire_headers(headers), timeout=action.timeout)
+        response = await client.post(url, orjson.dumps(body), wire_headers(headers),
+                                     action.timeout)
     except httpx.TimeoutException:
         raise unexpected("http exception when calling webhook: response timeout") from None
     except httpx.HTTPError as exc:

@@ -22,6 +22,16 @@ import httpx
 Origin = tuple[str, str, int]
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A whole response, as :meth:`KeepAliveTransport.exchange` returns it."""
+
+    status_code: int
+    reason: bytes
+    headers: list[tuple[bytes, bytes]]
+    content: bytes
+
+
 @dataclass
 class _Connection:
     reader: asyncio.StreamReader
@@ -90,16 +100,34 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request``; a reused connection the server had closed is retried once."""
         url = request.url
-        scheme = url.scheme
+        connect_timeout, read_timeout = _timeouts(request)
+        answer = await self.exchange(
+            url.scheme, url.host, url.port, request.method.encode(), url.raw_path,
+            list(request.headers.raw), await request.aread(), connect_timeout, read_timeout)
+        return httpx.Response(
+            status_code=answer.status_code,
+            headers=answer.headers,
+            content=answer.content,
+            request=request,
+            extensions={"http_version": b"HTTP/1.1", "reason_phrase": answer.reason},
+        )
+
+    async def exchange(self, scheme: str, host: str, port: int | None, method: bytes,
+                       target: bytes, headers: list[tuple[bytes, bytes]], body: bytes,
+                       connect_timeout: float | None, read_timeout: float | None) -> Answer:
+        """One request without httpx's client layers (``headers`` must name the Host).
+
+        A reused connection the server had closed is retried once on a fresh one; errors
+        and timeouts are httpx's exceptions.
+        """
         if scheme not in ("http", "https"):
             raise httpx.UnsupportedProtocol(f"unsupported URL scheme {scheme!r}")
-        origin = (scheme, url.host, url.port or (443 if scheme == "https" else 80))
-        body = await request.aread()
-        connect_timeout, read_timeout = _timeouts(request)
+        origin = (scheme, host, port or (443 if scheme == "https" else 80))
         for _ in range(2):
             conn = self._checkout(origin) or await self._connect(origin, connect_timeout)
             try:
-                return await self._exchange(origin, conn, request, body, read_timeout)
+                return await self._exchange(origin, conn, method, target, headers, body,
+                                            read_timeout)
             except (httpx.RemoteProtocolError, httpx.ReadError):
                 conn.close()
                 if not conn.reused:
@@ -113,16 +141,17 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
         self,
         origin: Origin,
         conn: _Connection,
-        request: httpx.Request,
+        method: bytes,
+        target: bytes,
+        headers: list[tuple[bytes, bytes]],
         body: bytes,
         read_timeout: float | None,
-    ) -> httpx.Response:
-        headers = [(k, v) for k, v in request.headers.raw if k.lower() != b"content-length"]
-        target = request.url.raw_path
+    ) -> Answer:
         head = h11.Request(
-            method=request.method,
+            method=method,
             target=target,
-            headers=[*headers, (b"Content-Length", str(len(body)).encode())],
+            headers=[*(h for h in headers if h[0].lower() != b"content-length"),
+                     (b"Content-Length", str(len(body)).encode())],
         )
         parts = [conn.h11.send(head)]
         if body:
@@ -143,13 +172,7 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
         except h11.RemoteProtocolError as exc:
             raise httpx.RemoteProtocolError(str(exc)) from None
         self._checkin(origin, conn)
-        return httpx.Response(
-            status_code=response.status_code,
-            headers=list(response.headers),
-            content=content,
-            request=request,
-            extensions={"http_version": b"HTTP/1.1", "reason_phrase": response.reason},
-        )
+        return Answer(response.status_code, response.reason, list(response.headers), content)
 
     async def _next_event(self, conn: _Connection) -> h11.Event:
         while True:
