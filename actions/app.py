@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 from pydantic import ValidationError
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -52,13 +52,21 @@ class JSONBody(Response):
 
 
 def redis_client(settings: ActionSettings) -> Redis:
-    """The rate limiter's Redis: IAM-authenticated on AWS, plain on the local loopback."""
+    """The service's Redis (rate limits, timeline, bids): IAM on AWS, plain on loopback.
+
+    A blocking pool: past ``redis_max_connections`` a burst of calls waits for a free
+    connection (up to ``redis_pool_timeout_seconds``) instead of failing with redis-py's
+    "Too many connections".
+    """
+    provider = None
     if settings.redis_iam_user and settings.redis_replication_group_id:
         provider = ElastiCacheIamCredentials(settings.redis_iam_user,
                                              settings.redis_replication_group_id,
                                              settings.cognito_region)
-        return Redis.from_url(settings.redis_url, credential_provider=provider)
-    return Redis.from_url(settings.redis_url)
+    pool = BlockingConnectionPool.from_url(
+        settings.redis_url, max_connections=settings.redis_max_connections,
+        timeout=settings.redis_pool_timeout_seconds, credential_provider=provider)
+    return Redis.from_pool(pool)  # the client owns the pool: closing it closes the connections
 
 
 class ActionService:

@@ -35,6 +35,10 @@ class ActionSettings(BaseSettings):
     lacks that call, so the local stack turns it off and relies on revoking the token."""
     cognito_timeout_seconds: float = 10.0
     redis_url: str
+    redis_max_connections: int = 100
+    """Connections to Redis at most; a burst past them waits for a free one."""
+    redis_pool_timeout_seconds: float = 10.0
+    """How long a call waits for a free Redis connection before failing."""
     rate_limit_attempts: int = 10
     rate_limit_window_seconds: int = 300
     """10 attempts per 5 minutes per email and per client address, as Nhost allows."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import boto3
@@ -35,8 +36,18 @@ class AuctionService:
                              settings.notification_queue_name)
         dynamodb = boto3.resource("dynamodb", region_name=settings.aws_region)
         self.history = BidHistory(dynamodb.Table(settings.bids_table))
+        self._loading: dict[str, asyncio.Future[AuctionTerms]] = {}
         self.forwarder = OutboxForwarder(self.redis, self.queues, self.engine,
                                          settings.close_webhook, batch=settings.outbox_batch)
+
+    async def _load_once(self, auction_id: str) -> None:
+        """One engine call per auction however many bids miss it at once (single flight)."""
+        pending = self._loading.get(auction_id)
+        if pending is None:
+            pending = asyncio.ensure_future(self.ensure_loaded(auction_id))
+            self._loading[auction_id] = pending
+            pending.add_done_callback(lambda _: self._loading.pop(auction_id, None))
+        await asyncio.shield(pending)
 
     def start(self) -> None:
         """Start forwarding the outbox (needs a running event loop)."""
@@ -56,7 +67,7 @@ class AuctionService:
         try:
             outcome = await self.book.place(auction_id, bid_id, user_id, amount)
         except UnknownAuctionError:
-            await self.ensure_loaded(auction_id)
+            await self._load_once(auction_id)
             outcome = await self.book.place(auction_id, bid_id, user_id, amount)
         if outcome.accepted:
             self.forwarder.wake()
