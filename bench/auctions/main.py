@@ -7,7 +7,10 @@ a little after the load. Each bidder keeps one keep-alive connection and bids th
 engine's ``placeBid`` over HTTP. After the load it waits until every accepted bid is in
 ``bids_history`` (the drain), waits for the auctions to close, verifies (see
 :mod:`bench.auctions.verify`) and writes ``bench/results/auctions-<time>.json``.
-CPU seconds per process over the load say where the time went.
+CPU seconds per process over the load say where the time went: per answer, and as the
+rate an idle machine would reach (each single-process service is bound to one core). The
+load average and the CPU other processes took are reported with them. When the drain
+times out, the bids still in the outbox, the queue and its dead-letter queue are counted.
 """
 
 from __future__ import annotations
@@ -28,8 +31,10 @@ from typing import Any
 
 import httpx
 import psycopg
+import redis as redis_sync
 from joserfc import jwk, jwt
 
+from auctions.bidbook import OUTBOX_KEY
 from bench.auctions.load import PLACE_BID, LoadRecord, PriceBoard, run_bidders
 from bench.auctions.stack import AuctionProcesses, AuctionStackConfig, start_auction_processes
 from bench.auctions.verify import scan_history, verify, wait_for_drain
@@ -38,6 +43,7 @@ from bench.load.stats import percentile
 from devstack.hasura_project.migrations import Migrator
 from devstack.paths import HASURA_DIR, REPO_ROOT
 from devstack.ports import free_port
+from devstack.services.auction_aws import BID_QUEUE, dlq_name
 from devstack.services.moto import MotoService, client
 from devstack.services.postgres import PostgresServer
 from devstack.services.redis import RedisServer
@@ -94,6 +100,23 @@ def closed_rows(engine_graphql: str, ids: list[str], timeout: float) -> dict[str
 def cpu_of(pids: dict[str, int | None]) -> dict[str, float]:
     """CPU seconds so far of each process tree."""
     return {name: tree_cpu_seconds(pid) if pid else 0.0 for name, pid in pids.items()}
+
+
+def still_pending(redis_url: str, sqs: Any) -> dict[str, int]:
+    """Where the bids not yet in ``bids_history`` are, when the drain timed out.
+
+    The outbox in Redis (not yet sent), the queue (waiting or being processed) and its
+    dead-letter queue (given up on): a bid in none of them, and not stored, is lost.
+    """
+    with redis_sync.Redis.from_url(redis_url) as redis:
+        outbox = int(redis.llen(OUTBOX_KEY))
+    counts = {"outbox": outbox}
+    for name in (BID_QUEUE, dlq_name(BID_QUEUE)):
+        url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[
+            "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+        counts[name] = sum(int(v) for v in attributes.values())
+    return counts
 
 
 def idle_machine_estimate(cpu: dict[str, float], answered: int, accepted: int
@@ -187,6 +210,10 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
 
         drain = wait_for_drain(stored, len(record.accepted), args.drain_timeout,
                                lambda n, t: say(f"  drain {t:5.1f} s: {n} stored"))
+        pending = None if drain is not None else still_pending(
+            redis.url(0), client("sqs", moto.url(), settings.aws_region))
+        if pending is not None:
+            say(f"  drain timed out; still on the way: {pending}")
         say("waiting for the auctions to close ...")
         wait = max(0.0, (ends_at - datetime.now(UTC)).total_seconds()) + 30
         closed = closed_rows(processes.engine.graphql_url(), auctions, wait)
@@ -213,6 +240,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                 "p99": round(percentile(latencies, 0.99) * 1000, 1),
             },
             "drain_s": None if drain is None else round(drain, 2),
+            "not_drained": pending,
             "cpu_seconds_during_load": cpu,
             "cpu_share_during_load": {k: round(v / load_seconds, 2) for k, v in cpu.items()},
             "other_processes_cpu_share": round((busy - sum(cpu.values())) / load_seconds, 2),
