@@ -69,10 +69,14 @@ def tokens_for(users: list[str], key: jwk.OctKey) -> dict[str, str]:
                  "x-hasura-user-id": user}}, key) for user in users}
 
 
-def create_users_and_auctions(database_url: str, bidders: int, auctions: int,
-                              ends_at: datetime) -> tuple[list[str], list[str]]:
+def bidder_ids(bidders: int) -> list[str]:
+    """The bidders' user ids."""
+    return [f"bench-bidder-{n:04d}" for n in range(bidders)]
+
+
+def create_users_and_auctions(database_url: str, users: list[str], auctions: int,
+                              ends_at: datetime) -> list[str]:
     """Bidder rows and the auctions (by SQL: the insert trigger still fires for each)."""
-    users = [f"bench-bidder-{n:04d}" for n in range(bidders)]
     ids = [str(uuid.uuid4()) for _ in range(auctions)]
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("INSERT INTO users (id, email, name) SELECT u, u || '@bench.test', u "
@@ -80,7 +84,7 @@ def create_users_and_auctions(database_url: str, bidders: int, auctions: int,
         conn.execute("INSERT INTO auctions (id, seller_id, title, end_time, start_price, "
                      "min_increment) SELECT a, %s, 'bench lot', %s, 10, 1 "
                      "FROM unnest(%s::uuid[]) AS a", [SELLER, ends_at, ids])
-    return users, ids
+    return ids
 
 
 def closed_rows(engine_graphql: str, ids: list[str], timeout: float) -> dict[str, dict[str, Any]]:
@@ -168,10 +172,11 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             extra_environment={"ANTI_SNIPE_SECONDS": "1", "BID_RATE_LIMIT": "20"},
         ))
         hs_key = jwk.OctKey.import_key(secret)
-        ends_at = datetime.now(UTC) + timedelta(seconds=args.duration + 20)
-        users, auctions = create_users_and_auctions(database, args.bidders, args.auctions,
-                                                    ends_at)
-        tokens = tokens_for(users, hs_key)
+        users = bidder_ids(args.bidders)
+        tokens = tokens_for(users, hs_key)  # first: 1,000 signatures take a while
+        # The auctions end 30 s after the load, counted from now: the warm-up comes first.
+        ends_at = datetime.now(UTC) + timedelta(seconds=args.duration + 30)
+        auctions = create_users_and_auctions(database, users, args.auctions, ends_at)
         # Warm-up: one bid per auction from its seller (answered own-auction) loads each
         # auction into Redis, as the first real bid would; the load then measures bidding.
         seller_token = tokens_for([SELLER], hs_key)[SELLER]
