@@ -23,6 +23,7 @@ DEFAULT_POOL_SIZE = 10
 DEFAULT_SUBSCRIPTION_POOL_SIZE = 4
 DEFAULT_WEBSOCKET_MAX_MESSAGE_SIZE = 1024 * 1024
 DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
+DEFAULT_BACKGROUND_POOL_SIZE = 5
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
@@ -75,6 +76,12 @@ class EngineSettings:
     """``HASURA_GRAPHQL_WS_READ_COOKIE``: with CORS disabled, still read a websocket's Cookie."""
     trusted_proxies: tuple[str, ...] = ()
     """``ENGINE_TRUSTED_PROXIES``: peers whose ``X-Forwarded-For`` names the client."""
+    background_pool_size: int = DEFAULT_BACKGROUND_POOL_SIZE
+    """``ENGINE_BACKGROUND_PG_CONNECTIONS``: the pool of the background loops (event, cron
+    and one-off scheduled deliveries), apart from the request pool."""
+    rate_limit_redis_url: Secret | None = None
+    """``HASURA_GRAPHQL_RATE_LIMIT_REDIS_URL`` (else ``HASURA_GRAPHQL_REDIS_URL``): where
+    rate-limit counters are shared by every engine process; unset, each process counts."""
 
     @property
     def loopback_only(self) -> bool:
@@ -126,10 +133,16 @@ class EngineSettings:
             "ws_read_cookie": read.boolean("HASURA_GRAPHQL_WS_READ_COOKIE"),
             "gc_tuning": read.boolean("ENGINE_GC_TUNING", True),
             "trusted_proxies": read.items("ENGINE_TRUSTED_PROXIES"),
+            "background_pool_size": read.integer("ENGINE_BACKGROUND_PG_CONNECTIONS",
+                                                 DEFAULT_BACKGROUND_POOL_SIZE),
+            "rate_limit_redis_url": (read.secret("HASURA_GRAPHQL_RATE_LIMIT_REDIS_URL")
+                                     or read.secret("HASURA_GRAPHQL_REDIS_URL")),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         if values["pool_size"] < 1:
             raise SettingsError("HASURA_GRAPHQL_PG_CONNECTIONS must be at least 1")
+        if values["background_pool_size"] < 1:
+            raise SettingsError("ENGINE_BACKGROUND_PG_CONNECTIONS must be at least 1")
         for name, key in (("HASURA_GRAPHQL_LIVE_QUERIES_MULTIPLEXED_REFETCH_INTERVAL",
                            "live_queries_refetch_interval"),
                           ("HASURA_GRAPHQL_LIVE_QUERIES_MULTIPLEXED_BATCH_SIZE",

@@ -14,12 +14,9 @@ from engine.actions.definitions import ActionDef
 from engine.actions.errors import ActionHandlerError, unexpected
 from engine.actions.handler_client import HandlerClient
 from engine.graphql.errors import GraphQLFieldError
+from engine.http_headers import wire_headers
 
 _TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
-_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
-"""An HTTP field name (RFC 9110 ``token``)."""
-_FORBIDDEN_IN_VALUE = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
-"""Control characters (tab excepted) that no header value may carry."""
 
 NOT_FORWARDED = frozenset({
     "content-length", "content-md5", "user-agent", "host", "origin", "referer", "accept",
@@ -73,30 +70,6 @@ def action_body(action: ActionDef, arguments: Mapping[str, Any],
         "session_variables": dict(session_variables),
         "request_query": request_query,
     }
-
-
-def wire_headers(headers: Mapping[str, str]) -> list[tuple[bytes, bytes]]:
-    """``headers`` as the bytes sent to the handler, by one rule, never an exception.
-
-    - A value is sent as the very bytes the client sent: the server decoded them as
-      Latin-1, so encoding back gives them unchanged (``café`` in UTF-8 stays UTF-8).
-      A configured value that Latin-1 cannot hold (set from the environment) is sent
-      as UTF-8.
-    - A header whose name is not an HTTP token, or whose value holds a control character
-      (CR, LF, NUL, ...), is dropped: it cannot be sent without breaking the request.
-    """
-    wire: list[tuple[bytes, bytes]] = []
-    for name, value in headers.items():
-        if not _TOKEN.fullmatch(name):
-            continue
-        try:
-            raw = value.encode("latin-1")
-        except UnicodeEncodeError:
-            raw = value.encode("utf-8")
-        if _FORBIDDEN_IN_VALUE.search(raw):
-            continue
-        wire.append((name.encode("ascii"), raw.strip(b" \t")))
-    return wire
 
 
 async def call_handler(client: HandlerClient, action: ActionDef, body: Mapping[str, Any],

@@ -27,6 +27,9 @@ class CronTriggerService:
     :class:`DeliveryLoop`, so both are locked, retried and released the same way.
     """
 
+    background_pool = True
+    """Started on the engine's background pool: the loops hold connections while they run."""
+
     def __init__(
         self, settings: DeliverySettings | None = None, env: Mapping[str, str] | None = None
     ) -> None:

@@ -21,6 +21,9 @@ logger = logging.getLogger("engine.events")
 class EventTriggerService:
     """Keeps the database's capture triggers and the delivery worker in step with metadata."""
 
+    background_pool = True
+    """Started on the engine's background pool: the loops hold connections while they run."""
+
     def __init__(
         self, settings: DeliverySettings | None = None, env: Mapping[str, str] | None = None
     ) -> None:

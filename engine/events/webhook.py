@@ -18,6 +18,8 @@ from typing import Any
 import httpx
 import orjson
 
+from engine.http_headers import wire_headers
+
 _TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 RESPONSE_BODY_LIMIT = 4096
 """Bytes of a webhook's answer kept in the invocation log."""
@@ -159,9 +161,15 @@ async def post(
     body: bytes,
     timeout: float,  # noqa: ASYNC109 - a per-trigger setting passed to httpx, not a wait
 ) -> Attempt:
-    """POST ``body`` to ``url``; every failure becomes an :class:`Attempt`, never an error."""
+    """POST ``body`` to ``url``; every failure becomes an :class:`Attempt`, never an error.
+
+    Only the configured headers go out (no client's or engine's secret is added), by the
+    rule actions use: a value Latin-1 cannot hold is sent as UTF-8, a name or value that
+    cannot be sent (a control character, say) is dropped rather than failing the call.
+    """
     try:
-        response = await client.post(url, content=body, headers=headers, timeout=timeout)
+        response = await client.post(url, content=body, headers=wire_headers(headers),
+                                     timeout=timeout)
     except httpx.TimeoutException:
         return Attempt(status=None, body=f"timed out after {timeout:g}s calling the webhook")
     except httpx.HTTPError as exc:

@@ -44,7 +44,7 @@ from engine.graphql.roots import RunContext
 from engine.graphql.rules import RULES
 from engine.graphql.schema import SchemaBuilder
 from engine.graphql.schema_stream import stream_root_name
-from engine.graphql.time_limit import NO_CONNECTION, statement_timeout, time_limited
+from engine.graphql.time_limit import NO_CONNECTION, run_roots, statement_timeout, time_limited
 from engine.limits import ApiLimits
 from engine.limits import operation as limit_checks
 from engine.session import ADMIN_ROLE, Session
@@ -220,10 +220,10 @@ class GraphQLEngine:
                                    "set_config('statement_timeout', $2, true)",
                                    orjson.dumps(dict(session_vars)).decode(),
                                    statement_timeout(time_ms))
-                out = [await root.run(ctx) for root in plan.roots]
+                out = await run_roots(conn, plan.roots, ctx, time_ms)
         else:
             async with time_limited(conn, time_ms):
-                out = [await root.run(ctx) for root in plan.roots]
+                out = await run_roots(conn, plan.roots, ctx, time_ms)
         return data_body(plan.roots, out)
 
     # -- roles ---------------------------------------------------------------------------

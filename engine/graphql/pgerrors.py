@@ -42,8 +42,13 @@ def _mapped(exc: asyncpg.PostgresError) -> GraphQLFieldError:
                                  else "permission-denied")
     if state == "57014":
         # statement_timeout (the role's time_limit) or an operator's cancel.
-        return GraphQLFieldError("the operation was cancelled: it ran past its time limit",
-                                 "time-limit-exceeded")
+        return time_limit_exceeded()
     if state.startswith("P0"):
         return GraphQLFieldError(message, "unexpected")
     return GraphQLFieldError("database query error", "unexpected", internal=f"{state}: {message}")
+
+
+def time_limit_exceeded() -> GraphQLFieldError:
+    """The error of an operation cancelled by (or out of) its role's ``time_limit``."""
+    return GraphQLFieldError("the operation was cancelled: it ran past its time limit",
+                             "time-limit-exceeded")

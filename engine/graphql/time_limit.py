@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import math
+import time
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, cast
 
 from engine.catalog.db import Connection
+from engine.graphql.pgerrors import time_limit_exceeded
+from engine.graphql.roots import RootPlan, RunContext
 
 
 class _NoConnection:
@@ -40,3 +44,33 @@ async def time_limited(conn: Connection, time_ms: int | None) -> AsyncIterator[N
         await conn.execute("SELECT set_config('statement_timeout', $1, true)",
                            statement_timeout(time_ms))
         yield
+
+
+async def run_roots(conn: Connection, roots: Sequence[RootPlan], ctx: RunContext,
+                    time_ms: int | None) -> list[bytes]:
+    """Each root field's value, all of them within one ``time_limit`` for the operation.
+
+    Hasura's time limit bounds the operation, not each statement: the first statement runs
+    under the whole limit (set by the caller, in the same round trip as the transaction's
+    other settings), and each later one that reads the database under what is left of it.
+    An operation whose budget is spent before a statement starts is refused without it.
+
+    Raises:
+        GraphQLFieldError: ``time-limit-exceeded``, the budget ran out between statements.
+    """
+    if not time_ms:
+        return [await root.run(ctx) for root in roots]
+    deadline = time.monotonic() + time_ms / 1000
+    out: list[bytes] = []
+    timed = False
+    for root in roots:
+        if root.needs_database:
+            if timed:
+                left = math.floor((deadline - time.monotonic()) * 1000)
+                if left <= 0:
+                    raise time_limit_exceeded()
+                await conn.execute("SELECT set_config('statement_timeout', $1, true)",
+                                   statement_timeout(left))
+            timed = True
+        out.append(await root.run(ctx))
+    return out

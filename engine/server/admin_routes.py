@@ -8,11 +8,7 @@ import orjson
 from starlette.types import Receive, Scope, Send
 
 from engine.auth.errors import AuthError
-from engine.server.request_guard import (
-    RequestRefusedError,
-    check_json_content_type,
-    read_limited_body,
-)
+from engine.server.request_guard import read_json_request
 from engine.server.responses import api_error, send_json
 from engine.server.state import ServerState
 
@@ -45,11 +41,9 @@ class AdminEndpoint:
         if scope["method"] != "POST":
             await send_json(send, 405, api_error("only POST is supported", "not-supported"))
             return
-        try:
-            check_json_content_type(scope)
-            body = await read_limited_body(scope, receive, self.state.settings.max_body_bytes)
-        except RequestRefusedError as exc:
-            await send_json(send, exc.status, api_error(exc.message, exc.code))
+        body = await read_json_request(scope, receive, send,
+                                       self.state.settings.max_body_bytes, api_error)
+        if body is None:
             return
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         try:

@@ -141,6 +141,8 @@ def create_app(settings: EngineSettings) -> EngineApp:
         # leaves a request (or /healthz) waiting for a connection.
         pool = await create_pool(url, settings.pool_size)
         poll_pool = await create_pool(url, settings.subscription_pool_size, min_size=0)
+        # The delivery loops hold connections while they run: they get a pool of their own.
+        background = await create_pool(url, settings.background_pool_size)
         options = engine_options(settings.stringify_numeric_types,
                                  settings.infer_function_permissions,
                                  settings.enable_remote_schema_permissions)
@@ -163,7 +165,7 @@ def create_app(settings: EngineSettings) -> EngineApp:
             state.graphql = holder
             state.metadata = manager
             state.subscriptions = subscriptions
-            await group.start(pool, metadata)
+            await group.start(pool, metadata, background)
             if settings.gc_tuning:
                 gc_pauses.tune()
             gc_pauses.measure()  # the pauses while serving (not the start-up collection)
@@ -173,7 +175,7 @@ def create_app(settings: EngineSettings) -> EngineApp:
             await relay_websocket.close_all(1001, "server shutting down")
             await subscriptions.close()
             await group.stop()
-            await asyncio.gather(pool.close(), poll_pool.close())
+            await asyncio.gather(pool.close(), poll_pool.close(), background.close())
 
     async def healthz(request: Request) -> Response:
         manager = state.metadata

@@ -27,11 +27,7 @@ from engine.limits import RoleLimits
 from engine.limits.operation import check_batch
 from engine.limits.rate import rate_limited
 from engine.server.client_address import parse_networks, scope_client_address
-from engine.server.request_guard import (
-    RequestRefusedError,
-    check_json_content_type,
-    read_limited_body,
-)
+from engine.server.request_guard import read_json_request
 from engine.server.responses import graphql_error, send_json, send_json_bytes
 from engine.server.state import ServerState
 from engine.session import Session
@@ -55,11 +51,9 @@ class GraphQLEndpoint:
         if scope["method"] != "POST":
             await send_json(send, 405, graphql_error("only POST is supported", "not-supported"))
             return
-        try:
-            check_json_content_type(scope)
-            body = await read_limited_body(scope, receive, self.state.settings.max_body_bytes)
-        except RequestRefusedError as exc:
-            await send_json(send, exc.status, graphql_error(exc.message, exc.code))
+        body = await read_json_request(scope, receive, send,
+                                       self.state.settings.max_body_bytes, graphql_error)
+        if body is None:
             return
         # ASGI servers hand header names lower-cased; a repeated header keeps its last value.
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}

@@ -13,6 +13,11 @@ shuts down. Listeners register themselves at import time::
 
     register_listener(EventDelivery())
 
+A listener whose loops hold connections for as long as they run (event, cron and one-off
+deliveries) sets ``background_pool = True``: it is started with the engine's background
+pool instead of the request pool, so its loops can never take the connections requests
+and ``/healthz`` need, however small ``HASURA_GRAPHQL_PG_CONNECTIONS`` is.
+
 Packages that add root fields to the GraphQL schema (actions) register a provider with
 :func:`register_provider`.
 
@@ -107,11 +112,15 @@ class ListenerGroup:
         self.members = members
         self.started: list[MetadataListener] = []
 
-    async def start(self, pool: asyncpg.Pool, metadata: Mapping[str, Any]) -> None:
-        """Start every member."""
+    async def start(self, pool: asyncpg.Pool, metadata: Mapping[str, Any],
+                    background: asyncpg.Pool | None = None) -> None:
+        """Start every member (on ``background`` those that ask for the background pool)."""
         for member in self.members:
+            chosen = pool
+            if background is not None and getattr(member, "background_pool", False):
+                chosen = background
             try:
-                await member.start(pool, metadata)
+                await member.start(chosen, metadata)
             except Exception:
                 logger.exception("metadata listener %r failed to start", member)
                 continue

@@ -10,9 +10,13 @@
 
 from __future__ import annotations
 
-from starlette.types import Receive, Scope
+from collections.abc import Callable
+from typing import Any
+
+from starlette.types import Receive, Scope, Send
 
 from common.errors import ServiceError
+from engine.server.responses import send_json
 
 
 class RequestRefusedError(ServiceError):
@@ -74,6 +78,20 @@ async def read_limited_body(scope: Scope, receive: Receive, limit: int) -> bytes
         chunks.append(chunk)
         more = message.get("more_body", False)
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+async def read_json_request(scope: Scope, receive: Receive, send: Send, limit: int,
+                            error: Callable[[str, str], Any]) -> bytes | None:
+    """The body of a request that passes both guards, or None once a refusal is answered.
+
+    ``error(message, code)`` shapes the refusal as the endpoint words its errors.
+    """
+    try:
+        check_json_content_type(scope)
+        return await read_limited_body(scope, receive, limit)
+    except RequestRefusedError as exc:
+        await send_json(send, exc.status, error(exc.message, exc.code))
+        return None
 
 
 def _too_large(limit: int) -> RequestRefusedError:

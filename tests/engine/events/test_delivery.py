@@ -206,3 +206,35 @@ async def test_delivery_one_inconsistent_trigger_does_not_stop_the_others(
 
     assert got[0].json()["trigger"] == {"name": "acc"}
     assert set(service.store.triggers) == {"acc"}
+
+
+async def test_delivery_sends_configured_headers_by_the_actions_header_rule(
+    pool: asyncpg.Pool,
+) -> None:
+    """GIVEN a trigger whose headers come from the environment: one only UTF-8 can hold, one
+    holding a line break (a header-injection attempt), one plain.
+
+    WHEN a row is inserted
+    THEN the event is delivered (no crash, no stuck lock) with the UTF-8 value and the plain
+    one, the line-break header dropped, and no header the metadata did not configure.
+    """
+    async with WebhookRecorder() as hook:
+        definition = trigger("acc", hook.url, headers=[
+            {"name": "X-City", "value_from_env": "CITY"},
+            {"name": "X-Split", "value_from_env": "SPLIT"},
+            {"name": "X-Plain", "value": "yes"},
+        ])
+        env = {"CITY": "東京", "SPLIT": "a\r\nX-Injected: 1", "HASURA_GRAPHQL_ADMIN_SECRET": "s"}
+        async with running(pool, metadata_with(definition), env):
+            await pool.execute("INSERT INTO accounts (id, owner) VALUES (1, 'ann')")
+            [got] = await hook.wait_for(1)
+            for _ in range(50):
+                if await pool.fetchval("SELECT delivered FROM hdb_catalog.event_log"):
+                    break
+                await asyncio.sleep(0.1)
+
+    assert got.headers["x-city"].encode("latin-1") == "東京".encode()
+    assert got.headers["x-plain"] == "yes"
+    assert "x-split" not in got.headers and "x-injected" not in got.headers
+    assert not {name for name in got.headers if name.startswith("x-")} - {"x-city", "x-plain"}
+    assert await pool.fetchval("SELECT delivered FROM hdb_catalog.event_log") is True

@@ -29,16 +29,18 @@ def limited(start_engine: Callable[..., EngineHandle],
         create table node (id int primary key, parent_id int references node(id));
         insert into node values (1, null), (2, 1), (3, 2);
         create view nap as select 1 as id, pg_sleep(3)::text as slept;
+        create view doze as select 1 as id, pg_sleep(0.4)::text as slept;
     """)
     response = handle.metadata({"type": "bulk", "args": [
         {"type": "pg_track_table", "args": {"table": "node"}},
         {"type": "pg_track_table", "args": {"table": "nap"}},
+        {"type": "pg_track_table", "args": {"table": "doze"}},
         {"type": "pg_create_object_relationship", "args": {
             "table": "node", "name": "parent",
             "using": {"foreign_key_constraint_on": "parent_id"}}},
         *[{"type": "pg_create_select_permission", "args": {
             "table": t, "role": "anonymous", "permission": {"columns": "*", "filter": {}}}}
-          for t in ("node", "nap")],
+          for t in ("node", "nap", "doze")],
     ]})
     assert response.status_code == 200, response.text
     return handle
@@ -114,6 +116,23 @@ def test_api_limits_time_limit_cancels_the_statement_and_frees_the_connection(
     assert elapsed < 2 * 3.0  # two waves of 0.5 s, not two of 3 s
     quick = _anonymous(limited, {"query": "{ node(limit: 1) { id } }"})
     assert quick.json() == {"data": {"node": [{"id": 1}]}}
+
+
+def test_api_limits_time_limit_bounds_the_whole_operation_not_each_statement(
+        limited: EngineHandle, set_limits: Callable[[dict[str, Any]], None]) -> None:
+    """Api limits time limit bounds the whole operation, not each statement.
+
+    GIVEN time limit 1.5 s and a view that takes 0.4 s WHEN one operation reads it through
+    2 root fields, then through 5 (each statement well under the limit, 2 s in all) THEN
+    the first answers; the second is cancelled (time-limit-exceeded) once 1.5 s are spent.
+    """
+    set_limits({"time_limit": {"global": 1.5}})
+    two = _anonymous(limited, {"query": "{ a: doze { id } b: doze { id } }"}).json()
+    assert two == {"data": {"a": [{"id": 1}], "b": [{"id": 1}]}}
+    five = "{ " + " ".join(f"{alias}: doze {{ id }}" for alias in "abcde") + " }"
+    body = _anonymous(limited, {"query": five}).json()
+    assert "data" not in body
+    assert body["errors"][0]["extensions"]["code"] == "time-limit-exceeded"
 
 
 def test_api_limits_rate_limit_ignores_a_forged_x_forwarded_for(

@@ -75,3 +75,38 @@ async def test_healthz_and_requests_keep_their_pool_while_pollers_run(
     assert subs.stats()["subscribers"] == 2
     for client in clients:
         await client.close()
+
+
+def test_healthz_and_queries_answer_with_a_request_pool_of_one_while_the_loops_run(
+        start_engine: Callable[..., EngineHandle],
+        create_database: Callable[[str], str]) -> None:
+    """Healthz and queries answer with a request pool of one while the loops run.
+
+    GIVEN an engine with HASURA_GRAPHQL_PG_CONNECTIONS=1, whose event, cron and one-off
+    delivery loops each keep a connection while they run, and an event trigger at work
+    WHEN /healthz and a query are asked THEN both answer at once (the loops' connections
+    come from the background pool), and the event loop did its work meanwhile.
+    """
+    engine = start_engine(create_database("pool-of-one"),
+                          extra_env={"HASURA_GRAPHQL_PG_CONNECTIONS": "1"})
+    engine.run_sql("create table note (id int primary key)")
+    response = engine.metadata({"type": "bulk", "args": [
+        {"type": "pg_track_table", "args": {"table": "note"}},
+        {"type": "pg_create_event_trigger", "args": {
+            "name": "note_added", "table": "note", "insert": {"columns": "*"},
+            # Nothing listens there: each try fails at once and is logged.
+            "webhook": f"http://127.0.0.1:{free_port()}/hook",
+            "retry_conf": {"num_retries": 0, "interval_sec": 1, "timeout_sec": 2}}},
+    ]})
+    assert response.status_code == 200, response.text
+    engine.graphql("mutation { insert_note(objects: [{id: 1}]) { affected_rows } }")
+    for _ in range(3):
+        answer = engine.http.get("/healthz", timeout=5.0)
+        assert (answer.status_code, answer.text) == (200, "OK")
+        assert engine.graphql("{ note { id } }") == {"data": {"note": [{"id": 1}]}}
+
+    def attempted() -> bool:
+        logged = engine.run_sql("select count(*) from hdb_catalog.event_invocation_logs")
+        return bool(logged["result"][1][0] == "1")
+
+    assert _wait_for(attempted, 15.0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.actions.webhook import wire_headers
+from engine.http_headers import wire_headers
 
 
 def test_wire_headers_forwards_or_drops_by_rule_and_never_raises() -> None:
