@@ -20,6 +20,7 @@ from engine.auth.jwt_config import JwtConfigError, parse_jwt_config
 from engine.auth.published_keys import refusal
 from engine.auth.resolver import SessionResolver
 from engine.console.routes import console_routes
+from engine.limits.shared_rate import SharedRateLimiter
 from engine.metadata.manager import MetadataManager
 from engine.metadata.model import Metadata
 from engine.server import gc_pauses
@@ -136,6 +137,8 @@ def create_app(settings: EngineSettings) -> EngineApp:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await refuse_published_jwks(state.resolver)
         load_plugins()
+        if settings.rate_limit_redis_url is not None:
+            state.limiter = SharedRateLimiter(settings.rate_limit_redis_url.reveal())
         url = settings.database_url.reveal()
         # The subscription pollers have their own pool: a poll of many batches never
         # leaves a request (or /healthz) waiting for a connection.
@@ -176,6 +179,7 @@ def create_app(settings: EngineSettings) -> EngineApp:
             await subscriptions.close()
             await group.stop()
             await asyncio.gather(pool.close(), poll_pool.close(), background.close())
+            await state.limiter.close()
 
     async def healthz(request: Request) -> Response:
         manager = state.metadata

@@ -82,7 +82,7 @@ class GraphQLEndpoint:
                                                      "unexpected"))
             return
         try:
-            self._admit(headers, engine.limits.for_role(session.role), session, payload)
+            await self._admit(headers, engine.limits.for_role(session.role), session, payload)
         except GraphQLFieldError as exc:
             status = 400 if self.legacy_statuses else 200
             await send_json_bytes(send, status, orjson.dumps({"errors": [exc.to_json()]}))
@@ -98,7 +98,7 @@ class GraphQLEndpoint:
             status = _legacy_status(out)
         await send_json_bytes(send, status, out)
 
-    def _admit(self, headers: dict[str, str], limits: RoleLimits, session: Session,
+    async def _admit(self, headers: dict[str, str], limits: RoleLimits, session: Session,
                payload: Any) -> None:
         """Apply the role's batch and rate limits to a request of one or more operations.
 
@@ -118,8 +118,8 @@ class GraphQLEndpoint:
             unique = tuple(session.variables.get(name) for name in rate.unique_params)
         else:
             unique = None
-        retry_after = self.state.limiter.admit((session.role, unique), rate.max_reqs_per_min,
-                                         max(count, 1))
+        retry_after = await self.state.limiter.check((session.role, unique),
+                                                     rate.max_reqs_per_min, max(count, 1))
         if retry_after is not None:
             raise rate_limited(retry_after)
 

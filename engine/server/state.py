@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from engine.auth.resolver import SessionResolver
-from engine.limits import RateLimiter
+from engine.limits.rate import Limiter, RateLimiter
 from engine.metadata.manager import MetadataManager
 from engine.server.graphql_state import GraphQLHolder
 from engine.settings import EngineSettings
@@ -21,5 +21,6 @@ class ServerState:
     graphql: GraphQLHolder | None = field(default=None)
     metadata: MetadataManager | None = field(default=None)
     subscriptions: SubscriptionManager | None = field(default=None)
-    limiter: RateLimiter = field(default_factory=RateLimiter)
-    """Rate-limit counters; kept across schema rebuilds (the limits come from the engine)."""
+    limiter: Limiter = field(default_factory=RateLimiter)
+    """Rate-limit counters; kept across schema rebuilds (the limits come from the engine).
+    In this process, or in Redis when ``HASURA_GRAPHQL_RATE_LIMIT_REDIS_URL`` is set."""
