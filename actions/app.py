@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 from pydantic import ValidationError
-from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -29,7 +29,7 @@ from actions.dispatcher import dispatch
 from actions.errors import InvalidInputError
 from actions.models import ActionPayload, SessionVariables
 from actions.rate_limit import RateLimiter
-from actions.redis_iam import ElastiCacheIamCredentials
+from actions.redis_iam import RedisIamSettings, redis_from_url
 from actions.settings import ActionSettings, get_settings
 from auctions.service import AuctionService
 from auctions.settings import AuctionSettings, get_auction_settings
@@ -51,22 +51,16 @@ class JSONBody(Response):
         return orjson.dumps(content)
 
 
-def redis_client(settings: ActionSettings) -> Redis:
+def redis_client(settings: ActionSettings, iam: RedisIamSettings | None = None) -> Redis:
     """The service's Redis (rate limits, timeline, bids): IAM on AWS, plain on loopback.
 
     A blocking pool: past ``redis_max_connections`` a burst of calls waits for a free
     connection (up to ``redis_pool_timeout_seconds``) instead of failing with redis-py's
     "Too many connections".
     """
-    provider = None
-    if settings.redis_iam_user and settings.redis_replication_group_id:
-        provider = ElastiCacheIamCredentials(settings.redis_iam_user,
-                                             settings.redis_replication_group_id,
-                                             settings.cognito_region)
-    pool = BlockingConnectionPool.from_url(
-        settings.redis_url, max_connections=settings.redis_max_connections,
-        timeout=settings.redis_pool_timeout_seconds, credential_provider=provider)
-    return Redis.from_pool(pool)  # the client owns the pool: closing it closes the connections
+    return redis_from_url(settings.redis_url, iam,
+                          max_connections=settings.redis_max_connections,
+                          pool_timeout=settings.redis_pool_timeout_seconds)
 
 
 class ActionService:

@@ -17,6 +17,8 @@ from urllib.parse import urlencode
 import boto3
 from botocore.model import ServiceId
 from botocore.signers import RequestSigner
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.credentials import CredentialProvider
 
 TOKEN_SECONDS = 900
@@ -62,3 +64,39 @@ class ElastiCacheIamCredentials(CredentialProvider):
     async def get_credentials_async(self) -> tuple[str, str]:
         """The same, for redis.asyncio (signing is local CPU work, no I/O)."""
         return self.get_credentials()
+
+
+class RedisIamSettings(BaseSettings):
+    """Whether the services authenticate to Redis with IAM (set by Terraform on AWS)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    redis_iam_user: str | None = None
+    """ElastiCache user to authenticate as with IAM; unset: no Redis credentials."""
+    redis_replication_group_id: str | None = None
+    """The replication group the IAM token is signed for (with ``redis_iam_user``)."""
+    aws_region: str = "us-east-1"
+    """The region the token is signed in (Lambda sets ``AWS_REGION``)."""
+
+
+def redis_from_url(url: str, settings: RedisIamSettings | None = None, *,
+                   max_connections: int | None = None,
+                   pool_timeout: float | None = None) -> Redis:
+    """The client every service opens on ``url`` (rate limits, timeline cache, auctions).
+
+    With ``REDIS_IAM_USER`` and ``REDIS_REPLICATION_GROUP_ID`` set (ElastiCache, as
+    Terraform configures both services) each new connection authenticates as that user
+    with a token signed by the function's role; without them, no credentials (the local
+    loopback). With ``max_connections`` the pool blocks (up to ``pool_timeout`` seconds)
+    once that many connections are in use, instead of failing.
+    """
+    iam = settings or RedisIamSettings()
+    provider = None
+    if iam.redis_iam_user and iam.redis_replication_group_id:
+        provider = ElastiCacheIamCredentials(iam.redis_iam_user,
+                                             iam.redis_replication_group_id, iam.aws_region)
+    if max_connections is None:
+        return Redis.from_url(url, credential_provider=provider)
+    pool = BlockingConnectionPool.from_url(url, max_connections=max_connections,
+                                           timeout=pool_timeout, credential_provider=provider)
+    return Redis.from_pool(pool)  # the client owns the pool: closing it closes the connections

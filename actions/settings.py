@@ -44,10 +44,6 @@ class ActionSettings(BaseSettings):
     """10 attempts per 5 minutes per email and per client address, as Nhost allows."""
     rate_limit_trusted_hops: int = 1
     """Proxies that append to X-Forwarded-For in front of the engine (see client_ip)."""
-    redis_iam_user: str | None = None
-    """ElastiCache user to authenticate as with IAM (AWS); unset: no Redis credentials."""
-    redis_replication_group_id: str | None = None
-    """The replication group the IAM token is signed for (with ``redis_iam_user``)."""
 
     @model_validator(mode="after")
     def _one_secret_source(self) -> ActionSettings:

@@ -8,6 +8,7 @@ from typing import Any
 import boto3
 from redis.asyncio import Redis
 
+from actions.redis_iam import redis_from_url
 from auctions.bidbook import AuctionTerms, BidBook, UnknownAuctionError
 from auctions.engine_client import EngineClient
 from auctions.history import BidHistory
@@ -27,7 +28,7 @@ class AuctionService:
         assert settings.hasura_graphql_endpoint
         self.settings = settings
         self._owns_redis = redis is None
-        self.redis = redis or Redis.from_url(settings.redis_url)
+        self.redis = redis or redis_from_url(settings.redis_url)
         self.book = BidBook(self.redis, settings.anti_snipe_seconds, settings.bid_rate_limit,
                             settings.bid_rate_window_seconds)
         self.engine = EngineClient(settings.hasura_graphql_endpoint, settings.admin_secret())

@@ -15,11 +15,11 @@ from typing import Any
 import boto3
 import httpx
 from botocore.exceptions import BotoCoreError, ClientError
-from redis.asyncio import Redis
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from actions.redis_iam import redis_from_url
 from auctions.bidbook import BidBook
 from auctions.channels import create_channel
 from auctions.closing import AuctionCloser
@@ -54,7 +54,7 @@ class AuctionTriggers:
         self.settings = settings
         self.engine = EngineClient(settings.hasura_graphql_endpoint, settings.admin_secret())
         self.ivs: Any = boto3.client("ivs", region_name=settings.aws_region)
-        redis = Redis.from_url(settings.redis_url)
+        redis = redis_from_url(settings.redis_url)
         book = BidBook(redis, settings.anti_snipe_seconds, settings.bid_rate_limit,
                        settings.bid_rate_window_seconds)
         queues = Queues(boto3.client("sqs", region_name=settings.aws_region),

@@ -10,8 +10,9 @@ import pytest
 import redis
 from redis.asyncio import Redis
 
-from actions.redis_iam import REFRESH_SECONDS, ElastiCacheIamCredentials
+from actions.redis_iam import REFRESH_SECONDS, ElastiCacheIamCredentials, redis_from_url
 from devstack.services.redis import RedisServer
+from timeline.cache.redis import RedisCache
 
 
 class Clock:
@@ -80,6 +81,49 @@ async def test_redis_client_authenticates_as_the_iam_user(redis_server: RedisSer
                 await client.get(f"{prefix}:n")  # not granted: the session is that user's
         finally:
             await client.aclose()
+    finally:
+        admin.acl_deluser(user)
+        admin.close()
+
+
+@pytest.mark.parametrize("opener", ["redis_from_url", "timeline_cache"])
+async def test_redis_from_url_connects_as_the_iam_user_when_configured(
+        redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch, opener: str) -> None:
+    """Redis from url connects as the IAM user when configured.
+
+    GIVEN REDIS_IAM_USER and REDIS_REPLICATION_GROUP_ID (as Terraform sets them) and a Redis
+    whose ACL knows that user WHEN a service opens its client (the shared factory, and the
+    timeline cache through it) THEN the connection is that user's, not the default one;
+    without the variables it is the default user's.
+    """
+    user = f"svc-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-a-real-key")
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    admin = redis.Redis.from_url(redis_server.url())
+    # Any password: the token's signature is ElastiCache's to check, the user name is ours.
+    admin.acl_setuser(user, enabled=True, nopass=True, keys=["*"], commands=["+@all"])
+
+    async def whoami() -> str:
+        if opener == "timeline_cache":
+            cache = RedisCache.from_url(redis_server.url())
+            try:
+                name = await cache.redis.acl_whoami()
+            finally:
+                await cache.close()
+        else:
+            client = redis_from_url(redis_server.url())
+            try:
+                name = await client.acl_whoami()
+            finally:
+                await client.aclose()
+        return name.decode() if isinstance(name, bytes) else str(name)
+
+    try:
+        assert await whoami() == "default"
+        monkeypatch.setenv("REDIS_IAM_USER", user)
+        monkeypatch.setenv("REDIS_REPLICATION_GROUP_ID", "app-dev")
+        assert await whoami() == user
     finally:
         admin.acl_deluser(user)
         admin.close()

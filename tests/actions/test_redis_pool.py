@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 from actions.app import redis_client
-from actions.redis_iam import ElastiCacheIamCredentials
+from actions.redis_iam import ElastiCacheIamCredentials, RedisIamSettings
 from actions.settings import ActionSettings
 from devstack.services.redis import RedisServer
 
@@ -39,13 +39,13 @@ async def test_redis_client_waits_for_a_free_connection_past_its_pool(
 
 
 async def test_redis_client_keeps_the_iam_credentials_in_its_pool() -> None:
-    """GIVEN an ElastiCache IAM user and replication group in the settings.
+    """GIVEN an ElastiCache IAM user and replication group in the Redis IAM settings.
 
     WHEN the client is built
     THEN every connection of its pool authenticates with the IAM credential provider.
     """
-    client = redis_client(settings_for("redis://127.0.0.1:1/0", redis_iam_user="svc",
-                                       redis_replication_group_id="group"))
+    iam = RedisIamSettings(redis_iam_user="svc", redis_replication_group_id="group")
+    client = redis_client(settings_for("redis://127.0.0.1:1/0"), iam)
     try:
         provider = client.connection_pool.connection_kwargs["credential_provider"]
     finally:

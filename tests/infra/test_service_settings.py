@@ -14,12 +14,13 @@ import pytest
 from .conftest import ENVS_DIR, attr, labelled, load_hcl
 
 # Function key in envs/dev -> the settings classes its code reads at start-up (both services
-# also read the timeline's and the auctions').
+# also read the timeline's, the auctions' and how to authenticate to Redis).
 TIMELINE = ("timeline.settings", "TimelineSettings")
 AUCTIONS = ("auctions.settings", "AuctionSettings")
+REDIS_IAM = ("actions.redis_iam", "RedisIamSettings")
 SERVICES = {
-    "actions": (("actions.settings", "ActionSettings"), TIMELINE, AUCTIONS),
-    "triggers": (("triggers.settings", "TriggerSettings"), TIMELINE, AUCTIONS),
+    "actions": (("actions.settings", "ActionSettings"), TIMELINE, AUCTIONS, REDIS_IAM),
+    "triggers": (("triggers.settings", "TriggerSettings"), TIMELINE, AUCTIONS, REDIS_IAM),
 }
 
 

@@ -56,9 +56,11 @@ EXPECTED_ACTIONS = {
         "kafka-cluster:AlterGroup", "dynamodb:PutItem", "sqs:SendMessage", "kms:GenerateDataKey",
     },
     "coinbase_prices": {"secretsmanager:GetSecretValue"},
+    "gateway_authorizer": {"secretsmanager:GetSecretValue"},
     "actions": {"secretsmanager:GetSecretValue", "cognito-idp:AdminUserGlobalSignOut",
-                "sqs:GetQueueUrl", "sqs:SendMessage", "dynamodb:Query"},
-    "triggers": {"secretsmanager:GetSecretValue", "lambda:InvokeFunction", "ivs:CreateChannel",
+                "sqs:GetQueueUrl", "sqs:SendMessage", "dynamodb:Query", "elasticache:Connect"},
+    "triggers": {"secretsmanager:GetSecretValue", "elasticache:Connect",
+                 "lambda:InvokeFunction", "ivs:CreateChannel",
                  "ivs:GetChannel", "ivs:StopStream", "ivs:TagResource", "sqs:GetQueueUrl",
                  "sqs:SendMessage"},
     "bid_persistence": {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
@@ -151,7 +153,7 @@ def test_lambda_module_gives_each_function_its_own_role_and_log_group() -> None:
 
 
 def test_lambda_errors_and_dead_letters_alarm_to_the_alerts_topic(
-    function_modules: dict[str, dict[str, Any]],
+    dev: dict[str, list[Any]], function_modules: dict[str, dict[str, Any]],
 ) -> None:
     """GIVEN the lambda module and its calls WHEN read THEN failures alarm the alerts topic."""
     resources = load_hcl(MODULES_DIR / "lambda")["resource"]
@@ -162,9 +164,12 @@ def test_lambda_errors_and_dead_letters_alarm_to_the_alerts_topic(
         "QueueName": "${aws_sqs_queue.dead_letter.name}"
     }
     for alarm in alarms.values():
-        assert attr(alarm, "alarm_actions") == "${var.alarm_topic_arns}"
+        assert attr(alarm, "alarm_actions") == "${var.placement.alarm_topic_arns}"
     for name, body in function_modules.items():
-        assert attr(body, "alarm_topic_arns") == ["${module.alerts.topic_arn}"], name
+        assert attr(body, "placement") == "${local.function_placement}", name
+    placement = next(attr(b, "function_placement") for b in dev["locals"]
+                     if "function_placement" in b)
+    assert placement["alarm_topic_arns"] == ["${module.alerts.topic_arn}"]
 
 
 def test_lambda_functions_get_only_their_listed_permissions(
@@ -315,16 +320,82 @@ def test_rds_is_private_encrypted_and_protected(dev: dict[str, list[Any]]) -> No
 
 def test_rds_accepts_connections_only_from_listed_sources() -> None:
     """GIVEN the database security group WHEN read THEN ingress is the functions' SG or CIDRs."""
-    resources = load_hcl(MODULES_DIR / "rds")["resource"]
+    access = labelled(load_hcl(MODULES_DIR / "rds")["module"])["access"]
+    resources = load_hcl(MODULES_DIR / "service_access")["resource"]
     ingress = labelled(resources, "aws_vpc_security_group_ingress_rule")
 
-    assert set(ingress) == {"from_security_groups", "from_hasura"}
-    assert attr(ingress["from_security_groups"], "for_each") == (
-        "${toset(var.allowed_security_group_ids)}"
+    assert attr(access, "source") == "../service_access"
+    assert attr(access, "port") == "${local.port}"
+    assert attr(access, "client_security_group_ids") == "${var.allowed_security_group_ids}"
+    assert attr(access, "cidrs") == "${var.hasura_egress_cidrs}"
+    assert "cidr_port" not in access
+    assert set(ingress) == {"from_clients", "from_cidrs"}
+    assert attr(ingress["from_clients"], "for_each") == (
+        "${toset(var.client_security_group_ids)}"
     )
-    assert attr(ingress["from_hasura"], "for_each") == "${toset(var.hasura_egress_cidrs)}"
-    for rule in ingress.values():
-        assert (attr(rule, "from_port"), attr(rule, "to_port")) == ("${local.port}",) * 2
+    assert attr(ingress["from_cidrs"], "for_each") == "${toset(var.cidrs)}"
+    assert (attr(ingress["from_clients"], "from_port"),
+            attr(ingress["from_clients"], "to_port")) == ("${var.port}",) * 2
+
+
+def test_api_routes_pass_the_shared_secret_authorizer_first(
+    dev: dict[str, list[Any]], functions: dict[str, dict[str, Any]],
+) -> None:
+    """Api routes pass the shared-secret authorizer first.
+
+    GIVEN the api module and both API calls WHEN read THEN the only route is CUSTOM-authorized
+    by a REQUEST authorizer on the shared-secret header, whose function is the gateway
+    authorizer, and only that API may invoke it.
+    """
+    resources = load_hcl(MODULES_DIR / "api")["resource"]
+    route = labelled(resources, "aws_apigatewayv2_route")["default"]
+    authorizer = labelled(resources, "aws_apigatewayv2_authorizer")["shared_secret"]
+    permission = labelled(resources, "aws_lambda_permission")["authorizer"]
+
+    assert attr(route, "authorization_type") == "CUSTOM"
+    assert attr(route, "authorizer_id") == "${aws_apigatewayv2_authorizer.shared_secret.id}"
+    assert attr(authorizer, "authorizer_type") == "REQUEST"
+    assert attr(authorizer, "enable_simple_responses") is True
+    assert attr(authorizer, "identity_sources") == ["$request.header.${var.authorizer.header}"]
+    assert attr(permission, "source_arn").endswith(
+        "/authorizers/${aws_apigatewayv2_authorizer.shared_secret.id}")
+    header = labelled(load_hcl(MODULES_DIR / "api")["variable"])["authorizer"]
+    assert "X-Action-Secret" in str(attr(header, "type"))
+    local_values = next(b for b in dev["locals"] if "gateway_authorizer" in b)
+    assert attr(local_values, "gateway_authorizer")["function_name"] == (
+        '${module.services.functions["gateway_authorizer"].name}')
+    for name in ("actions_api", "triggers_api"):
+        call = labelled(dev["module"])[name]
+        assert attr(call, "authorizer") == "${local.gateway_authorizer}", name
+    assert functions["gateway_authorizer"]["handler"] == "actions.gateway_authorizer.handler"
+
+
+def test_redis_takes_only_iam_authenticated_connections(
+    dev: dict[str, list[Any]], functions: dict[str, dict[str, Any]],
+) -> None:
+    """Redis takes only IAM-authenticated connections.
+
+    GIVEN the redis module and the services WHEN read THEN the replication group requires
+    TLS and an RBAC user group whose default user is off and whose service user authenticates
+    with IAM, and both services name that user and the group for their tokens.
+    """
+    resources = load_hcl(MODULES_DIR / "redis")["resource"]
+    group = labelled(resources, "aws_elasticache_replication_group")["this"]
+    users = labelled(resources, "aws_elasticache_user")
+
+    assert attr(group, "transit_encryption_enabled") is True
+    assert attr(group, "transit_encryption_mode") == "required"
+    assert attr(group, "user_group_ids") == [
+        "${aws_elasticache_user_group.this.user_group_id}"]
+    assert attr(users["default"], "user_name") == "default"
+    assert attr(users["default"], "access_string").startswith("off ")
+    assert attr(attr(users["service"], "authentication_mode"), "type") == "iam"
+    assert attr(users["service"], "user_id") == attr(users["service"], "user_name")
+    for service in ("actions", "triggers"):
+        environment = functions[service]["environment"]
+        assert environment["REDIS_IAM_USER"] == "${module.redis.service_user.user_id}"
+        assert environment["REDIS_REPLICATION_GROUP_ID"] == (
+            "${module.redis.replication_group_id}")
 
 
 def test_hasura_cloud_env_carries_jwt_urls_and_secret_references() -> None:

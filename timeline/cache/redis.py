@@ -5,6 +5,7 @@ from __future__ import annotations
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from actions.redis_iam import redis_from_url
 from timeline.cache.base import CacheUnavailableError
 
 
@@ -18,8 +19,8 @@ class RedisCache:
 
     @classmethod
     def from_url(cls, url: str) -> RedisCache:
-        """A cache on the Redis at ``url`` (``redis://`` or ``rediss://`` for TLS)."""
-        return cls(Redis.from_url(url))
+        """A cache on the Redis at ``url`` (``rediss://`` for TLS; IAM user when configured)."""
+        return cls(redis_from_url(url))
 
     async def get(self, key: str) -> bytes | None:
         """The value under ``key``, or None."""

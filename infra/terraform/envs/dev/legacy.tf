@@ -39,14 +39,9 @@ resource "aws_sqs_queue" "legacy_loader_failures" {
 module "legacy_pipe" {
   source = "../../modules/lambda"
 
-  name_prefix        = "${local.name}-legacy"
-  ecr_repository     = var.lambdas_image.ecr_repository
-  container_ver      = var.lambdas_image.container_ver
-  container_digest   = var.lambdas_image.container_digest
-  subnet_ids         = module.network.private_subnet_ids
-  security_group_ids = [module.network.lambda_security_group_id]
-  kms_key_arn        = module.kms.key_arn
-  alarm_topic_arns   = [module.alerts.topic_arn]
+  name_prefix = "${local.name}-legacy"
+  image       = var.lambdas_image
+  placement   = local.function_placement
 
   functions = {
     legacy_loader = {

@@ -20,6 +20,14 @@ locals {
     HASURA_ADMIN_SECRET_ARN = module.secrets.hasura_admin_secret_arn
   }
 
+  # Where every function runs and whom its alarms tell (the lambda module's `placement`).
+  function_placement = {
+    subnet_ids         = module.network.private_subnet_ids
+    security_group_ids = [module.network.lambda_security_group_id]
+    kms_key_arn        = module.kms.key_arn
+    alarm_topic_arns   = [module.alerts.topic_arn]
+  }
+
   read_admin_secret = {
     sid       = "ReadHasuraAdminSecret"
     actions   = ["secretsmanager:GetSecretValue"]
@@ -32,6 +40,14 @@ locals {
     sid       = "ReadServiceSecrets"
     actions   = ["secretsmanager:GetSecretValue"]
     resources = concat([module.secrets.action_shared_secret_arn], module.secrets.momento_api_key_arns)
+  }
+
+  # Both services reach ElastiCache as its IAM-authenticated user: a token signed by their
+  # role, no password anywhere.
+  connect_to_redis = {
+    sid       = "ConnectToRedisWithIam"
+    actions   = ["elasticache:Connect"]
+    resources = [module.redis.service_user.replication_group_arn, module.redis.service_user.user_arn]
   }
 
   # Where both services find the timeline cache (seed 004): the ElastiCache URL, or Momento.
@@ -183,14 +199,9 @@ module "secrets" {
 module "cognito_triggers" {
   source = "../../modules/lambda"
 
-  name_prefix        = local.name
-  ecr_repository     = var.lambdas_image.ecr_repository
-  container_ver      = var.lambdas_image.container_ver
-  container_digest   = var.lambdas_image.container_digest
-  subnet_ids         = module.network.private_subnet_ids
-  security_group_ids = [module.network.lambda_security_group_id]
-  kms_key_arn        = module.kms.key_arn
-  alarm_topic_arns   = [module.alerts.topic_arn]
+  name_prefix = local.name
+  image       = var.lambdas_image
+  placement   = local.function_placement
 
   functions = {
     post_confirmation = {
@@ -234,14 +245,9 @@ module "cognito_triggers" {
 module "jobs" {
   source = "../../modules/lambda"
 
-  name_prefix        = "${local.name}-jobs"
-  ecr_repository     = var.lambdas_image.ecr_repository
-  container_ver      = var.lambdas_image.container_ver
-  container_digest   = var.lambdas_image.container_digest
-  subnet_ids         = module.network.private_subnet_ids
-  security_group_ids = [module.network.lambda_security_group_id]
-  kms_key_arn        = module.kms.key_arn
-  alarm_topic_arns   = [module.alerts.topic_arn]
+  name_prefix = "${local.name}-jobs"
+  image       = var.lambdas_image
+  placement   = local.function_placement
 
   functions = {
     coinbase_prices = {
@@ -259,16 +265,28 @@ module "jobs" {
 module "services" {
   source = "../../modules/lambda"
 
-  name_prefix        = "${local.name}-svc"
-  ecr_repository     = var.service_image.ecr_repository
-  container_ver      = var.service_image.container_ver
-  container_digest   = var.service_image.container_digest
-  subnet_ids         = module.network.private_subnet_ids
-  security_group_ids = [module.network.lambda_security_group_id]
-  kms_key_arn        = module.kms.key_arn
-  alarm_topic_arns   = [module.alerts.topic_arn]
+  name_prefix = "${local.name}-svc"
+  image       = var.service_image
+  placement   = local.function_placement
 
   functions = {
+    # In front of both APIs: a request without the shared-secret header never reaches them.
+    gateway_authorizer = {
+      description          = "API Gateway REQUEST authorizer of the action and trigger APIs: checks the shared-secret header."
+      handler              = "actions.gateway_authorizer.handler"
+      memory_size          = 128
+      timeout              = 5
+      reserved_concurrency = 10
+      environment = {
+        ACTION_SHARED_SECRET_ARN = module.secrets.action_shared_secret_arn
+      }
+      policy_statements = [{
+        sid       = "ReadSharedSecret"
+        actions   = ["secretsmanager:GetSecretValue"]
+        resources = [module.secrets.action_shared_secret_arn]
+      }]
+    }
+
     actions = {
       description          = "Hasura actions (Starlette through Mangum)."
       handler              = "actions.lambda_handler.handler"
@@ -276,11 +294,13 @@ module "services" {
       timeout              = 28
       reserved_concurrency = 20
       environment = {
-        ACTION_SHARED_SECRET_ARN = module.secrets.action_shared_secret_arn
-        COGNITO_REGION           = module.cognito.region
-        COGNITO_USER_POOL_ID     = module.cognito.user_pool_id
-        COGNITO_APP_CLIENT_ID    = module.cognito.app_client_id
-        REDIS_URL                = module.redis.url
+        ACTION_SHARED_SECRET_ARN   = module.secrets.action_shared_secret_arn
+        COGNITO_REGION             = module.cognito.region
+        COGNITO_USER_POOL_ID       = module.cognito.user_pool_id
+        COGNITO_APP_CLIENT_ID      = module.cognito.app_client_id
+        REDIS_URL                  = module.redis.url
+        REDIS_IAM_USER             = module.redis.service_user.user_id
+        REDIS_REPLICATION_GROUP_ID = module.redis.replication_group_id
         # homeTimeline reads posts through Hasura as the anonymous role (no secret needed).
         HASURA_GRAPHQL_ENDPOINT    = var.hasura_graphql_endpoint
         TIMELINE_CACHE             = local.timeline_cache_environment.TIMELINE_CACHE
@@ -297,6 +317,7 @@ module "services" {
       policy_statements = [
         local.read_service_secrets,
         local.read_admin_secret,
+        local.connect_to_redis,
         {
           # `logout` signs the caller out of every session.
           sid       = "SignOutEverywhere"
@@ -328,15 +349,17 @@ module "services" {
         COINBASE_FUNCTION_NAME   = module.jobs.functions["coinbase_prices"].name
         # New and deleted posts invalidate the timeline cache; the expiry sweep deletes
         # expired posts through Hasura as admin.
-        HASURA_GRAPHQL_ENDPOINT = var.hasura_graphql_endpoint
-        HASURA_ADMIN_SECRET_ARN = module.secrets.hasura_admin_secret_arn
-        TIMELINE_CACHE          = local.timeline_cache_environment.TIMELINE_CACHE
-        REDIS_URL               = local.timeline_cache_environment.REDIS_URL
-        MOMENTO_API_KEY_ARN     = local.timeline_cache_environment.MOMENTO_API_KEY_ARN
-        MOMENTO_ENDPOINT        = local.timeline_cache_environment.MOMENTO_ENDPOINT
-        MOMENTO_CACHE_NAME      = local.timeline_cache_environment.MOMENTO_CACHE_NAME
-        BID_QUEUE_NAME          = module.auctions.queues["bids"].name
-        NOTIFICATION_QUEUE_NAME = module.auctions.queues["notifications"].name
+        HASURA_GRAPHQL_ENDPOINT    = var.hasura_graphql_endpoint
+        HASURA_ADMIN_SECRET_ARN    = module.secrets.hasura_admin_secret_arn
+        TIMELINE_CACHE             = local.timeline_cache_environment.TIMELINE_CACHE
+        REDIS_URL                  = local.timeline_cache_environment.REDIS_URL
+        REDIS_IAM_USER             = module.redis.service_user.user_id
+        REDIS_REPLICATION_GROUP_ID = module.redis.replication_group_id
+        MOMENTO_API_KEY_ARN        = local.timeline_cache_environment.MOMENTO_API_KEY_ARN
+        MOMENTO_ENDPOINT           = local.timeline_cache_environment.MOMENTO_ENDPOINT
+        MOMENTO_CACHE_NAME         = local.timeline_cache_environment.MOMENTO_CACHE_NAME
+        BID_QUEUE_NAME             = module.auctions.queues["bids"].name
+        NOTIFICATION_QUEUE_NAME    = module.auctions.queues["notifications"].name
         # The daily price archive (Parquet per day, read by Athena).
         PRICE_ARCHIVE_BUCKET      = module.storage.bucket_name
         PRICE_ARCHIVE_DATA_PREFIX = module.storage.data_prefix
@@ -344,6 +367,7 @@ module "services" {
       policy_statements = [
         local.read_service_secrets,
         local.read_admin_secret,
+        local.connect_to_redis,
         {
           # Writes only under the archive table's prefix, encrypted with the project key.
           sid       = "WritePriceArchive"
@@ -447,14 +471,9 @@ module "services" {
 module "auction_consumers" {
   source = "../../modules/lambda"
 
-  name_prefix        = "${local.name}-auc"
-  ecr_repository     = var.lambdas_image.ecr_repository
-  container_ver      = var.lambdas_image.container_ver
-  container_digest   = var.lambdas_image.container_digest
-  subnet_ids         = module.network.private_subnet_ids
-  security_group_ids = [module.network.lambda_security_group_id]
-  kms_key_arn        = module.kms.key_arn
-  alarm_topic_arns   = [module.alerts.topic_arn]
+  name_prefix = "${local.name}-auc"
+  image       = var.lambdas_image
+  placement   = local.function_placement
 
   functions = {
     bid_persistence = {
@@ -537,6 +556,13 @@ module "cognito" {
   }
 }
 
+locals {
+  gateway_authorizer = {
+    function_name = module.services.functions["gateway_authorizer"].name
+    invoke_arn    = module.services.functions["gateway_authorizer"].invoke_arn
+  }
+}
+
 module "actions_api" {
   source = "../../modules/api"
 
@@ -544,6 +570,7 @@ module "actions_api" {
   description          = "Hasura actions: ACTIONS_BASE_URL."
   lambda_function_name = module.services.functions["actions"].name
   lambda_invoke_arn    = module.services.functions["actions"].invoke_arn
+  authorizer           = local.gateway_authorizer
   domain               = var.domain
   service_subdomain    = var.service_subdomain
   kms_key_arn          = module.kms.key_arn
@@ -556,6 +583,7 @@ module "credit_history_api" {
   description          = "Credit-history remote schema: CREDIT_HISTORY_URL (add /graphql)."
   lambda_function_name = module.services.functions["credit_history"].name
   lambda_invoke_arn    = module.services.functions["credit_history"].invoke_arn
+  authorizer           = local.gateway_authorizer
   kms_key_arn          = module.kms.key_arn
 }
 
@@ -566,6 +594,7 @@ module "triggers_api" {
   description          = "Hasura event and cron triggers: EVENT_TRIGGER_URL."
   lambda_function_name = module.services.functions["triggers"].name
   lambda_invoke_arn    = module.services.functions["triggers"].invoke_arn
+  authorizer           = local.gateway_authorizer
   kms_key_arn          = module.kms.key_arn
 }
 

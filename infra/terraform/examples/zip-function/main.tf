@@ -10,13 +10,15 @@ module "kms" {
 module "function" {
   source = "../../modules/lambda"
 
-  name_prefix        = var.name_prefix
-  package_type       = "Zip"
-  zip_file           = var.zip_file
-  runtime            = "python3.11"
-  subnet_ids         = var.subnet_ids
-  security_group_ids = var.security_group_ids
-  kms_key_arn        = module.kms.key_arn
+  name_prefix  = var.name_prefix
+  package_type = "Zip"
+  zip_file     = var.zip_file
+  runtime      = "python3.11"
+  placement = {
+    subnet_ids         = var.subnet_ids
+    security_group_ids = var.security_group_ids
+    kms_key_arn        = module.kms.key_arn
+  }
 
   functions = {
     pre_token_generation = {

@@ -19,12 +19,36 @@ resource "aws_apigatewayv2_integration" "lambda" {
   timeout_milliseconds   = var.integration_timeout_ms
 }
 
-# Every path goes to the ASGI app, which does its own routing.
+# Hasura proves who it is with the shared-secret header only (it cannot sign for IAM), so
+# a REQUEST authorizer checks that header before any route runs: a forged or missing header
+# is refused by API Gateway and never starts the service. The verdict is cached per header
+# value, so the authorizer runs once per value per cache period, not once per call.
+resource "aws_apigatewayv2_authorizer" "shared_secret" {
+  api_id                            = aws_apigatewayv2_api.this.id
+  name                              = "${var.name}-shared-secret"
+  authorizer_type                   = "REQUEST"
+  authorizer_uri                    = var.authorizer.invoke_arn
+  authorizer_payload_format_version = "2.0"
+  enable_simple_responses           = true
+  identity_sources                  = ["$request.header.${var.authorizer.header}"]
+  authorizer_result_ttl_in_seconds  = var.authorizer.cache_seconds
+}
+
+resource "aws_lambda_permission" "authorizer" {
+  statement_id  = "AllowApiGatewayAuthorizer-${var.name}"
+  action        = "lambda:InvokeFunction"
+  function_name = var.authorizer.function_name
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_apigatewayv2_api.this.execution_arn}/authorizers/${aws_apigatewayv2_authorizer.shared_secret.id}"
+}
+
+# Every path goes to the ASGI app, which does its own routing, once the authorizer agrees.
 resource "aws_apigatewayv2_route" "default" {
-  #checkov:skip=CKV_AWS_309:Only Hasura calls this API, with the shared-secret header that the service checks on every request; an authorizer would add a second Lambda call to each action.
-  api_id    = aws_apigatewayv2_api.this.id
-  route_key = "$default"
-  target    = "integrations/${aws_apigatewayv2_integration.lambda.id}"
+  api_id             = aws_apigatewayv2_api.this.id
+  route_key          = "$default"
+  target             = "integrations/${aws_apigatewayv2_integration.lambda.id}"
+  authorization_type = "CUSTOM"
+  authorizer_id      = aws_apigatewayv2_authorizer.shared_secret.id
 }
 
 resource "aws_cloudwatch_log_group" "access" {

@@ -28,6 +28,31 @@ variable "lambda_invoke_arn" {
   }
 }
 
+variable "authorizer" {
+  description = "The Lambda REQUEST authorizer every request passes first: its function name and invoke ARN, the header it checks (the shared secret Hasura sends), and how long API Gateway caches its verdict per header value."
+  type = object({
+    function_name = string
+    invoke_arn    = string
+    header        = optional(string, "X-Action-Secret")
+    cache_seconds = optional(number, 300)
+  })
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:apigateway:", var.authorizer.invoke_arn))
+    error_message = "Give the authorizer function's invoke ARN (arn:aws:apigateway:...:lambda:path/...)."
+  }
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9-]+$", var.authorizer.header))
+    error_message = "Give a header name (letters, digits and '-')."
+  }
+
+  validation {
+    condition     = var.authorizer.cache_seconds >= 0 && var.authorizer.cache_seconds <= 3600
+    error_message = "API Gateway caches an authorizer's verdict 0 to 3600 seconds."
+  }
+}
+
 variable "domain" {
   description = "Public DNS zone for the custom domain (for example `example.com`); empty for the execute-api URL only. The zone must exist in Route 53 in this account."
   type        = string

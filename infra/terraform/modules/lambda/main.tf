@@ -1,8 +1,9 @@
 data "aws_partition" "current" {}
 
 locals {
-  is_image  = var.package_type == "Image"
-  partition = data.aws_partition.current.partition
+  is_image         = var.package_type == "Image"
+  partition        = data.aws_partition.current.partition
+  container_digest = try(var.image.container_digest, null)
 
   # Function names are `<prefix>-<key with dashes>`: post_confirmation becomes
   # hasura-core-dev-post-confirmation.
@@ -17,20 +18,20 @@ locals {
 data "aws_ecr_repository" "this" {
   count = local.is_image ? 1 : 0
 
-  name = var.ecr_repository
+  name = var.image.ecr_repository
 }
 
 # A tag is resolved to its digest at plan time, so the function always runs exactly the
 # image that was reviewed in the plan, and pushing a new tag shows up as a diff.
 data "aws_ecr_image" "this" {
-  count = local.is_image && var.container_digest == null ? 1 : 0
+  count = local.is_image && local.container_digest == null ? 1 : 0
 
-  repository_name = var.ecr_repository
-  image_tag       = var.container_ver
+  repository_name = var.image.ecr_repository
+  image_tag       = var.image.container_ver
 }
 
 locals {
-  image_digest = var.container_digest != null ? var.container_digest : one(data.aws_ecr_image.this[*].image_digest)
+  image_digest = local.container_digest != null ? local.container_digest : one(data.aws_ecr_image.this[*].image_digest)
   image_uri    = local.is_image ? "${one(data.aws_ecr_repository.this[*].repository_url)}@${local.image_digest}" : null
 }
 
@@ -54,7 +55,7 @@ resource "aws_cloudwatch_log_group" "this" {
 
   name              = "/aws/lambda/${local.function_names[each.key]}"
   retention_in_days = var.log_retention_days
-  kms_key_id        = var.kms_key_arn
+  kms_key_id        = var.placement.kms_key_arn
 }
 
 data "aws_iam_policy_document" "assume" {
@@ -97,7 +98,7 @@ data "aws_iam_policy_document" "this" {
   statement {
     sid       = "DecryptWithPlatformKey"
     actions   = ["kms:Decrypt"]
-    resources = [var.kms_key_arn]
+    resources = [var.placement.kms_key_arn]
   }
 
   dynamic "statement" {
@@ -165,7 +166,7 @@ resource "aws_lambda_function" "this" {
   memory_size                    = each.value.memory_size
   timeout                        = each.value.timeout
   reserved_concurrent_executions = each.value.reserved_concurrency
-  kms_key_arn                    = var.kms_key_arn
+  kms_key_arn                    = var.placement.kms_key_arn
 
   environment {
     variables = merge(
@@ -186,8 +187,8 @@ resource "aws_lambda_function" "this" {
   }
 
   vpc_config {
-    subnet_ids         = var.subnet_ids
-    security_group_ids = var.security_group_ids
+    subnet_ids         = var.placement.subnet_ids
+    security_group_ids = var.placement.security_group_ids
   }
 
   logging_config {
@@ -219,8 +220,8 @@ resource "aws_cloudwatch_metric_alarm" "dead_letters" {
   comparison_operator = "GreaterThanThreshold"
   threshold           = 0
   treat_missing_data  = "notBreaching"
-  alarm_actions       = var.alarm_topic_arns
-  ok_actions          = var.alarm_topic_arns
+  alarm_actions       = var.placement.alarm_topic_arns
+  ok_actions          = var.placement.alarm_topic_arns
 
   dimensions = {
     QueueName = aws_sqs_queue.dead_letter.name
@@ -240,8 +241,8 @@ resource "aws_cloudwatch_metric_alarm" "errors" {
   comparison_operator = "GreaterThanThreshold"
   threshold           = 0
   treat_missing_data  = "notBreaching"
-  alarm_actions       = var.alarm_topic_arns
-  ok_actions          = var.alarm_topic_arns
+  alarm_actions       = var.placement.alarm_topic_arns
+  ok_actions          = var.placement.alarm_topic_arns
 
   dimensions = {
     FunctionName = aws_lambda_function.this[each.key].function_name

@@ -70,41 +70,53 @@ variable "package_type" {
   }
 }
 
-variable "ecr_repository" {
-  description = "Name of the ECR repository that holds the image (package_type Image)."
-  type        = string
-  default     = null
+variable "image" {
+  description = "The container image of every function in this instance (package_type Image): its ECR repository and a tag (`container_ver`, resolved to its digest at plan time) or a pinned `container_digest`, which wins."
+  type = object({
+    ecr_repository   = string
+    container_ver    = optional(string)
+    container_digest = optional(string)
+  })
+  default = null
 
   validation {
-    condition     = var.package_type != "Image" || var.ecr_repository != null
-    error_message = "An Image package needs ecr_repository."
+    condition     = var.package_type != "Image" || var.image != null
+    error_message = "An Image package needs image."
   }
-}
-
-variable "container_ver" {
-  description = "Image tag to deploy; resolved to its digest at plan time. Ignored when container_digest is set."
-  type        = string
-  default     = null
 
   validation {
-    condition     = var.container_ver == null || can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.container_ver))
+    condition     = try(var.image.container_ver, null) == null || can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.image.container_ver))
     error_message = "Not a valid image tag."
   }
 
   validation {
-    condition     = var.package_type != "Image" || var.container_ver != null || var.container_digest != null
-    error_message = "An Image package needs container_ver (a tag) or container_digest."
+    condition     = var.image == null || try(var.image.container_ver, null) != null || try(var.image.container_digest, null) != null
+    error_message = "An image needs container_ver (a tag) or container_digest."
+  }
+
+  validation {
+    condition     = try(var.image.container_digest, null) == null || can(regex("^sha256:[0-9a-f]{64}$", var.image.container_digest))
+    error_message = "A digest looks like sha256: followed by 64 hex digits."
   }
 }
 
-variable "container_digest" {
-  description = "Pinned image digest (`sha256:...`); wins over container_ver."
-  type        = string
-  default     = null
+variable "placement" {
+  description = "Where every function runs and reports: the private subnets (egress through NAT) and security groups, the KMS key for environment variables and log groups (the roles may decrypt with it), and the SNS topics notified when a function errors or the dead-letter queue fills (empty keeps the alarms silent)."
+  type = object({
+    subnet_ids         = list(string)
+    security_group_ids = list(string)
+    kms_key_arn        = string
+    alarm_topic_arns   = optional(list(string), [])
+  })
 
   validation {
-    condition     = var.container_digest == null || can(regex("^sha256:[0-9a-f]{64}$", var.container_digest))
-    error_message = "A digest looks like sha256: followed by 64 hex digits."
+    condition     = length(var.placement.subnet_ids) >= 1 && length(var.placement.security_group_ids) >= 1
+    error_message = "Give at least one subnet and one security group."
+  }
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:", var.placement.kms_key_arn))
+    error_message = "Give the ARN of a KMS key."
   }
 }
 
@@ -152,36 +164,6 @@ variable "architecture" {
   }
 }
 
-variable "subnet_ids" {
-  description = "Private subnets the functions run in (egress through NAT)."
-  type        = list(string)
-
-  validation {
-    condition     = length(var.subnet_ids) >= 1
-    error_message = "Give at least one subnet."
-  }
-}
-
-variable "security_group_ids" {
-  description = "Security groups of the functions."
-  type        = list(string)
-
-  validation {
-    condition     = length(var.security_group_ids) >= 1
-    error_message = "Give at least one security group."
-  }
-}
-
-variable "kms_key_arn" {
-  description = "KMS key for environment variables and log groups; the roles may decrypt with it."
-  type        = string
-
-  validation {
-    condition     = can(regex("^arn:aws[a-z-]*:kms:", var.kms_key_arn))
-    error_message = "Give the ARN of a KMS key."
-  }
-}
-
 variable "log_retention_days" {
   description = "How long CloudWatch keeps the functions' logs, in days."
   type        = number
@@ -215,8 +197,3 @@ variable "dead_letter_retention_seconds" {
   }
 }
 
-variable "alarm_topic_arns" {
-  description = "SNS topics notified when a function errors or the dead-letter queue fills; empty keeps the alarms silent (console only)."
-  type        = list(string)
-  default     = []
-}

@@ -21,45 +21,39 @@ resource "aws_msk_configuration" "this" {
   EOT
 }
 
-resource "aws_security_group" "this" {
-  name        = "${var.name}-msk"
-  description = "MSK of ${var.name}: IAM listeners from the producer's CIDRs and the loader only."
-  vpc_id      = var.vpc_id
+# IAM listeners only: 9098 from the loader's security group inside the VPC, 9198 on the
+# public endpoints from the producer's CIDRs.
+module "access" {
+  source = "../service_access"
 
-  tags = { Name = "${var.name}-msk" }
+  name                      = "${var.name}-msk"
+  description               = "MSK of ${var.name}: IAM listeners from the producer's CIDRs and the loader only."
+  vpc_id                    = var.vpc_id
+  service                   = "Kafka over IAM"
+  port                      = local.private_iam_port
+  client_security_group_ids = var.client_security_group_ids
+  cidrs                     = var.producer_cidrs
+  cidr_port                 = local.public_iam_port
 }
 
-resource "aws_vpc_security_group_ingress_rule" "public_iam_from_producer" {
-  for_each = toset(var.producer_cidrs)
-
-  security_group_id = aws_security_group.this.id
-  description       = "Kafka over IAM (public endpoints) from the producer's network."
-  ip_protocol       = "tcp"
-  from_port         = local.public_iam_port
-  to_port           = local.public_iam_port
-  cidr_ipv4         = each.value
+moved {
+  from = aws_security_group.this
+  to   = module.access.aws_security_group.this
 }
 
-resource "aws_vpc_security_group_ingress_rule" "private_iam_from_clients" {
-  for_each = toset(var.client_security_group_ids)
-
-  security_group_id            = aws_security_group.this.id
-  description                  = "Kafka over IAM (inside the VPC) from the loader's security group."
-  ip_protocol                  = "tcp"
-  from_port                    = local.private_iam_port
-  to_port                      = local.private_iam_port
-  referenced_security_group_id = each.value
+moved {
+  from = aws_vpc_security_group_ingress_rule.private_iam_from_clients
+  to   = module.access.aws_vpc_security_group_ingress_rule.from_clients
 }
 
-resource "aws_vpc_security_group_egress_rule" "clients_to_brokers" {
-  for_each = toset(var.client_security_group_ids)
+moved {
+  from = aws_vpc_security_group_egress_rule.clients_to_brokers
+  to   = module.access.aws_vpc_security_group_egress_rule.clients_to_service
+}
 
-  security_group_id            = each.value
-  description                  = "Kafka over IAM to ${var.name}'s brokers."
-  ip_protocol                  = "tcp"
-  from_port                    = local.private_iam_port
-  to_port                      = local.private_iam_port
-  referenced_security_group_id = aws_security_group.this.id
+moved {
+  from = aws_vpc_security_group_ingress_rule.public_iam_from_producer
+  to   = module.access.aws_vpc_security_group_ingress_rule.from_cidrs
 }
 
 resource "aws_cloudwatch_log_group" "brokers" {
@@ -76,7 +70,7 @@ resource "aws_msk_cluster" "this" {
   broker_node_group_info {
     instance_type   = var.instance_type
     client_subnets  = var.subnet_ids
-    security_groups = [aws_security_group.this.id]
+    security_groups = [module.access.security_group_id]
 
     storage_info {
       ebs_storage_info {

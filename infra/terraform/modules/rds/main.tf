@@ -8,47 +8,36 @@ resource "aws_db_subnet_group" "this" {
 
 # "Lock down RDS": the only ways in are the functions' security group and the CIDRs
 # Hasura Cloud connects from (its peered VPC range); nothing else, and no public address.
-resource "aws_security_group" "this" {
-  name        = "${var.name}-postgres"
-  description = "PostgreSQL of ${var.name}: reachable from the functions and Hasura only."
-  vpc_id      = var.vpc_id
+module "access" {
+  source = "../service_access"
 
-  tags = { Name = "${var.name}-postgres" }
+  name                      = "${var.name}-postgres"
+  description               = "PostgreSQL of ${var.name}: reachable from the functions and Hasura only."
+  vpc_id                    = var.vpc_id
+  service                   = "PostgreSQL"
+  port                      = local.port
+  client_security_group_ids = var.allowed_security_group_ids
+  cidrs                     = var.hasura_egress_cidrs
 }
 
-resource "aws_vpc_security_group_ingress_rule" "from_security_groups" {
-  for_each = toset(var.allowed_security_group_ids)
-
-  security_group_id            = aws_security_group.this.id
-  description                  = "PostgreSQL from the functions' security group."
-  ip_protocol                  = "tcp"
-  from_port                    = local.port
-  to_port                      = local.port
-  referenced_security_group_id = each.value
+moved {
+  from = aws_security_group.this
+  to   = module.access.aws_security_group.this
 }
 
-# The matching egress rule on each client group, so the functions may open connections
-# to the database and nowhere else on 5432.
-resource "aws_vpc_security_group_egress_rule" "to_database" {
-  for_each = toset(var.allowed_security_group_ids)
-
-  security_group_id            = each.value
-  description                  = "PostgreSQL to ${var.name}."
-  ip_protocol                  = "tcp"
-  from_port                    = local.port
-  to_port                      = local.port
-  referenced_security_group_id = aws_security_group.this.id
+moved {
+  from = aws_vpc_security_group_ingress_rule.from_security_groups
+  to   = module.access.aws_vpc_security_group_ingress_rule.from_clients
 }
 
-resource "aws_vpc_security_group_ingress_rule" "from_hasura" {
-  for_each = toset(var.hasura_egress_cidrs)
+moved {
+  from = aws_vpc_security_group_egress_rule.to_database
+  to   = module.access.aws_vpc_security_group_egress_rule.clients_to_service
+}
 
-  security_group_id = aws_security_group.this.id
-  description       = "PostgreSQL from Hasura Cloud (${each.value})."
-  ip_protocol       = "tcp"
-  from_port         = local.port
-  to_port           = local.port
-  cidr_ipv4         = each.value
+moved {
+  from = aws_vpc_security_group_ingress_rule.from_hasura
+  to   = module.access.aws_vpc_security_group_ingress_rule.from_cidrs
 }
 
 locals {
@@ -149,7 +138,7 @@ resource "aws_db_instance" "this" {
   kms_key_id            = var.kms_key_arn
 
   db_subnet_group_name   = aws_db_subnet_group.this.name
-  vpc_security_group_ids = [aws_security_group.this.id]
+  vpc_security_group_ids = [module.access.security_group_id]
   publicly_accessible    = false
   multi_az               = var.multi_az
   parameter_group_name   = aws_db_parameter_group.this.name

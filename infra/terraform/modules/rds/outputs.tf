@@ -30,5 +30,5 @@ output "resource_id" {
 
 output "security_group_id" {
   description = "Security group of the database."
-  value       = aws_security_group.this.id
+  value       = module.access.security_group_id
 }

@@ -9,34 +9,30 @@ resource "aws_elasticache_subnet_group" "this" {
 }
 
 # Reachable from the functions' security group only, in private subnets.
-resource "aws_security_group" "this" {
-  name        = "${var.name}-redis"
-  description = "Redis of ${var.name}: reachable from the functions only."
-  vpc_id      = var.vpc_id
+module "access" {
+  source = "../service_access"
 
-  tags = { Name = "${var.name}-redis" }
+  name                      = "${var.name}-redis"
+  description               = "Redis of ${var.name}: reachable from the functions only."
+  vpc_id                    = var.vpc_id
+  service                   = "Redis (TLS)"
+  port                      = local.port
+  client_security_group_ids = var.allowed_security_group_ids
 }
 
-resource "aws_vpc_security_group_ingress_rule" "from_security_groups" {
-  for_each = toset(var.allowed_security_group_ids)
-
-  security_group_id            = aws_security_group.this.id
-  description                  = "Redis from the functions' security group."
-  ip_protocol                  = "tcp"
-  from_port                    = local.port
-  to_port                      = local.port
-  referenced_security_group_id = each.value
+moved {
+  from = aws_security_group.this
+  to   = module.access.aws_security_group.this
 }
 
-resource "aws_vpc_security_group_egress_rule" "to_redis" {
-  for_each = toset(var.allowed_security_group_ids)
+moved {
+  from = aws_vpc_security_group_ingress_rule.from_security_groups
+  to   = module.access.aws_vpc_security_group_ingress_rule.from_clients
+}
 
-  security_group_id            = each.value
-  description                  = "Redis (TLS) to ${var.name}."
-  ip_protocol                  = "tcp"
-  from_port                    = local.port
-  to_port                      = local.port
-  referenced_security_group_id = aws_security_group.this.id
+moved {
+  from = aws_vpc_security_group_egress_rule.to_redis
+  to   = module.access.aws_vpc_security_group_egress_rule.clients_to_service
 }
 
 resource "aws_cloudwatch_log_group" "slow_log" {
@@ -45,8 +41,40 @@ resource "aws_cloudwatch_log_group" "slow_log" {
   kms_key_id        = var.kms_key_arn
 }
 
+# Access control (RBAC) with IAM authentication: no Redis password exists anywhere. The
+# services connect as `service_user` with a token their Lambda role signs
+# (elasticache:Connect, valid 15 minutes); the group's mandatory `default` user is switched
+# off, so a connection that does not authenticate as the service can run nothing.
+resource "aws_elasticache_user" "default" {
+  user_id       = "${var.name}-default"
+  user_name     = "default"
+  engine        = "redis"
+  access_string = "off -@all"
+
+  authentication_mode {
+    type = "no-password-required"
+  }
+}
+
+resource "aws_elasticache_user" "service" {
+  # IAM authentication needs the user id and name to be the same.
+  user_id       = "${var.name}-svc"
+  user_name     = "${var.name}-svc"
+  engine        = "redis"
+  access_string = "on ~* +@all -@dangerous"
+
+  authentication_mode {
+    type = "iam"
+  }
+}
+
+resource "aws_elasticache_user_group" "this" {
+  engine        = "redis"
+  user_group_id = var.name
+  user_ids      = [aws_elasticache_user.default.user_id, aws_elasticache_user.service.user_id]
+}
+
 resource "aws_elasticache_replication_group" "this" {
-  #checkov:skip=CKV_AWS_31:No AUTH token: the provider has no write-only form, so it would sit in Terraform state, which holds no secret here; access is limited to the functions' security group in private subnets, over TLS.
   replication_group_id = var.name
   description          = "Rate limits of the action service (${var.name})."
 
@@ -62,12 +90,13 @@ resource "aws_elasticache_replication_group" "this" {
   multi_az_enabled           = var.multi_az
 
   subnet_group_name  = aws_elasticache_subnet_group.this.name
-  security_group_ids = [aws_security_group.this.id]
+  security_group_ids = [module.access.security_group_id]
 
   at_rest_encryption_enabled = true
   kms_key_id                 = var.kms_key_arn
   transit_encryption_enabled = true
   transit_encryption_mode    = "required"
+  user_group_ids             = [aws_elasticache_user_group.this.user_group_id]
 
   snapshot_retention_limit   = var.snapshot_retention_limit
   snapshot_window            = "02:00-03:00"

@@ -1,10 +1,10 @@
 variable "name" {
-  description = "Replication group id, also the prefix of its subnet group, security group and log group."
+  description = "Replication group id, also the prefix of its subnet group, security group, log group, user group and users."
   type        = string
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{0,38}[a-z0-9]$", var.name))
-    error_message = "Use 2-40 lowercase letters, digits or '-', starting with a letter and not ending with '-'."
+    condition     = can(regex("^[a-z][a-z0-9-]{0,30}[a-z0-9]$", var.name)) && !strcontains(var.name, "--")
+    error_message = "Use 2-32 lowercase letters, digits or single '-', starting with a letter and not ending with '-' (user ids add up to 8 characters and stop at 40)."
   }
 }
 
