@@ -3,7 +3,6 @@
 # The matching egress rule goes on each client group, so the clients may open connections
 # to this service and to nowhere else on that port.
 resource "aws_security_group" "this" {
-  #checkov:skip=CKV2_AWS_5:Attached by the calling module (the RDS instance, the ElastiCache replication group, the MSK cluster) through this module's output, which checkov's graph does not follow.
   name        = var.name
   description = var.description
   vpc_id      = var.vpc_id
