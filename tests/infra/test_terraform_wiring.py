@@ -62,7 +62,14 @@ EXPECTED_ACTIONS = {
     "triggers": {"secretsmanager:GetSecretValue", "elasticache:Connect",
                  "lambda:InvokeFunction", "ivs:CreateChannel",
                  "ivs:GetChannel", "ivs:StopStream", "ivs:TagResource", "sqs:GetQueueUrl",
-                 "sqs:SendMessage"},
+                 "sqs:SendMessage", "s3:PutObject", "s3:AbortMultipartUpload",
+                 "kms:GenerateDataKey"},
+    "credit_history": {"secretsmanager:GetSecretValue", "athena:StartQueryExecution",
+                       "athena:GetQueryExecution", "athena:GetQueryResults",
+                       "athena:StopQueryExecution", "glue:GetDatabase", "glue:GetTable",
+                       "glue:GetPartitions", "s3:GetObject", "s3:ListBucket",
+                       "s3:GetBucketLocation", "s3:PutObject", "s3:AbortMultipartUpload",
+                       "s3:ListMultipartUploadParts", "kms:GenerateDataKey", "kms:Decrypt"},
     "bid_persistence": {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
                         "sqs:ChangeMessageVisibility", "dynamodb:PutItem"},
     "auction_notifications": {"secretsmanager:GetSecretValue", "sqs:ReceiveMessage",
@@ -71,6 +78,9 @@ EXPECTED_ACTIONS = {
 }
 UNNAMED_RESOURCES = {"ivs:CreateChannel"}
 """Actions on a resource that does not exist yet: granted on ``<type>/*`` of the account."""
+OBJECT_ACTIONS = {"s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject",
+                  "s3:ListMultipartUploadParts"}
+"""S3 object actions: granted on the objects under one key prefix, ``<bucket>/<prefix>*``."""
 
 
 def discovered_lambda_packages() -> set[str]:
@@ -189,6 +199,10 @@ def test_lambda_functions_get_only_their_listed_permissions(
             actions.update(statement["actions"])
             if UNNAMED_RESOURCES & set(statement["actions"]):
                 assert all(r.endswith("/*") and r.count("*") == 1
+                           for r in statement["resources"]), (key, statement)
+            elif set(statement["actions"]) <= OBJECT_ACTIONS:
+                assert all(r.endswith("*") and r.count("*") == 1 and "bucket_arn}/" in r
+                           and not r.endswith("bucket_arn}/*")
                            for r in statement["resources"]), (key, statement)
             else:
                 assert all("*" not in r for r in statement["resources"]), (key, statement)
@@ -409,6 +423,8 @@ def test_hasura_cloud_env_carries_jwt_urls_and_secret_references() -> None:
         "ACTIONS_BASE_URL",
         "TRIGGERS_BASE_URL",
         "EVENT_TRIGGER_URL",
+        "CREDIT_HISTORY_URL",
+        "HASURA_GRAPHQL_ENABLE_REMOTE_SCHEMA_PERMISSIONS",
     }
     assert set(attr(outputs["hasura_cloud_secret_arns"], "value")) == {
         "HASURA_GRAPHQL_DATABASE_URL",
