@@ -24,6 +24,7 @@ DEFAULT_SUBSCRIPTION_POOL_SIZE = 4
 DEFAULT_WEBSOCKET_MAX_MESSAGE_SIZE = 1024 * 1024
 DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
 DEFAULT_BACKGROUND_POOL_SIZE = 5
+DEFAULT_CACHE_MAX_ENTRY_TTL = 3600
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
@@ -70,10 +71,10 @@ class EngineSettings:
     disable_cors: bool = False
     """``HASURA_GRAPHQL_DISABLE_CORS``: no CORS headers at all (browsers block cross-site)."""
     ws_read_cookie: bool = False
+    """``HASURA_GRAPHQL_WS_READ_COOKIE``: with CORS disabled, still read a websocket's Cookie."""
     gc_tuning: bool = True
     """``ENGINE_GC_TUNING``: freeze the start-up heap and collect garbage less often (see
     :mod:`engine.server.gc_pauses`); false keeps CPython's defaults."""
-    """``HASURA_GRAPHQL_WS_READ_COOKIE``: with CORS disabled, still read a websocket's Cookie."""
     trusted_proxies: tuple[str, ...] = ()
     """``ENGINE_TRUSTED_PROXIES``: peers whose ``X-Forwarded-For`` names the client."""
     background_pool_size: int = DEFAULT_BACKGROUND_POOL_SIZE
@@ -82,6 +83,11 @@ class EngineSettings:
     rate_limit_redis_url: Secret | None = None
     """``HASURA_GRAPHQL_RATE_LIMIT_REDIS_URL`` (else ``HASURA_GRAPHQL_REDIS_URL``): where
     rate-limit counters are shared by every engine process; unset, each process counts."""
+    redis_url: Secret | None = None
+    """``HASURA_GRAPHQL_REDIS_URL``: the response cache of ``@cached`` queries (without it
+    the directive is accepted and ignored, as in Hasura Community Edition)."""
+    cache_max_entry_ttl: int = DEFAULT_CACHE_MAX_ENTRY_TTL
+    """``HASURA_GRAPHQL_CACHE_MAX_ENTRY_TTL``: seconds; a longer ``ttl`` is cut to it."""
 
     @property
     def loopback_only(self) -> bool:
@@ -137,6 +143,9 @@ class EngineSettings:
                                                  DEFAULT_BACKGROUND_POOL_SIZE),
             "rate_limit_redis_url": (read.secret("HASURA_GRAPHQL_RATE_LIMIT_REDIS_URL")
                                      or read.secret("HASURA_GRAPHQL_REDIS_URL")),
+            "redis_url": read.secret("HASURA_GRAPHQL_REDIS_URL"),
+            "cache_max_entry_ttl": read.integer("HASURA_GRAPHQL_CACHE_MAX_ENTRY_TTL",
+                                                DEFAULT_CACHE_MAX_ENTRY_TTL),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         if values["pool_size"] < 1:
@@ -153,7 +162,8 @@ class EngineSettings:
                            "streaming_queries_batch_size"),
                           ("HASURA_GRAPHQL_WEBSOCKET_KEEPALIVE", "websocket_keepalive"),
                           ("ENGINE_WEBSOCKET_MAX_MESSAGE_SIZE", "websocket_max_message_size"),
-                          ("ENGINE_SUBSCRIPTION_PG_CONNECTIONS", "subscription_pool_size")):
+                          ("ENGINE_SUBSCRIPTION_PG_CONNECTIONS", "subscription_pool_size"),
+                          ("HASURA_GRAPHQL_CACHE_MAX_ENTRY_TTL", "cache_max_entry_ttl")):
             if values[key] <= 0:
                 raise SettingsError(f"{name} must be positive")
         if values["max_body_bytes"] < 1024:

@@ -23,7 +23,8 @@ def parse_args(argv: list[str]) -> tuple[Options, Path | None]:
     parser.add_argument("--case", action="append", default=[],
                         help="only this case (repeatable), e.g. simple_query")
     parser.add_argument("--target", action="append", default=[],
-                        choices=["engine", "floor", "postgraphile", "postgraphile_sql"],
+                        choices=["engine", "floor", "engine_cached", "postgraphile",
+                                 "postgraphile_sql"],
                         help="only this target (repeatable)")
     parser.add_argument("--rounds", type=int, default=2,
                         help="split each closed-loop run into rounds, targets alternating")

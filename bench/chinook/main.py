@@ -25,6 +25,7 @@ from bench.chinook.servers import (
     install_postgraphile,
     start_engine,
     start_postgraphile,
+    start_redis,
 )
 from bench.chinook.workload import Case, Workload, load_workload, replace_metadata
 from bench.load.cpu import CpuMeter, CpuUsage
@@ -48,7 +49,8 @@ class Options:
     """Each closed-loop run is split into this many rounds, targets in alternating order."""
     cases: tuple[str, ...] = ()
     """Case names to run (empty: all)."""
-    targets: tuple[str, ...] = ("engine", "floor", "postgraphile", "postgraphile_sql")
+    targets: tuple[str, ...] = ("engine", "floor", "engine_cached", "postgraphile",
+                                "postgraphile_sql")
     open_loop: bool = True
     profile: bool = True
     sql_shape: bool = True
@@ -64,6 +66,8 @@ class Bench:
     state: Path
     log: Callable[[str], None]
     servers: dict[str, GraphQLServer] = field(default_factory=dict)
+    redis: GraphQLServer | None = None
+    """The engine's response cache (only with the ``engine_cached`` target)."""
     sql: dict[str, dict[str, list[Statement]]] = field(default_factory=dict)
     records: list[runs.RunRecord] = field(default_factory=list)
     report: dict[str, Any] = field(default_factory=dict)
@@ -101,8 +105,11 @@ def run(options: Options, log: Callable[[str], None] = print) -> dict[str, Any]:
         bench.report["tables"] = table_counts(bench.dsn)
         _start_servers(bench, stack)
         _check_and_capture(bench, pg)
-        meter = CpuMeter({"postgres": [_pid(pg.process)],
-                          **{name: [server.pid] for name, server in bench.servers.items()}})
+        groups = {"postgres": [_pid(pg.process)],
+                  **{name: [server.pid] for name, server in bench.servers.items()}}
+        if bench.redis is not None:
+            groups["redis"] = [bench.redis.pid]
+        meter = CpuMeter(groups)
         _closed_loop(bench, meter)
         if options.open_loop:
             _open_loop(bench, meter)
@@ -124,10 +131,16 @@ def run(options: Options, log: Callable[[str], None] = print) -> dict[str, Any]:
 def _start_servers(bench: Bench, stack: contextlib.ExitStack) -> None:
     secret = bench.workload.admin_secret
     wanted = set(bench.options.targets)
-    if wanted & {"engine", "floor"}:
+    if wanted & {"engine", "floor", "engine_cached"}:
+        redis_url = None
+        if "engine_cached" in wanted:
+            bench.log("starting Redis (the engine's response cache)")
+            bench.redis = start_redis(bench.state)
+            stack.callback(bench.redis.stop)
+            redis_url = bench.redis.graphql_url
         bench.log("starting the engine and applying the Chinook metadata")
         try:
-            engine = start_engine(bench.state, bench.dsn, secret)
+            engine = start_engine(bench.state, bench.dsn, secret, redis_url)
             stack.callback(engine.stop)
             apply_metadata(engine, replace_metadata(), secret)
             bench.servers["engine"] = engine
@@ -141,10 +154,13 @@ def _start_servers(bench: Bench, stack: contextlib.ExitStack) -> None:
         bench.servers["postgraphile"] = postgraphile
 
 
-def _request(bench: Bench, server: str, case: Case) -> tuple[str, str]:
-    """URL and body of ``case`` for ``server``."""
-    body = case.body() if server == "engine" else case.postgraphile_body()
-    return bench.servers[server].graphql_url, body
+def _request(bench: Bench, target: str, case: Case) -> tuple[str, str]:
+    """URL and body of ``case`` for an HTTP target."""
+    if target == "engine_cached":
+        body = case.cached_body()
+    else:
+        body = case.body() if target == "engine" else case.postgraphile_body()
+    return bench.servers[runs.server_of(target)].graphql_url, body
 
 
 def _check_and_capture(bench: Bench, pg: Any) -> None:
@@ -167,15 +183,33 @@ def _check_and_capture(bench: Bench, pg: Any) -> None:
                         {"sql": s.sql, "params": list(s.params)} for s in statements]
             if {"engine", "postgraphile"} <= data.keys() and case.hits_database:
                 entry["equivalence"] = checks.compare(data["engine"], data["postgraphile"])
+            if bench.redis is not None and "engine" in data:
+                entry["engine_cached"] = _check_cached(bench, case, data["engine"])
             report[case.name] = entry
     bench.report["checks"] = report
+
+
+def _check_cached(bench: Bench, case: Case, fresh: Any) -> dict[str, Any]:
+    """The ``@cached`` query twice (stored, then from Redis): both must be the fresh answer."""
+    url, body = _request(bench, "engine_cached", case)
+    first = checks.post(url, body, bench.workload.headers)
+    second = checks.post(url, body, bench.workload.headers)
+    entry = checks.check_response(second)
+    same = first.json().get("data") == fresh and second.json().get("data") == fresh
+    entry["same_as_engine"] = same
+    entry["cache_key"] = second.headers.get("x-hasura-query-cache-key")
+    if not same or entry["cache_key"] is None:
+        entry["errors"] = entry.get("errors") or 1
+    return entry
 
 
 def _targets_for(bench: Bench, case: Case) -> list[str]:
     targets = []
     for target in bench.options.targets:
-        source = runs.SQL_TARGETS.get(target, target)
-        if source not in bench.servers or bench.report["checks"][case.name][source]["errors"]:
+        check = bench.report["checks"][case.name]
+        source = target if target in check else runs.server_of(target)
+        if runs.server_of(target) not in bench.servers or source not in check \
+                or check[source]["errors"]:
             continue
         if target in runs.SQL_TARGETS and not bench.sql.get(source, {}).get(case.name):
             continue

@@ -6,8 +6,11 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-TARGETS = ("engine", "floor", "postgraphile", "postgraphile_sql")
-SHORT = {"engine": "engine", "floor": "floor", "postgraphile": "pgl", "postgraphile_sql": "pgl-sql"}
+TARGETS = ("engine", "floor", "engine_cached", "postgraphile", "postgraphile_sql")
+SHORT = {"engine": "engine", "floor": "floor", "engine_cached": "cached",
+         "postgraphile": "pgl", "postgraphile_sql": "pgl-sql"}
+SERVERS = ("engine", "engine_cached", "postgraphile")
+"""Targets whose server's own CPU the CPU table shows."""
 
 
 def _fmt(value: float | None, digits: int = 0) -> str:
@@ -60,7 +63,7 @@ def closed_tables(report: dict[str, Any]) -> str:
         cpu.append(label + [_fmt(by_target[t]["pg_cpu_ms_per_request"], 3) if t in by_target
                             else "-" for t in TARGETS]
                    + [_fmt(by_target[t]["server_cpu_ms_per_request"], 3) if t in by_target
-                      else "-" for t in ("engine", "postgraphile")]
+                      else "-" for t in SERVERS]
                    + [_fmt(gen, 2), _fmt(other, 2)])
     names = [SHORT[t] for t in TARGETS]
     return "\n\n".join([
@@ -71,7 +74,8 @@ def closed_tables(report: dict[str, Any]) -> str:
         "Closed loop: CPU per request (ms) — PostgreSQL for each SQL, then each server's own "
         "process; generator cores (wrk, or the asyncpg runner of the SQL targets) and other "
         "load on the machine (cores), both the max over the row's runs\n"
-        + _table(["case", "conc", *[f"pg:{n}" for n in names], "srv:engine", "srv:pgl",
+        + _table(["case", "conc", *[f"pg:{n}" for n in names],
+                  *[f"srv:{SHORT[t]}" for t in SERVERS],
                   "gen cores", "other cores"], cpu),
     ])
 

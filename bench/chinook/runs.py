@@ -14,9 +14,16 @@ from bench.load.sqlrunner import Statement
 from bench.load.stats import Latency, LoadResult
 from bench.load.wrk import run_wrk
 
-HTTP_TARGETS = ("engine", "postgraphile")
+HTTP_TARGETS = ("engine", "engine_cached", "postgraphile")
 SQL_TARGETS = {"floor": "engine", "postgraphile_sql": "postgraphile"}
 """Bare-SQL targets and the server whose captured SQL each one replays."""
+SERVER_OF = {"engine_cached": "engine", **SQL_TARGETS}
+"""Targets that are not a server of their own: the server they depend on."""
+
+
+def server_of(target: str) -> str:
+    """The server process behind ``target`` (``engine_cached`` is the engine, with Redis)."""
+    return SERVER_OF.get(target, target)
 
 
 @dataclass
@@ -43,7 +50,7 @@ class RunRecord:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict with the per-request CPU figures derived."""
-        server = self.target if self.target in HTTP_TARGETS else "generator"
+        server = server_of(self.target) if self.target in HTTP_TARGETS else "generator"
         return {
             "target": self.target, "case": self.case, "mode": self.mode, "level": self.level,
             "entry": self.entry, "result": self.result.to_json(), "cpu": self.cpu.to_json(),

@@ -39,18 +39,37 @@ def _answers_graphql(url: str, headers: dict[str, str] | None = None) -> bool:
     return response.status_code == 200 and "data" in response.json()
 
 
-def start_engine(state: Path, database_url: str, admin_secret: str) -> GraphQLServer:
-    """Start the engine through devstack's ``EngineServer`` on the Chinook database."""
+def start_engine(state: Path, database_url: str, admin_secret: str,
+                 redis_url: str | None = None) -> GraphQLServer:
+    """Start the engine through devstack's ``EngineServer`` on the Chinook database.
+
+    ``redis_url``: its response cache (``@cached`` queries), as ``HASURA_GRAPHQL_REDIS_URL``.
+    """
     from devstack.services.engine import EngineServer
 
+    extra = {"HASURA_GRAPHQL_REDIS_URL": redis_url} if redis_url else {}
     server = EngineServer(database_url, free_port(), admin_secret=admin_secret,
-                          unauthorized_role=None, state_dir=state, name="engine")
+                          unauthorized_role=None, state_dir=state, name="engine",
+                          extra_env=extra)
     server.start()
     pid = server.pid
     if pid is None:
         server.stop()
         raise RuntimeError("the engine started but has no pid")
     return GraphQLServer("engine", server.graphql_url(), pid, server.stop)
+
+
+def start_redis(state: Path) -> GraphQLServer:
+    """Start a Redis for the engine's response cache (``graphql_url`` holds its URL)."""
+    from devstack.services.redis import RedisServer
+
+    server = RedisServer(state / "redis", free_port())
+    process = server.start(state / "logs" / "redis.log", state / "pids" / "redis.pid")
+    pid = process.pid
+    if pid is None:
+        server.stop()
+        raise RuntimeError("Redis started but has no pid")
+    return GraphQLServer("redis", server.url(), pid, server.stop)
 
 
 def apply_metadata(engine: GraphQLServer, metadata: dict[str, Any], admin_secret: str) -> None:

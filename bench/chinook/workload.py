@@ -19,6 +19,8 @@ POSTGRAPHILE_DIR = REPO_ROOT / "bench" / "postgraphile"
 POSTGRAPHILE_QUERIES = POSTGRAPHILE_DIR / "queries"
 
 _LOAD_LEVEL = re.compile(r"_(low|high)_load")
+_OPERATION = re.compile(r"^\s*query(\s+\w+)?(\s*\([^)]*\))?", re.MULTILINE)
+"""``query Name($v: T)`` up to where directives go (the config's queries are named)."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,14 @@ class Case:
     def body(self) -> str:
         """The GraphQL request body for the engine."""
         return json.dumps({"query": self.query, "variables": self.variables or None})
+
+    def cached_query(self) -> str:
+        """The query with Hasura's ``@cached(ttl: 300)`` on its operation."""
+        return _OPERATION.sub(lambda m: f"{m.group(0)} @cached(ttl: 300)", self.query, count=1)
+
+    def cached_body(self) -> str:
+        """The request body of the ``engine_cached`` target (``@cached`` added)."""
+        return json.dumps({"query": self.cached_query(), "variables": self.variables or None})
 
     def postgraphile_body(self) -> str:
         """The request body for PostGraphile (same variables, its own query text)."""

@@ -282,13 +282,22 @@ class GraphQLEngine:
     async def _one(self, payload: Any, session: Session, headers: Mapping[str, str],
                    relay: bool = False) -> bytes:
         try:
-            prepared = self.prepare(payload, session, headers, relay)
-            if prepared.plan.operation == "subscription":
-                raise GraphQLFieldError("subscriptions are not supported over HTTP, use "
-                                        "websockets instead", "unexpected-payload")
-            return await self.answer(prepared)
+            return await self.answer(self.prepare_http(payload, session, headers, relay))
         except Exception as exc:
             return error_body(exc)
+
+    def prepare_http(self, payload: Any, session: Session, headers: Mapping[str, str],
+                     relay: bool = False) -> PreparedOperation:
+        """:meth:`prepare` for HTTP, which serves queries and mutations, not subscriptions.
+
+        Raises:
+            GraphQLFieldError: the request is invalid, or a subscription.
+        """
+        prepared = self.prepare(payload, session, headers, relay)
+        if prepared.plan.operation == "subscription":
+            raise GraphQLFieldError("subscriptions are not supported over HTTP, use "
+                                    "websockets instead", "unexpected-payload")
+        return prepared
 
     def _document(self, role: str, state: RoleState, query: str) -> ParsedDocument:
         key = (role, query)

@@ -23,10 +23,12 @@ from graphql import (
     GraphQLScalarType,
     GraphQLSchema,
     GraphQLString,
+    specified_directives,
 )
 
 from engine.catalog import Column
 from engine.catalog.model import Argument
+from engine.graphql.cached import CACHED_DIRECTIVE
 from engine.graphql.model import Model, TableInfo, TrackedFunction
 from engine.graphql.providers import JoinField, ProvidedField
 from engine.graphql.roles import Access, access
@@ -280,6 +282,7 @@ class SchemaBuilder:
             mutation=GraphQLObjectType("mutation_root", mutation) if mutation else None,
             subscription=GraphQLObjectType("subscription_root", subscription)
             if subscription else None,
+            directives=[*specified_directives, CACHED_DIRECTIVE],
         )
         sort_by_name(schema)
         return schema

@@ -23,6 +23,8 @@ from engine.console.routes import console_routes
 from engine.limits.shared_rate import SharedRateLimiter
 from engine.metadata.manager import MetadataManager
 from engine.metadata.model import Metadata
+from engine.response_cache import RedisResponseStore
+from engine.response_cache.routes import clear_endpoint
 from engine.server import gc_pauses
 from engine.server.admin_routes import AdminEndpoint
 from engine.server.cors import CorsPolicy, preflight, request_origin, with_cors
@@ -132,6 +134,9 @@ def create_app(settings: EngineSettings) -> EngineApp:
         SettingsError: a setting is unusable (checked before any connection is made).
     """
     state = ServerState(settings=settings, resolver=build_resolver(settings))
+    if settings.redis_url is not None:
+        state.response_cache = RedisResponseStore.from_url(settings.redis_url.reveal(),
+                                                           settings.cache_max_entry_ttl)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -180,6 +185,8 @@ def create_app(settings: EngineSettings) -> EngineApp:
             await group.stop()
             await asyncio.gather(pool.close(), poll_pool.close(), background.close())
             await state.limiter.close()
+            if state.response_cache is not None:
+                await state.response_cache.close()
 
     async def healthz(request: Request) -> Response:
         manager = state.metadata
@@ -226,6 +233,9 @@ def create_app(settings: EngineSettings) -> EngineApp:
         Route("/hasura/healthz", healthz, methods=["GET"]),
         Route("/v1/version", version, methods=["GET"]),
     ]
+    if state.response_cache is not None:
+        routes.append(Route("/pro/cache/clear", clear_endpoint(state, state.response_cache),
+                            methods=["POST"]))
     if settings.dev_mode:
         routes.append(Route("/dev/subscriptions", dev_subscriptions, methods=["GET"]))
     if settings.enable_console:

@@ -8,6 +8,9 @@ Every error is answered with status 200 in the ``errors`` list, as Hasura does. 
 first and carry their own status: 415 for a body that is not declared JSON, 413 for one
 past ``ENGINE_MAX_BODY_BYTES`` (see :mod:`engine.server.request_guard`).
 
+A ``@cached`` query is answered through the response cache when one is configured
+(:mod:`engine.response_cache`).
+
 The batch and rate limits of ``api_limits`` are checked here, once the role is known and
 before anything runs; depth, node and time limits are the engine's (they need the
 operation).
@@ -26,6 +29,7 @@ from engine.graphql.errors import GraphQLFieldError
 from engine.limits import RoleLimits
 from engine.limits.operation import check_batch
 from engine.limits.rate import rate_limited
+from engine.response_cache.serve import answer_cached, might_be_cached
 from engine.server.client_address import parse_networks, scope_client_address
 from engine.server.request_guard import read_json_request
 from engine.server.responses import graphql_error, send_json, send_json_bytes
@@ -87,8 +91,14 @@ class GraphQLEndpoint:
             status = 400 if self.legacy_statuses else 200
             await send_json_bytes(send, status, orjson.dumps({"errors": [exc.to_json()]}))
             return
+        cache = self.state.response_cache
+        extra = None
         try:
-            out = await engine.execute(payload, session, headers, relay=self.relay)
+            if cache is not None and might_be_cached(payload):
+                out, extra = await answer_cached(engine, cache, payload, session, headers,
+                                                 self.relay)
+            else:
+                out = await engine.execute(payload, session, headers, relay=self.relay)
         except Exception:
             logger.exception("unexpected error answering a GraphQL request")
             await send_json(send, 500, graphql_error("unexpected error", "unexpected"))
@@ -96,7 +106,7 @@ class GraphQLEndpoint:
         status = 200
         if self.legacy_statuses and out.startswith(b'{"errors"'):
             status = _legacy_status(out)
-        await send_json_bytes(send, status, out)
+        await send_json_bytes(send, status, out, extra)
 
     async def _admit(self, headers: dict[str, str], limits: RoleLimits, session: Session,
                payload: Any) -> None:

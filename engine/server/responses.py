@@ -12,12 +12,13 @@ from common.errors import ServiceError
 JSON_HEADERS = [(b"content-type", b"application/json; charset=utf-8")]
 
 
-async def send_json_bytes(send: Send, status: int, body: bytes) -> None:
-    """Send ``body`` (already JSON) with ``status``."""
-    await send({
-        "type": "http.response.start", "status": status,
-        "headers": [*JSON_HEADERS, (b"content-length", str(len(body)).encode())],
-    })
+async def send_json_bytes(send: Send, status: int, body: bytes,
+                          extra_headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    """Send ``body`` (already JSON) with ``status`` (and ``extra_headers``)."""
+    headers = [*JSON_HEADERS, (b"content-length", str(len(body)).encode())]
+    if extra_headers:
+        headers.extend(extra_headers)
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from engine.auth.resolver import SessionResolver
 from engine.limits.rate import Limiter, RateLimiter
 from engine.metadata.manager import MetadataManager
+from engine.response_cache import RedisResponseStore
 from engine.server.graphql_state import GraphQLHolder
 from engine.settings import EngineSettings
 from engine.subscriptions.manager import SubscriptionManager
@@ -24,3 +25,5 @@ class ServerState:
     limiter: Limiter = field(default_factory=RateLimiter)
     """Rate-limit counters; kept across schema rebuilds (the limits come from the engine).
     In this process, or in Redis when ``HASURA_GRAPHQL_RATE_LIMIT_REDIS_URL`` is set."""
+    response_cache: RedisResponseStore | None = field(default=None)
+    """Where ``@cached`` answers are kept (None: no ``HASURA_GRAPHQL_REDIS_URL``)."""

@@ -52,3 +52,19 @@ def test_rounds_merge_into_one_run() -> None:
     assert result.detail["rounds"] == 2
     assert cpu.groups["postgres"] == 4.0
     assert cpu.wall_s == 20.0
+
+
+def test_report_shows_the_cached_engine_with_the_engine_process_cpu() -> None:
+    """Report shows the cached engine with the engine process's CPU.
+
+    GIVEN a run of ``engine_cached`` (the same engine process, answering from Redis)
+    WHEN it is rendered THEN its server CPU per request is the engine process's and the
+    tables have a ``cached`` column.
+    """
+    record = _record("engine_cached", 5000, 1.0, 0.0)
+    document = record.to_json()
+    assert document["server_cpu_ms_per_request"] == 1.0  # 5 s of engine CPU / 5,000 requests
+    text = render({"runs": [document, _record("engine", 2000, 6.0, 4.0).to_json()],
+                   "checks": {}, "errors": {}})
+    assert any(line.startswith("case") and " cached " in line for line in text.splitlines())
+    assert "srv:cached" in text

@@ -1,0 +1,47 @@
+"""``POST /pro/cache/clear``: Hasura's endpoint to clear cached responses (admin only).
+
+``?key=<X-Hasura-Query-Cache-Key>`` clears one entry, ``?family=<X-Hasura-Query-Family-
+Cache-Key>`` every entry of one query, and neither clears them all.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from redis.exceptions import RedisError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from engine.auth.errors import AuthError
+from engine.response_cache.store import RedisResponseStore
+from engine.server.responses import api_error
+from engine.server.state import ServerState
+
+log = logging.getLogger(__name__)
+
+
+def clear_endpoint(state: ServerState, store: RedisResponseStore
+                   ) -> Callable[[Request], Awaitable[Response]]:
+    """The request handler of ``POST /pro/cache/clear`` for ``store``."""
+
+    async def clear(request: Request) -> Response:
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        try:
+            session = await state.resolver.resolve(headers)
+        except AuthError as exc:
+            return JSONResponse(api_error(exc.message, exc.code), status_code=exc.status)
+        if not session.is_admin:
+            return JSONResponse(api_error("restricted access : admin only", "access-denied"),
+                                status_code=400)
+        key = request.query_params.get("key")
+        family = request.query_params.get("family")
+        try:
+            cleared = await store.clear(key=key, family=family)
+        except (RedisError, OSError) as exc:
+            log.warning("clearing the response cache failed: %s", exc)
+            return JSONResponse(api_error("the response cache is unavailable", "unexpected"),
+                                status_code=500)
+        return JSONResponse({"message": "success", "cleared": cleared})
+
+    return clear
