@@ -42,11 +42,16 @@ class RateLimiter:
 
         Raises RateLimitedError (429, ``rate-limited``, ``retry_after`` seconds) past the limit.
         """
-        for kind, value in (("email", email), ("ip", client_ip)):
-            if not value:
-                continue
-            count, ttl = await self._script(keys=[self.key(scope, kind, value)],
-                                            args=[self.window])
+        keys = [self.key(scope, kind, value)
+                for kind, value in (("email", email), ("ip", client_ip)) if value]
+        if not keys:
+            return
+        # Both counts in one round trip (a login waits on it).
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for key in keys:
+                await self._script(keys=[key], args=[self.window], client=pipe)
+            answers = await pipe.execute()
+        for count, ttl in answers:
             if int(count) > self.limit:
                 raise RateLimitedError(
                     "Too many attempts; try again later.",

@@ -5,8 +5,15 @@ folder on free ports, signs one user up, then times, in one run and interleaved:
 
 * ``engine``: the ``login`` mutation over HTTP to the engine (engine → action service →
   cognito-local → PostAuthentication + PreTokenGeneration Lambdas → token);
+* ``action``: the same call posted straight to the action service, as the engine posts it
+  (Hasura's action body and the shared secret): no engine;
 * ``cognito``: boto3 ``InitiateAuth`` straight to the same cognito-local (the same Lambdas);
 * ``cognito_no_triggers``: ``InitiateAuth`` on a second cognito-local without triggers.
+
+The breakdown of the engine's overhead over a bare ``InitiateAuth`` (p50 differences):
+``engine - action`` is what the engine adds (GraphQL, the HTTP hop to the action service),
+``action - cognito`` what the action service adds (its HTTP server, validation, the rate
+limiter's Redis calls, boto3 in a worker thread).
 
 Writes ``bench/results/auth_login.json`` and prints it. Usage::
 
@@ -121,6 +128,18 @@ def _measure(settings: StackSettings, cognito: CognitoService, bare: CognitoLoca
     def engine_login() -> None:
         gql(LOGIN, {"e": email, "p": PASSWORD})
 
+    actions = httpx.Client(base_url=f"http://127.0.0.1:{settings.actions_port}", timeout=30)
+    action_body = json.dumps({
+        "action": {"name": "login"}, "input": {"email": email, "password": PASSWORD},
+        "session_variables": {"x-hasura-role": "anonymous"}, "request_query": LOGIN})
+
+    def action_login() -> None:
+        answer = actions.post("/login", content=action_body, headers={
+            "content-type": "application/json",
+            "x-action-secret": settings.action_shared_secret})
+        if answer.status_code != 200:
+            raise RuntimeError(answer.text)
+
     def cognito_login() -> None:
         idp.initiate_auth(ClientId=pool.client_id, AuthFlow="USER_PASSWORD_AUTH",
                           AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD})
@@ -129,24 +148,34 @@ def _measure(settings: StackSettings, cognito: CognitoService, bare: CognitoLoca
         bare_idp.initiate_auth(ClientId=bare_pool.client_id, AuthFlow="USER_PASSWORD_AUTH",
                                AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD})
 
+    calls = {"engine": engine_login, "action": action_login, "cognito": cognito_login,
+             "cognito_no_triggers": bare_login}
     for _ in range(5):  # warm the workers, connection pools and caches
-        engine_login()
-        cognito_login()
-        bare_login()
-    samples: dict[str, list[float]] = {"engine": [], "cognito": [], "cognito_no_triggers": []}
-    for _ in range(logins):  # interleaved, so drift affects all three alike
-        samples["engine"].append(_timed(engine_login))
-        samples["cognito"].append(_timed(cognito_login))
-        samples["cognito_no_triggers"].append(_timed(bare_login))
+        for call in calls.values():
+            call()
+    samples: dict[str, list[float]] = {name: [] for name in calls}
+    for index in range(logins):  # interleaved, so drift affects all alike
+        for name, call in calls.items():
+            samples[name].append(_timed(call))
+        if (index + 1) % 10 == 0:
+            print(f"  {index + 1}/{logins} logins of each kind", flush=True)
     http.close()
+    actions.close()
     results = {name: _summary(values) for name, values in samples.items()}
+    p50 = {name: result["p50_ms"] for name, result in results.items()}
     return {
         "what": "login p50: engine login mutation vs bare cognito-local InitiateAuth",
         "logins": logins,
         "machine_cores": os.cpu_count(),
         "results": results,
-        "engine_overhead_p50_ms": round(
-            results["engine"]["p50_ms"] - results["cognito"]["p50_ms"], 2),
+        "load_average": os.getloadavg(),
+        "engine_overhead_p50_ms": round(p50["engine"] - p50["cognito"], 2),
+        "breakdown_p50_ms": {
+            "engine (engine - action)": round(p50["engine"] - p50["action"], 2),
+            "action service (action - cognito)": round(p50["action"] - p50["cognito"], 2),
+            "cognito triggers (cognito - cognito_no_triggers)": round(
+                p50["cognito"] - p50["cognito_no_triggers"], 2),
+        },
     }
 
 
