@@ -221,9 +221,11 @@ class GraphQLEngine:
                                    orjson.dumps(dict(session_vars)).decode(),
                                    statement_timeout(time_ms))
                 out = await run_roots(conn, plan.roots, ctx, time_ms)
-        else:
+        elif time_ms:
             async with time_limited(conn, time_ms):
                 out = await run_roots(conn, plan.roots, ctx, time_ms)
+        else:  # the common case, without a context manager per request
+            out = [await root.run(ctx) for root in plan.roots]
         return data_body(plan.roots, out)
 
     # -- roles ---------------------------------------------------------------------------

@@ -10,6 +10,7 @@ header is ignored, so a client cannot pick its own rate-limit bucket.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable, Sequence
 
@@ -77,8 +78,14 @@ def scope_client_address(scope: Scope, trusted_proxies: Sequence[Network]) -> st
     """
     client = scope.get("client")
     peer = client[0] if client else None
-    forwarded = None
-    if trusted_proxies:
-        values = [v.decode("latin-1") for n, v in scope["headers"] if n == b"x-forwarded-for"]
-        forwarded = ",".join(values) or None
-    return client_address(peer, forwarded, trusted_proxies)
+    if not trusted_proxies:
+        return _peer_address(peer) if peer else None
+    values = [v.decode("latin-1") for n, v in scope["headers"] if n == b"x-forwarded-for"]
+    return client_address(peer, ",".join(values) or None, trusted_proxies)
+
+
+@functools.lru_cache(maxsize=4096)
+def _peer_address(peer: str) -> str | None:
+    """A socket peer's address, normalised (parsed once per peer, not once per request)."""
+    address = _address(peer)
+    return None if address is None else str(address)
