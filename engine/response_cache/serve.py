@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.graphql.bodies import error_body
 from engine.graphql.cached import cached_directive
-from engine.graphql.engine import GraphQLEngine, error_body
+from engine.graphql.engine import GraphQLEngine
 from engine.response_cache.key import cache_keys
 from engine.response_cache.store import RedisResponseStore
 from engine.session import Session
