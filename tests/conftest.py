@@ -26,6 +26,12 @@ from devstack.services.postgres import PostgresServer
 from devstack.services.redis import RedisServer
 from tests.engine.auth.keys import JwtKeys
 
+# The project's engine and its remote schema: defined once here for the whole suite (a fixture
+# imported into a test module would be a second session instance on the same state folder).
+from tests.hasura.project import credit_history, hasura
+
+__all__ = ["credit_history", "hasura"]
+
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """Close event loops nobody closed, before the last garbage collection finds them.

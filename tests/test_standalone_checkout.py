@@ -20,9 +20,7 @@ import httpx
 from devstack.paths import REPO_ROOT
 from devstack.ports import free_port
 from devstack.services.credit_history import CreditHistoryService
-from tests.hasura.conftest import credit_history, project_engine_env
-
-__all__ = ["credit_history"]  # the session fixture of tests/hasura: the remote schema
+from tests.hasura.conftest import project_engine_env
 
 
 def _imported_modules(path: Path) -> set[str]:

@@ -117,7 +117,7 @@ class PostgresServer:
             "listen_addresses": LOOPBACK,
             "port": str(self.port),
             "unix_socket_directories": str(self.socket_dir),
-            "max_connections": "200",
+            "max_connections": "400",
             "shared_buffers": "128MB",
             "fsync": "on" if fsync else "off",
             "synchronous_commit": "on" if fsync else "off",

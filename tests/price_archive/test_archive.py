@@ -14,9 +14,7 @@ import psycopg
 import pytest
 
 from price_archive.archive import archive_prices
-from tests.hasura.conftest import HasuraTarget, credit_history, hasura
-
-__all__ = ["credit_history", "hasura"]  # the session fixtures of tests/hasura, shared here
+from tests.hasura.conftest import HasuraTarget
 
 NOW = datetime(2024, 6, 20, 12, 0, tzinfo=UTC)
 

@@ -13,10 +13,8 @@ from devstack.hasura_project.migrations import Migrator
 from devstack.paths import HASURA_DIR, REPO_ROOT
 from devstack.services.credit_history import CreditHistoryService
 from devstack.services.engine import EngineHandle
-from tests.hasura.conftest import credit_history, project_engine_env
+from tests.hasura.conftest import project_engine_env
 from tests.hasura.project_copy import copy_project
-
-__all__ = ["credit_history"]  # the session fixture, shared with tests/hasura
 
 
 @pytest.fixture(scope="module")
