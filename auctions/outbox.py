@@ -42,6 +42,10 @@ return 0
 """
 
 
+MIRROR_ATTEMPTS = 3
+"""Tries per auction and batch to write the mirror (0.2 s, then 0.4 s apart)."""
+
+
 @dataclass(frozen=True)
 class Entry:
     """One outbox entry: the bid, and what it changed."""
@@ -195,13 +199,21 @@ class OutboxForwarder:
                 extended.add(entry.bid.auction_id)
         for auction_id, entry in newest.items():
             end = from_us(entry.end_us)
-            try:
-                events = await self.engine.mirror(
-                    auction_id, Decimal(entry.bid.amount),
-                    entry.bid.user_id, end, entry.bid.sequence)
-                if auction_id in extended and events:
-                    await self.engine.schedule_close(auction_id, end, self.close_webhook,
-                                                     previous=events[0])
-            except (EngineCallError, httpx.HTTPError, ValueError) as exc:
-                # The mirror is a view: the next bid writes it again and closing reads Redis.
-                logger.warning("mirroring auction %s failed: %s", auction_id, exc)
+            for attempt in range(1, MIRROR_ATTEMPTS + 1):
+                try:
+                    events = await self.engine.mirror(
+                        auction_id, Decimal(entry.bid.amount),
+                        entry.bid.user_id, end, entry.bid.sequence)
+                    if auction_id in extended and events:
+                        await self.engine.schedule_close(auction_id, end, self.close_webhook,
+                                                         previous=events[0])
+                    break
+                except (EngineCallError, httpx.HTTPError, ValueError) as exc:
+                    # The mirror is a view (closing reads Redis) and its update is conditional
+                    # on a lower price, so writing it again is safe: a passing failure is
+                    # retried, since the auction's last bid has no next bid to repair it.
+                    logger.warning("mirroring auction %s failed (attempt %d of %d): %s",
+                                   auction_id, attempt, MIRROR_ATTEMPTS, exc)
+                    if isinstance(exc, ValueError) or attempt == MIRROR_ATTEMPTS:
+                        break
+                    await asyncio.sleep(0.2 * 2 ** (attempt - 1))
