@@ -32,6 +32,9 @@ from tests.hasura.project import credit_history, hasura
 
 __all__ = ["credit_history", "hasura"]
 
+REDIS_DATABASES = 16
+"""Redis's default number of databases."""
+
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """Close event loops nobody closed, before the last garbage collection finds them.
@@ -101,6 +104,31 @@ def redis_server(state_root: Path) -> Iterator[RedisServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_database(redis_server: RedisServer) -> Callable[[], str]:
+    """Hands out a URL on a Redis database that nothing else in this session uses.
+
+    Two services on one database share their keys: two action services would both run the
+    auction outbox forwarder and take each other's bids. Database 0 stays for the tests that
+    only touch server-wide state (ACL users).
+    """
+    numbers = iter(range(1, REDIS_DATABASES))
+
+    def allocate() -> str:
+        number = next(numbers, None)
+        if number is None:
+            raise RuntimeError(f"all {REDIS_DATABASES} Redis databases of the session are taken")
+        return redis_server.url(number)
+
+    return allocate
+
+
+@pytest.fixture(scope="session")
+def redis_scratch_url(redis_database: Callable[[], str]) -> str:
+    """One database for the tests that flush it before use (no service runs on it)."""
+    return redis_database()
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,6 @@ from devstack.ports import free_port
 from devstack.services.actions import action_environment
 from devstack.services.cognito import CognitoLocal, UserPool
 from devstack.services.http import HttpService, uvicorn_argv
-from devstack.services.redis import RedisServer
 from devstack.settings import StackSettings
 from tests.auth.fixtures import TEST_CONFIRMATION_CODE
 
@@ -35,7 +34,7 @@ def bare_pool(auth_settings: StackSettings) -> Iterator[tuple[CognitoLocal, User
 @pytest.fixture(scope="session")
 def bare_actions(
     auth_settings: StackSettings, bare_pool: tuple[CognitoLocal, UserPool],
-    redis_server: RedisServer,
+    redis_database: Callable[[], str],
 ) -> Iterator[HttpService]:
     """The action service on the trigger-less pool."""
     settings = dataclasses.replace(auth_settings, state_dir=auth_settings.state_dir / "bare")
@@ -43,7 +42,7 @@ def bare_actions(
     service = HttpService(
         settings, "actions", port, uvicorn_argv("actions.app:app", port),
         description="action service", env=action_environment(settings, bare_pool[1],
-                                                              redis_server.url(2)),
+                                                              redis_database()),
     )
     service.start()
     try:

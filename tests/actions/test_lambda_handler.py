@@ -6,7 +6,6 @@ from typing import Any, cast
 import pytest
 
 from devstack.services.cognito import CognitoLocal, UserPool
-from devstack.services.redis import RedisServer
 from tests.api_gateway import http_api_post
 
 CONTEXT = cast(Any, object())
@@ -14,7 +13,7 @@ CONTEXT = cast(Any, object())
 
 def test_lambda_handler_serves_actions_behind_api_gateway(
     monkeypatch: pytest.MonkeyPatch, bare_pool: tuple[CognitoLocal, UserPool],
-    redis_server: RedisServer,
+    redis_scratch_url: str,
 ) -> None:
     """Lambda handler serves actions behind api gateway.
 
@@ -28,7 +27,7 @@ def test_lambda_handler_serves_actions_behind_api_gateway(
     monkeypatch.setenv("ACTION_SHARED_SECRET", "lambda-secret")
     monkeypatch.setenv("COGNITO_APP_CLIENT_ID", pool.client_id)
     monkeypatch.setenv("COGNITO_ENDPOINT_URL", pool.endpoint)
-    monkeypatch.setenv("REDIS_URL", redis_server.url(3))
+    monkeypatch.setenv("REDIS_URL", redis_scratch_url)
     get_settings.cache_clear()
     from actions.lambda_handler import handler
 

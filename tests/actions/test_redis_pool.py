@@ -8,7 +8,6 @@ from typing import Any
 from actions.app import redis_client
 from actions.redis_iam import ElastiCacheIamCredentials, RedisIamSettings
 from actions.settings import ActionSettings
-from devstack.services.redis import RedisServer
 
 
 def settings_for(redis_url: str, **extra: Any) -> ActionSettings:
@@ -17,7 +16,7 @@ def settings_for(redis_url: str, **extra: Any) -> ActionSettings:
 
 
 async def test_redis_client_waits_for_a_free_connection_past_its_pool(
-    redis_server: RedisServer,
+    redis_scratch_url: str,
 ) -> None:
     """GIVEN the service's Redis client with a pool of 3 connections.
 
@@ -25,7 +24,7 @@ async def test_redis_client_waits_for_a_free_connection_past_its_pool(
     THEN every call is answered (the burst waits in line instead of failing with
     "Too many connections"), over no more than 3 connections.
     """
-    client = redis_client(settings_for(redis_server.url(5), redis_max_connections=3))
+    client = redis_client(settings_for(redis_scratch_url, redis_max_connections=3))
     try:
         answers = await asyncio.gather(*(client.blpop([f"empty-{n}"], timeout=0.05)
                                          for n in range(12)))

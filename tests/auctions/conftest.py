@@ -28,7 +28,6 @@ from devstack.services.auction_aws import QueueShape
 from devstack.services.engine import EngineServer
 from devstack.services.event_sources import EventSourcesService
 from devstack.services.moto import MotoService, client
-from devstack.services.redis import RedisServer
 from devstack.settings import StackSettings
 from tests.engine.auth.keys import JwtKeys
 
@@ -122,18 +121,20 @@ def wait_until(check: Callable[[], Any], timeout: float = 20.0, every: float = 0
 
 @pytest.fixture(scope="session")
 def auction_stack(
-    state_root: Path, create_database: Callable[[str], str], redis_server: RedisServer,
+    state_root: Path, create_database: Callable[[str], str],
+    redis_database: Callable[[], str],
     moto_server: MotoService, auth_settings: StackSettings, jwt_keys: JwtKeys,
 ) -> Iterator[AuctionStack]:
     """The whole auction path on local servers (see the module docstring)."""
     database = create_database("auctions")
+    redis_url = redis_database()
     Migrator(database, HASURA_DIR / "migrations").apply()
     seeds.apply(database, seeds.seed_files(HASURA_DIR / "seeds"))
     state = state_root / "auctions"
     state.mkdir(parents=True, exist_ok=True)
     processes = start_auction_processes(AuctionStackConfig(
         settings=dataclasses.replace(auth_settings, state_dir=state),
-        database_url=database, redis_url=redis_server.url(2),
+        database_url=database, redis_url=redis_url,
         aws_environment=moto_server.aws_environment(), jwt_secret=jwt_keys.hs256_config(),
         admin_secret=ADMIN_SECRET, shared_secret=SHARED_SECRET,
         queue_shape=QueueShape(visibility_timeout=1, max_receive_count=2),
@@ -141,7 +142,7 @@ def auction_stack(
         engine_environment={"HASURA_GRAPHQL_LIVE_QUERIES_MULTIPLEXED_REFETCH_INTERVAL": "100"},
     ))
     try:
-        yield AuctionStack(processes.engine, database, redis_server.url(2), moto_server.url(),
+        yield AuctionStack(processes.engine, database, redis_url, moto_server.url(),
                            auth_settings.aws_region, jwt_keys, processes.triggers_url,
                            processes.pollers)
     finally:

@@ -13,14 +13,13 @@ import pytest
 from redis.asyncio import Redis
 
 from auctions.bidbook import OUTBOX_KEY, AuctionTerms, BidBook, UnknownAuctionError
-from devstack.services.redis import RedisServer
 
 SELLER = "seller-1"
 
 
 @pytest.fixture
-async def redis(redis_server: RedisServer) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_server.url(3))
+async def redis(redis_scratch_url: str) -> AsyncIterator[Redis]:
+    client = Redis.from_url(redis_scratch_url)
     await client.flushdb()
     try:
         yield client

@@ -10,7 +10,7 @@ Every process is stopped by its pid at the end of the session.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,6 @@ from devstack.services.cognito import CognitoService, UserPool
 from devstack.services.http import HttpService, uvicorn_argv
 from devstack.services.lambda_runtime import LambdaRuntimeService
 from devstack.services.moto import LocalAwsResources, MotoService, create_resources
-from devstack.services.redis import RedisServer
 from devstack.settings import StackSettings
 
 TEST_CONFIRMATION_CODE = "424242"
@@ -106,14 +105,14 @@ def user_pool(cognito_local: CognitoService) -> UserPool:
 @pytest.fixture(scope="session")
 def action_service(
     auth_settings: StackSettings, cognito_local: CognitoService, user_pool: UserPool,
-    redis_server: RedisServer,
+    redis_database: Callable[[], str],
 ) -> Iterator[HttpService]:
     """The action service (``actions.app:app``) on cognito-local and the session's Redis."""
     service = HttpService(
         auth_settings, "actions", auth_settings.actions_port,
         uvicorn_argv("actions.app:app", auth_settings.actions_port),
         description="action service",
-        env=action_environment(auth_settings, user_pool, redis_server.url(1)),
+        env=action_environment(auth_settings, user_pool, redis_database()),
     )
     service.start()
     try:

@@ -14,7 +14,7 @@ from devstack.services.redis import RedisServer
 
 def test_timeline_bench_measures_cached_and_uncached_side_by_side(
     create_database: Callable[[str], str], pg_server: PostgresServer,
-    redis_server: RedisServer, state_root: Path,
+    redis_server: RedisServer, redis_database: Callable[[], str], state_root: Path,
 ) -> None:
     """Timeline bench measures cached and uncached side by side.
 
@@ -27,7 +27,7 @@ def test_timeline_bench_measures_cached_and_uncached_side_by_side(
     assert pg_server.process is not None
     assert redis_server.process is not None
 
-    results = measure(url, redis_server.url(db=7), pg_server.process.pid,
+    results = measure(url, redis_database(), pg_server.process.pid,
                       redis_server.process.pid, state_root,
                       Settings(posts=30, limit=5, concurrency=(2,), duration_s=1, rounds=1))
 

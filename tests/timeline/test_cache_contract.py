@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator
 import pytest
 
 from devstack.ports import free_port
-from devstack.services.redis import RedisServer
 from tests.timeline.momento_local import MomentoLocal
 from timeline.cache.base import CacheUnavailableError, TimelineCache
 from timeline.cache.disabled import NoCache
@@ -24,8 +23,8 @@ from timeline.cache.redis import RedisCache
 async def cache(request: pytest.FixtureRequest) -> AsyncIterator[TimelineCache]:
     """Each backend, empty."""
     if request.param == "redis":
-        server: RedisServer = request.getfixturevalue("redis_server")
-        redis_cache = RedisCache.from_url(server.url(db=3))
+        url: str = request.getfixturevalue("redis_scratch_url")
+        redis_cache = RedisCache.from_url(url)
         await redis_cache.redis.flushdb()
         yield redis_cache
         await redis_cache.close()

@@ -25,7 +25,6 @@ from websockets.typing import Subprotocol
 from bench.timeline.stack import SHARED_SECRET, TimelineStack, timeline_stack
 from devstack.hasura_project.migrations import Migrator
 from devstack.paths import HASURA_DIR
-from devstack.services.redis import RedisServer
 
 ANA = "5a0e1f00-0000-4000-8000-00000000000a"
 BEN = "5a0e1f00-0000-4000-8000-00000000000b"
@@ -70,14 +69,15 @@ class Harness:
 
 @pytest.fixture(scope="module")
 async def harness(create_database: Callable[[str], str], state_root: Path,
-                  redis_server: RedisServer) -> AsyncIterator[Harness]:
+                  redis_database: Callable[[], str]) -> AsyncIterator[Harness]:
     url = create_database("timeline")
     await asyncio.to_thread(Migrator(url, HASURA_DIR / "migrations").apply)
     with psycopg.connect(url) as conn:
         conn.execute("INSERT INTO users (id, email, name) VALUES (%s, 'ana@example.com', 'Ana')",
                      (ANA,))
-    stack = timeline_stack(url, state_root, redis_server.url(db=5), "timeline-e2e")
-    redis = Redis.from_url(redis_server.url(db=5))
+    redis_url = redis_database()
+    stack = timeline_stack(url, state_root, redis_url, "timeline-e2e")
+    redis = Redis.from_url(redis_url)
     redis.flushdb()
     try:
         await asyncio.to_thread(stack.start)

@@ -64,7 +64,7 @@ async def test_shared_rate_limiter_counts_in_process_while_redis_is_unreachable(
 
 def test_shared_rate_limiter_holds_across_two_engine_processes(
         start_engine: Callable[..., EngineHandle], create_database: Callable[[str], str],
-        redis_server: RedisServer) -> None:
+        redis_database: Callable[[], str]) -> None:
     """Shared rate limiter holds across two engine processes.
 
     GIVEN two engines on one database and one Redis (HASURA_GRAPHQL_RATE_LIMIT_REDIS_URL),
@@ -73,7 +73,7 @@ def test_shared_rate_limiter_holds_across_two_engine_processes(
     them: the counters are shared, not per process.
     """
     database = create_database("shared_rate")
-    env = {"HASURA_GRAPHQL_RATE_LIMIT_REDIS_URL": redis_server.url(1)}
+    env = {"HASURA_GRAPHQL_RATE_LIMIT_REDIS_URL": redis_database()}
     first = start_engine(database, unauthorized_role="anonymous", extra_env=env)
     first.run_sql("create table item (id int primary key); insert into item values (1);")
     response = first.metadata({"type": "bulk", "args": [

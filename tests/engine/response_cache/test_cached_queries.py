@@ -15,7 +15,6 @@ import httpx
 import pytest
 
 from devstack.services.engine import EngineHandle
-from devstack.services.redis import RedisServer
 
 NOTES = "query Notes @cached(ttl: 120) { note(order_by: {id: asc}) { id body } }"
 NEWS = "query News($min: Int!) @cached { news(where: {id: {_gte: $min}}) { id title } }"
@@ -44,19 +43,24 @@ def _track(handle: EngineHandle) -> EngineHandle:
 
 
 @pytest.fixture(scope="module")
+def cache_url(redis_database: Callable[[], str]) -> str:
+    """The Redis database of this module's response cache."""
+    return redis_database()
+
+
+@pytest.fixture(scope="module")
 def cached_engine(start_engine: Callable[..., EngineHandle],
-                  create_database: Callable[[str], str],
-                  redis_server: RedisServer) -> EngineHandle:
-    """An engine whose response cache is Redis database 7."""
+                  create_database: Callable[[str], str], cache_url: str) -> EngineHandle:
+    """An engine whose response cache is ``cache_url``."""
     return _track(start_engine(create_database("cached"), extra_env={
-        "HASURA_GRAPHQL_REDIS_URL": redis_server.url(7)}))
+        "HASURA_GRAPHQL_REDIS_URL": cache_url}))
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache(redis_server: RedisServer) -> None:
+def _empty_cache(cache_url: str) -> None:
     import redis
 
-    client = redis.Redis.from_url(redis_server.url(7))
+    client = redis.Redis.from_url(cache_url)
     try:
         client.flushdb()
     finally:
