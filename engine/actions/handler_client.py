@@ -5,6 +5,11 @@ the next call; further calls wait in line, first come first served, and a call t
 start within its action's timeout fails as a timeout. Requests go straight to the lean
 HTTP/1.1 transport that event delivery uses (no proxies, no HTTP/2), with httpx's errors.
 
+A call is never sent twice: an action may not be idempotent (a bid, a sign-up). A kept-alive
+connection the handler closed while idle is noticed before the call is written and another
+one is used; a call written on a connection that then closes without an answer fails
+(Hasura's "http exception when calling webhook"), since the handler may have run it.
+
 httpx's client and default pool are not used: httpcore matches every queued request
 against every connection each time a connection frees up, and checks each connection's
 socket, so a burst of 1,000 calls spent over half the engine's CPU in that bookkeeping and
@@ -59,7 +64,7 @@ class HandlerClient:
 
     def __init__(self, connections: int = HANDLER_CONNECTIONS) -> None:
         self.connections = connections
-        self.transport = KeepAliveTransport(max_idle=connections)
+        self.transport = KeepAliveTransport(max_idle=connections, resend_unanswered=False)
         self._slots = asyncio.Semaphore(connections)
 
     async def post(self, url: str, content: bytes, headers: list[tuple[bytes, bytes]],

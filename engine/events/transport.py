@@ -6,12 +6,22 @@ under 200 requests/s). Webhook delivery only needs POSTs over HTTP/1.1 with keep
 this transport does just that with h11 (the parser httpx itself uses) on asyncio streams:
 one idle-connection list per origin, at most ``max_idle`` kept. The client API, timeouts
 and exceptions stay httpx's.
+
+A kept-alive connection the server has since closed (its idle timeout) is found before
+anything is written on it: it is dropped when it has seen the server's end of stream, or
+when its socket is readable at all (an idle HTTP/1.1 connection has nothing to read but a
+close), and the request goes out on another connection. A request already written that
+gets no byte of answer may or may not have reached the server's application, so it is sent
+again only when ``resend_unanswered`` allows it: right for webhook delivery, which is
+at-least-once anyway (receivers must be idempotent), wrong for an action call, which could
+run twice (a bid placed, a user signed up twice).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import select
 import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -32,6 +42,15 @@ class Answer:
     content: bytes
 
 
+def _readable(fd: int) -> bool:
+    """Whether the socket has something to read (data, end of stream or an error) right now."""
+    if fd < 0:
+        return True
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(0))
+
+
 @dataclass
 class _Connection:
     reader: asyncio.StreamReader
@@ -40,7 +59,15 @@ class _Connection:
     reused: bool = False
 
     def usable(self) -> bool:
-        return not self.writer.is_closing() and not self.reader.at_eof()
+        """Whether an idle connection can carry the next request.
+
+        The socket itself is asked too: the server's close may have arrived after the
+        event loop last read from it, and a request written then would be lost.
+        """
+        if self.writer.is_closing() or self.reader.at_eof():
+            return False
+        sock = self.writer.get_extra_info("socket")
+        return sock is None or not _readable(sock.fileno())
 
     def close(self) -> None:
         self.writer.close()
@@ -53,10 +80,17 @@ def _timeouts(request: httpx.Request) -> tuple[float | None, float | None]:
 
 
 class KeepAliveTransport(httpx.AsyncBaseTransport):
-    """HTTP/1.1 with persistent connections per origin; no proxies, no HTTP/2."""
+    """HTTP/1.1 with persistent connections per origin; no proxies, no HTTP/2.
 
-    def __init__(self, max_idle: int = 100, ssl_context: ssl.SSLContext | None = None) -> None:
+    ``resend_unanswered``: send a request again, once, on a fresh connection when a reused
+    connection closed after it was written and before any byte of the answer (the server
+    may have run it: only for idempotent or at-least-once calls).
+    """
+
+    def __init__(self, max_idle: int = 100, ssl_context: ssl.SSLContext | None = None,
+                 *, resend_unanswered: bool = True) -> None:
         self.max_idle = max_idle
+        self.resend_unanswered = resend_unanswered
         self._ssl = ssl_context
         self._idle: dict[Origin, list[_Connection]] = {}
 
@@ -98,7 +132,7 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
         conn.close()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Send ``request``; a reused connection the server had closed is retried once."""
+        """Send ``request`` (see the class for when it is sent again)."""
         url = request.url
         connect_timeout, read_timeout = _timeouts(request)
         answer = await self.exchange(
@@ -117,8 +151,8 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
                        connect_timeout: float | None, read_timeout: float | None) -> Answer:
         """One request without httpx's client layers (``headers`` must name the Host).
 
-        A reused connection the server had closed is retried once on a fresh one; errors
-        and timeouts are httpx's exceptions.
+        Idle connections the server has closed are skipped; an unanswered request is sent
+        again only as ``resend_unanswered`` says. Errors and timeouts are httpx's exceptions.
         """
         if scheme not in ("http", "https"):
             raise httpx.UnsupportedProtocol(f"unsupported URL scheme {scheme!r}")
@@ -130,7 +164,7 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
                                             read_timeout)
             except (httpx.RemoteProtocolError, httpx.ReadError):
                 conn.close()
-                if not conn.reused:
+                if not (conn.reused and self.resend_unanswered):
                     raise
             except BaseException:
                 conn.close()

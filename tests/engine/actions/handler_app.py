@@ -46,4 +46,14 @@ async def health(request: Request) -> Response:
     return JSONResponse({"ok": True})
 
 
-app = Starlette(routes=[Route("/healthz", health), Route("/{name}", handle, methods=["POST"])])
+_counted: list[int] = []
+
+
+async def count(request: Request) -> Response:
+    """A call with a side effect: each one is numbered (a test checks none runs twice)."""
+    _counted.append(len(_counted) + 1)
+    return JSONResponse({"call": _counted[-1]})
+
+
+app = Starlette(routes=[Route("/healthz", health), Route("/count", count, methods=["POST"]),
+                        Route("/{name}", handle, methods=["POST"])])

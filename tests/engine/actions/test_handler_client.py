@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import select
+from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
+from devstack.ports import free_port
+from devstack.services.http import HttpService, uvicorn_argv
+from devstack.settings import StackSettings
 from engine.actions.handler_client import HandlerClient, target_of
 from tests.engine.events.recorder import Answer, Received, WebhookRecorder
 
@@ -90,3 +97,75 @@ def test_handler_client_target_keeps_query_port_and_credentials() -> None:
     signed = next(httpx.BasicAuth("us@er", "pw").auth_flow(httpx.Request("POST", "https://x")))
     assert secured.headers == [(b"Host", b"example.com"),
                                (b"Authorization", signed.headers["authorization"].encode())]
+
+
+@pytest.fixture
+def idle_closing_handler(state_root: Path) -> Iterator[HttpService]:
+    """The test handler under uvicorn, closing connections idle for a second."""
+    port = free_port()
+    settings = dataclasses.replace(StackSettings.load(),
+                                   state_dir=state_root / "idle-closing-handler")
+    service = HttpService(settings, "idle-closing-handler", port,
+                          [*uvicorn_argv("tests.engine.actions.handler_app:app", port),
+                           "--timeout-keep-alive", "1"],
+                          description="action handler closing idle connections")
+    service.start()
+    yield service
+    service.stop()
+
+
+def _wait_for_the_servers_close(client: HandlerClient, deadline: float = 30.0) -> None:
+    """Block (not letting the event loop read) until the idle connection's socket sees EOF.
+
+    So the engine's loop has not noticed the close when the next call is made: the case
+    of a close that arrives just before a call.
+    """
+    (idle,) = [conn for conns in client.transport._idle.values() for conn in conns]
+    fd = idle.writer.get_extra_info("socket").fileno()
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    if not poller.poll(deadline * 1000):
+        pytest.fail(f"the server kept the idle connection open for {deadline} s")
+    assert not idle.reader.at_eof()
+
+
+async def test_handler_client_skips_a_connection_the_handler_closed_while_idle(
+    idle_closing_handler: HttpService,
+) -> None:
+    """GIVEN uvicorn closing idle connections, and a call that left one kept alive.
+
+    WHEN the handler has closed it (unseen by the event loop yet) and a second call is made
+    THEN the second call goes out on a fresh connection and runs once: the handler counts
+    exactly two calls.
+    """
+    client = HandlerClient(connections=1)
+    url = idle_closing_handler.url() + "/count"
+    try:
+        first = await client.post(url, b"{}", JSON, 10.0)
+        _wait_for_the_servers_close(client)
+        second = await client.post(url, b"{}", JSON, 10.0)
+    finally:
+        await client.aclose()
+
+    assert (first.status_code, first.content) == (200, b'{"call":1}')
+    assert (second.status_code, second.content) == (200, b'{"call":2}')
+
+
+async def test_handler_client_never_sends_a_call_twice() -> None:
+    """GIVEN a handler closing a kept-alive connection, unanswered, on its second call.
+
+    (It received the call and may have run it.)
+    WHEN that call is made
+    THEN it fails with httpx's error and is not sent again: the handler received it once.
+    """
+    client = HandlerClient(connections=1)
+    try:
+        async with WebhookRecorder(lambda n, _r: Answer(hang_up=n == 1)) as hook:
+            await client.post(hook.url + "/placeBid", b'{"n":1}', JSON, 10.0)
+            with pytest.raises((httpx.ReadError, httpx.RemoteProtocolError)):
+                await client.post(hook.url + "/placeBid", b'{"n":2}', JSON, 10.0)
+    finally:
+        await client.aclose()
+
+    assert [r.body for r in hook.received] == [b'{"n":1}', b'{"n":2}']
+    assert hook.connections == 1

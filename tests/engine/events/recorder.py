@@ -37,6 +37,8 @@ class Answer:
     status: int = 200
     body: bytes = b'{"ok":true}'
     headers: dict[str, str] = field(default_factory=dict)
+    hang_up: bool = False
+    """Close the connection instead of answering (the request was received, and maybe run)."""
 
 
 Script = Callable[[int, Received], Answer | Awaitable[Answer]]
@@ -111,6 +113,8 @@ class WebhookRecorder:
                 answer = self.script(index, request)
                 if not isinstance(answer, Answer):
                     answer = await answer
+                if answer.hang_up:
+                    break
                 extra = "".join(f"{k}: {v}\r\n" for k, v in answer.headers.items())
                 writer.write(
                     f"HTTP/1.1 {answer.status} X\r\nContent-Length: {len(answer.body)}\r\n"

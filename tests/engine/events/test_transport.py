@@ -49,23 +49,53 @@ async def test_transport_posts_and_reuses_the_connection(client: httpx.AsyncClie
     assert hook.connections == 1
 
 
-async def test_transport_retries_once_when_an_idle_connection_was_dropped(
-    client: httpx.AsyncClient,
-) -> None:
+async def _until_idle_connections_closed(transport: KeepAliveTransport) -> None:
+    """Wait (30 s at most) until every idle connection's socket has seen the server's close."""
+    for _ in range(3000):
+        if not any(conn.usable() for conns in transport._idle.values() for conn in conns):
+            return
+        await asyncio.sleep(0.01)
+    pytest.fail("the server's close never reached the idle connection")
+
+
+async def test_transport_skips_an_idle_connection_the_server_dropped() -> None:
     """GIVEN a kept-alive connection the server has since closed.
 
     WHEN the next POST goes out
-    THEN it is sent again on a fresh connection and succeeds.
+    THEN it is sent once, on a fresh connection, and succeeds.
     """
-    async with WebhookRecorder() as hook:
+    transport = KeepAliveTransport(max_idle=4, resend_unanswered=False)
+    async with httpx.AsyncClient(transport=transport) as client, WebhookRecorder() as hook:
         await client.post(hook.url, content=b"{}")
         hook.drop_connections()
-        await asyncio.sleep(0.05)
+        await _until_idle_connections_closed(transport)
         again = await client.post(hook.url, content=b"{}")
 
     assert again.status_code == 200
     assert len(hook.received) == 2
     assert hook.connections == 2
+
+
+async def test_transport_resends_an_unanswered_request_only_when_allowed() -> None:
+    """GIVEN a server that closes a kept-alive connection on the second request, unanswered.
+
+    WHEN that request is sent by a transport allowed to resend, and by one that is not
+    THEN the first sends it again on a fresh connection (answered: the server got it twice,
+    as at-least-once delivery allows); the second fails and the server got it once.
+    """
+    hang_up_second = lambda n, _r: Answer(hang_up=n == 1)  # noqa: E731
+    for resend, expected in ((True, [b"1", b"2", b"2"]), (False, [b"1", b"2"])):
+        transport = KeepAliveTransport(max_idle=4, resend_unanswered=resend)
+        async with httpx.AsyncClient(transport=transport) as client, \
+                WebhookRecorder(hang_up_second) as hook:
+            await client.post(hook.url, content=b"1")
+            if resend:
+                again = await client.post(hook.url, content=b"2")
+                assert again.status_code == 200
+            else:
+                with pytest.raises((httpx.ReadError, httpx.RemoteProtocolError)):
+                    await client.post(hook.url, content=b"2")
+        assert [r.body for r in hook.received] == expected
 
 
 async def test_transport_reads_chunked_and_close_delimited_answers(
