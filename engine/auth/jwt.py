@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from cachetools import LRUCache
@@ -24,11 +24,26 @@ DEFAULT_ROLE = "x-hasura-default-role"
 _TOKEN_CACHE_SIZE = 4096
 
 
+class _Verified(NamedTuple):
+    """What a verified token proved, kept while it stays true."""
+
+    claims: dict[str, Any]
+    exp: float | None
+    nbf: float | None
+    key: Key
+    """The key that verified it: a JWKS refresh that drops or replaces it voids the entry."""
+    kid: str | None
+
+
 class JwtAuthenticator:
     """Turns a token (and the requested role) into a :class:`Session`.
 
-    Verified tokens are cached by their exact text with their claims, so a client that
-    reuses its token pays for the signature once; expiry is checked on every use.
+    Verified tokens are cached (at most ``cache_size``, least recently used out) by their
+    exact text, so a client that reuses its token pays for the signature, issuer and
+    audience checks once: any other text, a forged signature included, is a different entry
+    and is verified in full; a refusal is never cached. Each use still checks ``exp`` and
+    ``nbf`` against the clock, and, with a JWKS, that the set still holds the very key that
+    verified the token (a rotated-out key stops vouching for its tokens at the next fetch).
     """
 
     def __init__(
@@ -38,6 +53,7 @@ class JwtAuthenticator:
         jwks: JwksCache | None = None,
         clock: Callable[[], float] = time.time,
         allow_published: bool = False,
+        cache_size: int = _TOKEN_CACHE_SIZE,
     ) -> None:
         """An authenticator for ``config``.
 
@@ -55,9 +71,7 @@ class JwtAuthenticator:
         if config.jwk_url is not None and jwks is None:
             self.jwks = JwksCache(config.jwk_url, clock=clock, allow_published=allow_published)
         self._clock = clock
-        self._verified: LRUCache[str, tuple[dict[str, Any], float | None, float | None]] = (
-            LRUCache(_TOKEN_CACHE_SIZE)
-        )
+        self._verified: LRUCache[str, _Verified] = LRUCache(cache_size)
 
     async def session(self, token: str, requested_role: str | None) -> Session:
         """The session of a request carrying ``token``.
@@ -66,9 +80,12 @@ class JwtAuthenticator:
             AuthError: the token does not verify, lacks role claims or the role is not allowed.
         """
         cached = self._verified.get(token)
+        if cached is not None and not await self._still_vouched(cached):
+            del self._verified[token]
+            cached = None
         if cached is None:
             try:
-                payload = await self._verify_signature(token)
+                payload, key, kid = await self._verify_signature(token)
                 self._check_times(payload)
                 self._check_issuer_audience(payload)
                 claims = self._hasura_claims(payload)
@@ -77,14 +94,21 @@ class JwtAuthenticator:
             except Exception as exc:
                 # A token crafted to break parsing is still just an invalid token.
                 raise invalid_jwt(f"JWTClaimsSetDecodeError ({type(exc).__name__})") from None
-            exp = _number(payload.get("exp"))
-            self._verified[token] = (claims, exp, _number(payload.get("nbf")))
+            cached = _Verified(claims, _number(payload.get("exp")), _number(payload.get("nbf")),
+                               key, kid)
+            self._verified[token] = cached
         else:
-            claims, exp, nbf = cached
-            self._check_window(exp, nbf)
-        return _session(claims, requested_role, exp)
+            self._check_window(cached.exp, cached.nbf)
+        return _session(cached.claims, requested_role, cached.exp)
 
-    async def _verify_signature(self, token: str) -> dict[str, Any]:
+    async def _still_vouched(self, cached: _Verified) -> bool:
+        """Whether the key that verified a cached token is still the one the JWKS names."""
+        if self.jwks is None:
+            return True
+        return await self.jwks.key_for(cached.kid) is cached.key
+
+    async def _verify_signature(self, token: str) -> tuple[dict[str, Any], Key, str | None]:
+        """The payload, the key that verified it and the header's ``kid``."""
         try:
             # The header is read before any key is chosen; nothing in it is trusted yet.
             header = jws.extract_compact(token.encode()).headers()
@@ -101,7 +125,8 @@ class JwtAuthenticator:
             raise invalid_jwt("JWSError JWSInvalidSignature") from None
         if not isinstance(payload, dict):
             raise invalid_jwt("JWTClaimsSetDecodeError")
-        return payload
+        kid = header.get("kid")
+        return payload, key, kid if isinstance(kid, str) else None
 
     async def _key(self, header: Mapping[str, Any]) -> tuple[Key, frozenset[str]]:
         config = self.config
