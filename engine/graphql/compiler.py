@@ -209,8 +209,7 @@ class Compiler:
                     call = computed_call(self, cf, alias, self.arguments(sel.node).get("args"))
                     inner = self.rows(remote, ra, sel, [], source=f"{call} {ra}")
                     pairs.append((sel.alias, f"(SELECT {json_array('_s.j')} FROM ({inner}) _s)"))
-            elif name in self.joins.get(info.key, {}) \
-                    and set(self.joins[info.key][name].columns) <= perm.columns:
+            elif name in self.joins.get(info.key, {}):
                 pairs.append((sel.alias, self.join_slot(info, alias, sel)))
             else:
                 raise validation(f"field '{name}' not found in type: '{info.name}'", sel.path)

@@ -173,10 +173,10 @@ class SchemaBuilder:
                             non_null(aggregate_type(self, remote)), args=self.select_args(remote))
                 else:
                     out[rel.name] = GraphQLField(self.object_type(remote))
-            columns = set(self.select_columns(info))
+            # As Hasura: a remote relationship whatever the role may select of its join
+            # columns (they are read for the join, never answered).
             for join in self.joins.get(info.key, {}).values():
-                if columns.issuperset(join.columns):
-                    out[join.name] = join.field
+                out[join.name] = join.field
             self.extra_fields(info, out)
             return out
 

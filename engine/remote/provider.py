@@ -252,11 +252,16 @@ class RemoteSchemas:
         parent_original = view.root_types.get("query", "")
         fields: Mapping[str, GraphQLField] = view.roots.get("query", {})
         found: GraphQLField | None = None
-        for fname, _ in rel.path:
+        for fname, arguments in rel.path:
             found = fields.get(custom.field_name(parent_original, fname))
             if found is None:
                 raise RemoteRelationshipError(
                     f"field {fname!r} of remote schema {rel.remote_schema!r} is not available")
+            for arg in arguments:
+                if arg not in found.args \
+                        and (parent_original, fname, arg) not in view.preset_types:
+                    raise RemoteRelationshipError(
+                        f"argument with name {arg!r} not found in remote schema")
             named = get_named_type(found.type)
             parent_original = view.original_type.get(named.name, named.name)
             fields = named.fields if isinstance(named, GraphQLObjectType
@@ -266,12 +271,14 @@ class RemoteSchemas:
 
     def join_fields_for_role(self, role: str, metadata: Mapping[str, Any]
                              ) -> Mapping[tuple[str, str], Sequence[JoinField]]:
-        """The remote relationships of each table, for ``role``.
+        """The remote relationships of each table, for ``role`` (as Hasura derives them).
 
-        A relationship is offered to every role that may select its join columns (the
-        table's permissions decide which rows reach the join). Its remote query is checked
-        against the role's permission SDL when the role has one, else against the whole
-        remote schema.
+        Without remote schema permissions every role sees every relationship of a table it
+        may select from. With them, admin sees all; another role sees a relationship only
+        when its permission SDL has every field of the relationship's path and every
+        argument the relationship sets; a role without a permission on the remote schema
+        sees none. The join columns need not be selectable by the role (Hasura reads them
+        as phantom fields); the table's permissions decide which rows reach the join.
         """
         out: dict[tuple[str, str], list[JoinField]] = {}
         for table, entry in table_relationships(metadata):
@@ -282,12 +289,9 @@ class RemoteSchemas:
             remote = self.loaded.get(rel.remote_schema)
             if remote is None:
                 continue
-            view = None
-            if role in remote.role_schemas or role == ADMIN_ROLE or not self.permissions_enabled:
-                view = self.view(remote, role)
+            view = self.view(remote, role)
             if view is None:
-                view = self.view(remote, ADMIN_ROLE)
-            assert view is not None
+                continue
             try:
                 leaf = self.leaf_field(rel, view)
             except RemoteRelationshipError:
@@ -351,10 +355,14 @@ class RemoteSchemas:
         for depth in range(len(rel.path) - 1, -1, -1):
             fname = rel.path[depth][0]
             definition = types[depth][custom.field_name(parents[depth], fname)]
+            given = rel.arguments(depth, row)
             args = [ArgumentNode(name=NameNode(value=k), value=query.literal(
-                v, definition.args[k].type if k in definition.args else None))
-                for k, v in rel.arguments(depth, row).items()]
-            args.extend(query.presets_for(parents[depth], fname))
+                v, definition.args[k].type if k in definition.args
+                else view.preset_types.get((parents[depth], fname, k))))
+                for k, v in given.items()]
+            # An argument the relationship sets is the join's, not the role's @preset
+            # (Hasura strips the preset of an argument the relationship provides).
+            args.extend(query.presets_for(parents[depth], fname, skip=given))
             field_node = FieldNode(name=NameNode(value=fname), arguments=tuple(args),
                                    selection_set=inner)
             inner = _selection(field_node)

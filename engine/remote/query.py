@@ -9,7 +9,7 @@ field keeps the client's response key (as an alias), so the remote's answer need
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -118,16 +118,23 @@ class RemoteQuery:
     def _presets(self, parent: str, original: str) -> list[ArgumentNode]:
         return self.presets_for(self.view.original_type.get(parent, parent), original)
 
-    def presets_for(self, parent_original: str, original: str) -> list[ArgumentNode]:
-        """The role's ``@preset`` arguments of a field (remote names) with their values."""
+    def presets_for(self, parent_original: str, original: str,
+                    skip: Collection[str] = ()) -> list[ArgumentNode]:
+        """The role's ``@preset`` arguments of a field (remote names) with their values.
+
+        ``skip``: arguments set otherwise (a remote relationship's join arguments).
+        """
         presets = self.view.presets.get((parent_original, original)) or {}
         out = []
         for arg, preset in presets.items():
+            if arg in skip:
+                continue
             try:
                 value = preset.resolve(self.session)
             except KeyError:
-                raise GraphQLFieldError(f"missing session variable: {preset.value!r}",
-                                        "not-found") from None
+                raise GraphQLFieldError(
+                    f'"{str(preset.value).lower()}" session variable expected, but not found',
+                    "not-found") from None
             arg_type = self.view.preset_types.get((parent_original, original, arg))
             out.append(ArgumentNode(name=NameNode(value=arg), value=self.literal(value, arg_type)))
         return out

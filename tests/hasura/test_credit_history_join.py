@@ -46,26 +46,48 @@ def test_credit_history_join_gives_each_user_their_own_history(hasura: HasuraTar
     for user, national_id, other in ((ALICE, "521-44-1001", "521-44-1002"),
                                      (BOB, "521-44-1002", "521-44-1001")):
         answer = _graphql(hasura, JOINED, _as_user(user))
+        assert "data" in answer, answer
         assert answer["data"]["profiles"] == [{"national_id": national_id, "credit_history": {
             "national_id": national_id, "latest_score": seeded[national_id][0],
             "reports": [{"score": s} for s in seeded[national_id]]}}]
         assert other not in str(answer)
 
 
-def test_credit_history_is_not_a_root_field_for_users(hasura: HasuraTarget) -> None:
-    """Credit history is not a root field for users.
+def test_credit_history_root_fields_by_role(hasura: HasuraTarget) -> None:
+    """Credit history root fields by role.
 
-    GIVEN user A WHEN it asks the remote schema directly for B's national id THEN the field
-    does not exist for it (only admin has the remote's root fields); anonymous has neither.
+    GIVEN remote schema permissions enabled and the metadata's role SDL for user
+    WHEN admin asks any national id THEN it is answered; WHEN user A asks for B's national
+    id THEN it is refused (the argument is a preset, not in its schema); WHEN A asks without
+    a national id in its session THEN it is refused, naming the session variable; WITH one
+    THEN it gets only that id's history; it has no batched field; anonymous has none at all.
     """
     direct = '{ credit_history(national_id: "521-44-1002") { latest_score } }'
-    refused = _graphql(hasura, direct, _as_user(ALICE))
-    assert refused["errors"][0]["extensions"]["code"] == "validation-failed"
-    assert "data" not in refused
-    anonymous = _graphql(hasura, JOINED, {"X-Hasura-Role": "anonymous"})
-    assert "errors" in anonymous
     admin = _graphql(hasura, direct, {})
     assert admin["data"]["credit_history"]["latest_score"] > 0
+    batched = _graphql(hasura, '{ credit_reports(national_ids: ["521-44-1001"]) '
+                               "{ national_id } }", {})
+    assert batched == {"data": {"credit_reports": [{"national_id": "521-44-1001"}]}}
+
+    refused = _graphql(hasura, direct, _as_user(ALICE))
+    assert "data" not in refused
+    assert refused["errors"][0]["extensions"]["code"] == "validation-failed"
+    assert "national_id" in refused["errors"][0]["message"]
+    own = "{ credit_history { national_id } }"
+    missing = _graphql(hasura, own, _as_user(ALICE))
+    assert missing["errors"] == [{"message": '"x-hasura-national-id" session variable '
+                                  "expected, but not found",
+                                  "extensions": {"path": "$", "code": "not-found"}}]
+    preset = _graphql(hasura, own, {**_as_user(ALICE), "X-Hasura-National-Id": "521-44-1001"})
+    assert preset == {"data": {"credit_history": {"national_id": "521-44-1001"}}}
+    no_batch = _graphql(hasura, '{ credit_reports(national_ids: ["521-44-1002"]) '
+                                "{ national_id } }", _as_user(ALICE))
+    assert no_batch["errors"][0]["extensions"]["code"] == "validation-failed"
+
+    for query in (direct, own, JOINED):
+        anonymous = _graphql(hasura, query, {"X-Hasura-Role": "anonymous"})
+        assert "data" not in anonymous
+        assert anonymous["errors"][0]["extensions"]["code"] == "validation-failed"
 
 
 @pytest.fixture

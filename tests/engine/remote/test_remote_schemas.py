@@ -69,6 +69,16 @@ def remote_engine(create_database: Callable[[str], str],
                                                "mapping": {"name": "full_name"}}]}}}},
         {"type": "add_remote_schema_permissions", "args": {
             "remote_schema": "people", "role": "user", "definition": {"schema": USER_SDL}}},
+        # viewer: may read members, no remote schema permission. phantom: may not select
+        # the join column, but has the remote schema permission.
+        {"type": "pg_create_select_permission", "args": {
+            "table": "members", "role": "viewer", "permission": {
+                "columns": ["id", "ext_id"], "filter": {}}}},
+        {"type": "pg_create_select_permission", "args": {
+            "table": "members", "role": "phantom", "permission": {
+                "columns": ["id"], "filter": {"id": {"_lte": 2}}}}},
+        {"type": "add_remote_schema_permissions", "args": {
+            "remote_schema": "people", "role": "phantom", "definition": {"schema": USER_SDL}}},
         {"type": "create_remote_relationship", "args": {
             "table": "members", "name": "profile", "definition": {"to_remote_schema": {
                 "remote_schema": "people", "lhs_fields": ["ext_id"],
@@ -205,3 +215,30 @@ def test_unreachable_remote_is_inconsistent_and_the_rest_still_serves(
         exported["remote_schemas"].remove(dead)
         _ok(remote_engine.metadata({"type": "replace_metadata", "version": 2, "args": {
             "metadata": exported}}))
+
+
+def test_remote_relationship_needs_the_remote_schema_permission(
+        remote_engine: EngineHandle) -> None:
+    """Remote relationship needs the remote schema permission.
+
+    GIVEN remote schema permissions enabled WHEN a role that may read the table but has no
+    permission on the remote selects the relationship THEN it is refused (the field is not
+    in its schema) and the remote's root fields are not either; WHEN a role with the
+    permission but without select on the join column selects it THEN it is joined (the
+    join column is read for the join, never answered).
+    """
+    viewer = {"X-Hasura-Role": "viewer"}
+    refused = remote_engine.graphql("{ members(limit: 1) { id profile { id } } }",
+                                    headers=viewer)
+    assert "data" not in refused
+    assert refused["errors"][0]["extensions"]["code"] == "validation-failed"
+    assert "profile" in refused["errors"][0]["message"]
+    assert "errors" in remote_engine.graphql("{ ppl { hello } }", headers=viewer)
+    assert remote_engine.graphql("{ members(limit: 1) { id } }", headers=viewer) == {
+        "data": {"members": [{"id": 1}]}}
+    phantom = remote_engine.graphql("{ members(order_by: {id: asc}) { id profile { id } } }",
+                                    headers={"X-Hasura-Role": "phantom"})
+    assert phantom == {"data": {"members": [{"id": 1, "profile": {"id": "e1"}},
+                                            {"id": 2, "profile": {"id": "e2"}}]}}
+    hidden = remote_engine.graphql("{ members { ext_id } }", headers={"X-Hasura-Role": "phantom"})
+    assert hidden["errors"][0]["extensions"]["code"] == "validation-failed"

@@ -10,6 +10,7 @@ from graphql import FieldNode, OperationDefinitionNode, build_schema, parse
 from engine.remote.config import RemoteSchemaConfigError, read_remote_schema
 from engine.remote.customize import Customization
 from engine.remote.permissions import RemotePermissionError, parse_role_schema
+from engine.remote.provider import LoadedRemote, RemoteSchemas
 from engine.remote.query import RemoteQuery, operation_text
 from engine.remote.relationships import read_relationship
 from engine.remote.types import build_view
@@ -108,3 +109,51 @@ def test_relationship_reads_both_hasura_formats() -> None:
         "remote_field": {"person": {"arguments": {"id": "$pid"}}}}})
     assert new.path == old.path == (("person", {"id": "$pid"}),)
     assert new.arguments(0, {"pid": 4}) == {"id": 4}
+
+
+def _loaded(permissions: dict[str, str]) -> RemoteSchemas:
+    remotes = RemoteSchemas()
+    definition = read_remote_schema({"name": "r", "definition": {"url": "http://127.0.0.1:9"},
+                                     "permissions": [{"role": role, "definition": {
+                                         "schema": sdl}} for role, sdl in permissions.items()]})
+    loaded = LoadedRemote(definition, REMOTE, {}, b"")
+    for role, sdl in permissions.items():
+        loaded.role_schemas[role] = parse_role_schema(sdl, REMOTE)
+    remotes.loaded["r"] = loaded
+    return remotes
+
+
+RELATIONSHIP_METADATA = {"sources": [{"name": "default", "tables": [{
+    "table": {"schema": "public", "name": "t"}, "remote_relationships": [{
+        "name": "p", "definition": {"to_remote_schema": {
+            "remote_schema": "r", "lhs_fields": ["pid"],
+            "remote_field": {"person": {"arguments": {"id": "$pid"}}}}}}]}]}]}
+
+
+def _sees(remotes: RemoteSchemas, role: str) -> tuple[bool, bool]:
+    """(role has the remote's root fields, role has the relationship)."""
+    roots = {f.name for f in remotes.fields_for_role(role, RELATIONSHIP_METADATA)}
+    joins = remotes.join_fields_for_role(role, RELATIONSHIP_METADATA)
+    return "person" in roots, bool(joins.get(("public", "t")))
+
+
+def test_remote_permissions_decide_root_fields_and_relationships_as_hasura() -> None:
+    """Remote permissions decide root fields and relationships as Hasura.
+
+    GIVEN remote schema permissions disabled THEN every role has the root fields and the
+    relationship. GIVEN them enabled THEN admin has both; a role whose SDL has the joined
+    field has both (a preset on the joined argument does not stop the join); a role whose SDL
+    lacks it has neither the field nor the relationship; a role without a permission has
+    nothing.
+    """
+    remotes = _loaded({
+        "user": 'type Query { person(id: ID! @preset(value: "x-hasura-pid")): Person } '
+                "type Person { id: ID! }",
+        "greeter": "type Query { hello(name: String): String }"})
+    assert _sees(remotes, "anyone") == (True, True)
+    remotes.permissions_enabled = True
+    remotes.loaded["r"].views.clear()
+    assert _sees(remotes, "admin") == (True, True)
+    assert _sees(remotes, "user") == (True, True)
+    assert _sees(remotes, "greeter") == (False, False)
+    assert _sees(remotes, "anyone") == (False, False)
