@@ -7,7 +7,6 @@ or ``{message, extensions: {code}}`` with a 4xx that Hasura passes on to the cli
 
 from __future__ import annotations
 
-import hmac
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -33,12 +32,12 @@ from actions.redis_iam import RedisIamSettings, redis_from_url
 from actions.settings import ActionSettings, get_settings
 from auctions.service import AuctionService
 from auctions.settings import AuctionSettings, get_auction_settings
-from common.errors import AccessDeniedError, ServiceError
+from common.errors import ServiceError
+from common.shared_secret import require_secret
 from timeline.service import build_home_timeline
 from timeline.settings import get_timeline_settings
 
 logger = logging.getLogger("actions")
-SECRET_HEADER = "x-action-secret"  # noqa: S105 - a header name
 
 
 class JSONBody(Response):
@@ -69,7 +68,7 @@ class ActionService:
     def __init__(self, settings: ActionSettings, cognito: Cognito | None = None,
                  auction_settings: AuctionSettings | None = None) -> None:
         self.settings = settings
-        self.secret = settings.shared_secret().encode()
+        self.secret = settings.shared_secret()
         self.cognito = cognito or Cognito(settings)
         self.redis = redis_client(settings)
         self.limiter = RateLimiter(
@@ -82,18 +81,12 @@ class ActionService:
         self.auctions = (AuctionService(auction_settings, self.redis)
                          if auction_settings.configured else None)
 
-    def check_secret(self, request: Request) -> None:
-        """Refuse calls that do not carry the shared secret (compared in constant time)."""
-        given = request.headers.get(SECRET_HEADER, "").encode()
-        if not given or not hmac.compare_digest(given, self.secret):
-            raise AccessDeniedError("Missing or wrong action secret.")
-
     async def handle(self, request: Request) -> Response:
         """Run one action call; every failure becomes ``{message, extensions}``."""
         started = time.perf_counter()
         name = request.path_params["name"]
         try:
-            self.check_secret(request)
+            require_secret(request.headers, self.secret)
             payload = _parse_payload(await request.body())
             if payload.action.name != name:
                 raise InvalidInputError(

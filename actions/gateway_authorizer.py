@@ -12,27 +12,12 @@ Payload format 2.0 with simple responses: ``{"isAuthorized": bool}``.
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
-from common.config import Environ
-from common.secrets import secret_value
-
-SECRET_HEADER = "x-action-secret"  # noqa: S105 - a header name, not a secret
-
-
-def shared_secret() -> str:
-    """``ACTION_SHARED_SECRET``, or the value of ``ACTION_SHARED_SECRET_ARN`` (cached)."""
-    read = Environ()
-    direct = read.optional("ACTION_SHARED_SECRET")
-    value = secret_value(direct, None if direct else read.required("ACTION_SHARED_SECRET_ARN"))
-    assert value is not None
-    return value
+from common.shared_secret import proves_secret, shared_secret
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, bool]:
     """Authorise the request when it carries the shared secret (compared in constant time)."""
     headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
-    given = headers.get(SECRET_HEADER, "").encode()
-    authorized = bool(given) and hmac.compare_digest(given, shared_secret().encode())
-    return {"isAuthorized": authorized}
+    return {"isAuthorized": proves_secret(headers, shared_secret().reveal())}

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from functools import cache
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from common.config import load_settings
 from common.secrets import secret_value
 
 
@@ -54,18 +55,13 @@ class ActionSettings(BaseSettings):
 
     def shared_secret(self) -> str:
         """``ACTION_SHARED_SECRET``, or the value of ``ACTION_SHARED_SECRET_ARN`` (AWS)."""
-        direct = self.action_shared_secret
-        value = secret_value(direct.get_secret_value() if direct else None,
-                             self.action_shared_secret_arn, region=self.cognito_region)
+        value = secret_value(self.action_shared_secret, self.action_shared_secret_arn,
+                             region=self.cognito_region)
         assert value is not None  # the validator guarantees one source
         return value
 
 
 @cache
 def get_settings() -> ActionSettings:
-    """The settings, read on first use; a missing one exits naming the variable."""
-    try:
-        return ActionSettings()  # type: ignore[call-arg]  # filled from the environment
-    except ValidationError as exc:
-        missing = [".".join(str(p) for p in e["loc"]).upper() or e["msg"] for e in exc.errors()]
-        raise SystemExit(f"action service: invalid or missing settings: {missing}") from exc
+    """The settings, read on first use; a wrong or missing one exits naming the variable."""
+    return load_settings(ActionSettings, "action service")

@@ -12,7 +12,8 @@ from functools import cache
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from common.secrets import read_secret
+from common.config import load_settings
+from common.secrets import secret_value
 
 
 class AuctionSettings(BaseSettings):
@@ -48,13 +49,13 @@ class AuctionSettings(BaseSettings):
 
     def admin_secret(self) -> str:
         """The engine's admin secret (from Secrets Manager when an ARN is set)."""
-        if self.hasura_graphql_admin_secret is not None:
-            return self.hasura_graphql_admin_secret.get_secret_value()
-        assert self.hasura_admin_secret_arn, "admin secret not configured"
-        return read_secret(self.hasura_admin_secret_arn, region=self.aws_region).reveal()
+        value = secret_value(self.hasura_graphql_admin_secret, self.hasura_admin_secret_arn,
+                             region=self.aws_region)
+        assert value is not None, "admin secret not configured"
+        return value
 
 
 @cache
 def get_auction_settings() -> AuctionSettings:
-    """The settings, read on first use."""
-    return AuctionSettings()
+    """The settings, read on first use; a malformed one exits naming the variable."""
+    return load_settings(AuctionSettings, "auctions")

@@ -11,7 +11,10 @@ echoed for secrets (:class:`Secret` never prints).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TypeVar
+
+_Settings = TypeVar("_Settings")
 
 _TRUE = frozenset({"true", "1", "yes", "on", "t"})
 _FALSE = frozenset({"false", "0", "no", "off", "f"})
@@ -117,6 +120,23 @@ class Environ:
         """A comma-separated ``name`` as its non-empty entries."""
         raw = self.raw(name) or default
         return tuple(e.strip() for e in raw.split(",") if e.strip())
+
+
+def load_settings(model: Callable[..., _Settings], service: str) -> _Settings:
+    """``model()`` (a pydantic-settings class); invalid or missing settings exit naming each.
+
+    The services that parse every payload with pydantic (actions, triggers, timeline,
+    auctions) declare their settings as pydantic-settings models and build them through
+    this, so a wrong setting stops each one at start-up the same way:
+    ``<service>: invalid or missing settings: ['REDIS_URL', ...]``.
+    """
+    from pydantic import ValidationError  # only those services: Lambdas never import it
+
+    try:
+        return model()
+    except ValidationError as exc:
+        problems = [".".join(str(p) for p in e["loc"]).upper() or e["msg"] for e in exc.errors()]
+        raise SystemExit(f"{service}: invalid or missing settings: {problems}") from exc
 
 
 def _at_least(name: str, value: float, minimum: float | None, raw: str) -> float:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 from common.config import Secret
 
@@ -54,8 +54,18 @@ def read_secret(arn: str, *, region: str | None = None, client: Any | None = Non
     return Secret(value)
 
 
-def secret_value(direct: str | None, arn: str | None, *, region: str | None = None) -> str | None:
-    """``direct`` (a local run's plain setting), else the secret ``arn`` names, else None."""
+class _SecretText(Protocol):
+    def get_secret_value(self) -> str: ...
+
+
+def secret_value(direct: str | _SecretText | None, arn: str | None, *,
+                 region: str | None = None) -> str | None:
+    """``direct`` (a local run's plain setting), else the secret ``arn`` names, else None.
+
+    ``direct`` may be pydantic's ``SecretStr`` (the pydantic-settings services' fields).
+    """
+    if direct is not None and not isinstance(direct, str):
+        direct = direct.get_secret_value()
     if direct:
         return direct
     if not arn:

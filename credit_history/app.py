@@ -7,12 +7,12 @@ remote joins (and what Athena is asked) can be checked from outside. ``/graphql`
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -20,6 +20,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from common.errors import ServiceError
+from common.shared_secret import require_secret
 from credit_history.repository import CreditRepository
 from credit_history.schema import schema
 from credit_history.settings import CreditHistorySettings
@@ -92,17 +94,15 @@ class SharedSecretGuard:
 
     def __init__(self, app: ASGIApp, secret: str) -> None:
         self.app = app
-        self.secret = secret.encode()
+        self.secret = secret
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Check the header, then hand the request on."""
         if scope["type"] == "http" and scope["path"] != "/healthz":
-            sent = dict(scope["headers"]).get(b"x-action-secret", b"")
-            if not hmac.compare_digest(sent, self.secret):
-                response = JSONResponse({"message": "missing or wrong X-Action-Secret",
-                                         "extensions": {"code": "access-denied"}},
-                                        status_code=401)
-                await response(scope, receive, send)
+            try:
+                require_secret(Headers(scope=scope), self.secret)
+            except ServiceError as exc:
+                await JSONResponse(exc.to_json(), status_code=exc.status)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 

@@ -10,17 +10,12 @@ with its name.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from common.config import Secret
-from common.secrets import read_secret
-
-
-class SettingsError(Exception):
-    """A setting is missing or malformed; the message names it."""
+from common.config import Environ, Secret, SettingsError
+from common.shared_secret import shared_secret
 
 
 @dataclass(frozen=True)
@@ -40,54 +35,30 @@ class CreditHistorySettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> CreditHistorySettings:
-        """Read the settings.
+        """Read the settings from ``env`` (default: the process environment).
 
         Raises:
             SettingsError: the backend is unknown or its required settings are missing.
         """
-        env = os.environ if env is None else env
-        backend = env.get("CREDIT_HISTORY_BACKEND", "duckdb").strip().lower()
-        data_dir = env.get("CREDIT_HISTORY_DATA_DIR")
-        settings = cls(
+        read = Environ(env)
+        backend = read.text("CREDIT_HISTORY_BACKEND", "duckdb").lower()
+        if backend not in ("duckdb", "athena"):
+            raise SettingsError(f"setting CREDIT_HISTORY_BACKEND must be duckdb or athena, "
+                                f"got {backend!r}")
+        data_dir = (read.required("CREDIT_HISTORY_DATA_DIR",
+                                  "with the duckdb backend: the folder holding "
+                                  "credit_history/reports/") if backend == "duckdb" else None)
+        athena = backend == "athena"
+        timeout = read.number("ATHENA_QUERY_TIMEOUT_SECONDS", 30.0)
+        if timeout <= 0:
+            raise SettingsError("setting ATHENA_QUERY_TIMEOUT_SECONDS must be positive")
+        region = read.optional("AWS_REGION") or read.optional("AWS_DEFAULT_REGION")
+        return cls(
             backend=backend, data_dir=Path(data_dir) if data_dir else None,
-            athena_workgroup=env.get("ATHENA_WORKGROUP") or None,
-            athena_database=env.get("ATHENA_DATABASE") or None,
-            athena_timeout_seconds=_positive(env, "ATHENA_QUERY_TIMEOUT_SECONDS", 30.0),
-            aws_region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
-            aws_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
-            shared_secret=_shared_secret(env))
-        if backend == "duckdb":
-            if settings.data_dir is None:
-                raise SettingsError("CREDIT_HISTORY_DATA_DIR is required with the duckdb "
-                                    "backend (the folder holding credit_history/reports/)")
-        elif backend == "athena":
-            for name, value in (("ATHENA_WORKGROUP", settings.athena_workgroup),
-                                ("ATHENA_DATABASE", settings.athena_database)):
-                if not value:
-                    raise SettingsError(f"{name} is required with the athena backend")
-        else:
-            raise SettingsError(f"CREDIT_HISTORY_BACKEND must be duckdb or athena, not "
-                                f"{backend!r}")
-        return settings
-
-
-def _shared_secret(env: Mapping[str, str]) -> Secret:
-    if env.get("ACTION_SHARED_SECRET"):
-        return Secret(env["ACTION_SHARED_SECRET"])
-    if env.get("ACTION_SHARED_SECRET_ARN"):
-        return read_secret(env["ACTION_SHARED_SECRET_ARN"])
-    raise SettingsError("ACTION_SHARED_SECRET (or ACTION_SHARED_SECRET_ARN) is required: "
-                        "the secret Hasura sends as X-Action-Secret")
-
-
-def _positive(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a number of seconds, not {raw!r}") from None
-    if value <= 0:
-        raise SettingsError(f"{name} must be positive")
-    return value
+            athena_workgroup=(read.required("ATHENA_WORKGROUP", "with the athena backend")
+                              if athena else read.optional("ATHENA_WORKGROUP")),
+            athena_database=(read.required("ATHENA_DATABASE", "with the athena backend")
+                             if athena else read.optional("ATHENA_DATABASE")),
+            athena_timeout_seconds=timeout, aws_region=region,
+            aws_endpoint_url=read.optional("AWS_ENDPOINT_URL"),
+            shared_secret=shared_secret(env, region=region))

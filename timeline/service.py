@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from redis.asyncio import Redis
 
+from common.secrets import secret_value
 from timeline.cache.factory import build_cache
 from timeline.feed import HomeTimeline
 from timeline.graphql import EngineClient
 from timeline.posts import PostReader
-from timeline.settings import TimelineSettings, secret_value
+from timeline.settings import TimelineSettings
 
 
 def build_home_timeline(settings: TimelineSettings, redis: Redis | None = None) -> HomeTimeline:
@@ -25,7 +26,7 @@ def build_home_timeline(settings: TimelineSettings, redis: Redis | None = None) 
 def build_admin_client(settings: TimelineSettings) -> EngineClient:
     """An engine client with the admin secret (the expiry sweep deletes as admin)."""
     secret = secret_value(settings.hasura_graphql_admin_secret, settings.hasura_admin_secret_arn,
-                          settings.aws_region)
+                          region=settings.aws_region)
     if secret is None:
         raise SystemExit("timeline: setting HASURA_GRAPHQL_ADMIN_SECRET (or "
                          "HASURA_ADMIN_SECRET_ARN) is required for the expiry sweep")

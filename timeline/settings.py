@@ -10,10 +10,10 @@ from __future__ import annotations
 from functools import cache
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from common import secrets
+from common.config import load_settings
 
 
 class TimelineSettings(BaseSettings):
@@ -64,15 +64,6 @@ class TimelineSettings(BaseSettings):
 
 @cache
 def get_timeline_settings() -> TimelineSettings:
-    """The settings, read on first use; a wrong one exits naming the variable."""
-    try:
-        return TimelineSettings()
-    except ValidationError as exc:
-        problems = [".".join(str(p) for p in e["loc"]).upper() or e["msg"] for e in exc.errors()]
-        raise SystemExit(f"timeline: invalid or missing settings: {problems}") from exc
+    """The settings, read on first use; a wrong or missing one exits naming the variable."""
+    return load_settings(TimelineSettings, "timeline")
 
-
-def secret_value(value: SecretStr | None, arn: str | None, region: str) -> str | None:
-    """``value``, else the secret ``arn`` names in Secrets Manager (cached), else None."""
-    return secrets.secret_value(value.get_secret_value() if value is not None else None, arn,
-                                region=region)

@@ -26,7 +26,7 @@ from auctions.closing import AuctionCloser
 from auctions.engine_client import EngineCallError, EngineClient, parse_time
 from auctions.outbox import Queues
 from auctions.settings import get_auction_settings
-from triggers.auth import require_engine
+from common.shared_secret import require_secret
 from triggers.errors import InvalidPayloadError, TriggerError, UpstreamError
 from triggers.payloads import EventPayload, ScheduledEventPayload, parse
 from triggers.settings import shared_secret
@@ -70,7 +70,7 @@ def auction_triggers() -> AuctionTriggers:
 
 async def auction_created(request: Request) -> Response:
     """Create the channel and schedule the close of a new auction."""
-    require_engine(request, shared_secret())
+    require_secret(request.headers, shared_secret())
     event = parse(EventPayload, await request.body())
     row = event.event.data.get("new") or {}
     auction_id, end_time = row.get("id"), row.get("end_time")
@@ -97,7 +97,7 @@ async def auction_created(request: Request) -> Response:
 
 async def close_auction(request: Request) -> Response:
     """Close the auction named in the scheduled event's payload."""
-    require_engine(request, shared_secret())
+    require_secret(request.headers, shared_secret())
     event = parse(ScheduledEventPayload, await request.body())
     auction_id = (event.payload or {}).get("auction_id") if isinstance(event.payload, dict) \
         else None

@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from triggers.auth import require_engine
+from common.shared_secret import require_secret
 from triggers.errors import UpstreamError
 from triggers.payloads import CronPayload, parse
 from triggers.settings import get_settings, shared_secret
@@ -72,7 +72,7 @@ def invoke(function: str, event: dict[str, Any]) -> dict[str, Any]:
 async def fetch_crypto_prices(request: Request) -> Response:
     """Invoke the price Lambda for this cron run and answer with its summary."""
     settings = get_settings()
-    require_engine(request, shared_secret())
+    require_secret(request.headers, shared_secret())
     run = parse(CronPayload, await request.body())
     event = run.model_dump(mode="json")
     summary = await run_in_threadpool(invoke, settings.coinbase_function_name, event)

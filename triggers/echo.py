@@ -12,7 +12,7 @@ import logging
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from triggers.auth import require_engine
+from common.shared_secret import require_secret
 from triggers.payloads import EventPayload, parse
 from triggers.settings import shared_secret
 
@@ -21,7 +21,7 @@ logger = logging.getLogger("triggers.echo")
 
 async def echo(request: Request) -> Response:
     """Log the event trigger call and send its body back."""
-    require_engine(request, shared_secret())
+    require_secret(request.headers, shared_secret())
     body = await request.body()
     event = parse(EventPayload, body)
     logger.info(

@@ -18,9 +18,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from common.shared_secret import require_secret
 from price_archive.archive import S3Store, archive_prices
 from timeline.graphql import EngineUnavailableError
-from triggers.auth import require_engine
 from triggers.errors import InvalidPayloadError, UpstreamError
 from triggers.payloads import CronPayload, parse
 from triggers.settings import get_settings, shared_secret
@@ -43,7 +43,7 @@ def _positive(payload: dict[str, Any], key: str, default: int) -> int:
 
 async def archive_crypto_prices(request: Request) -> Response:
     """Archive whole days of old prices; answer ``{days, rows, files}``."""
-    require_engine(request, shared_secret())
+    require_secret(request.headers, shared_secret())
     cron = parse(CronPayload, await request.body())
     payload = cron.payload if isinstance(cron.payload, dict) else {}
     settings = get_settings()

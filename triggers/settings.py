@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from functools import cache
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from common.config import load_settings
 from common.secrets import secret_value
 
 
@@ -47,18 +48,13 @@ class TriggerSettings(BaseSettings):
 def shared_secret() -> str:
     """``ACTION_SHARED_SECRET``, or the value of ``ACTION_SHARED_SECRET_ARN`` (cached)."""
     settings = get_settings()
-    direct = settings.action_shared_secret
-    value = secret_value(direct.get_secret_value() if direct else None,
-                         settings.action_shared_secret_arn, region=settings.aws_region)
+    value = secret_value(settings.action_shared_secret, settings.action_shared_secret_arn,
+                         region=settings.aws_region)
     assert value is not None  # the validator guarantees one source
     return value
 
 
 @cache
 def get_settings() -> TriggerSettings:
-    """The settings, read on first use; a missing one exits naming the variable."""
-    try:
-        return TriggerSettings()
-    except ValidationError as exc:
-        missing = [".".join(str(p) for p in e["loc"]).upper() or e["msg"] for e in exc.errors()]
-        raise SystemExit(f"trigger service: invalid or missing settings: {missing}") from exc
+    """The settings, read on first use; a wrong or missing one exits naming the variable."""
+    return load_settings(TriggerSettings, "trigger service")

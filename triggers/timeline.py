@@ -15,6 +15,7 @@ from functools import cache
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from common.shared_secret import require_secret
 from timeline.cache.base import CacheUnavailableError, TimelineCache
 from timeline.cache.factory import build_cache
 from timeline.graphql import EngineClient, EngineUnavailableError
@@ -22,7 +23,6 @@ from timeline.invalidation import affected_scopes, invalidate
 from timeline.service import build_admin_client
 from timeline.settings import TimelineSettings, get_timeline_settings
 from timeline.sweep import sweep
-from triggers.auth import require_engine
 from triggers.errors import InvalidPayloadError, UpstreamError
 from triggers.payloads import CronPayload, EventPayload, parse
 from triggers.settings import shared_secret
@@ -60,7 +60,7 @@ def resources() -> TimelineResources:
 
 async def timeline_posts_changed(request: Request) -> Response:
     """Invalidate the cached timeline entries a new or deleted post affects."""
-    require_engine(request, shared_secret())
+    require_secret(request.headers, shared_secret())
     event = parse(EventPayload, await request.body())
     if (event.table.schema_, event.table.name) != ("public", "posts"):
         raise InvalidPayloadError(f"not an event on public.posts: {event.table.name}")
@@ -78,7 +78,7 @@ async def timeline_posts_changed(request: Request) -> Response:
 
 async def expire_posts(request: Request) -> Response:
     """Delete expired posts in batches; answer ``{deleted, batches, batch_size, finished}``."""
-    require_engine(request, shared_secret())
+    require_secret(request.headers, shared_secret())
     cron = parse(CronPayload, await request.body())
     settings = resources().settings
     batch_size = settings.sweep_batch_size

@@ -6,7 +6,6 @@ is written first, so a notice is never emailed without being stored.
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from typing import Any
 
@@ -18,6 +17,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from common.config import Environ
 from lambdas.auction_notifications.notices import email_notice, save_notice
 from lambdas.shared.auction_messages import Notice
 from lambdas.shared.graphql import GraphQLClient
@@ -27,6 +27,8 @@ from lambdas.shared.settings import GraphQLSettings
 logger = get_logger("auction_notifications")
 SETTINGS = GraphQLSettings.from_environment()
 """Read at import, so a missing setting fails the cold start with its name."""
+TOPIC_ARN = Environ().optional("NOTIFICATION_TOPIC_ARN")
+"""The SNS topic notices are emailed through (AWS); unset: no email."""
 processor = SqsFifoPartialProcessor(skip_group_on_error=True)
 
 
@@ -46,9 +48,8 @@ def record_handler(record: SQSRecord) -> None:
     """Store one notice, then email it when a topic is configured and it is new."""
     notice = Notice.from_json(record.body)
     stored = save_notice(graphql(), notice)
-    topic = os.environ.get("NOTIFICATION_TOPIC_ARN")
-    if stored and topic:
-        email_notice(sns(), topic, notice)
+    if stored and TOPIC_ARN:
+        email_notice(sns(), TOPIC_ARN, notice)
 
 
 @logger.inject_lambda_context(clear_state=True)

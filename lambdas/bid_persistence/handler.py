@@ -8,7 +8,6 @@ in the batch go on. A record that keeps failing reaches the queue's DLQ after
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from typing import Any
 
@@ -21,29 +20,26 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lambdas.bid_persistence.history import store_bid
+from lambdas.bid_persistence.settings import BidPersistenceSettings
 from lambdas.shared.auction_messages import BidRecord
 from lambdas.shared.logging import get_logger
 
 logger = get_logger("bid_persistence")
+SETTINGS = BidPersistenceSettings.from_environment()
+"""Read at import, so a malformed setting fails the cold start with its name."""
 processor = SqsFifoPartialProcessor(skip_group_on_error=True)
 
 
 @cache
 def table() -> Any:
-    """``DYNAMODB_BIDS_TABLE`` (default ``bids_history``), resolved once per warm instance."""
-    name = os.environ.get("DYNAMODB_BIDS_TABLE", "bids_history")
-    return boto3.resource("dynamodb").Table(name)
-
-
-def ttl_days() -> int:
-    """Days a bid is kept (``BID_HISTORY_TTL_DAYS``, default 90)."""
-    return int(os.environ.get("BID_HISTORY_TTL_DAYS", "90"))
+    """The bids table, opened once per warm instance."""
+    return boto3.resource("dynamodb").Table(SETTINGS.table)
 
 
 def record_handler(record: SQSRecord) -> None:
     """Store one bid; a malformed body raises (the record fails and ends in the DLQ)."""
     bid = BidRecord.from_json(record.body)
-    written = store_bid(table(), bid, ttl_days())
+    written = store_bid(table(), bid, SETTINGS.ttl_days)
     if not written:
         logger.info("bid already stored", extra={"bid_id": bid.bid_id})
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from typing import Any
 
@@ -12,27 +11,25 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lambdas.legacy_loader.dead_letters import DeadLetters
 from lambdas.legacy_loader.load import load_batch
+from lambdas.legacy_loader.settings import LoaderSettings
 from lambdas.legacy_loader.staging import HashStaging
 from lambdas.shared.logging import get_logger
 
 logger = get_logger("legacy_loader")
-DEFAULT_TABLE = "StandaloneUserHashes"
+SETTINGS = LoaderSettings.from_environment()
+"""Read at import, so a missing setting fails the cold start with its name."""
 
 
 @cache
 def staging() -> HashStaging:
-    """The table (``USER_HASHES_TABLE``), opened once per warm instance."""
-    return HashStaging(boto3.client("dynamodb"),
-                       os.environ.get("USER_HASHES_TABLE") or DEFAULT_TABLE)
+    """The staged-user table, opened once per warm instance."""
+    return HashStaging(boto3.client("dynamodb"), SETTINGS.table)
 
 
 @cache
 def dead_letters() -> DeadLetters:
-    """The dead-letter queue (``LOADER_DLQ_URL``, required)."""
-    url = os.environ.get("LOADER_DLQ_URL")
-    if not url:
-        raise RuntimeError("setting LOADER_DLQ_URL is required (the dead-letter queue's URL)")
-    return DeadLetters(boto3.client("sqs"), url)
+    """The dead-letter queue, opened once per warm instance."""
+    return DeadLetters(boto3.client("sqs"), SETTINGS.dead_letter_url)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from typing import Any
 
@@ -19,16 +18,17 @@ from lambdas.user_migration.migration import (
     migrate_on_forgot_password,
     migrate_on_sign_in,
 )
+from lambdas.user_migration.settings import MigrationSettings
 
 logger = get_logger("user_migration")
-DEFAULT_TABLE = "StandaloneUserHashes"
+SETTINGS = MigrationSettings.from_environment()
+"""Read at import, so a malformed setting fails the cold start with its name."""
 
 
 @cache
 def store() -> LegacyUserStore:
-    """The staged-user table (``USER_HASHES_TABLE``), opened once per warm instance."""
-    table = os.environ.get("USER_HASHES_TABLE") or DEFAULT_TABLE
-    return LegacyUserStore(boto3.resource("dynamodb").Table(table))
+    """The staged-user table, opened once per warm instance."""
+    return LegacyUserStore(boto3.resource("dynamodb").Table(SETTINGS.table))
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from redis.asyncio import Redis
 
+from common.secrets import secret_value
 from timeline.cache.base import TimelineCache
 from timeline.cache.disabled import NoCache
 from timeline.cache.redis import RedisCache
-from timeline.settings import TimelineSettings, secret_value
+from timeline.settings import TimelineSettings
 
 
 def build_cache(settings: TimelineSettings, redis: Redis | None = None) -> TimelineCache:
@@ -21,7 +22,7 @@ def build_cache(settings: TimelineSettings, redis: Redis | None = None) -> Timel
         from timeline.cache.momento import MomentoCache
 
         key = secret_value(settings.momento_api_key, settings.momento_api_key_arn,
-                           settings.aws_region)
+                           region=settings.aws_region)
         return MomentoCache.connect(key, settings.momento_cache_name,
                                     endpoint=settings.momento_endpoint,
                                     local_address=settings.momento_local_address)
