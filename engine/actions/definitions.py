@@ -9,13 +9,35 @@ from typing import Any, Literal
 DEFAULT_TIMEOUT = 30.0  # seconds, Hasura's default action timeout
 
 
+class UnsetVariableError(LookupError):
+    """A header's ``value_from_env`` names an environment variable that is not set."""
+
+
 @dataclass(frozen=True)
 class HeaderSpec:
-    """A header sent to the handler: a fixed value or one read from the environment."""
+    """A configured header (actions, remote schemas, triggers): a fixed value or a variable's."""
 
     name: str
     value: str | None = None
     value_from_env: str | None = None
+
+    def resolved(self, env: Mapping[str, str]) -> str | None:
+        """The value to send now: the variable's when ``value_from_env`` is set, else ``value``.
+
+        None when neither is configured (nothing is sent). Each caller turns
+        :class:`UnsetVariableError` into its own error (its message names the variable and
+        the header, never a value).
+
+        Raises:
+            UnsetVariableError: ``value_from_env`` names a variable ``env`` lacks.
+        """
+        if self.value_from_env is None:
+            return self.value
+        value = env.get(self.value_from_env)
+        if value is None:
+            raise UnsetVariableError(f"environment variable {self.value_from_env!r} for header "
+                                     f"{self.name!r} is not set")
+        return value
 
 
 @dataclass(frozen=True)

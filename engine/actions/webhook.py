@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import orjson
 
-from engine.actions.definitions import ActionDef
+from engine.actions.definitions import ActionDef, UnsetVariableError
 from engine.actions.errors import ActionHandlerError, unexpected
 from engine.actions.handler_client import HandlerClient
 from engine.graphql.errors import GraphQLFieldError
@@ -48,15 +48,12 @@ def request_headers(action: ActionDef, client_headers: Mapping[str, str],
         headers.update({k: v for k, v in client_headers.items()
                         if k.lower() not in NOT_FORWARDED})
     for spec in action.headers:
-        if spec.value_from_env is not None:
-            value = source.get(spec.value_from_env)
-            if value is None:
-                raise unexpected(
-                    f"environment variable {spec.value_from_env!r} for header "
-                    f"{spec.name!r} is not set")
+        try:
+            value = spec.resolved(source)
+        except UnsetVariableError as exc:
+            raise unexpected(str(exc)) from None
+        if value is not None:
             headers[spec.name] = value
-        elif spec.value is not None:
-            headers[spec.name] = spec.value
     headers["content-type"] = "application/json"
     return headers
 

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import orjson
 
+from engine.actions.definitions import HeaderSpec, UnsetVariableError
 from engine.http_headers import wire_headers
 
 _TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
@@ -32,12 +33,8 @@ class WebhookConfigError(ValueError):
 
 
 @dataclass(frozen=True)
-class Header:
-    """One configured header: a literal value or the name of an environment variable."""
-
-    name: str
-    value: str | None = None
-    value_from_env: str | None = None
+class Header(HeaderSpec):
+    """One configured header of a trigger: exactly one of a value and a variable's name."""
 
     @classmethod
     def parse(cls, raw: Mapping[str, Any]) -> Header:
@@ -49,18 +46,6 @@ class Header:
         if (value is None) == (from_env is None):
             raise WebhookConfigError(f"header {name!r} needs exactly one of value, value_from_env")
         return cls(name=name, value=value, value_from_env=from_env)
-
-    def resolve(self, env: Mapping[str, str]) -> str:
-        """The header's value now."""
-        if self.value is not None:
-            return self.value
-        assert self.value_from_env is not None
-        try:
-            return env[self.value_from_env]
-        except KeyError:
-            raise WebhookConfigError(
-                f"header {self.name!r}: environment variable {self.value_from_env} is not set"
-            ) from None
 
 
 def resolve_template(template: str, env: Mapping[str, str]) -> str:
@@ -101,7 +86,12 @@ class WebhookSpec:
         """The configured headers, values resolved, plus the JSON content type."""
         headers = {"Content-Type": "application/json"}
         for header in self.headers:
-            headers[header.name] = header.resolve(env)
+            try:
+                value = header.resolved(env)
+            except UnsetVariableError as exc:
+                raise WebhookConfigError(str(exc)) from None
+            if value is not None:
+                headers[header.name] = value
         return headers
 
 

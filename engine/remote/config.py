@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.actions.definitions import HeaderSpec
+from engine.actions.definitions import HeaderSpec, UnsetVariableError
 from engine.remote.customize import Customization
 
 DEFAULT_TIMEOUT_SECONDS = 60.0
@@ -50,15 +50,12 @@ class RemoteSchemaDef:
         source = os.environ if env is None else env
         out: dict[str, str] = {}
         for spec in self.headers:
-            if spec.value_from_env is not None:
-                value = source.get(spec.value_from_env)
-                if value is None:
-                    raise RemoteSchemaConfigError(
-                        f"environment variable {spec.value_from_env!r} for header "
-                        f"{spec.name!r} of remote schema {self.name!r} is not set")
+            try:
+                value = spec.resolved(source)
+            except UnsetVariableError as exc:
+                raise RemoteSchemaConfigError(f"remote schema {self.name!r}: {exc}") from None
+            if value is not None:
                 out[spec.name] = value
-            elif spec.value is not None:
-                out[spec.name] = spec.value
         return out
 
 
