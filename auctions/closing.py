@@ -92,7 +92,7 @@ class AuctionCloser:
         await run_in_threadpool(self.queues.send_notices, notices)
         if row.get("ivs_channel_arn"):
             await run_in_threadpool(stop_stream, self.ivs, row["ivs_channel_arn"])
-        data = await self.engine.graphql(RECORD_CLOSE, {
+        data = await self.engine.data(RECORD_CLOSE, {
             "id": auction_id, "winner": leader, "price": price,
             "at": datetime.now(UTC).isoformat(),
         })

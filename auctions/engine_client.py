@@ -1,4 +1,4 @@
-"""The auction code's one client of the engine: admin GraphQL and the metadata API.
+"""The auction code's calls to the engine, on the project's one engine client.
 
 Prices, leaders, channels and winners are written here as admin: no client role may
 write them (see the ``auctions`` permissions).
@@ -11,14 +11,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-import httpx
-
 from auctions.bidbook import AuctionTerms
+from common.engine_client import AsyncEngineClient, EngineCallError
 
-
-class EngineCallError(RuntimeError):
-    """The engine answered with an error (the message never carries variables)."""
-
+__all__ = ["EngineCallError", "EngineClient", "parse_time"]
 
 AUCTION_TERMS = """
 query AuctionTerms($id: uuid!) {
@@ -48,36 +44,15 @@ mutation SetCloseEvent($id: uuid!, $event: String!) {
 """
 
 
-class EngineClient:
-    """Async admin calls to one engine."""
+class EngineClient(AsyncEngineClient):
+    """Admin calls to one engine for auctions (``admin_secret`` is required)."""
 
     def __init__(self, graphql_url: str, admin_secret: str, timeout: float = 10.0) -> None:
-        self.graphql_url = graphql_url
-        self.metadata_url = graphql_url.rsplit("/v1/graphql", 1)[0] + "/v1/metadata"
-        self._http = httpx.AsyncClient(
-            headers={"x-hasura-admin-secret": admin_secret}, timeout=timeout)
-
-    async def graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-        """Run ``query`` as admin; raises EngineCallError on errors."""
-        answer = await self._http.post(self.graphql_url,
-                                       json={"query": query, "variables": variables})
-        body = answer.json()
-        if body.get("errors"):
-            raise EngineCallError("; ".join(str(e.get("message")) for e in body["errors"]))
-        data: dict[str, Any] = body["data"]
-        return data
-
-    async def metadata(self, kind: str, args: dict[str, Any]) -> dict[str, Any]:
-        """One metadata API call; raises EngineCallError on a 4xx/5xx."""
-        answer = await self._http.post(self.metadata_url, json={"type": kind, "args": args})
-        body: dict[str, Any] = answer.json()
-        if answer.status_code != 200:
-            raise EngineCallError(f"{kind}: {body.get('error') or body}")
-        return body
+        super().__init__(graphql_url, admin_secret, timeout)
 
     async def auction_terms(self, auction_id: str) -> tuple[AuctionTerms, dict[str, Any]] | None:
         """The auction's terms (and its raw row), or None when it does not exist."""
-        row = (await self.graphql(AUCTION_TERMS, {"id": auction_id}))["auctions_by_pk"]
+        row = (await self.data(AUCTION_TERMS, {"id": auction_id}))["auctions_by_pk"]
         if row is None:
             return None
         terms = AuctionTerms(
@@ -97,7 +72,7 @@ class EngineClient:
 
         Returns the close event id of the row updated (none when the price was not higher).
         """
-        data = await self.graphql(MIRROR, {
+        data = await self.data(MIRROR, {
             "id": auction_id, "price": str(price), "leader": leader,
             "end": end.isoformat(), "count": count,
         })
@@ -106,7 +81,7 @@ class EngineClient:
     async def schedule_close(self, auction_id: str, at: datetime, webhook: str,
                              previous: str | None = None) -> str:
         """Create the one-off event that closes the auction at ``at``; drop ``previous``."""
-        created = await self.metadata("create_scheduled_event", {
+        created = await self.metadata_call("create_scheduled_event", {
             "webhook": webhook,
             "schedule_at": at.isoformat(),
             "payload": {"auction_id": auction_id},
@@ -116,17 +91,13 @@ class EngineClient:
             "comment": f"close auction {auction_id}",
         })
         event_id = str(created["event_id"])
-        await self.graphql(SET_CLOSE_EVENT, {"id": auction_id, "event": event_id})
+        await self.data(SET_CLOSE_EVENT, {"id": auction_id, "event": event_id})
         if previous:
             # Already delivered or gone is fine: the close handler ignores early events.
             with contextlib.suppress(EngineCallError):
-                await self.metadata("delete_scheduled_event",
+                await self.metadata_call("delete_scheduled_event",
                                     {"type": "one_off", "event_id": previous})
         return event_id
-
-    async def aclose(self) -> None:
-        """Close the connections."""
-        await self._http.aclose()
 
 
 def parse_time(text: str) -> datetime:

@@ -77,7 +77,7 @@ class AuctionService:
     async def close(self) -> None:
         """Stop forwarding; release the connections."""
         await self.forwarder.stop()
-        await self.engine.aclose()
+        await self.engine.close()
         if self._owns_redis:
             await self.redis.aclose()
         self._sqs.close()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from timeline.graphql import EngineClient
+from common.engine_client import AsyncEngineClient
 
 PAGE_SIZE = 100
 """Posts per cached entry; also the anonymous role's row limit on ``posts``."""
@@ -50,14 +50,14 @@ class Post:
 class PostReader:
     """Reads pages of posts from the engine, as the anonymous role."""
 
-    def __init__(self, client: EngineClient) -> None:
+    def __init__(self, client: AsyncEngineClient) -> None:
         self.client = client
 
     async def page(self, before: datetime | None, limit: int = PAGE_SIZE) -> list[Post]:
         """Up to ``limit`` unexpired posts created before ``before`` (all when None)."""
         where: dict[str, Any] = {} if before is None else {
             "created_at": {"_lt": before.isoformat()}}
-        data = await self.client.execute(QUERY, {"where": where, "limit": limit})
+        data = await self.client.data(QUERY, {"where": where, "limit": limit})
         return [Post(**row) for row in data["posts"]]
 
     async def close(self) -> None:

@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from timeline.graphql import EngineClient
+from common.engine_client import AsyncEngineClient
 
 logger = logging.getLogger("timeline.sweep")
 
@@ -48,14 +48,14 @@ class SweepReport:
                 "batch_size": self.batch_size, "finished": self.finished}
 
 
-async def sweep(client: EngineClient, batch_size: int, max_batches: int) -> SweepReport:
+async def sweep(client: AsyncEngineClient, batch_size: int, max_batches: int) -> SweepReport:
     """Delete expired posts, ``batch_size`` at a time, at most ``max_batches`` batches."""
     deleted = batches = 0
     while batches < max_batches:
-        rows = (await client.execute(EXPIRED, {"limit": batch_size}))["posts"]
+        rows = (await client.data(EXPIRED, {"limit": batch_size}))["posts"]
         if not rows:
             return SweepReport(deleted, batches, batch_size, finished=True)
-        result = await client.execute(DELETE, {"ids": [r["id"] for r in rows]})
+        result = await client.data(DELETE, {"ids": [r["id"] for r in rows]})
         batches += 1
         deleted += int(result["delete_posts"]["affected_rows"])
         logger.info("expired posts: batch %d deleted %d (total %d)", batches,

@@ -81,7 +81,7 @@ async def auction_created(request: Request) -> Response:
         channel = None
         if not row.get("ivs_channel_arn"):
             channel = await run_in_threadpool(create_channel, triggers.ivs, auction_id)
-            await triggers.engine.graphql(SET_CHANNEL, {
+            await triggers.engine.data(SET_CHANNEL, {
                 "id": auction_id, "arn": channel.arn, "url": channel.playback_url})
         event_id = row.get("close_event_id")
         if not event_id:

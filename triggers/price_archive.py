@@ -18,9 +18,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from common.engine_client import EngineCallError
 from common.shared_secret import require_secret
 from price_archive.archive import S3Store, archive_prices
-from timeline.graphql import EngineUnavailableError
 from triggers.errors import InvalidPayloadError, UpstreamError
 from triggers.payloads import CronPayload, parse
 from triggers.settings import get_settings, shared_secret
@@ -53,9 +53,9 @@ async def archive_crypto_prices(request: Request) -> Response:
         raise UpstreamError("the price archive has no bucket (set PRICE_ARCHIVE_BUCKET)")
     store = S3Store(_s3(), settings.price_archive_bucket)
     try:
-        report = await archive_prices(resources().admin_client().execute, store,
+        report = await archive_prices(resources().admin_client().data, store,
                                       settings.price_archive_data_prefix, retention, max_days)
-    except EngineUnavailableError as exc:
+    except EngineCallError as exc:
         raise UpstreamError(f"price archive failed: {exc}") from exc
     except (BotoCoreError, ClientError, OSError) as exc:
         raise UpstreamError(f"price archive upload failed ({type(exc).__name__}); "

@@ -15,10 +15,10 @@ from functools import cache
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from common.engine_client import AsyncEngineClient, EngineCallError
 from common.shared_secret import require_secret
 from timeline.cache.base import CacheUnavailableError, TimelineCache
 from timeline.cache.factory import build_cache
-from timeline.graphql import EngineClient, EngineUnavailableError
 from timeline.invalidation import affected_scopes, invalidate
 from timeline.service import build_admin_client
 from timeline.settings import TimelineSettings, get_timeline_settings
@@ -36,9 +36,9 @@ class TimelineResources:
 
     settings: TimelineSettings
     cache: TimelineCache
-    admin: EngineClient | None = None
+    admin: AsyncEngineClient | None = None
 
-    def admin_client(self) -> EngineClient:
+    def admin_client(self) -> AsyncEngineClient:
         """The admin client, built when the sweep first runs."""
         if self.admin is None:
             self.admin = build_admin_client(self.settings)
@@ -88,7 +88,7 @@ async def expire_posts(request: Request) -> Response:
             raise InvalidPayloadError("payload.batch_size must be a positive integer")
     try:
         report = await sweep(resources().admin_client(), batch_size, settings.sweep_max_batches)
-    except EngineUnavailableError as exc:
+    except EngineCallError as exc:
         raise UpstreamError(f"expiry sweep failed: {exc}") from exc
     logger.info("cron %s: expired posts deleted=%d batches=%d finished=%s", cron.name,
                 report.deleted, report.batches, report.finished)

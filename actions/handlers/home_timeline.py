@@ -14,7 +14,7 @@ from pydantic import Field
 from actions.context import ActionContext
 from actions.errors import ActionError
 from actions.models import StrictInput
-from timeline.graphql import EngineUnavailableError
+from common.engine_client import EngineCallError
 from timeline.posts import PAGE_SIZE
 
 NAME = "homeTimeline"
@@ -32,7 +32,7 @@ async def handle(ctx: ActionContext, data: Input) -> dict[str, Any]:
     """The page, from the cache when it holds it."""
     try:
         page = await ctx.timeline.read(data.limit or DEFAULT_LIMIT, data.before)
-    except EngineUnavailableError as exc:
+    except EngineCallError as exc:
         raise ActionError("The timeline cannot be read right now; try again.",
                           code="timeline-unavailable", status=502) from exc
     return page.as_json()

@@ -18,9 +18,9 @@ from pathlib import Path
 import psutil
 
 from bench.engine.database import DATABASE, load_notes, throwaway_postgres
+from common.engine_client import EngineClient
 from devstack.ports import free_port
 from devstack.services.engine import EngineServer
-from engine.client import EngineClient
 
 SECRET = "bench-secret"  # noqa: S105 - a throw-away engine
 QUERY = '{"query": "query { note(where: {id: {_eq: 1}}) { id body } }"}'

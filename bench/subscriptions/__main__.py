@@ -45,11 +45,11 @@ import psutil
 import psycopg
 
 from bench.engine.database import DATABASE, throwaway_postgres
+from common.engine_client import EngineClient
 from devstack.paths import REPO_ROOT
 from devstack.ports import free_port
 from devstack.services.engine import EngineServer
 from devstack.services.postgres import PostgresServer
-from engine.client import EngineClient
 
 SECRET = "bench-secret"  # noqa: S105 - a throw-away engine
 PERMISSION = {"columns": ["id", "value", "written_at"],

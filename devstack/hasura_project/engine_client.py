@@ -1,6 +1,6 @@
 """The engine's ``/v1/metadata`` API, called the way the Hasura CLI calls it.
 
-Built on the one engine client (:mod:`engine.client`).
+Built on the one engine client (:mod:`common.engine_client`).
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from typing import Any
 
 import httpx
 
+from common.engine_client import METADATA_PATH, EngineClient, base_url
 from devstack.errors import StackError
-from engine.client import METADATA_PATH, EngineClient, base_url
 
 __all__ = ["MetadataApiError", "MetadataClient", "base_url", "describe_inconsistency"]
 

@@ -13,8 +13,8 @@ import httpx
 from graphql import build_client_schema, get_introspection_query, print_schema
 from graphql.utilities import lexicographic_sort_schema
 
+from common.engine_client import EngineClient, base_url
 from devstack.hasura_project.engine_client import MetadataApiError
-from engine.client import EngineClient, base_url
 
 ROLES = ("admin", "user", "anonymous")
 """Roles whose schema is committed (admin first: it is the superset)."""

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from common.config import Environ
+from common.engine_client import EngineClient
 from devstack.paths import REPO_ROOT
 from devstack.services.credit_history import credit_history_url
 from devstack.services.http import HttpService, python_module_argv
 from devstack.services.postgres import PostgresService
 from devstack.settings import StackSettings
-from engine.client import EngineClient
 
 ENGINE_SERVICE = "engine"
 ANONYMOUS_ROLE = "anonymous"

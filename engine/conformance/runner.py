@@ -11,7 +11,7 @@ import httpx
 from joserfc import jwt
 from joserfc.jwk import OctKey
 
-from engine.client import AsyncEngineClient
+from common.engine_client import AsyncEngineClient
 from engine.conformance.cases import Case, Request, TestClass
 from engine.conformance.compare import Outcome, compare, diff
 from engine.conformance.fixtures import (

@@ -1,9 +1,11 @@
 """The one HTTP client of the engine's APIs, in a sync and an async form.
 
 GraphQL (``/v1/graphql``), metadata (``/v1/metadata``) and query (``/v1/query``,
-``/v2/query``) calls with the admin secret. The local stack, its metadata commands, the test
-fixtures and the conformance runner all call the engine through these two classes; they
-share the URLs, headers and request bodies, and differ only in the httpx client under them.
+``/v2/query``) calls, with the admin secret when one is given. The local stack, its metadata
+commands, the test fixtures, the conformance runner, the timeline and the auction code all
+call the engine through these two classes; they share the URLs, headers and request bodies,
+and differ only in the httpx client under them. It lives in ``common/`` because the service
+image ships it without the engine.
 """
 
 from __future__ import annotations
@@ -12,11 +14,16 @@ from collections.abc import Mapping
 from typing import Any
 
 import httpx
+import orjson
 
 GRAPHQL_PATH = "/v1/graphql"
 METADATA_PATH = "/v1/metadata"
 QUERY_PATH = "/v1/query"
 RUN_SQL_PATH = "/v2/query"
+
+
+class EngineCallError(RuntimeError):
+    """The engine was unreachable or answered with errors (the message never has variables)."""
 
 
 def base_url(endpoint: str) -> str:
@@ -145,6 +152,45 @@ class AsyncEngineClient(_EngineCalls):
                                    self.admin_headers())
         response.raise_for_status()
         return response.json()
+
+    async def data(self, query: str, variables: Mapping[str, Any] | None = None, *,
+                   admin: bool = True) -> dict[str, Any]:
+        """The ``data`` of a GraphQL answer (``admin`` adds the admin secret when there is one).
+
+        Raises:
+            EngineCallError: the engine is unreachable, or answers no JSON, errors or no data.
+        """
+        body = orjson.dumps(graphql_body(query, variables))
+        headers = {**self._graphql_headers(None, admin), "content-type": "application/json"}
+        try:
+            answer = await self.http.post(GRAPHQL_PATH, content=body, headers=headers)
+        except httpx.HTTPError as exc:
+            raise EngineCallError(f"engine unreachable: {type(exc).__name__}") from exc
+        try:
+            result = orjson.loads(answer.content)
+        except orjson.JSONDecodeError:
+            raise EngineCallError(f"engine answered {answer.status_code}, not JSON") from None
+        if not isinstance(result, dict) or result.get("errors") or "data" not in result:
+            errors = result.get("errors") if isinstance(result, dict) else None
+            messages = "; ".join(str(e.get("message")) for e in errors or [])
+            raise EngineCallError(f"engine answered errors: {messages or answer.status_code}")
+        data: dict[str, Any] = result["data"]
+        return data
+
+    async def metadata_call(self, kind: str, args: Mapping[str, Any]) -> dict[str, Any]:
+        """One ``/v1/metadata`` operation with the admin secret; its JSON answer.
+
+        Raises:
+            EngineCallError: the engine is unreachable or answers an error status.
+        """
+        try:
+            answer = await self.metadata({"type": kind, "args": dict(args)})
+        except httpx.HTTPError as exc:
+            raise EngineCallError(f"{kind}: engine unreachable: {type(exc).__name__}") from exc
+        body: dict[str, Any] = answer.json()
+        if answer.status_code != 200:
+            raise EngineCallError(f"{kind}: {body.get('error') or body}")
+        return body
 
     async def close(self) -> None:
         """Close the HTTP connections."""
