@@ -35,6 +35,7 @@ import orjson
 from bench.engine.database import DATABASE, throwaway_postgres
 from bench.load.cpu import tree_cpu_seconds
 from bench.load.http_client import Connection, build_request
+from bench.load.metadata import api_limits_without_rate_limit
 from bench.load.stats import Latency
 from devstack.hasura_project import metadata_dir, seeds
 from devstack.hasura_project.engine_client import MetadataClient
@@ -168,8 +169,7 @@ async def _progress(name: str, result: PhaseResult, until: float) -> None:
 
 def _limits(metadata: dict[str, Any], *, depth_limits: bool) -> dict[str, Any]:
     """The project's API limits without the rate limit (and without depth/node limits)."""
-    limits = dict(metadata.get("api_limits") or {})
-    limits.pop("rate_limit", None)
+    limits = api_limits_without_rate_limit(metadata)
     if not depth_limits:
         limits.pop("depth_limit", None)
         limits.pop("node_limit", None)

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from bench.load.metadata import without_rate_limit
 from devstack.hasura_project import metadata_dir
 from devstack.hasura_project.engine_client import MetadataClient
 from devstack.paths import HASURA_DIR
@@ -35,9 +36,7 @@ def timeline_metadata(*, rate_limit: bool = True) -> dict[str, Any]:
     """
     metadata = metadata_dir.read(HASURA_DIR).metadata
     metadata["cron_triggers"] = []
-    if not rate_limit:
-        metadata.get("api_limits", {}).pop("rate_limit", None)
-    return metadata
+    return metadata if rate_limit else without_rate_limit(metadata)
 
 
 @dataclass
