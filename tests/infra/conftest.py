@@ -188,3 +188,34 @@ def terraform_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "TF_IN_AUTOMATION": "1",
         "TF_INPUT": "0",
     }
+
+
+DEV = ENVS_DIR / "dev"
+LAMBDA_MODULE_SOURCE = "../../modules/lambda"
+
+
+@pytest.fixture(scope="session")
+def dev() -> dict[str, list[Any]]:
+    """The dev environment's HCL, parsed once."""
+    return load_hcl(DEV)
+
+
+@pytest.fixture(scope="session")
+def function_modules(dev: dict[str, list[Any]]) -> dict[str, dict[str, Any]]:
+    """The dev environment's instances of the lambda module, by module name."""
+    return {
+        name: body
+        for name, body in labelled(dev["module"]).items()
+        if attr(body, "source") == LAMBDA_MODULE_SOURCE
+    }
+
+
+@pytest.fixture(scope="session")
+def functions(function_modules: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Every function of the dev environment, by key, with the module that creates it."""
+    found: dict[str, dict[str, Any]] = {}
+    for module_name, body in function_modules.items():
+        for key, spec in attr(body, "functions").items():
+            assert key not in found, f"function {key} is defined twice"
+            found[key] = {**spec, "_module": module_name}
+    return found
