@@ -227,7 +227,8 @@ class Compiler:
     def _relay_field(self, info: TableInfo, alias: str, sel: Selected,
                      pairs: list[tuple[str, JsonPart]]) -> bool:
         """A Relay-only field (the global ``id``, ``<relationship>_connection``), if it is one."""
-        from engine.graphql.relay import Connection, node_id_expr
+        from engine.graphql.relay import Connection
+        from engine.graphql.relay_ids import node_id_expr
 
         if sel.name == "id" and info.table.primary_key:
             pairs.append((sel.alias, json_value(node_id_expr(info, alias))))

@@ -38,7 +38,7 @@ from engine.graphql.providers import (
     ProvidedField,
     RootFieldProvider,
 )
-from engine.graphql.relay import RelaySchemaBuilder, relay_roots
+from engine.graphql.relay_schema import RelaySchemaBuilder, relay_roots
 from engine.graphql.resolve import build_model
 from engine.graphql.roots import RunContext
 from engine.graphql.rules import RULES

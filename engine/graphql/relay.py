@@ -1,10 +1,9 @@
-"""The Relay API (``/v1beta1/relay``): connections, the ``Node`` interface and global ids.
+"""The Relay API's SQL (``/v1beta1/relay``): connections and the Relay root fields.
 
-As Hasura serves it: every table with a primary key is a ``Node`` whose ``id`` is the global
-id, base64 of ``[1, "<schema>", "<table>", <primary key values>...]``; tables, tracked
-functions and array relationships are also served as ``<name>_connection`` with ``first``,
-``last``, ``after`` and ``before``; a cursor is base64 of the JSON object of the row's
-``order_by`` columns and primary key.
+As Hasura serves it: tables, tracked functions and array relationships are served as
+``<name>_connection`` with ``first``, ``last``, ``after`` and ``before``; a cursor is base64
+of the JSON object of the row's ``order_by`` columns and primary key. The schema is in
+:mod:`engine.graphql.relay_schema`, global ids and ``node`` in :mod:`engine.graphql.relay_ids`.
 """
 
 from __future__ import annotations
@@ -15,203 +14,19 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from graphql import (
-    GraphQLArgument,
-    GraphQLBoolean,
-    GraphQLField,
-    GraphQLID,
-    GraphQLInt,
-    GraphQLInterfaceType,
-    GraphQLObjectType,
-    GraphQLString,
-)
-
 from engine.catalog.model import quote
 from engine.graphql.calls import function_call
-from engine.graphql.errors import GraphQLFieldError, validation
+from engine.graphql.errors import validation
 from engine.graphql.model import Relationship, TableInfo, TrackedFunction
 from engine.graphql.ordering import Item, OrderBy
-from engine.graphql.schema import SchemaBuilder
-from engine.graphql.schema_wrappers import non_null, non_null_list
+from engine.graphql.relay_ids import base64_text, column_param, node_root
 from engine.graphql.selection import Selected
 from engine.graphql.sqltext import JsonPart, json_object, json_string, json_value, literal
 
 if TYPE_CHECKING:
     from engine.graphql.compiler import Compiler
 
-NODE_VERSION = 1
 
-
-def _b64(expr: str) -> str:
-    """Base64 text of ``expr``'s text (PostgreSQL wraps lines every 76 characters: unwrapped)."""
-    return f"translate(encode(convert_to(({expr})::text, 'UTF8'), 'base64'), E'\\n', '')"
-
-
-def node_id_expr(info: TableInfo, alias: str) -> str:
-    """The global id of the row ``alias`` of a table with a primary key."""
-    cols = ", ".join(f"{alias}.{quote(c)}" for c in info.table.primary_key)
-    return _b64(f"json_build_array({NODE_VERSION}, {literal(info.table.schema)}, "
-                f"{literal(info.table.name)}, {cols})")
-
-
-# -- schema ------------------------------------------------------------------------------
-class RelaySchemaBuilder(SchemaBuilder):
-    """The Relay schema of one role: the tables' object types as ``Node``s and connections."""
-
-    def node_interface(self) -> GraphQLInterfaceType:
-        """``interface Node { id: ID! }``."""
-        return self.cached("Node", lambda: GraphQLInterfaceType(  # type: ignore[no-any-return]
-            "Node", {"id": GraphQLField(non_null(GraphQLID))},
-            description="An object with globally unique ID"))
-
-    def interfaces(self, info: TableInfo) -> list[GraphQLInterfaceType]:
-        """Tables with a primary key are nodes."""
-        return [self.node_interface()] if info.table.primary_key else []
-
-    def extra_fields(self, info: TableInfo, out: dict[str, GraphQLField]) -> None:
-        """``id: ID!`` (the global id) and ``<relationship>_connection`` fields."""
-        if info.table.primary_key:
-            out["id"] = GraphQLField(non_null(GraphQLID))
-        for rel in self.visible_relationships(info):
-            remote = self.model.tables[rel.remote]
-            if rel.array and remote.table.primary_key:
-                out[f"{rel.name}_connection"] = GraphQLField(
-                    non_null(self.connection_type(remote)), args=self.connection_args(remote))
-
-    def page_info(self) -> GraphQLObjectType:
-        """``PageInfo``."""
-        return self.cached("PageInfo", lambda: GraphQLObjectType(  # type: ignore[no-any-return]
-            "PageInfo", {"endCursor": GraphQLField(non_null(GraphQLString)),
-                         "hasNextPage": GraphQLField(non_null(GraphQLBoolean)),
-                         "hasPreviousPage": GraphQLField(non_null(GraphQLBoolean)),
-                         "startCursor": GraphQLField(non_null(GraphQLString))}))
-
-    def connection_type(self, info: TableInfo) -> GraphQLObjectType:
-        """``<table>Connection`` with its ``<table>Edge``."""
-        edge_name = f"{info.name}Edge"
-        edge = self.cached(edge_name, lambda: GraphQLObjectType(edge_name, lambda: {
-            "cursor": GraphQLField(non_null(GraphQLString)),
-            "node": GraphQLField(non_null(self.object_type(info)))}))
-        name = f"{info.name}Connection"
-        return self.cached(name, lambda: GraphQLObjectType(  # type: ignore[no-any-return]
-            name, {"edges": GraphQLField(non_null_list(edge)),
-                   "pageInfo": GraphQLField(non_null(self.page_info()))},
-            description=f'A Relay connection object on "{info.table.name}"'))
-
-    def connection_args(self, info: TableInfo) -> dict[str, GraphQLArgument]:
-        """``after``, ``before``, ``first``, ``last`` and the select arguments but paging."""
-        args = {k: v for k, v in self.select_args(info).items() if k not in ("limit", "offset")}
-        return {"after": GraphQLArgument(GraphQLString), "before": GraphQLArgument(GraphQLString),
-                "first": GraphQLArgument(GraphQLInt), "last": GraphQLArgument(GraphQLInt),
-                **args}
-
-    def query_fields(self) -> dict[str, GraphQLField]:
-        """``node`` and one connection per selectable table (and function) with a key."""
-        out: dict[str, GraphQLField] = {}
-        for info in self.model.tables.values():
-            if self.access[info.key].select is None or not info.table.primary_key:
-                continue
-            out[f"{info.root['select']}_connection"] = GraphQLField(
-                non_null(self.connection_type(info)), args=self.connection_args(info),
-                description=f'fetch data from the table: "{info.table.name}"')
-        for fn in self.model.functions.values():
-            remote = self.model.tables[fn.returns]
-            if self.access[remote.key].select is None or not remote.table.primary_key:
-                continue
-            out[f"{fn.name}_connection"] = GraphQLField(
-                non_null(self.connection_type(remote)),
-                args=self.function_args(fn.name, fn.input_arguments(),
-                                        self.connection_args(remote)))
-        if out:
-            out["node"] = GraphQLField(self.node_interface(),
-                                       args={"id": GraphQLArgument(non_null(GraphQLID))})
-        return out
-
-
-def relay_roots(builder: SchemaBuilder) -> dict[str, tuple[str, Any]]:
-    """Root field name → (kind, table or function) of the Relay query root."""
-    roots: dict[str, tuple[str, Any]] = {}
-    for info in builder.model.tables.values():
-        roots[f"{info.root['select']}_connection"] = ("connection", info)
-    for fn in builder.model.functions.values():
-        roots[f"{fn.name}_connection"] = ("function_connection", fn)
-    roots["node"] = ("node", None)
-    return roots
-
-
-# -- global ids --------------------------------------------------------------------------
-def _invalid(message: str, path: str) -> GraphQLFieldError:
-    return validation(f"invalid node id: {message}", path)
-
-
-def decode_node_id(compiler: Compiler, raw: Any, path: str) -> tuple[TableInfo, list[Any]]:
-    """The table and primary key values a global id names (Hasura's errors when it is bad)."""
-    text = str(compiler.values.concrete(raw))
-    try:
-        data = base64.b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError):
-        data = text.encode()
-    try:
-        value = json.loads(data)
-    except ValueError:
-        shown = data.decode("latin-1")
-        raise _invalid(f"Error in $: Failed reading: not a valid json value at '{shown}'",
-                       path) from None
-    if not isinstance(value, list):
-        kind = "Object" if isinstance(value, dict) else type(value).__name__
-        raise _invalid(f"Error in $: parsing node id failed, expected Array, but encountered "
-                       f"{kind}", path)
-    if not value or isinstance(value[0], bool) or not isinstance(value[0], int | float):
-        raise _invalid("Error in $: unexpected GUID format, needs to start with a version "
-                       "number", path)
-    if value[0] != NODE_VERSION:
-        raise _invalid(f"Error in $: unsupported GUID version: {float(value[0])}", path)
-    if len(value) < 4 or not isinstance(value[1], str) or not isinstance(value[2], str):
-        raise _invalid("Error in $: GUID version 1: expecting schema name, table name and at "
-                       "least one column value", path)
-    info = compiler.model.tables.get((value[1], value[2]))
-    if info is None or not compiler.can_select(info.key) or not info.table.primary_key:
-        raise _invalid(f'the table "{value[2]}" does not exist or is not a node', path)
-    pk = list(info.table.primary_key)
-    given = value[3:]
-    if len(given) < len(pk):
-        raise _invalid(f"primary key columns {pk[len(given):]} are missing", path)
-    if len(given) > len(pk):
-        raise _invalid(f"unexpected column values {json.dumps(given[len(pk):])}", path)
-    for column, v in zip(pk, given, strict=True):
-        base = info.table.columns[column].base
-        textual = base in ("text", "varchar", "bpchar", "citext", "uuid")
-        if textual and not isinstance(v, str):
-            kind = "Number" if isinstance(v, int | float) else type(v).__name__
-            raise GraphQLFieldError(
-                f"value of column '{column}' in node id: parsing Text failed, expected String, "
-                f"but encountered {kind}", "parse-failed", path.rsplit(".args", 1)[0])
-    return info, given
-
-
-def _param(compiler: Compiler, value: Any, cast: str) -> str:
-    """A JSON value from an id or a cursor as a parameter of the column's type."""
-    text = value if isinstance(value, str) or value is None else json.dumps(value)
-    return compiler.params.text(text, cast)
-
-
-def node_root(compiler: Compiler, sel: Selected) -> str:
-    """The statement of ``node(id:)``: the row as its table's object, or null."""
-    args = compiler.arguments(sel.node)
-    info, values = decode_node_id(compiler, args.get("id"), f"{sel.path}.args.id")
-    alias = compiler.new_alias()
-    conds = [f"{alias}.{quote(c)} = {_param(compiler, v, info.table.columns[c].type)}"
-             for c, v in zip(info.table.primary_key, values, strict=True)]
-    pf = compiler.select_filter(info, alias)
-    if pf != "true":
-        conds.append(pf)
-    fields = compiler.fields(sel, {info.name, "Node"})
-    obj, joins = compiler.object_json(info, alias, fields)
-    return (f"SELECT {obj} FROM {info.table.qualified} {alias} {' '.join(joins)} "
-            f"WHERE {' AND '.join(conds)}")
-
-
-# -- connections ---------------------------------------------------------------------------
 def _flip(direction: str) -> str:
     words = direction.split()
     words[0] = "DESC" if words[0] == "ASC" else "ASC"
@@ -254,7 +69,7 @@ class Connection:
                 f"{literal(k)}, {render(v) if isinstance(v, dict) else v}"
                 for k, v in node.items()) + ")"
 
-        return _b64(render(tree))
+        return base64_text(render(tree))
 
     def _cursor_condition(self, info: TableInfo, cursor: Any, items: list[Item], before: bool,
                           path: str) -> str:
@@ -274,7 +89,7 @@ class Connection:
             if found is _MISSING:
                 continue
             if len(keys) == 1 and keys[0] in info.table.columns:
-                ref, param = expr, _param(self.c, found, info.table.columns[keys[0]].type)
+                ref, param = expr, column_param(self.c, found, info.table.columns[keys[0]].type)
             else:
                 # Relationship columns and aggregates: compared as JSON values.
                 ref = f"to_jsonb({expr})"
