@@ -21,6 +21,7 @@ from strawberry.types import Info
 from credit_history.errors import CreditHistoryError
 from credit_history.queries import check_national_ids
 from credit_history.repository import CreditReportRow, CreditRepository
+from credit_history.validation import SkipVariableRulesWithoutVariables
 
 
 @strawberry.type(description="One credit bureau report")
@@ -97,5 +98,6 @@ class Query:
         return list(await _loader(info).load_many(national_ids))
 
 
-schema = strawberry.Schema(query=Query, config=StrawberryConfig(auto_camel_case=False))
+schema = strawberry.Schema(query=Query, config=StrawberryConfig(auto_camel_case=False),
+                           extensions=[SkipVariableRulesWithoutVariables])
 """The service's schema."""

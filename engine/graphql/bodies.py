@@ -17,7 +17,7 @@ log = logging.getLogger("engine.graphql.engine")
 
 def errors_body(errors: Sequence[GraphQLFieldError]) -> bytes:
     """``{"errors": [...]}`` from GraphQL errors."""
-    return orjson.dumps({"errors": [e.to_json() for e in errors]})
+    return orjson.dumps({"errors": [obj for e in errors for obj in e.error_objects()]})
 
 
 def data_body(roots: Sequence[RootPlan], values: Sequence[bytes]) -> bytes:

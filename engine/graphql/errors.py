@@ -17,6 +17,10 @@ class GraphQLFieldError(ServiceError):
                  status: int = 200, internal: Any = None) -> None:
         super().__init__(message, code=code, status=status, path=path, internal=internal)
 
+    def error_objects(self) -> list[dict[str, Any]]:
+        """The GraphQL error objects this error answers (one, unless it carries several)."""
+        return [self.to_json()]
+
 
 def validation(message: str, path: str = "$") -> GraphQLFieldError:
     """A ``validation-failed`` error at ``path``."""

@@ -32,17 +32,44 @@ class RemoteCallError(GraphQLFieldError):
 
 
 class RemoteGraphQLError(GraphQLFieldError):
-    """The remote answered GraphQL errors: the first is passed on as the remote wrote it."""
+    """The remote answered GraphQL errors: every one is passed on as the remote wrote it.
+
+    As Hasura does for a remote schema's root fields: the answer is the remote's ``errors``
+    list, in order, without ``data``.
+    """
 
     def __init__(self, errors: list[Any]) -> None:
-        first = errors[0] if errors and isinstance(errors[0], dict) else {"message": str(errors)}
-        super().__init__(str(first.get("message", "remote schema error")), REMOTE_ERROR)
-        self.errors = errors
-        self.first = first
+        self.errors = [e if isinstance(e, dict) else {"message": str(e)} for e in errors] \
+            or [{"message": "remote schema error"}]
+        super().__init__(str(self.errors[0].get("message", "remote schema error")), REMOTE_ERROR)
 
     def to_json(self) -> dict[str, Any]:
-        """The remote's error object (``message``, ``locations``, ``path``, ``extensions``)."""
-        return dict(self.first)
+        """The remote's first error object (``message``, ``locations``, ``path``, ...)."""
+        return dict(self.errors[0])
+
+    def error_objects(self) -> list[dict[str, Any]]:
+        """Every error the remote answered, as it wrote them."""
+        return [dict(e) for e in self.errors]
+
+
+class RemoteJoinError(GraphQLFieldError):
+    """A remote join's call answered errors: Hasura's ``Errors from remote server``.
+
+    ``extensions.internal`` holds ``{"errors": [...]}`` (every remote error) when
+    ``show_internal`` (Hasura shows internal errors to admin by default).
+    """
+
+    def __init__(self, errors: list[dict[str, Any]], show_internal: bool) -> None:
+        super().__init__("Errors from remote server", "unexpected",
+                         internal={"errors": errors})
+        self.show_internal = show_internal
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"message", "extensions": {"path", "code"[, "internal"]}}``."""
+        body = super().to_json()
+        if self.show_internal:
+            body["extensions"]["internal"] = self.internal
+        return body
 
 
 def request_headers(remote: RemoteSchemaDef, client_headers: Mapping[str, str],

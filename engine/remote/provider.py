@@ -21,22 +21,26 @@ from typing import Any
 import httpx
 import orjson
 from graphql import (
-    ArgumentNode,
     FieldNode,
     GraphQLField,
     GraphQLInterfaceType,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
-    NameNode,
-    SelectionSetNode,
     get_named_type,
+    print_ast,
 )
 
 from engine.graphql.errors import GraphQLFieldError
 from engine.graphql.options import EngineOptions
 from engine.graphql.providers import FieldCall, JoinCall, JoinField, ProvidedField
-from engine.remote.client import introspect_remote, post_graphql, request_headers
+from engine.remote.client import (
+    RemoteGraphQLError,
+    RemoteJoinError,
+    introspect_remote,
+    post_graphql,
+    request_headers,
+)
 from engine.remote.config import RemoteSchemaConfigError, RemoteSchemaDef, read_remote_schema
 from engine.remote.permissions import RemotePermissionError, parse_role_schema
 from engine.remote.query import RemoteQuery, map_typenames, operation_text
@@ -309,9 +313,10 @@ class RemoteSchemas:
         async def resolve(call: JoinCall) -> list[Any]:
             query = RemoteQuery(view, call.fragments, call.variables,
                                 _session_variables(call.session))
+            template = _JoinTemplate(query, view, rel, call.node)
             aliases: dict[bytes, str] = {}
             keys: list[bytes | None] = []
-            fields: list[FieldNode] = []
+            fields: list[str] = []
             for row in call.rows:
                 if any(row.get(c) is None for c in rel.lhs_fields):
                     keys.append(None)
@@ -319,62 +324,70 @@ class RemoteSchemas:
                 key = orjson.dumps(row, option=orjson.OPT_SORT_KEYS)
                 keys.append(key)
                 if key not in aliases:
-                    aliases[key] = f"r{len(aliases)}"
-                    fields.append(self._path_field(query, view, rel, row, call.node,
-                                                   aliases[key]))
+                    # Hasura's aliases: "f" and the join argument's number.
+                    aliases[key] = f"f{len(aliases)}"
+                    fields.append(template.field(aliases[key], row))
             if not fields:
                 return [None] * len(call.rows)
-            data = await self._send(remote, query, operation_text("query", fields),
-                                    call.session, call.headers)
+            try:
+                data = await self._send(remote, query, "query { " + " ".join(fields) + " }",
+                                        call.session, call.headers)
+            except RemoteGraphQLError as exc:
+                raise RemoteJoinError(exc.errors, call.session.role == ADMIN_ROLE) from None
             map_typenames(data, query.typename_keys, view)
             return [None if key is None else _dig(data.get(aliases[key]), len(rel.path) - 1)
                     for key in keys]
 
         return resolve
 
-    def _path_field(self, query: RemoteQuery, view: RemoteView, rel: RemoteRelationship,
-                    row: Mapping[str, Any], node: FieldNode, alias: str) -> FieldNode:
-        """``alias: a(args) { b(args) { <the client's selection> } }`` in the remote's names."""
+
+class _JoinTemplate:
+    """The remote field of one join call: ``alias: a(args) { b(args) { <selection> } }``.
+
+    Everything but the join arguments (path, types, the client's selection translated to the
+    remote's names, the role's presets) is worked out once per call; each distinct row adds
+    only its arguments' literals.
+    """
+
+    def __init__(self, query: RemoteQuery, view: RemoteView, rel: RemoteRelationship,
+                 node: FieldNode) -> None:
         custom = view.customization
-        parents: list[str] = []
+        self.query = query
+        self.rel = rel
+        self.steps: list[tuple[str, str]] = []
+        """(remote field name, the role's preset arguments as text) from the root down."""
         parent_original = view.root_types["query"]
         fields: Mapping[str, GraphQLField] = view.roots["query"]
-        types: list[Mapping[str, GraphQLField]] = []
-        for fname, _ in rel.path:
-            parents.append(parent_original)
-            types.append(fields)
-            named = get_named_type(fields[custom.field_name(parent_original, fname)].type)
+        self.arg_types: list[dict[str, Any]] = []
+        self.selection = ""
+        for depth, (fname, arguments) in enumerate(rel.path):
+            definition = fields[custom.field_name(parent_original, fname)]
+            presets = query.presets_for(parent_original, fname, skip=arguments)
+            self.steps.append((fname, ", ".join(print_ast(a) for a in presets)))
+            self.arg_types.append({
+                k: definition.args[k].type if k in definition.args
+                else view.preset_types.get((parent_original, fname, k)) for k in arguments})
+            named = get_named_type(definition.type)
             parent_original = view.original_type.get(named.name, named.name)
             fields = named.fields if isinstance(named, GraphQLObjectType
                                                 | GraphQLInterfaceType) else {}
-        inner = None
-        if node.selection_set is not None:
-            leaf_type = get_named_type(types[-1][custom.field_name(
-                parents[-1], rel.path[-1][0])].type)
-            inner = query.selection_set(node.selection_set, leaf_type.name)
-        for depth in range(len(rel.path) - 1, -1, -1):
-            fname = rel.path[depth][0]
-            definition = types[depth][custom.field_name(parents[depth], fname)]
-            given = rel.arguments(depth, row)
-            args = [ArgumentNode(name=NameNode(value=k), value=query.literal(
-                v, definition.args[k].type if k in definition.args
-                else view.preset_types.get((parents[depth], fname, k))))
-                for k, v in given.items()]
-            # An argument the relationship sets is the join's, not the role's @preset
-            # (Hasura strips the preset of an argument the relationship provides).
-            args.extend(query.presets_for(parents[depth], fname, skip=given))
-            field_node = FieldNode(name=NameNode(value=fname), arguments=tuple(args),
-                                   selection_set=inner)
-            inner = _selection(field_node)
-        assert inner is not None
-        first = inner.selections[0]
-        assert isinstance(first, FieldNode)
-        return FieldNode(alias=NameNode(value=alias), name=first.name,
-                         arguments=first.arguments, selection_set=first.selection_set)
+            if depth == len(rel.path) - 1:
+                self.selection = "" if node.selection_set is None else " " + print_ast(
+                    query.selection_set(node.selection_set, named.name))
 
-
-def _selection(node: FieldNode) -> SelectionSetNode:
-    return SelectionSetNode(selections=(node,))
+    def field(self, alias: str, row: Mapping[str, Any]) -> str:
+        """The aliased remote field for one row's join values."""
+        text = self.selection
+        for depth in range(len(self.steps) - 1, -1, -1):
+            fname, presets = self.steps[depth]
+            types = self.arg_types[depth]
+            args = [f"{k}: {print_ast(self.query.literal(v, types.get(k)))}"
+                    for k, v in self.rel.arguments(depth, row).items()]
+            if presets:
+                args.append(presets)
+            call = f"{fname}({', '.join(args)})" if args else fname
+            text = f"{call}{text}" if depth == len(self.steps) - 1 else f"{call} {{ {text} }}"
+        return f"{alias}: {text}"
 
 
 def _dig(value: Any, depth: int) -> Any:

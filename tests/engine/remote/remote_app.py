@@ -77,6 +77,11 @@ class Query:
         raise ValueError("the remote refused")
 
     @strawberry.field
+    def fail_for(self, id: str) -> Person | None:
+        """Always an error, naming the id."""
+        raise ValueError(f"no person {id}")
+
+    @strawberry.field
     async def slow(self) -> str:
         """Answers after 3 seconds."""
         await asyncio.sleep(3)

@@ -79,6 +79,16 @@ def remote_engine(create_database: Callable[[str], str],
                 "columns": ["id"], "filter": {"id": {"_lte": 2}}}}},
         {"type": "add_remote_schema_permissions", "args": {
             "remote_schema": "people", "role": "phantom", "definition": {"schema": USER_SDL}}},
+        {"type": "pg_create_select_permission", "args": {
+            "table": "members", "role": "auditor", "permission": {
+                "columns": ["id"], "filter": {"id": {"_lte": 2}}}}},
+        {"type": "add_remote_schema_permissions", "args": {
+            "remote_schema": "people", "role": "auditor", "definition": {"schema":
+                "type Person { id: String! } type Query { fail_for(id: String!): Person }"}}},
+        {"type": "create_remote_relationship", "args": {
+            "table": "members", "name": "broken", "definition": {"to_remote_schema": {
+                "remote_schema": "people", "lhs_fields": ["ext_id"],
+                "remote_field": {"fail_for": {"arguments": {"id": "$ext_id"}}}}}}},
         {"type": "create_remote_relationship", "args": {
             "table": "members", "name": "profile", "definition": {"to_remote_schema": {
                 "remote_schema": "people", "lhs_fields": ["ext_id"],
@@ -124,10 +134,33 @@ def test_remote_schema_error_is_passed_on_in_hasura_shape(remote_engine: EngineH
 
     GIVEN a remote field that fails WHEN queried THEN the remote's error comes back.
     """
-    answer = remote_engine.graphql("{ ppl { fail } }")
+    answer = remote_engine.graphql("{ ppl { fail again: fail } }")
     assert "data" not in answer
-    assert answer["errors"][0]["message"] == "the remote refused"
-    assert answer["errors"][0]["path"] == ["fail"]
+    assert [(e["message"], e["path"]) for e in answer["errors"]] == [
+        ("the remote refused", ["fail"]), ("the remote refused", ["again"])]
+
+
+def test_remote_join_errors_come_back_all_in_hasura_shape(remote_engine: EngineHandle) -> None:
+    """Remote join errors come back all in Hasura shape.
+
+    GIVEN a relationship whose remote field fails for every row WHEN admin selects it for
+    two rows THEN the answer is Hasura's "Errors from remote server" (code unexpected, path $)
+    with every remote error under extensions.internal; WHEN another role selects it THEN
+    the same error without the internal detail.
+    """
+    query = "{ members(where: {id: {_lte: 2}}, order_by: {id: asc}) { id broken { id } } }"
+    admin = remote_engine.graphql(query)
+    assert "data" not in admin
+    [error] = admin["errors"]
+    assert error["message"] == "Errors from remote server"
+    assert {k: v for k, v in error["extensions"].items() if k != "internal"} == {
+        "path": "$", "code": "unexpected"}
+    remote_errors = error["extensions"]["internal"]["errors"]
+    assert [(e["message"], e["path"]) for e in remote_errors] == [
+        ("no person e1", ["f0"]), ("no person e2", ["f1"])]
+    auditor = remote_engine.graphql(query, headers={"X-Hasura-Role": "auditor"})
+    assert auditor == {"errors": [{"message": "Errors from remote server",
+                                   "extensions": {"path": "$", "code": "unexpected"}}]}
 
 
 def test_remote_schema_timeout_is_a_clear_error(remote_engine: EngineHandle) -> None:
