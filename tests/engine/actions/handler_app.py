@@ -37,7 +37,7 @@ async def handle(request: Request) -> Response:
     if name == "badOutput":
         return JSONResponse({"greeting": "hi", "surprise": 1})
     if name == "slow":
-        await asyncio.sleep(3)
+        await asyncio.sleep(8)
         return JSONResponse({"greeting": "late"})
     return JSONResponse({"message": "unknown"}, status_code=404)
 

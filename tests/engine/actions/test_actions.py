@@ -154,13 +154,13 @@ def test_output_not_matching_the_type_is_refused(action_engine: EngineHandle) ->
 def test_action_timeout_is_enforced(action_engine: EngineHandle) -> None:
     """Action timeout is enforced.
 
-    Action timeout is enforced. GIVEN a 1 s timeout and a handler taking 3 s WHEN run THEN an
-    ``unexpected`` error within about the timeout.
+    Action timeout is enforced. GIVEN a 1 s timeout and a handler taking 8 s WHEN run THEN an
+    ``unexpected`` error long before the handler would answer (the bound leaves room for load).
     """
     started = time.monotonic()
     answer = action_engine.graphql('mutation { slow(who: {name: "x"}) { greeting } }')
     assert answer["errors"][0]["extensions"]["code"] == "unexpected"
-    assert time.monotonic() - started < 2.5
+    assert time.monotonic() - started < 5.0
 
 
 def test_async_action_returns_an_id_then_the_result(action_engine: EngineHandle) -> None:
