@@ -20,43 +20,13 @@ another third of a call. A semaphore's line costs the same for any length.
 from __future__ import annotations
 
 import asyncio
-import base64
-from functools import lru_cache
-from typing import NamedTuple
-from urllib.parse import unquote_to_bytes
 
 import httpx
 
-from engine.events.transport import Answer, KeepAliveTransport
+from engine.events.transport import Answer, KeepAliveTransport, target_of
 
 HANDLER_CONNECTIONS = 100
 """Calls in flight to the action handlers at once (httpx's own default cap)."""
-
-
-class Target(NamedTuple):
-    """Where a handler URL points."""
-
-    scheme: str
-    host: str
-    port: int | None
-    path: bytes
-    """Path and query, as sent on the request line."""
-    headers: list[tuple[bytes, bytes]]
-    """Host, and Basic auth when the URL holds credentials."""
-
-
-@lru_cache(maxsize=256)
-def target_of(url: str) -> Target:
-    """Parse a handler URL once (a handler's URL rarely changes)."""
-    try:
-        parsed = httpx.URL(url)
-    except httpx.InvalidURL as exc:
-        raise httpx.UnsupportedProtocol(f"invalid handler URL: {exc}") from None
-    headers = [(b"Host", parsed.netloc.split(b"@")[-1])]
-    if parsed.userinfo:  # as httpx does: credentials in the URL become Basic auth
-        headers.append((b"Authorization", b"Basic " + base64.b64encode(
-            unquote_to_bytes(parsed.userinfo))))
-    return Target(parsed.scheme, parsed.host, parsed.port, parsed.raw_path, headers)
 
 
 class HandlerClient:

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import asyncpg
-import httpx
 import orjson
 from asyncpg.pool import PoolConnectionProxy
 
@@ -138,7 +137,7 @@ class DeliveryLoop:
         self.env = os.environ if env is None else env
         self._pool: asyncpg.Pool | None = None
         self._conn: PoolConnectionProxy[asyncpg.Record] | None = None
-        self._client: httpx.AsyncClient | None = None
+        self._client: KeepAliveTransport | None = None
         self._wake = asyncio.Event()
         self._queue: asyncio.Queue[Delivery | None] = asyncio.Queue()
         self._results: list[Outcome] = []
@@ -157,7 +156,7 @@ class DeliveryLoop:
         self._pool = pool
         self._stopping = False
         size = self.settings.http_pool_size
-        self._client = httpx.AsyncClient(transport=KeepAliveTransport(max_idle=size))
+        self._client = KeepAliveTransport(max_idle=size)
         self._fetcher = asyncio.create_task(self._fetch_loop(), name=f"{self.name}-fetch")
         self._recorder = asyncio.create_task(self._record_loop(), name=f"{self.name}-record")
         self._heartbeat = asyncio.create_task(self._heartbeat_loop(),

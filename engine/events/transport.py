@@ -1,11 +1,13 @@
-"""A lean HTTP/1.1 keep-alive transport for ``httpx.AsyncClient``, for webhook delivery.
+"""A lean HTTP/1.1 keep-alive transport for webhook delivery and action handlers.
 
 httpx's default transport (httpcore over anyio) costs about 0.6 ms of CPU per request on
 the machines this runs on, and its pool slows down as connections grow (100 connections:
 under 200 requests/s). Webhook delivery only needs POSTs over HTTP/1.1 with keep-alive, so
 this transport does just that with h11 (the parser httpx itself uses) on asyncio streams:
-one idle-connection list per origin, at most ``max_idle`` kept. The client API, timeouts
-and exceptions stay httpx's.
+one idle-connection list per origin, at most ``max_idle`` kept. Callers on the hot path
+(event and cron delivery, action handlers) use :meth:`KeepAliveTransport.exchange` without
+httpx's client layers; it still serves as an ``httpx.AsyncClient`` transport. Timeouts
+and exceptions are httpx's.
 
 A kept-alive connection the server has since closed (its idle timeout) is found before
 anything is written on it: it is dropped when it has seen the server's end of stream, or
@@ -20,11 +22,15 @@ run twice (a bid placed, a user signed up twice).
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import select
 import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import NamedTuple
+from urllib.parse import unquote_to_bytes
 
 import h11
 import httpx
@@ -49,6 +55,32 @@ def _readable(fd: int) -> bool:
     poller = select.poll()
     poller.register(fd, select.POLLIN)
     return bool(poller.poll(0))
+
+
+class Target(NamedTuple):
+    """Where a webhook or handler URL points."""
+
+    scheme: str
+    host: str
+    port: int | None
+    path: bytes
+    """Path and query, as sent on the request line."""
+    headers: list[tuple[bytes, bytes]]
+    """Host, and Basic auth when the URL holds credentials."""
+
+
+@lru_cache(maxsize=256)
+def target_of(url: str) -> Target:
+    """Parse a webhook or handler URL once (a URL rarely changes)."""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise httpx.UnsupportedProtocol(f"invalid URL: {exc}") from None
+    headers = [(b"Host", parsed.netloc.split(b"@")[-1])]
+    if parsed.userinfo:  # as httpx does: credentials in the URL become Basic auth
+        headers.append((b"Authorization", b"Basic " + base64.b64encode(
+            unquote_to_bytes(parsed.userinfo))))
+    return Target(parsed.scheme, parsed.host, parsed.port, parsed.raw_path, headers)
 
 
 @dataclass
