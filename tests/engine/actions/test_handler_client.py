@@ -14,7 +14,8 @@ import pytest
 from devstack.ports import free_port
 from devstack.services.http import HttpService, uvicorn_argv
 from devstack.settings import StackSettings
-from engine.actions.handler_client import HandlerClient, target_of
+from engine.actions.handler_client import HandlerClient
+from engine.events.transport import target_of
 from tests.engine.events.recorder import Answer, Received, WebhookRecorder
 
 JSON = [(b"content-type", b"application/json")]
