@@ -63,7 +63,7 @@ async def test_cron_fires_on_schedule_once_per_time_with_two_engines(pool: async
         first = await started(pool, meta, hook.url)
         second = await started(pool, meta, hook.url)
         try:
-            await hook.wait_for(3, timeout=6)
+            await hook.wait_for(3, timeout=15)
         finally:
             await first.stop()
             await second.stop()
@@ -97,14 +97,14 @@ async def test_cron_restart_delivers_missed_runs_without_repeats(pool: asyncpg.P
     async with WebhookRecorder() as hook:
         meta = metadata(cron("tick", "/t"))
         service = await started(pool, meta, hook.url)
-        await hook.wait_for(1, timeout=4)
+        await hook.wait_for(1, timeout=15)
         await service.stop()
         before = len(hook.received)
         await asyncio.sleep(2.2)
         assert len(hook.received) == before
         service = await started(pool, meta, hook.url)
         try:
-            await hook.wait_for(before + 3, timeout=4)
+            await hook.wait_for(before + 3, timeout=15)
         finally:
             await service.stop()
 
@@ -122,7 +122,7 @@ async def test_cron_runs_missed_beyond_tolerance_are_not_delivered(pool: asyncpg
     async with WebhookRecorder() as hook:
         meta = metadata(cron("tick", "/t", tolerance_seconds=1))
         service = await started(pool, meta, hook.url)
-        await hook.wait_for(1, timeout=4)
+        await hook.wait_for(1, timeout=15)
         await service.stop()
         stopped_after = max(times(hook))
         await asyncio.sleep(3.2)
@@ -173,7 +173,7 @@ async def test_cron_metadata_changes_apply_without_restart(pool: asyncpg.Pool) -
         service = await started(pool, metadata(), hook.url)
         try:
             await service.apply(metadata(cron("tick", "/t")))
-            await hook.wait_for(2, timeout=4)
+            await hook.wait_for(2, timeout=15)
             await service.apply(metadata())
             await asyncio.sleep(0.3)
             count = len(hook.received)

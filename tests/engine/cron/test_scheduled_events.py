@@ -55,7 +55,7 @@ async def test_one_off_event_delivered_once_across_two_engines_and_a_restart(
         for service in engines:
             await service.start(pool, {"version": 3, "sources": []})
         ids = [await create(pool, event("/close", 0.3, {"n": n})) for n in (1, 2)]
-        await hook.wait_for(2, timeout=5)
+        await hook.wait_for(2, timeout=15)
         for service in engines:
             await service.stop()
         ids.append(await create(pool, event("/close", 0.2, {"n": 3})))
@@ -64,7 +64,7 @@ async def test_one_off_event_delivered_once_across_two_engines_and_a_restart(
         restarted = CronTriggerService(FAST, env)
         await restarted.start(pool, {"version": 3, "sources": []})
         try:
-            await hook.wait_for(3, timeout=5)
+            await hook.wait_for(3, timeout=15)
             await asyncio.sleep(0.5)
         finally:
             await restarted.stop()
@@ -95,7 +95,7 @@ async def test_one_off_event_retried_then_dead_past_tolerance(pool: asyncpg.Pool
             retried = await create(pool, event("/r", 0.1, None, num_retries=2))
             late = event("/late", -120, None, tolerance_seconds=60)
             await create(pool, late)
-            await hook.wait_for(2, timeout=6)
+            await hook.wait_for(2, timeout=15)
             await asyncio.sleep(0.4)
         finally:
             await service.stop()
@@ -139,7 +139,7 @@ async def test_engine_scheduled_event_ops_create_list_delete(
             "type": "one_off", "event_id": later[1]["event_id"]})
         missing = await asyncio.to_thread(call, "delete_scheduled_event", {
             "type": "one_off", "event_id": later[1]["event_id"]})
-        await hook.wait_for(1, timeout=5)
+        await hook.wait_for(1, timeout=15)
         await asyncio.sleep(1.2)
         listed = await asyncio.to_thread(call, "get_scheduled_events", {
             "type": "one_off", "get_rows_count": True})

@@ -120,7 +120,7 @@ async def test_redelivery_after_graceful_stop_is_immediate(pool: asyncpg.Pool) -
         again = EventTriggerService(FAST, {})
         await again.start(pool, metadata)
         try:
-            await hook.wait_for(2, timeout=3)
+            await hook.wait_for(2, timeout=15)
         finally:
             release.set()
             await again.stop()
