@@ -1,7 +1,8 @@
 """Live queries at scale: 1,000 / 5,000 / 10,000 websocket subscribers against one engine.
 
     .venv/bin/python -m bench.subscriptions [--subscribers 1000 5000 10000] [--seconds 30]
-        [--writes 50] [--processes 4] [--interval-ms 1000] [--profile] [--baseline DIR]
+        [--writes 50] [--processes 4] [--interval-ms 1000] [--profile] [--spy]
+        [--baseline DIR]
 
 For each N: a throw-away PostgreSQL with a table ``watch`` holding one row per user, an
 engine (devstack's ``EngineServer``) where role ``user`` sees only its own row, and N
@@ -13,7 +14,13 @@ the row with the time it commits. Reported, per N:
 - latency from commit to client (p50, p95, p99), updates delivered against expected, and
   whether every subscriber ended on its row's final value;
 - SQL statements per second run by the pollers (the engine's ``/dev/subscriptions``);
-- CPU seconds per wall second of PostgreSQL and of the engine, the engine's peak RSS.
+- CPU seconds per wall second of PostgreSQL, of the engine and of the client processes;
+  the engine's peak RSS, and its RSS growth per subscriber (connected minus idle).
+
+Before it starts, the run raises its open-file limit (inherited by the engine and the
+clients) and checks the ephemeral port range (:mod:`bench.subscriptions.limits`).
+``--spy`` samples the engine with py-spy while the writer writes, for the largest N, and
+reports the functions with the most samples (:mod:`bench.subscriptions.spy`).
 
 ``--profile`` also runs the pollers in process under cProfile for the largest N (no
 websockets: the cost of polling and fanning results out) and prints where the time goes.
@@ -30,7 +37,6 @@ import asyncio
 import cProfile
 import io
 import pstats
-import resource
 import subprocess
 import sys
 import threading
@@ -45,6 +51,9 @@ import psutil
 import psycopg
 
 from bench.engine.database import DATABASE, throwaway_postgres
+from bench.subscriptions import limits
+from bench.subscriptions.sampler import Sampler
+from bench.subscriptions.spy import Spy, print_summary
 from common.engine_client import EngineClient
 from devstack.paths import REPO_ROOT
 from devstack.ports import free_port
@@ -71,52 +80,6 @@ def _percentile(ordered: list[float], q: float) -> float | None:
     if not ordered:
         return None
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 1)
-
-
-class _Sampler:
-    """CPU of PostgreSQL's processes and of the engine, and the engine's RSS, over a window."""
-
-    def __init__(self, pg: PostgresServer, engine_pid: int) -> None:
-        self.engine = psutil.Process(engine_pid)
-        self.pg_pid = pg.process.pid if pg.process is not None else None
-        self.peak_rss = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._watch, daemon=True)
-
-    def _pg_cpu(self) -> float:
-        total = 0.0
-        if self.pg_pid is None:
-            return total
-        root = psutil.Process(self.pg_pid)
-        for proc in [root, *root.children(recursive=True)]:
-            try:
-                times = proc.cpu_times()
-                total += times.user + times.system
-            except psutil.NoSuchProcess:
-                continue
-        return total
-
-    def _engine_cpu(self) -> float:
-        times = self.engine.cpu_times()
-        return float(times.user + times.system)
-
-    def _watch(self) -> None:
-        while not self._stop.wait(0.5):
-            self.peak_rss = max(self.peak_rss, self.engine.memory_info().rss)
-
-    def __enter__(self) -> _Sampler:
-        self.started = time.monotonic()
-        self.pg0, self.engine0 = self._pg_cpu(), self._engine_cpu()
-        self.peak_rss = self.engine.memory_info().rss
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.seconds = time.monotonic() - self.started
-        self.pg_cpu = self._pg_cpu() - self.pg0
-        self.engine_cpu = self._engine_cpu() - self.engine0
 
 
 def _writer(url: str, users: int, rate: float, seconds: float) -> dict[str, int]:
@@ -181,6 +144,8 @@ def run_one(pg: PostgresServer, root: Path, users: int, args: argparse.Namespace
                 "table": "watch", "role": "user", "permission": PERMISSION}}]}
         ).raise_for_status()
         ws_url = engine.url().replace("http://", "ws://") + "/v1/graphql"
+        assert engine.pid is not None
+        rss_idle = psutil.Process(engine.pid).memory_info().rss
         per = -(-users // args.processes)
         started = time.monotonic()
         for first in range(0, users, per):
@@ -196,9 +161,14 @@ def run_one(pg: PostgresServer, root: Path, users: int, args: argparse.Namespace
         connect_seconds = time.monotonic() - started
         print(f"  {users} subscribers connected in {connect_seconds:.1f}s", flush=True)
         time.sleep(2 * interval)
-        assert engine.pid is not None
+        rss_connected = psutil.Process(engine.pid).memory_info().rss
         before = _stats(client)
-        with _Sampler(pg, engine.pid) as sample:
+        spy = None
+        if args.spy and users == max(args.subscribers):
+            spy = Spy(engine.pid, float(args.seconds),
+                      Path(f"{args.out_stem}-spy-{users}-{len(args.spied)}.txt"))
+            args.spied.append(users)
+        with Sampler(pg, engine.pid, [p.pid for p in clients]) as sample:
             writer_seconds = float(args.seconds)
             progress = threading.Thread(target=_progress, args=(writer_seconds,), daemon=True)
             progress.start()
@@ -243,9 +213,15 @@ def run_one(pg: PostgresServer, root: Path, users: int, args: argparse.Namespace
                 statements / sample.seconds * interval / (users / 100), 2),
             "postgres_cpu_per_second": round(sample.pg_cpu / sample.seconds, 3),
             "engine_cpu_per_second": round(sample.engine_cpu / sample.seconds, 3),
+            "clients_cpu_per_second": round(sample.clients_cpu / sample.seconds, 3),
             "engine_peak_rss_mb": round(sample.peak_rss / 2**20, 1),
+            "engine_rss_idle_mb": round(rss_idle / 2**20, 1),
+            "engine_rss_connected_mb": round(rss_connected / 2**20, 1),
+            "engine_rss_per_subscriber_kb": round((rss_connected - rss_idle) / users / 1024, 1),
             "window_seconds": round(sample.seconds, 1),
         }
+        if spy is not None:
+            out["profile"] = spy.result()
         client.close()
         return out
     finally:
@@ -347,26 +323,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--in-flight", type=int, default=200,
                         help="connections per client process waiting for a first result")
     parser.add_argument("--pool", type=int, default=10, help="engine connections")
-    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--profile", action="store_true",
+                        help="also run the pollers in process under cProfile")
+    parser.add_argument("--spy", action="store_true",
+                        help="sample the engine with py-spy while the writer writes "
+                             "(the largest N)")
     parser.add_argument("--baseline", type=Path, help="engine source tree to compare with")
     parser.add_argument("--engine-env", action="append", default=[], metavar="KEY=VALUE",
                         help="extra environment of the engines (repeatable)")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
-    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # the engine holds N sockets
-    if max(args.subscribers) + 1000 > hard:
-        raise SystemExit(f"{max(args.subscribers)} subscribers need more file descriptors "
-                         f"than the limit ({hard})")
+    os_limits = limits.prepare(max(args.subscribers))  # the engine holds N sockets
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out_path = args.out or REPO_ROOT / "bench" / "results" / f"subscriptions-{stamp}.json"
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    args.out_stem, args.spied = str(out_path.with_suffix("")), []
     report: dict[str, Any] = {"started_at": stamp, "load_before": list(psutil.getloadavg()),
                               "cpus": psutil.cpu_count(), "settings": {
                                   "seconds": args.seconds, "writes_per_second": args.writes,
                                   "processes": args.processes,
                                   "interval_ms": args.interval_ms, "pool": args.pool,
                                   "baseline": str(args.baseline) if args.baseline else None},
-                              "runs": [], "ratios": []}
+                              "limits": os_limits, "runs": [], "ratios": []}
     with throwaway_postgres("bench-subs-") as (pg, root):
         for users in args.subscribers:
             base = None
@@ -390,7 +368,6 @@ def main(argv: list[str] | None = None) -> int:
             report["profile"] = text
             print(text)
     report["load_after"] = list(psutil.getloadavg())
-    out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
     print(f"written to {out_path}")
     return 0
@@ -404,7 +381,9 @@ def _ratios(run: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
              "connect_seconds": (run["connect_seconds"], base["connect_seconds"]),
              "engine_cpu_per_second": (run["engine_cpu_per_second"],
                                        base["engine_cpu_per_second"]),
-             "engine_peak_rss_mb": (run["engine_peak_rss_mb"], base["engine_peak_rss_mb"])}
+             "engine_peak_rss_mb": (run["engine_peak_rss_mb"], base["engine_peak_rss_mb"]),
+             "engine_rss_per_subscriber_kb": (run["engine_rss_per_subscriber_kb"],
+                                              base["engine_rss_per_subscriber_kb"])}
     return {"subscribers": run["subscribers"],
             **{k: round(a / b, 2) if a is not None and b else None
                for k, (a, b) in pairs.items()}}
@@ -419,9 +398,12 @@ def _print(run: dict[str, Any]) -> None:
           f"({run['statements_per_100_subscribers_per_interval']} per 100 subscribers per "
           f"interval, mean poll {run.get('mean_poll_ms')} ms); CPU/s PostgreSQL "
           f"{run['postgres_cpu_per_second']}, engine "
-          f"{run['engine_cpu_per_second']}; engine RSS {run['engine_peak_rss_mb']} MB; "
-          f"GC {run.get('gc')}",
+          f"{run['engine_cpu_per_second']}, clients {run['clients_cpu_per_second']}; engine "
+          f"RSS {run['engine_peak_rss_mb']} MB (idle {run['engine_rss_idle_mb']} MB, "
+          f"{run['engine_rss_per_subscriber_kb']} kB per subscriber); GC {run.get('gc')}",
           flush=True)
+    if "profile" in run:
+        print_summary(run["profile"])
 
 
 if __name__ == "__main__":
