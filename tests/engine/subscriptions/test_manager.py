@@ -92,3 +92,46 @@ async def test_manager_structural_variables_split_pollers(engine: GraphQLEngine)
     assert len(manager.pollers) == 2
     await manager.close()
     assert manager.pollers == []
+
+
+async def test_manager_pipelined_batches_answer_each_cohort_and_isolate_errors(
+        engine: GraphQLEngine, database_url: str) -> None:
+    """Batches sharing one connection go in one pipeline; a failing batch fails alone.
+
+    GIVEN a pollers' pool of one connection, batches of 2 and 5 cohorts (users 1, a user
+    id that is not an integer, 3, 4 and 2) WHEN polled THEN the first batch (1 and the bad
+    id) gets the database's error, as it would alone; users 3 and 4 (no rows of their own)
+    get the published rows and user 2 its own, in later batches;
+    WHEN the first two leave and it polls again THEN 2 statements in one pipeline and
+    nothing sent (the results did not change).
+    """
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=1)
+    assert pool is not None
+    manager = SubscriptionManager(pool, SLOW)
+    received: dict[str, list[str]] = {}
+    tokens: dict[str, int] = {}
+    try:
+        for n in ["1", "x", "3", "4", "2"]:
+            received[n] = []
+            session = Session("user", {"x-hasura-role": "user", "x-hasura-user-id": n})
+            tokens[n] = manager.subscribe(engine, engine.prepare(QUERY, session, {}),
+                                          received[n].append, lambda body: None, QUERY)
+        [poller] = manager.pollers
+        await poller.poll()
+        published = {"data": {"article": [{"title": "A1"}, {"title": "B1"}]}}
+        assert "errors" in orjson.loads(received["1"][-1])
+        assert "errors" in orjson.loads(received["x"][-1])
+        assert orjson.loads(received["3"][-1]) == published
+        assert orjson.loads(received["4"][-1]) == published
+        assert orjson.loads(received["2"][-1]) == {
+            "data": {"article": [{"title": "A1"}, {"title": "B1"}]}}
+        manager.unsubscribe(tokens["1"])
+        manager.unsubscribe(tokens["x"])
+        sent = {n: len(received[n]) for n in ("3", "4", "2")}
+        before = poller.statements
+        await poller.poll()
+        assert poller.statements - before == 2
+        assert {n: len(received[n]) for n in ("3", "4", "2")} == sent
+    finally:
+        await manager.close()
+        await pool.close()
