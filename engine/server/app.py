@@ -95,10 +95,12 @@ async def refuse_published_jwks(resolver: SessionResolver) -> None:
 
 
 class EngineApp(Starlette):
-    """Starlette, with CORS and ``POST /v1/graphql`` answered before routing and middleware.
+    """Starlette, with CORS, ``POST /v1/graphql`` and the websockets before the router.
 
-    The GraphQL endpoint handles its own errors, so on the hot path the router's matching
-    and the middleware stack are pure overhead (a few µs per request).
+    ``POST /v1/graphql`` and the GraphQL websockets are answered before routing and
+    middleware. The GraphQL endpoint and the websockets handle their own errors, so on the hot path
+    the router's matching and the middleware stack are pure overhead (a few µs per
+    request or message).
     """
 
     graphql_endpoint: GraphQLEndpoint
@@ -123,6 +125,16 @@ class EngineApp(Starlette):
                 send = with_cors(send, cors)
             if scope["path"] == "/v1/graphql" and scope["method"] == "POST":
                 await self.graphql_endpoint(scope, receive, send)
+                return
+        elif scope["type"] == "websocket":
+            # Straight to the socket's handler: every message it sends would otherwise
+            # pass through the middleware's send wrappers, and every socket would keep
+            # their frames alive for its whole life.
+            if scope["path"] == "/v1/graphql":
+                await self.graphql_websocket(scope, receive, send)
+                return
+            if scope["path"] == "/v1beta1/relay":
+                await self.relay_websocket(scope, receive, send)
                 return
         await super().__call__(scope, receive, send)
 

@@ -9,8 +9,9 @@ threads and the socket is closed; clients see 1006 and reconnect with a fresh to
 Queries and mutations run through the same prepare/run path as HTTP; subscriptions go to
 the :class:`SubscriptionManager`.
 
-Per socket the server runs one writer task and reads in the ASGI task itself; keep-alives
-for every socket come from one timer (:meth:`GraphQLWebSocket._keepalive`), and the
+Per socket the server reads in the ASGI task itself and runs a writer task only while
+there is something to send; keep-alives for every socket come from one timer
+(:meth:`GraphQLWebSocket._keepalive`, a tenth of the sockets per tick), and the
 initialisation timeout and the token expiry are loop timers, not tasks.
 
 Back-pressure: what the server sends waits in one ordered map, where a subscription's
@@ -45,6 +46,7 @@ logger = logging.getLogger("engine.websocket")
 KEEPALIVE_SLICES = 10
 """Keep-alives go out to a tenth of the sockets at a time."""
 _SERIALS = count()
+_PONG = '{"type":"pong"}'
 
 _HANDSHAKE_ONLY = frozenset({"sec-websocket-key", "sec-websocket-version",
                              "sec-websocket-extensions", "sec-websocket-protocol",
@@ -63,6 +65,8 @@ class GraphQLWebSocket:
         self.cors = cors or CorsPolicy()
         self.relay = relay
         self.connections: set[Connection] = set()
+        self._slices: list[set[Connection]] = [set() for _ in range(KEEPALIVE_SLICES)]
+        """The connections again, by keep-alive tick."""
         self._keepalive_task: asyncio.Task[None] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -76,6 +80,8 @@ class GraphQLWebSocket:
         await ws.accept(subprotocol=accepted)
         conn = Connection(ws, protocol, self.state, headers, send, self.relay)
         self.connections.add(conn)
+        tick = self._slices[conn.serial % KEEPALIVE_SLICES]
+        tick.add(conn)
         if self._keepalive_task is None or self._keepalive_task.done():
             self._keepalive_task = asyncio.create_task(self._keepalive(),
                                                        name="ws keepalive")
@@ -83,6 +89,7 @@ class GraphQLWebSocket:
             await conn.serve()
         finally:
             self.connections.discard(conn)
+            tick.discard(conn)
 
     def admit(self, scope: Scope) -> dict[str, str] | None:
         """The handshake's headers to keep, or None when its ``Origin`` is refused.
@@ -114,8 +121,8 @@ class GraphQLWebSocket:
         while self.connections:
             await asyncio.sleep(tick)
             n = (n + 1) % KEEPALIVE_SLICES
-            for conn in list(self.connections):
-                if conn.serial % KEEPALIVE_SLICES == n and not conn.closed:
+            for conn in list(self._slices[n]):
+                if not conn.closed:
                     conn.send(conn.protocol.keepalive())
 
     async def close_all(self, code: int = 1001, reason: str = "server shutting down") -> None:
@@ -163,12 +170,15 @@ class Connection:
         self.operations: dict[str, int | asyncio.Task[None]] = {}
         """Live operations: a subscription's token, or the task running a query."""
         self.pending: dict[Hashable, str] = {}
-        self._wake = asyncio.Event()
+        self._writer: asyncio.Task[None] | None = None
+        """Sends what is pending; runs only while something is (no idle task per socket)."""
         self._keys = count()
         self._tasks: list[asyncio.Task[None]] = []
         self._timers: list[asyncio.TimerHandle] = []
         self._serving: asyncio.Task[Any] | None = None
         self.closed = False
+        self._finished = False
+        """:meth:`serve` has ended: nothing is sent any more."""
         self.expired = False
         self.serial = next(_SERIALS)
 
@@ -176,20 +186,27 @@ class Connection:
     def send(self, text: str) -> None:
         """Queue a message (sent in order)."""
         self.pending[next(self._keys)] = text
-        self._wake.set()
+        self._flush()
 
     def send_latest(self, op_id: str, text: str) -> None:
         """Queue a subscription's result, replacing its result not sent yet."""
         self.pending[("result", op_id)] = text
-        self._wake.set()
+        self._flush()
 
-    async def _writer(self) -> None:
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
+    def _flush(self) -> None:
+        if self._writer is None and not self._finished:
+            self._writer = asyncio.create_task(self._write(), name="ws writer")
+
+    async def _write(self) -> None:
+        """Send the pending messages in order, then end (the next message starts another)."""
+        try:
             while self.pending:
                 key = next(iter(self.pending))
                 await self._send({"type": "websocket.send", "text": self.pending.pop(key)})
+        except Exception:  # the socket is gone (or closed): nothing more can be sent
+            self.pending.clear()
+        finally:
+            self._writer = None
 
     async def close(self, close: Close) -> None:
         """Send ``close.message`` (if any), then close the socket."""
@@ -210,7 +227,6 @@ class Connection:
         """
         loop = asyncio.get_running_loop()
         self._serving = asyncio.current_task()
-        self._tasks = [asyncio.create_task(self._writer(), name="ws writer")]
         self._timers = [loop.call_later(self.settings.websocket_init_timeout,
                                         self._init_timeout)]
         self.send(self.protocol.keepalive())
@@ -235,9 +251,12 @@ class Connection:
             asyncio.current_task().uncancel()  # type: ignore[union-attr]
         finally:
             self.closed = True
+            self._finished = True
             for timer in self._timers:
                 timer.cancel()
             self._stop_operations()
+            if self._writer is not None:
+                self._tasks.append(self._writer)
             for task in self._tasks:
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -281,6 +300,8 @@ class Connection:
 
     # -- messages ------------------------------------------------------------------------
     async def _handle(self, text: str) -> None:
+        if text == _PONG and self.protocol.name == "graphql-transport-ws":
+            return  # the answer to a keep-alive, most of what a client sends: not parsed
         try:
             message = orjson.loads(text)
         except orjson.JSONDecodeError:

@@ -43,6 +43,12 @@ class Protocol(ABC):
     """Client message types that start an operation."""
     stop_types: frozenset[str]
     """Client message types that stop one."""
+    data_type: str
+    """The type of a result message."""
+
+    def __init__(self) -> None:
+        self._last: tuple[str, str, str] | None = None
+        """The last result message built: (body, operation id, message)."""
 
     def ack(self) -> str:
         """``connection_ack``."""
@@ -52,9 +58,20 @@ class Protocol(ABC):
     def keepalive(self) -> str:
         """The periodic keep-alive message."""
 
-    @abstractmethod
     def data(self, op_id: str, body: str) -> str:
-        """A result (``{"data": ...}`` or ``{"errors": [...]}``) of operation ``op_id``."""
+        """A result (``{"data": ...}`` or ``{"errors": [...]}``) of operation ``op_id``.
+
+        A poller hands one result (the same ``str``) to every subscriber of a cohort, one
+        after the other: those with the same operation id (typically all of them) share
+        the message built for the first.
+        """
+        last = self._last
+        if last is not None and last[0] is body and last[1] == op_id:
+            return last[2]
+        message = ('{"type":"' + self.data_type + '","id":' + _id(op_id) + ',"payload":'
+                   + body + "}")
+        self._last = (body, op_id, message)
+        return message
 
     @abstractmethod
     def errors(self, op_id: str, body: bytes) -> str:
@@ -95,14 +112,11 @@ class TransportWS(Protocol):
     name = TRANSPORT_WS
     start_types = frozenset({"subscribe"})
     stop_types = frozenset({"complete"})
+    data_type = "next"
 
     def keepalive(self) -> str:
         """A ``ping`` (clients answer ``pong``)."""
         return '{"type":"ping","payload":{"message":"keepalive"}}'
-
-    def data(self, op_id: str, body: str) -> str:
-        """``next``."""
-        return '{"type":"next","id":' + _id(op_id) + ',"payload":' + body + "}"
 
     def errors(self, op_id: str, body: bytes) -> str:
         """``error`` whose payload is the list of errors."""
@@ -137,14 +151,11 @@ class ApolloWS(Protocol):
     name = APOLLO_WS
     start_types = frozenset({"start"})
     stop_types = frozenset({"stop"})
+    data_type = "data"
 
     def keepalive(self) -> str:
         """``ka``."""
         return '{"type":"ka"}'
-
-    def data(self, op_id: str, body: str) -> str:
-        """``data``."""
-        return '{"type":"data","id":' + _id(op_id) + ',"payload":' + body + "}"
 
     def errors(self, op_id: str, body: bytes) -> str:
         """``error`` whose payload is ``{"errors": [...]}``."""
@@ -179,10 +190,17 @@ class ApolloWS(Protocol):
                 self.complete(op_id)]
 
 
+_TRANSPORT_WS = TransportWS()
+_APOLLO_WS = ApolloWS()
+
+
 def choose(offered: list[str]) -> tuple[Protocol, str | None]:
-    """The protocol for the client's ``Sec-WebSocket-Protocol`` list, and the one to accept."""
+    """The protocol for the client's ``Sec-WebSocket-Protocol`` list, and the one to accept.
+
+    One instance of each protocol serves every connection (they hold no connection state).
+    """
     if TRANSPORT_WS in offered:
-        return TransportWS(), TRANSPORT_WS
+        return _TRANSPORT_WS, TRANSPORT_WS
     if APOLLO_WS in offered:
-        return ApolloWS(), APOLLO_WS
-    return ApolloWS(), None
+        return _APOLLO_WS, APOLLO_WS
+    return _APOLLO_WS, None

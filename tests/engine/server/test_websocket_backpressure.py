@@ -50,8 +50,9 @@ async def test_slow_consumer_keeps_only_the_latest_result() -> None:
     state = ServerState(EngineSettings(Secret("postgresql://unused")),
                         SessionResolver(admin_secret=None))
     conn = Connection(ws, TransportWS(), state, {})
-    writer = asyncio.create_task(conn._writer())
-    conn.send_latest("1", "r0")
+    conn.send_latest("1", "r0")  # starts the connection's writer
+    writer = conn._writer
+    assert writer is not None
     await asyncio.sleep(0.01)  # the writer is now blocked sending r0
     most_waiting = 0
     for i in range(1, 101):
@@ -62,7 +63,10 @@ async def test_slow_consumer_keeps_only_the_latest_result() -> None:
     assert most_waiting <= 2
     for _ in range(3):
         client.allowed.release()
-    await asyncio.sleep(0.05)
-    writer.cancel()
-    await asyncio.gather(writer, return_exceptions=True)
+    for _ in range(500):  # a condition, not a duration
+        if len(client.sent) == 3 and writer.done():
+            break
+        await asyncio.sleep(0.01)
     assert client.sent == ["r0", "r100", "control"]
+    assert writer.done()  # nothing left to send: the writer ended
+    assert conn._writer is None
