@@ -78,7 +78,7 @@ class GraphQLWebSocket:
             return
         protocol, accepted = choose(list(scope.get("subprotocols") or []))
         await ws.accept(subprotocol=accepted)
-        conn = Connection(ws, protocol, self.state, headers, send, self.relay)
+        conn = Connection(ws, protocol, self.state, headers, send, self.relay, receive)
         self.connections.add(conn)
         tick = self._slices[conn.serial % KEEPALIVE_SLICES]
         tick.add(conn)
@@ -155,10 +155,12 @@ class Connection:
 
     def __init__(self, ws: WebSocket, protocol: Protocol, state: ServerState,
                  headers: dict[str, str], send: Send | None = None,
-                 relay: bool = False) -> None:
+                 relay: bool = False, receive: Receive | None = None) -> None:
         self.ws = ws
         self._send: Send = send or ws.send
         """The ASGI send for results (Starlette's wrapper adds nothing once accepted)."""
+        self._receive: Receive = receive or ws.receive
+        """The ASGI receive (Starlette's wrapper only checks the message types)."""
         self.relay = relay
         self.protocol = protocol
         self.state = state
@@ -232,8 +234,8 @@ class Connection:
         self.send(self.protocol.keepalive())
         try:
             while not self.closed:
-                message = await self.ws.receive()
-                if message["type"] == "websocket.disconnect":
+                message = await self._receive()
+                if message["type"] != "websocket.receive":  # websocket.disconnect
                     break
                 text = message.get("text")
                 if text is None:
