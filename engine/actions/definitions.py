@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -38,6 +38,20 @@ class HeaderSpec:
             raise UnsetVariableError(f"environment variable {self.value_from_env!r} for header "
                                      f"{self.name!r} is not set")
         return value
+
+
+def resolved_headers(specs: Iterable[HeaderSpec], env: Mapping[str, str]) -> dict[str, str]:
+    """Each configured header with its value now (a header with none is left out).
+
+    Raises:
+        UnsetVariableError: a ``value_from_env`` names a variable ``env`` lacks.
+    """
+    out: dict[str, str] = {}
+    for spec in specs:
+        value = spec.resolved(env)
+        if value is not None:
+            out[spec.name] = value
+    return out
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import orjson
 
-from engine.actions.definitions import ActionDef, UnsetVariableError
+from engine.actions.definitions import ActionDef, UnsetVariableError, resolved_headers
 from engine.actions.errors import ActionHandlerError, unexpected
 from engine.actions.handler_client import HandlerClient
 from engine.graphql.errors import GraphQLFieldError
@@ -47,13 +47,10 @@ def request_headers(action: ActionDef, client_headers: Mapping[str, str],
     if action.forward_client_headers:
         headers.update({k: v for k, v in client_headers.items()
                         if k.lower() not in NOT_FORWARDED})
-    for spec in action.headers:
-        try:
-            value = spec.resolved(source)
-        except UnsetVariableError as exc:
-            raise unexpected(str(exc)) from None
-        if value is not None:
-            headers[spec.name] = value
+    try:
+        headers.update(resolved_headers(action.headers, source))
+    except UnsetVariableError as exc:
+        raise unexpected(str(exc)) from None
     headers["content-type"] = "application/json"
     return headers
 

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import orjson
 
-from engine.actions.definitions import HeaderSpec, UnsetVariableError
+from engine.actions.definitions import HeaderSpec, UnsetVariableError, resolved_headers
 from engine.events.transport import KeepAliveTransport, target_of
 from engine.http_headers import wire_headers
 
@@ -88,15 +88,10 @@ class WebhookSpec:
 
     def resolve_headers(self, env: Mapping[str, str]) -> dict[str, str]:
         """The configured headers, values resolved, plus the JSON content type."""
-        headers = {"Content-Type": "application/json"}
-        for header in self.headers:
-            try:
-                value = header.resolved(env)
-            except UnsetVariableError as exc:
-                raise WebhookConfigError(str(exc)) from None
-            if value is not None:
-                headers[header.name] = value
-        return headers
+        try:
+            return {"Content-Type": "application/json", **resolved_headers(self.headers, env)}
+        except UnsetVariableError as exc:
+            raise WebhookConfigError(str(exc)) from None
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.actions.definitions import HeaderSpec, UnsetVariableError
+from engine.actions.definitions import HeaderSpec, UnsetVariableError, resolved_headers
 from engine.remote.customize import Customization
 
 DEFAULT_TIMEOUT_SECONDS = 60.0
@@ -48,15 +48,10 @@ class RemoteSchemaDef:
     def header_values(self, env: Mapping[str, str] | None = None) -> dict[str, str]:
         """The configured headers with their values (an unset variable is an error)."""
         source = os.environ if env is None else env
-        out: dict[str, str] = {}
-        for spec in self.headers:
-            try:
-                value = spec.resolved(source)
-            except UnsetVariableError as exc:
-                raise RemoteSchemaConfigError(f"remote schema {self.name!r}: {exc}") from None
-            if value is not None:
-                out[spec.name] = value
-        return out
+        try:
+            return resolved_headers(self.headers, source)
+        except UnsetVariableError as exc:
+            raise RemoteSchemaConfigError(f"remote schema {self.name!r}: {exc}") from None
 
 
 def _headers(raw: Any, name: str) -> tuple[HeaderSpec, ...]:
