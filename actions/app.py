@@ -68,7 +68,7 @@ class ActionService:
     def __init__(self, settings: ActionSettings, cognito: Cognito | None = None,
                  auction_settings: AuctionSettings | None = None) -> None:
         self.settings = settings
-        self.secret = settings.shared_secret()
+        self.secret = settings.shared_secret(settings.cognito_region)
         self.cognito = cognito or Cognito(settings)
         self.redis = redis_client(settings)
         self.limiter = RateLimiter(

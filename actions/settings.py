@@ -7,22 +7,15 @@ from __future__ import annotations
 
 from functools import cache
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr
 
 from common.config import load_settings
-from common.secrets import secret_value
+from common.service_settings import SharedSecretSettings
 
 
-class ActionSettings(BaseSettings):
-    """Everything the service reads from its environment."""
+class ActionSettings(SharedSecretSettings):
+    """Everything the service reads from its environment (the shared secret included)."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
-
-    action_shared_secret: SecretStr | None = None
-    """The header value the engine sends (``X-Action-Secret``)."""
-    action_shared_secret_arn: str | None = None
-    """Or: the Secrets Manager secret that holds it (AWS)."""
     cognito_app_client_id: str
     cognito_app_client_secret: SecretStr | None = None
     """Set when the app client has a secret: requests then carry a SECRET_HASH."""
@@ -45,20 +38,6 @@ class ActionSettings(BaseSettings):
     """10 attempts per 5 minutes per email and per client address, as Nhost allows."""
     rate_limit_trusted_hops: int = 1
     """Proxies that append to X-Forwarded-For in front of the engine (see client_ip)."""
-
-    @model_validator(mode="after")
-    def _one_secret_source(self) -> ActionSettings:
-        if self.action_shared_secret is None and not self.action_shared_secret_arn:
-            raise ValueError("setting ACTION_SHARED_SECRET (or ACTION_SHARED_SECRET_ARN) is "
-                             "required")
-        return self
-
-    def shared_secret(self) -> str:
-        """``ACTION_SHARED_SECRET``, or the value of ``ACTION_SHARED_SECRET_ARN`` (AWS)."""
-        value = secret_value(self.action_shared_secret, self.action_shared_secret_arn,
-                             region=self.cognito_region)
-        assert value is not None  # the validator guarantees one source
-        return value
 
 
 @cache
