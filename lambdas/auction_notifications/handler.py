@@ -20,22 +20,16 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from common.config import Environ
 from lambdas.auction_notifications.notices import email_notice, save_notice
 from lambdas.shared.auction_messages import Notice
-from lambdas.shared.graphql import GraphQLClient
+from lambdas.shared.graphql import client_from_environment
 from lambdas.shared.logging import get_logger
-from lambdas.shared.settings import GraphQLSettings
 
 logger = get_logger("auction_notifications")
-SETTINGS = GraphQLSettings.from_environment()
-"""Read at import, so a missing setting fails the cold start with its name."""
+graphql = client_from_environment()
+"""The engine client: settings read at import (a missing one fails the cold start, named),
+the client built once per warm instance."""
 TOPIC_ARN = Environ().optional("NOTIFICATION_TOPIC_ARN")
 """The SNS topic notices are emailed through (AWS); unset: no email."""
 processor = SqsFifoPartialProcessor(skip_group_on_error=True)
-
-
-@cache
-def graphql() -> GraphQLClient:
-    """The engine client, built once per warm instance from the settings read at import."""
-    return GraphQLClient(SETTINGS)
 
 
 @cache

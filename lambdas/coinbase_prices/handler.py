@@ -11,20 +11,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from lambdas.coinbase_prices.coinbase import CoinbaseClient
 from lambdas.coinbase_prices.prices import run, scheduled_minute
 from lambdas.coinbase_prices.settings import CoinbaseSettings
-from lambdas.shared.graphql import GraphQLClient
+from lambdas.shared.graphql import client_from_environment
 from lambdas.shared.logging import get_logger
-from lambdas.shared.settings import GraphQLSettings
 
 logger = get_logger("coinbase_prices")
-SETTINGS = GraphQLSettings.from_environment()
+graphql = client_from_environment()
+"""The engine client: settings read at import, the client built once per warm instance."""
 COINBASE_SETTINGS = CoinbaseSettings.from_environment()
-"""Both read at import, so a missing or malformed setting fails the cold start, named."""
-
-
-@cache
-def graphql() -> GraphQLClient:
-    """The engine client, built once per warm instance from the settings read at import."""
-    return GraphQLClient(SETTINGS)
+"""Read at import too: a missing or malformed setting fails the cold start, named."""
 
 
 @cache

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import (
@@ -11,19 +10,13 @@ from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lambdas.post_confirmation.users import save_user, user_row
-from lambdas.shared.graphql import GraphQLClient
+from lambdas.shared.graphql import client_from_environment
 from lambdas.shared.logging import get_logger
-from lambdas.shared.settings import GraphQLSettings
 
 logger = get_logger("post_confirmation")
-SETTINGS = GraphQLSettings.from_environment()
-"""Read at import, so a missing setting fails the cold start with its name."""
-
-
-@cache
-def graphql() -> GraphQLClient:
-    """The engine client, built once per warm instance from the settings read at import."""
-    return GraphQLClient(SETTINGS)
+graphql = client_from_environment()
+"""The engine client: settings read at import (a missing one fails the cold start, named),
+the client built once per warm instance."""
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from gql import Client, GraphQLRequest
@@ -83,3 +85,14 @@ def _close_client(client: Client, state: dict[str, bool]) -> None:
     if state["open"]:
         state["open"] = False
         client.close_sync()  # type: ignore[no-untyped-call]
+
+
+def client_from_environment() -> Callable[[], GraphQLClient]:
+    """Read the engine's settings now; the returned function builds the client once, on use.
+
+    A handler module calls this at import (``graphql = client_from_environment()``), so a
+    missing setting fails the cold start with its name, and the connection is opened by the
+    first invocation and kept while the instance is warm.
+    """
+    settings = GraphQLSettings.from_environment()
+    return cache(lambda: GraphQLClient(settings))
