@@ -111,9 +111,10 @@ def test_auction_closes_exactly_once_across_engine_restart(auction_stack: Auctio
 
 
 def test_auction_anti_sniping_moves_the_close(auction_stack: AuctionStack) -> None:
-    """GIVEN an auction ending in 8 s (anti-sniping window 2 s; the margin is for the insert
-    trigger, which creates the channel and the close event, on a loaded machine).
+    """Auction anti-sniping moves the close.
 
+    GIVEN an auction ending in 8 s (anti-sniping window 2 s; the margin is for the insert
+    trigger, which creates the channel and the close event, on a loaded machine)
     WHEN a bid lands in the last 2 s
     THEN the end moves 2 s later, the close event is replaced, and the auction closes
     after the new end with that bid winning.
