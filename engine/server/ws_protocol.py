@@ -3,7 +3,7 @@
 ``graphql-transport-ws`` (the graphql-ws library) and the older ``graphql-ws``
 (subscriptions-transport-ws, Apollo; the default when the client names no subprotocol)
 carry the same operations with different message names, error shapes and close codes.
-Each is one class; the connection (:mod:`engine.server.websocket`) only asks it what to
+Each is one class; the connection (:mod:`engine.server.ws_connection`) only asks it what to
 send.
 """
 

@@ -7,7 +7,7 @@ subscribers that joined since the last result, who get the current one. A stream
 is sent each non-empty batch of rows, and its cursor moves to the batch's last row.
 
 Delivery never blocks the poller: a sink keeps only the latest message per subscription
-(see :mod:`engine.server.websocket`), so a slow consumer costs memory for one result.
+(see :mod:`engine.server.ws_connection`), so a slow consumer costs memory for one result.
 """
 
 from __future__ import annotations

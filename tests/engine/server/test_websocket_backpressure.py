@@ -10,7 +10,7 @@ from starlette.websockets import WebSocket
 
 from engine.auth.resolver import SessionResolver
 from engine.server.state import ServerState
-from engine.server.websocket import Connection
+from engine.server.ws_connection import Connection
 from engine.server.ws_protocol import TransportWS
 from engine.settings import EngineSettings, Secret
 
