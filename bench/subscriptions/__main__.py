@@ -34,9 +34,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import cProfile
-import io
-import pstats
 import subprocess
 import sys
 import threading
@@ -48,12 +45,13 @@ from typing import Any
 
 import orjson
 import psutil
-import psycopg
 
 from bench.engine.database import DATABASE, throwaway_postgres
-from bench.subscriptions import limits
+from bench.subscriptions import limits, table
+from bench.subscriptions.profile import profile_pollers
+from bench.subscriptions.report import gc_during, mean_poll_ms, percentile, print_run, ratios
 from bench.subscriptions.sampler import Sampler
-from bench.subscriptions.spy import Spy, print_summary
+from bench.subscriptions.spy import Spy
 from common.engine_client import EngineClient
 from devstack.paths import REPO_ROOT
 from devstack.ports import free_port
@@ -61,51 +59,6 @@ from devstack.services.engine import EngineServer
 from devstack.services.postgres import PostgresServer
 
 SECRET = "bench-secret"  # noqa: S105 - a throw-away engine
-PERMISSION = {"columns": ["id", "value", "written_at"],
-              "filter": {"owner": {"_eq": "X-Hasura-User-Id"}}}
-
-
-def _load(url: str, users: int) -> None:
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP TABLE IF EXISTS watch")
-        conn.execute("DROP SCHEMA IF EXISTS hdb_catalog CASCADE")  # the last run's metadata
-        conn.execute("CREATE TABLE watch (id int PRIMARY KEY, owner text NOT NULL UNIQUE, "
-                     "value int NOT NULL DEFAULT 0, written_at double precision)")
-        conn.execute("INSERT INTO watch (id, owner) SELECT g, 'u' || g "
-                     "FROM generate_series(0, %s - 1) g", (users,))
-        conn.execute("VACUUM ANALYZE watch")
-
-
-def _percentile(ordered: list[float], q: float) -> float | None:
-    if not ordered:
-        return None
-    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 1)
-
-
-def _writer(url: str, users: int, rate: float, seconds: float) -> dict[str, int]:
-    """Update rows round robin at ``rate`` per second; the final value of each row written."""
-    finals: dict[str, int] = {}
-    period = 1.0 / rate
-    with psycopg.connect(url, autocommit=True) as conn:
-        start = time.monotonic()
-        n = 0
-        while time.monotonic() - start < seconds:
-            user = f"u{n % users}"
-            row = conn.execute("UPDATE watch SET value = value + 1, written_at = %s "
-                               "WHERE owner = %s RETURNING value", (time.time(), user)).fetchone()
-            assert row is not None
-            finals[user] = int(row[0])
-            n += 1
-            delay = start + n * period - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-    return finals
-
-
-def _final_values(url: str) -> dict[str, int]:
-    with psycopg.connect(url, autocommit=True) as conn:
-        return {owner: int(value) for owner, value in
-                conn.execute("SELECT owner, value FROM watch").fetchall()}
 
 
 def _stats(engine: EngineClient) -> dict[str, Any]:
@@ -121,7 +74,7 @@ def run_one(pg: PostgresServer, root: Path, users: int, args: argparse.Namespace
             source: Path | None = None) -> dict[str, Any]:
     """One run with ``users`` subscribers (the engine from ``source`` if given)."""
     url = pg.url(DATABASE)
-    _load(url, users)
+    table.load(url, users)
     interval = args.interval_ms / 1000
     env = {"HASURA_GRAPHQL_DEV_MODE": "true",
            "HASURA_GRAPHQL_LIVE_QUERIES_MULTIPLEXED_REFETCH_INTERVAL": str(args.interval_ms),
@@ -141,7 +94,7 @@ def run_one(pg: PostgresServer, root: Path, users: int, args: argparse.Namespace
         client.metadata({"type": "bulk", "args": [
             {"type": "pg_track_table", "args": {"table": "watch"}},
             {"type": "pg_create_select_permission", "args": {
-                "table": "watch", "role": "user", "permission": PERMISSION}}]}
+                "table": "watch", "role": "user", "permission": table.PERMISSION}}]}
         ).raise_for_status()
         ws_url = engine.url().replace("http://", "ws://") + "/v1/graphql"
         assert engine.pid is not None
@@ -172,7 +125,7 @@ def run_one(pg: PostgresServer, root: Path, users: int, args: argparse.Namespace
             writer_seconds = float(args.seconds)
             progress = threading.Thread(target=_progress, args=(writer_seconds,), daemon=True)
             progress.start()
-            finals = _writer(url, users, args.writes, writer_seconds)
+            finals = table.write(url, users, args.writes, writer_seconds)
             _settle(client, users, interval)
             after = _stats(client)
         results = []
@@ -182,7 +135,7 @@ def run_one(pg: PostgresServer, root: Path, users: int, args: argparse.Namespace
             proc.stdin.write("stop\n")
             proc.stdin.flush()
             results.append(orjson.loads(proc.stdout.readline()))
-        expected_final = _final_values(url)
+        expected_final = table.final_values(url)
         latencies = sorted(x for r in results for x in r["latencies"])
         last: dict[str, int | None] = {}
         for r in results:
@@ -195,18 +148,18 @@ def run_one(pg: PostgresServer, root: Path, users: int, args: argparse.Namespace
             "connect_seconds": round(connect_seconds, 1),
             "updates_written": sum(finals.values()),
             "updates_delivered": sum(r["deliveries"] for r in results),
-            "latency_ms": {"p50": _percentile(latencies, 0.50),
-                           "p95": _percentile(latencies, 0.95),
-                           "p99": _percentile(latencies, 0.99),
-                           "max": _percentile(latencies, 1.0)},
+            "latency_ms": {"p50": percentile(latencies, 0.50),
+                           "p95": percentile(latencies, 0.95),
+                           "p99": percentile(latencies, 0.99),
+                           "max": percentile(latencies, 1.0)},
             "subscribers_on_final_state": users - wrong_final,
             "failed_connections": sum(r["failed"] for r in results),
             "failures": dict(Counter(e.split("(")[0] + ": " + e.split(":", 1)[-1][:80]
                                      for r in results for e in r.get("errors", []))
                              .most_common(5)),
             "pollers": len(after["pollers"]),
-            "mean_poll_ms": _mean_poll_ms(before, after),
-            "gc": _gc(before, after),
+            "mean_poll_ms": mean_poll_ms(before, after),
+            "gc": gc_during(before, after),
             "cohorts": sum(p["cohorts"] for p in after["pollers"]),
             "sql_statements_per_second": round(statements / sample.seconds, 1),
             "statements_per_100_subscribers_per_interval": round(
@@ -235,27 +188,6 @@ def run_one(pg: PostgresServer, root: Path, users: int, args: argparse.Namespace
         engine.stop()
 
 
-def _mean_poll_ms(before: dict[str, Any], after: dict[str, Any]) -> float | None:
-    """Mean wall time of the polls run between two ``/dev/subscriptions`` snapshots."""
-    def totals(stats: dict[str, Any]) -> tuple[float, int]:
-        polls = sum(p.get("polls", 0) for p in stats["pollers"])
-        return sum(p.get("mean_poll_ms", 0) * p.get("polls", 0) for p in stats["pollers"]), polls
-
-    (ms0, n0), (ms1, n1) = totals(before), totals(after)
-    return round((ms1 - ms0) / (n1 - n0), 1) if n1 > n0 else None
-
-
-def _gc(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any] | None:
-    """Garbage collections and their pauses during the window (engines that report them)."""
-    if "gc" not in after:
-        return None
-    b, a = before["gc"], after["gc"]
-    return {"collections": [x - y for x, y in zip(a["collections"], b["collections"],
-                                                  strict=True)],
-            "ms": [round(x - y, 1) for x, y in zip(a["ms"], b["ms"], strict=True)],
-            "longest_ms_so_far": a["longest_ms"]}
-
-
 def _settle(client: EngineClient, users: int, interval: float) -> None:
     """Wait for two full polls after the last write (a saturated engine polls late)."""
     per_poll = -(-users // 100)
@@ -272,44 +204,6 @@ def _progress(seconds: float) -> None:
         print(f"\r  writing: {elapsed:4.0f}/{seconds:.0f}s", end="", flush=True)
         time.sleep(1)
     print(f"\r  writing: {seconds:.0f}/{seconds:.0f}s", flush=True)
-
-
-async def _profile_pollers(url: str, users: int, interval: float) -> str:
-    """The pollers in process for ``users`` subscribers, under cProfile: the top functions."""
-    import asyncpg
-
-    from engine.graphql import EngineOptions, GraphQLEngine
-    from engine.session import Session
-    from engine.subscriptions.manager import SubscriptionManager, SubscriptionOptions
-
-    pool = await asyncpg.create_pool(url, min_size=2, max_size=10)
-    assert pool is not None
-    metadata = {"version": 3, "sources": [{"name": "default", "kind": "postgres", "tables": [
-        {"table": {"schema": "public", "name": "watch"},
-         "select_permissions": [{"role": "user", "permission": PERMISSION}]}]}]}
-    engine = await GraphQLEngine.build(pool, metadata, EngineOptions())
-    manager = SubscriptionManager(pool, SubscriptionOptions(live_interval=interval))
-    payload = {"query": "subscription { watch { value written_at } }"}
-    sink_calls = [0]
-
-    def sink(body: str) -> None:
-        sink_calls[0] += 1
-
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for n in range(users):
-        session = Session("user", {"x-hasura-role": "user", "x-hasura-user-id": f"u{n}"})
-        manager.subscribe(engine, engine.prepare(payload, session, {}), sink,
-                          lambda body: None, payload)
-    poller = manager.pollers[0]
-    for _ in range(5):
-        await poller.poll()
-    profiler.disable()
-    await manager.close()
-    await pool.close()
-    text = io.StringIO()
-    pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(18)
-    return text.getvalue()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -352,18 +246,18 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{users} subscribers, baseline engine ({args.baseline})", flush=True)
                 base = run_one(pg, root, users, args, args.baseline)
                 report["runs"].append(base)
-                _print(base)
+                print_run(base)
             print(f"{users} subscribers", flush=True)
             run = run_one(pg, root, users, args)
             report["runs"].append(run)
-            _print(run)
+            print_run(run)
             if base is not None:
-                ratios = _ratios(run, base)
-                report["ratios"].append(ratios)
-                print(f"  this / baseline: {ratios}", flush=True)
+                compared = ratios(run, base)
+                report["ratios"].append(compared)
+                print(f"  this / baseline: {compared}", flush=True)
         if args.profile:
-            _load(pg.url(DATABASE), max(args.subscribers))
-            text = asyncio.run(_profile_pollers(pg.url(DATABASE), max(args.subscribers),
+            table.load(pg.url(DATABASE), max(args.subscribers))
+            text = asyncio.run(profile_pollers(pg.url(DATABASE), max(args.subscribers),
                                                 args.interval_ms / 1000))
             report["profile"] = text
             print(text)
@@ -371,39 +265,6 @@ def main(argv: list[str] | None = None) -> int:
     out_path.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
     print(f"written to {out_path}")
     return 0
-
-
-def _ratios(run: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
-    """This run's figures over the baseline's (below 1: better, for all of them)."""
-    pairs = {"latency_p50": (run["latency_ms"]["p50"], base["latency_ms"]["p50"]),
-             "latency_p95": (run["latency_ms"]["p95"], base["latency_ms"]["p95"]),
-             "latency_p99": (run["latency_ms"]["p99"], base["latency_ms"]["p99"]),
-             "connect_seconds": (run["connect_seconds"], base["connect_seconds"]),
-             "engine_cpu_per_second": (run["engine_cpu_per_second"],
-                                       base["engine_cpu_per_second"]),
-             "engine_peak_rss_mb": (run["engine_peak_rss_mb"], base["engine_peak_rss_mb"]),
-             "engine_rss_per_subscriber_kb": (run["engine_rss_per_subscriber_kb"],
-                                              base["engine_rss_per_subscriber_kb"])}
-    return {"subscribers": run["subscribers"],
-            **{k: round(a / b, 2) if a is not None and b else None
-               for k, (a, b) in pairs.items()}}
-
-
-def _print(run: dict[str, Any]) -> None:
-    lat = run["latency_ms"]
-    print(f"  latency p50/p95/p99 {lat['p50']}/{lat['p95']}/{lat['p99']} ms; delivered "
-          f"{run['updates_delivered']}/{run['updates_written']}; final state "
-          f"{run['subscribers_on_final_state']}/{run['subscribers']}; "
-          f"{run['sql_statements_per_second']} statements/s "
-          f"({run['statements_per_100_subscribers_per_interval']} per 100 subscribers per "
-          f"interval, mean poll {run.get('mean_poll_ms')} ms); CPU/s PostgreSQL "
-          f"{run['postgres_cpu_per_second']}, engine "
-          f"{run['engine_cpu_per_second']}, clients {run['clients_cpu_per_second']}; engine "
-          f"RSS {run['engine_peak_rss_mb']} MB (idle {run['engine_rss_idle_mb']} MB, "
-          f"{run['engine_rss_per_subscriber_kb']} kB per subscriber); GC {run.get('gc')}",
-          flush=True)
-    if "profile" in run:
-        print_summary(run["profile"])
 
 
 if __name__ == "__main__":
