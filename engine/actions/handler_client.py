@@ -47,11 +47,14 @@ class HandlerClient:
         target = target_of(url)
         if target.scheme not in ("http", "https"):
             raise httpx.UnsupportedProtocol(f"unsupported URL scheme {target.scheme!r}")
-        try:
-            async with asyncio.timeout(seconds):
-                await self._slots.acquire()
-        except TimeoutError:
-            raise httpx.PoolTimeout("no free connection to the handler in time") from None
+        if self._slots.locked():  # a line: wait in it, at most ``seconds``
+            try:
+                async with asyncio.timeout(seconds):
+                    await self._slots.acquire()
+            except TimeoutError:
+                raise httpx.PoolTimeout("no free connection to the handler in time") from None
+        else:
+            await self._slots.acquire()  # a free place and nobody waiting: at once
         try:
             return await self.transport.exchange(
                 target.scheme, target.host, target.port, b"POST", target.path,

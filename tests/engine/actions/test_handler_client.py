@@ -122,12 +122,13 @@ def _wait_for_the_servers_close(client: HandlerClient, deadline: float = 30.0) -
     of a close that arrives just before a call.
     """
     (idle,) = [conn for conns in client.transport._idle.values() for conn in conns]
-    fd = idle.writer.get_extra_info("socket").fileno()
+    assert idle.transport is not None
+    fd = idle.transport.get_extra_info("socket").fileno()
     poller = select.poll()
     poller.register(fd, select.POLLIN)
     if not poller.poll(deadline * 1000):
         pytest.fail(f"the server kept the idle connection open for {deadline} s")
-    assert not idle.reader.at_eof()
+    assert not idle.closed
 
 
 async def test_handler_client_skips_a_connection_the_handler_closed_while_idle(

@@ -155,3 +155,57 @@ async def test_transport_times_out_and_refuses_like_httpx(client: httpx.AsyncCli
             await client.post(hook.url, content=b"{}", timeout=0.2)
     with pytest.raises(httpx.ConnectError):
         await client.post(f"http://127.0.0.1:{free_port()}/", content=b"{}")
+
+
+async def test_transport_reads_informational_then_final_and_refuses_truncated(
+    client: httpx.AsyncClient,
+) -> None:
+    """GIVEN servers answering 103 then 200, an empty 204, and a body cut short.
+
+    WHEN a POST is sent to each
+    THEN the 200's body and the 204 are read whole; the cut one fails with httpx's ReadError.
+    """
+
+    def serving(answer: bytes) -> RawHandler:
+        async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await reader.readuntil(b"\r\n\r\n")
+            await reader.readexactly(2)
+            writer.write(answer)
+            await writer.drain()
+            writer.close()
+        return handler
+
+    answers = [
+        b"HTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n"
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
+        b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort",
+    ]
+    servers = [await raw_server(serving(a)) for a in answers]
+    try:
+        early = await client.post(servers[0][1], content=b"{}")
+        empty = await client.post(servers[1][1], content=b"{}")
+        with pytest.raises(httpx.ReadError):
+            await client.post(servers[2][1], content=b"{}")
+    finally:
+        for server, _ in servers:
+            server.close()
+            await server.wait_closed()
+
+    assert (early.status_code, early.text) == (200, "ok")
+    assert (empty.status_code, empty.content) == (204, b"")
+
+
+async def test_transport_refuses_header_values_that_would_split_the_request(
+    client: httpx.AsyncClient,
+) -> None:
+    """GIVEN a header value carrying a line break (a forged second header).
+
+    WHEN it is sent
+    THEN httpx's LocalProtocolError is raised and nothing reaches the server.
+    """
+    async with WebhookRecorder() as hook:
+        with pytest.raises(httpx.LocalProtocolError):
+            await client.post(hook.url, content=b"{}",
+                              headers={"X-Note": "a\r\nX-Hasura-Role: admin"})
+    assert hook.received == []
