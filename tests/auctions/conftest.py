@@ -108,7 +108,7 @@ class AuctionStack:
         return row
 
 
-def wait_until(check: Callable[[], Any], timeout: float = 20.0, every: float = 0.2) -> Any:
+def wait_until(check: Callable[[], Any], timeout: float = 60.0, every: float = 0.2) -> Any:
     """Poll ``check`` until it returns something truthy; fails with the last value."""
     deadline = time.monotonic() + timeout
     value = check()
