@@ -2,53 +2,23 @@
 
 from __future__ import annotations
 
-import importlib
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from types import ModuleType
 
 import pytest
 
 from common.config import SettingsError
-from devstack.hasura_project import metadata_dir
-from devstack.hasura_project.migrations import Migrator
-from devstack.paths import HASURA_DIR
 from devstack.services.engine import EngineHandle
+from tests.lambdas.conftest import cold_start
 from tests.lambdas.events import cognito_event, context
 
 MODULE = "lambdas.post_confirmation.handler"
 
 
-def _cold_start() -> ModuleType:
-    """Import the handler module afresh, as a new Lambda instance does."""
-    sys.modules.pop(MODULE, None)
-    return importlib.import_module(MODULE)
-
-
-@pytest.fixture(scope="module")
-def core_engine(start_engine: Callable[..., EngineHandle],
-                create_database: Callable[[str], str]) -> EngineHandle:
-    """The project's schema migrated (no seeds) and its metadata applied."""
-    url = create_database("postconfirmation")
-    Migrator(url, HASURA_DIR / "migrations").apply()
-    handle = start_engine(url)
-    response = handle.metadata({"type": "replace_metadata", "version": 2, "args": {
-        "allow_inconsistent_metadata": True,
-        "metadata": metadata_dir.read(HASURA_DIR).metadata}})
-    assert response.status_code == 200, response.text
-    return handle
-
-
 @pytest.fixture
-def handler_module(core_engine: EngineHandle,
-                   monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
-    monkeypatch.delenv("HASURA_ADMIN_SECRET_ARN", raising=False)
-    monkeypatch.setenv("HASURA_GRAPHQL_ENDPOINT", core_engine.base_url + "/v1/graphql")
-    monkeypatch.setenv("HASURA_GRAPHQL_ADMIN_SECRET", str(core_engine.admin_secret))
-    module = _cold_start()
-    yield module
-    module.graphql().close()
-    sys.modules.pop(MODULE, None)
+def handler_module(graphql_handler: Callable[[str], ModuleType]) -> ModuleType:
+    return graphql_handler(MODULE)
 
 
 def test_post_confirmation_handler_writes_the_confirmed_user(
@@ -94,6 +64,6 @@ def test_post_confirmation_cold_start_fails_naming_a_missing_setting(
     monkeypatch.setenv("HASURA_GRAPHQL_ADMIN_SECRET", "s")
     try:
         with pytest.raises(SettingsError, match="HASURA_GRAPHQL_ENDPOINT"):
-            _cold_start()
+            cold_start(MODULE)
     finally:
         sys.modules.pop(MODULE, None)
