@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import uvicorn
 
+from engine.server.http_protocol import EngineHttpProtocol
 from engine.settings import EngineSettings, SettingsError
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     # proxy_headers off: uvicorn would otherwise let X-Forwarded-For from 127.0.0.1 replace
     # the socket peer; the engine reads that header itself, from trusted proxies only.
     config = uvicorn.Config(app, host=settings.host, port=settings.port, loop="uvloop",
-                            http="httptools", access_log=False, log_level="warning",
+                            http=EngineHttpProtocol, access_log=False, log_level="warning",
                             lifespan="on", ws_max_size=settings.websocket_max_message_size,
                             proxy_headers=False, backlog=LISTEN_BACKLOG,
                             # As Hasura: no compression (a deflate context per socket costs
