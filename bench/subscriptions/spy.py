@@ -88,10 +88,13 @@ def summarise(raw: str, top: int = 15) -> dict[str, Any]:
         for name in set(frames):
             inclusive[name] += n
 
+    # The entry chain (runpy, asyncio.run, uvicorn's main) is on every stack that went
+    # through the event loop: it says nothing about where the time goes.
+    chain = max(inclusive.values(), default=0)
+
     def share(counter: Counter[str]) -> list[list[Any]]:
-        # What is on (nearly) every stack is the entry chain (asyncio.run, uvicorn's main):
-        # it says nothing about where the time goes.
-        ranked = [(name, n) for name, n in counter.most_common() if n < 0.95 * total]
+        ranked = [(name, n) for name, n in counter.most_common()
+                  if counter is own or n < chain]
         return [[name, round(100 * n / total, 1)] for name, n in ranked[:top]]
 
     return {"samples": total, "self_percent": share(own) if total else [],
