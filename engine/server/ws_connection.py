@@ -233,7 +233,7 @@ class Connection:
             return
         self.init_received = True
         given = payload.get("headers") if isinstance(payload, dict) else None
-        headers = dict(self.handshake_headers)
+        headers, self.handshake_headers = self.handshake_headers, {}  # read once: let go
         if isinstance(given, dict):
             headers.update({str(k).lower(): str(v) for k, v in given.items()})
         try:

@@ -48,7 +48,7 @@ Ended = Callable[[bytes], None]
 """Told, with the error body, that a metadata change ended the subscription."""
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Active:
     token: int
     payload: Mapping[str, Any]

@@ -32,7 +32,7 @@ Sink = Callable[[str], None]
 """Takes a subscriber's next result (``{"data": ...}`` or ``{"errors": ...}``), never blocks."""
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Cohort:
     """Subscribers whose statement reads the same values."""
 
