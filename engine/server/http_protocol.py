@@ -5,7 +5,8 @@ uvicorn writes a response's status line and headers when the app sends
 response, each waking the client on loopback. Here every write made during one turn of the
 event loop is held and sent together at the end of that turn (``writelines``, one
 ``writev``), so a small answer leaves in one segment. Nothing waits longer than the turn
-that produced it, and ``close``/``write_eof`` send what is held first.
+that produced it, and ``close``/``write_eof`` send what is held first. A websocket
+upgrade hands the socket's own transport to the websocket protocol.
 """
 
 from __future__ import annotations
@@ -82,3 +83,16 @@ class EngineHttpProtocol(HttpToolsProtocol):
         """Wrap the connection's transport, then set up as uvicorn does."""
         wrapped: Any = CoalescingTransport(transport, self.loop)  # type: ignore[arg-type]
         super().connection_made(wrapped)
+
+    def handle_websocket_upgrade(self) -> None:
+        """Upgrade as uvicorn does, handing the websocket protocol the socket's own transport.
+
+        A websocket frame is already one write, and a socket lives for hours: through the
+        wrapper every frame would cost an extra loop callback, and every read pause and
+        resume (one of each per received message) an attribute lookup.
+        """
+        wrapped = self.transport
+        if isinstance(wrapped, CoalescingTransport):
+            wrapped._flush()  # nothing is held before an upgrade; if it were, it goes first
+            self.transport = wrapped._transport
+        super().handle_websocket_upgrade()

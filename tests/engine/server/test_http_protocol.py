@@ -79,3 +79,60 @@ async def test_coalescing_transport_close_sends_what_is_held_first() -> None:
     transport.abort()
     await asyncio.sleep(0)
     assert (inner.calls, inner.aborted) == ([], True)
+
+
+class SocketTransport(RecordingTransport):
+    """A connection's transport as uvicorn's protocols use it (addresses, protocol swap)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.protocol: Any = None
+
+    def get_extra_info(self, name: str) -> Any:
+        return {"peername": ("127.0.0.1", 50000), "sockname": ("127.0.0.1", 8080)}.get(name)
+
+    def set_protocol(self, protocol: Any) -> None:
+        self.protocol = protocol
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
+
+
+async def test_engine_http_protocol_gives_a_websocket_the_socket_transport() -> None:
+    """GIVEN the engine's HTTP protocol on a connection (its writes coalesced).
+
+    WHEN the client asks for a websocket upgrade
+    THEN the websocket protocol takes over the connection with the socket's own transport
+    (no coalescing wrapper in front of every frame) and answers the handshake on it.
+    """
+    import uvicorn
+    from uvicorn.server import ServerState
+
+    from engine.server.http_protocol import EngineHttpProtocol
+
+    started = asyncio.Event()
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await receive()  # websocket.connect
+        await send({"type": "websocket.accept"})
+        started.set()
+
+    config = uvicorn.Config(app, ws="websockets-sansio", lifespan="off", log_level="warning")
+    config.load()
+    http = EngineHttpProtocol(config=config, server_state=ServerState(), app_state={})
+    socket = SocketTransport()
+    http.connection_made(socket)  # type: ignore[arg-type]
+    assert isinstance(http.transport, CoalescingTransport)
+    http.data_received(b"GET /v1/graphql HTTP/1.1\r\nHost: localhost\r\n"
+                       b"Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                       b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                       b"Sec-WebSocket-Version: 13\r\n\r\n")
+    await asyncio.wait_for(started.wait(), 10)
+    assert socket.protocol is not None
+    assert socket.protocol.transport is socket
+    assert any(b"101 Switching Protocols" in b"".join(call) for call in socket.calls)
+    for task in list(socket.protocol.tasks):
+        task.cancel()
