@@ -23,12 +23,12 @@ from graphql.execution.values import get_variable_values
 
 from engine.catalog import Catalog, introspect
 from engine.catalog.db import Connection
-from engine.graphql.bodies import data_body, error_body
-from engine.graphql.compiler import Compiler
+from engine.graphql.bodies import error_body
 from engine.graphql.enums import load_enum_values
 from engine.graphql.errors import GraphQLFieldError, validation
 from engine.graphql.introspection import run_introspection
 from engine.graphql.model import Model
+from engine.graphql.operation_run import finish, run_database
 from engine.graphql.options import EngineOptions
 from engine.graphql.plan import ParsedDocument, Plan, PlanSlot, PreparedOperation, variables_key
 from engine.graphql.planner import RoleState, compile_operation
@@ -40,11 +40,10 @@ from engine.graphql.providers import (
 )
 from engine.graphql.relay_schema import RelaySchemaBuilder, relay_roots
 from engine.graphql.resolve import build_model
-from engine.graphql.roots import RunContext
 from engine.graphql.rules import RULES
 from engine.graphql.schema import SchemaBuilder
 from engine.graphql.schema_stream import stream_root_name
-from engine.graphql.time_limit import NO_CONNECTION, run_roots, statement_timeout, time_limited
+from engine.graphql.time_limit import NO_CONNECTION
 from engine.limits import ApiLimits
 from engine.limits import operation as limit_checks
 from engine.session import ADMIN_ROLE, Session
@@ -167,14 +166,22 @@ class GraphQLEngine:
     async def answer(self, prepared: PreparedOperation) -> bytes:
         """Run a prepared query or mutation on a pooled connection (none if none is needed).
 
+        A query's remote work (remote schema and action root fields, remote joins) runs
+        after the connection went back to the pool: a slow remote holds no PostgreSQL
+        connection. A mutation's root fields keep their order (remote joins of its answer
+        still wait for the connection's release, as Hasura joins after the transaction).
+
         Raises:
             GraphQLFieldError: a root field failed (e.g. a permission check).
             asyncpg.PostgresError: the database refused a statement.
         """
         if not prepared.plan.needs_database:
             return await self.literal_body(prepared)
+        later = prepared.plan.operation != "mutation"
         async with self.pool.acquire() as conn:
-            return await self.run(conn, prepared, prepared.session.variables)
+            values = await run_database(self, conn, prepared, prepared.session.variables,
+                                        later)
+        return await finish(self, prepared, values)
 
     async def literal_body(self, prepared: PreparedOperation) -> bytes:
         """Run an operation none of whose root fields reads the database.
@@ -194,39 +201,8 @@ class GraphQLEngine:
             GraphQLFieldError: a root field failed (e.g. a permission check).
             asyncpg.PostgresError: the database refused a statement.
         """
-        plan = prepared.plan
-        found: dict[str, bytes] = {}
-
-        def introspection() -> dict[str, bytes]:
-            if not found:
-                found.update(self._introspect(prepared.state, prepared.document,
-                                              prepared.operation, prepared.variables))
-            return found
-
-        def new_compiler() -> Compiler:
-            compiler = Compiler(self.model, prepared.session.role, self.options,
-                                prepared.document.fragments, prepared.variables,
-                                prepared.state.access)
-            compiler.relay = prepared.state.relay
-            return compiler
-
-        ctx = RunContext(conn, prepared, session_vars, new_compiler, introspection)
-        # No connection (and no time limit) when nothing reads the database.
-        time_ms = (self.limits.for_role(prepared.session.role).time_ms
-                   if plan.needs_database else None)
-        if plan.operation == "mutation" and plan.needs_database:
-            async with conn.transaction():
-                await conn.execute("SELECT set_config('hasura.user', $1, true), "
-                                   "set_config('statement_timeout', $2, true)",
-                                   orjson.dumps(dict(session_vars)).decode(),
-                                   statement_timeout(time_ms))
-                out = await run_roots(conn, plan.roots, ctx, time_ms)
-        elif time_ms:
-            async with time_limited(conn, time_ms):
-                out = await run_roots(conn, plan.roots, ctx, time_ms)
-        else:  # the common case, without a context manager per request
-            out = [await root.run(ctx) for root in plan.roots]
-        return data_body(plan.roots, out)
+        return await finish(self, prepared, await run_database(
+            self, conn, prepared, session_vars, False))
 
     # -- roles ---------------------------------------------------------------------------
     def _mutation_roots(self, state: RoleState) -> None:
@@ -380,6 +356,11 @@ class GraphQLEngine:
         return compile_operation(self.model, self.options, state, doc, op, variables)
 
     # -- execution -----------------------------------------------------------------------
+    def introspect_operation(self, prepared: PreparedOperation) -> dict[str, bytes]:
+        """The introspection root fields of a prepared operation as JSON."""
+        return self._introspect(prepared.state, prepared.document, prepared.operation,
+                                prepared.variables)
+
     def _introspect(self, state: RoleState, doc: ParsedDocument, op: OperationDefinitionNode,
                     variables: dict[str, Any]) -> dict[str, bytes]:
         """The introspection root fields of ``op`` as JSON (graphql-core runs them, cached)."""

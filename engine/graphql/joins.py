@@ -41,7 +41,7 @@ def _collect(value: Any, found: dict[int, list[Place]]) -> None:
             _collect(item, found)
 
 
-async def resolve_joins(text: str, slots: Sequence[tuple[JoinField, Selected]],
+async def resolve_joins(text: str | bytes, slots: Sequence[tuple[JoinField, Selected]],
                         session: Session, headers: Mapping[str, str],
                         fragments: Mapping[str, Any], variables: Mapping[str, Any]) -> bytes:
     """The statement's JSON with every join field answered (one resolver call per slot)."""

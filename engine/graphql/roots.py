@@ -52,7 +52,16 @@ class RootPlan(ABC):
 
     @abstractmethod
     async def run(self, ctx: RunContext) -> bytes:
-        """The field's JSON value."""
+        """The field's JSON value (before :meth:`complete`, when :attr:`completes`)."""
+
+    @property
+    def completes(self) -> bool:
+        """Whether :meth:`complete` has remote work to do once the connection is released."""
+        return False
+
+    async def complete(self, value: bytes, prepared: PreparedOperation) -> bytes:
+        """The final value from what :meth:`run` gave (remote joins; nothing by default)."""
+        return value
 
 
 @dataclass
@@ -121,14 +130,20 @@ class SqlRoot(RootPlan):
     """Where a database error is reported (Hasura: an insert's ``objects``; else ``$``)."""
 
     async def run(self, ctx: RunContext) -> bytes:
-        """Bind the parameters and run the statement (then the remote joins, if any)."""
+        """Bind the parameters and run the statement (remote joins still in placeholders)."""
         text = await self._checked_text(ctx)
-        if text is None:
-            return b"null"
-        if not self.joins:
-            return text.encode()
-        prepared = ctx.prepared
-        return await resolve_joins(text, self.joins, prepared.session, prepared.headers,
+        return b"null" if text is None else text.encode()
+
+    @property
+    def completes(self) -> bool:
+        """Remote join fields are answered after the statement, without its connection."""
+        return bool(self.joins)
+
+    async def complete(self, value: bytes, prepared: PreparedOperation) -> bytes:
+        """The statement's JSON with every remote join field answered."""
+        if not self.joins or value == b"null":
+            return value
+        return await resolve_joins(value, self.joins, prepared.session, prepared.headers,
                                    prepared.document.fragments, prepared.variables)
 
     async def _checked_text(self, ctx: RunContext) -> str | None:

@@ -18,6 +18,7 @@ import asyncpg
 from engine.graphql.options import EngineOptions
 from engine.metadata import consistency, enum_tables, model, store
 from engine.metadata.api import dispatch
+from engine.metadata.checks import run_checks
 from engine.metadata.context import OpContext
 from engine.metadata.convert import to_v3
 from engine.metadata.dbcatalog import DbConnection, introspect
@@ -130,6 +131,7 @@ class MetadataManager:
         except (AttributeError, TypeError, KeyError, IndexError, ValueError) as exc:
             raise MetadataError(f"the metadata is malformed ({type(exc).__name__}: {exc})",
                                 "parse-failed") from None
+        found.extend(await run_checks(ctx))
         known = {item.get("name") for item in ctx.inconsistencies}
         new = [item for item in found if item.name not in known]
         if new and not ctx.allow_inconsistent:

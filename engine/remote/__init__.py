@@ -17,5 +17,6 @@ PROVIDER = RemoteSchemas()
 register_provider(PROVIDER)
 register_listener(PROVIDER)
 import_module("engine.remote.ops")  # registers the metadata API operations
+import_module("engine.remote.consistency")  # registers replace_metadata's remote check
 
 __all__ = ["PROVIDER", "RemoteSchemas"]

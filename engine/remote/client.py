@@ -25,10 +25,14 @@ REMOTE_ERROR = "remote-schema-error"
 
 
 class RemoteCallError(GraphQLFieldError):
-    """The remote could not be asked, or did not answer a GraphQL response."""
+    """The remote could not be asked, or did not answer a GraphQL response.
 
-    def __init__(self, message: str) -> None:
+    ``unreachable``: no HTTP answer at all (connection refused, timeout, DNS, TLS, ...).
+    """
+
+    def __init__(self, message: str, unreachable: bool = False) -> None:
         super().__init__(message, REMOTE_ERROR, "$")
+        self.unreachable = unreachable
 
 
 class RemoteGraphQLError(GraphQLFieldError):
@@ -100,11 +104,11 @@ async def post_graphql(http: httpx.AsyncClient, remote: RemoteSchemaDef, query: 
     except httpx.TimeoutException:
         raise RemoteCallError(
             f"the remote schema {remote.name!r} did not answer within "
-            f"{remote.timeout_seconds:g} seconds") from None
+            f"{remote.timeout_seconds:g} seconds", unreachable=True) from None
     except httpx.HTTPError as exc:
         logger.warning("remote schema %s unreachable: %s", remote.name, exc)
         raise RemoteCallError(f"the remote schema {remote.name!r} cannot be reached "
-                              f"({type(exc).__name__})") from None
+                              f"({type(exc).__name__})", unreachable=True) from None
     try:
         body = orjson.loads(response.content)
     except orjson.JSONDecodeError:

@@ -56,7 +56,8 @@ from engine.session import ADMIN_ROLE, Session
 logger = logging.getLogger("engine.remote")
 
 
-def _definition_key(entry: Mapping[str, Any]) -> bytes:
+def definition_key(entry: Mapping[str, Any]) -> bytes:
+    """What decides whether a remote schema must be introspected again."""
     return orjson.dumps(entry.get("definition"), option=orjson.OPT_SORT_KEYS)
 
 
@@ -128,7 +129,7 @@ class RemoteSchemas:
                 found.append(inconsistency("remote_schema", f"remote_schema {name}", str(exc),
                                            entry))
                 continue
-            key = _definition_key(entry)
+            key = definition_key(entry)
             previous = self.loaded.get(name)
             if previous is not None and previous.key == key and name not in self.stale:
                 schema, answer = previous.schema, previous.introspection

@@ -20,6 +20,8 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
 COUNTER = {"requests": 0}
+GATE: dict[str, Any] = {"waiting": 0, "open": None}
+"""``hold`` waits until ``/release`` opens the gate (at most 120 s); ``/holding`` counts."""
 
 
 @strawberry.enum
@@ -82,6 +84,18 @@ class Query:
         raise ValueError(f"no person {id}")
 
     @strawberry.field
+    async def hold(self, id: str) -> Person:
+        """Answers once the gate is opened (``/release``), or after 120 s."""
+        if GATE["open"] is None:
+            GATE["open"] = asyncio.Event()
+        GATE["waiting"] += 1
+        try:
+            await asyncio.wait_for(GATE["open"].wait(), 120)
+        finally:
+            GATE["waiting"] -= 1
+        return Person(id=id, name=f"held-{id}", mood=Mood.HAPPY)
+
+    @strawberry.field
     async def slow(self) -> str:
         """Answers after 3 seconds."""
         await asyncio.sleep(3)
@@ -102,9 +116,21 @@ async def stats(request: Request) -> Response:
     return JSONResponse(COUNTER)
 
 
+async def holding(request: Request) -> Response:
+    return JSONResponse({"waiting": GATE["waiting"]})
+
+
+async def release(request: Request) -> Response:
+    if GATE["open"] is not None:
+        GATE["open"].set()
+    return JSONResponse({"released": True})
+
+
 async def health(request: Request) -> Response:
     return JSONResponse({"ok": True})
 
 
 app = Starlette(routes=[Route("/graphql", _GraphQL(schema, graphql_ide=None), methods=["POST"]),
-                        Route("/stats", stats), Route("/healthz", health)])
+                        Route("/stats", stats), Route("/healthz", health),
+                        Route("/holding", holding), Route("/release", release,
+                                                          methods=["POST"])])

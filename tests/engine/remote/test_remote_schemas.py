@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +53,10 @@ def remote_engine(create_database: Callable[[str], str],
                   remote: HttpService) -> EngineHandle:
     engine = start_engine(create_database("remote_schemas"), extra_env={
         "REMOTE_TEST_URL": remote.url() + "/graphql",
-        "HASURA_GRAPHQL_ENABLE_REMOTE_SCHEMA_PERMISSIONS": "true"})
+        "HASURA_GRAPHQL_ENABLE_REMOTE_SCHEMA_PERMISSIONS": "true",
+        # One pooled connection: a request that held it during a remote call would block
+        # every other one (see the gate test).
+        "HASURA_GRAPHQL_PG_CONNECTIONS": "1"})
     engine.run_sql(
         "CREATE TABLE members (id int PRIMARY KEY, user_id text NOT NULL, ext_id text);"
         "INSERT INTO members SELECT i, 'u' || (i % 2), CASE WHEN i = 3 THEN NULL "
@@ -85,6 +90,14 @@ def remote_engine(create_database: Callable[[str], str],
         {"type": "add_remote_schema_permissions", "args": {
             "remote_schema": "people", "role": "auditor", "definition": {"schema":
                 "type Person { id: String! } type Query { fail_for(id: String!): Person }"}}},
+        {"type": "add_remote_schema", "args": {"name": "gate", "definition": {
+            "url_from_env": "REMOTE_TEST_URL", "timeout_seconds": 120,
+            "customization": {"root_fields_namespace": "gate",
+                              "type_names": {"prefix": "G_"}}}}},
+        {"type": "create_remote_relationship", "args": {
+            "table": "members", "name": "held", "definition": {"to_remote_schema": {
+                "remote_schema": "gate", "lhs_fields": ["ext_id"],
+                "remote_field": {"hold": {"arguments": {"id": "$ext_id"}}}}}}},
         {"type": "create_remote_relationship", "args": {
             "table": "members", "name": "broken", "definition": {"to_remote_schema": {
                 "remote_schema": "people", "lhs_fields": ["ext_id"],
@@ -228,7 +241,9 @@ def test_unreachable_remote_is_inconsistent_and_the_rest_still_serves(
     """Unreachable remote is inconsistent and the rest still serves.
 
     GIVEN a remote schema that cannot be reached WHEN added THEN it is refused clearly;
-    WHEN the metadata holds one anyway THEN it is reported inconsistent and tables still answer.
+    WHEN a replaced metadata holds one THEN it is refused as Hasura refuses inconsistent
+    metadata, and nothing changes; WITH allow_inconsistent_metadata THEN it is kept, reported
+    inconsistent, and tables still answer.
     """
     dead = {"name": "dead", "definition": {"url": "http://127.0.0.1:9/graphql",
                                            "timeout_seconds": 1}}
@@ -238,6 +253,17 @@ def test_unreachable_remote_is_inconsistent_and_the_rest_still_serves(
     exported = _ok(remote_engine.metadata({"type": "export_metadata", "args": {}}))
     try:
         exported["remote_schemas"].append(dead)
+        strict = remote_engine.metadata({"type": "replace_metadata", "version": 2, "args": {
+            "metadata": exported}})
+        assert strict.status_code == 400
+        assert strict.json() == {
+            "path": "$", "error": "cannot continue due to inconsistent metadata",
+            "code": "unexpected", "internal": [{
+                "definition": dead, "name": "remote_schema dead", "type": "remote_schema",
+                "reason": "Inconsistent object: HTTP exception occurred while sending the "
+                          "request to http://127.0.0.1:9/graphql"}]}
+        unchanged = _ok(remote_engine.metadata({"type": "export_metadata", "args": {}}))
+        assert "dead" not in [r["name"] for r in unchanged["remote_schemas"]]
         _ok(remote_engine.metadata({"type": "replace_metadata", "version": 2, "args": {
             "allow_inconsistent_metadata": True, "metadata": exported}}))
         found = _ok(remote_engine.metadata({"type": "get_inconsistent_metadata", "args": {}}))
@@ -275,3 +301,39 @@ def test_remote_relationship_needs_the_remote_schema_permission(
                                             {"id": 2, "profile": {"id": "e2"}}]}}
     hidden = remote_engine.graphql("{ members { ext_id } }", headers={"X-Hasura-Role": "phantom"})
     assert hidden["errors"][0]["extensions"]["code"] == "validation-failed"
+
+
+def _wait_for(check: Callable[[], bool], deadline_s: float = 60.0) -> None:
+    end = time.monotonic() + deadline_s
+    while not check():
+        assert time.monotonic() < end, "condition not reached before the deadline"
+        time.sleep(0.05)
+
+
+def test_remote_join_waits_without_holding_a_database_connection(
+        remote_engine: EngineHandle, remote: HttpService) -> None:
+    """Remote join waits without holding a database connection.
+
+    GIVEN an engine with ONE pooled connection and a remote field that answers only when
+    released WHEN a query joining it is waiting on the remote THEN another query that reads
+    the database is answered meanwhile (the join's statement gave its connection back),
+    and once released the join answers its rows.
+    """
+    query = "{ members(where: {id: {_lte: 2}}, order_by: {id: asc}) { id held { id } } }"
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(httpx.post, remote_engine.base_url + "/v1/graphql",
+                              json={"query": query}, headers=remote_engine.admin_headers(),
+                              timeout=150)
+        try:
+            # Both rows' fields (f0, f1) of the one remote call are waiting at the gate.
+            _wait_for(lambda: pending.done()
+                      or httpx.get(remote.url() + "/holding").json()["waiting"] == 2)
+            assert not pending.done(), pending.result().text
+            meanwhile = remote_engine.graphql("{ members(limit: 1) { id } }")
+            assert meanwhile == {"data": {"members": [{"id": 1}]}}
+            assert not pending.done()
+        finally:
+            httpx.post(remote.url() + "/release")
+        answer = pending.result(timeout=150).json()
+    assert answer == {"data": {"members": [{"id": 1, "held": {"id": "e1"}},
+                                           {"id": 2, "held": {"id": "e2"}}]}}

@@ -1,0 +1,93 @@
+"""Running a prepared operation: the database phase on a connection, the remote phase after.
+
+:func:`run_database` runs the root fields that read the database on a pooled connection (a
+mutation in one transaction, under the role's ``time_limit``); :func:`finish` runs what is
+left once the connection went back to the pool: a query's remote schema and action root
+fields, and every remote join. A slow remote therefore never holds a PostgreSQL connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import orjson
+
+from engine.catalog.db import Connection
+from engine.graphql.bodies import data_body
+from engine.graphql.compiler import Compiler
+from engine.graphql.plan import PreparedOperation
+from engine.graphql.roots import RunContext
+from engine.graphql.time_limit import NO_CONNECTION, run_roots, statement_timeout, time_limited
+
+if TYPE_CHECKING:
+    from engine.graphql.engine import GraphQLEngine
+
+
+def run_context(engine: GraphQLEngine, conn: Connection, prepared: PreparedOperation,
+                session_vars: Mapping[str, str]) -> RunContext:
+    """What the root fields of ``prepared`` need to run on ``conn``."""
+    found: dict[str, bytes] = {}
+
+    def introspection() -> dict[str, bytes]:
+        if not found:
+            found.update(engine.introspect_operation(prepared))
+        return found
+
+    def new_compiler() -> Compiler:
+        compiler = Compiler(engine.model, prepared.session.role, engine.options,
+                            prepared.document.fragments, prepared.variables,
+                            prepared.state.access)
+        compiler.relay = prepared.state.relay
+        return compiler
+
+    return RunContext(conn, prepared, session_vars, new_compiler, introspection)
+
+
+async def run_database(engine: GraphQLEngine, conn: Connection, prepared: PreparedOperation,
+                       session_vars: Mapping[str, str], later: bool) -> list[bytes | None]:
+    """The root fields' values on ``conn``.
+
+    With ``later``, None for the fields that need no database: :func:`finish` runs them
+    after the connection is released.
+    """
+    plan = prepared.plan
+    roots = [r for r in plan.roots if r.needs_database] if later else plan.roots
+    ctx = run_context(engine, conn, prepared, session_vars)
+    # No connection (and no time limit) when nothing reads the database.
+    time_ms = (engine.limits.for_role(prepared.session.role).time_ms
+               if plan.needs_database else None)
+    if plan.operation == "mutation" and plan.needs_database:
+        async with conn.transaction():
+            await conn.execute("SELECT set_config('hasura.user', $1, true), "
+                               "set_config('statement_timeout', $2, true)",
+                               orjson.dumps(dict(session_vars)).decode(),
+                               statement_timeout(time_ms))
+            out = await run_roots(conn, roots, ctx, time_ms)
+    elif time_ms:
+        async with time_limited(conn, time_ms):
+            out = await run_roots(conn, roots, ctx, time_ms)
+    else:  # the common case, without a context manager per request
+        out = [await root.run(ctx) for root in roots]
+    if not later:
+        return list(out)
+    by_root = dict(zip(map(id, roots), out, strict=True))
+    return [by_root.get(id(r)) for r in plan.roots]
+
+
+async def finish(engine: GraphQLEngine, prepared: PreparedOperation,
+                 values: list[bytes | None]) -> bytes:
+    """The response body, once no connection is held any more.
+
+    Deferred root fields run and remote joins are answered here.
+    """
+    roots = prepared.plan.roots
+    if all(v is not None for v in values) and not any(r.completes for r in roots):
+        return data_body(roots, [v for v in values if v is not None])
+    ctx = run_context(engine, NO_CONNECTION, prepared, prepared.session.variables)
+    out: list[bytes] = []
+    for root, value in zip(roots, values, strict=True):
+        if value is None:
+            value = await root.run(ctx)
+        out.append(await root.complete(value, prepared) if root.completes else value)
+    return data_body(roots, out)
