@@ -14,6 +14,13 @@ from datetime import date
 from typing import Any
 
 from credit_history.errors import QueryFailedError, QueryTimeoutError
+from credit_history.price_archive import (
+    ARCHIVE_COLUMNS,
+    ArchivedPriceRow,
+    ArchiveQuery,
+    archived_prices_sql,
+    archived_row,
+)
 from credit_history.queries import COLUMNS, batches, reports_sql
 from credit_history.repository import CreditReportRow
 
@@ -49,6 +56,12 @@ class AthenaRepository:
             out.extend(_row(r) for r in self.run(reports_sql(len(batch)),
                                                   [sql_literal(v) for v in batch]))
         return out
+
+    def archived_prices(self, query: ArchiveQuery) -> list[ArchivedPriceRow]:
+        """One symbol's archived prices (one Athena query over ``crypto_prices_archive``)."""
+        rows = self.run(archived_prices_sql(query.limit),
+                        [sql_literal(p) for p in query.parameters()])
+        return [archived_row([r.get(c) for c in ARCHIVE_COLUMNS]) for r in rows]
 
     def run(self, sql: str, parameters: list[str]) -> list[dict[str, str | None]]:
         """Run one statement; its rows as column name → text (None for NULL).

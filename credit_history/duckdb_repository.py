@@ -8,6 +8,14 @@ from pathlib import Path
 
 import duckdb
 
+from credit_history.price_archive import (
+    ARCHIVE_PREFIX,
+    ARCHIVE_TABLE,
+    ArchivedPriceRow,
+    ArchiveQuery,
+    archived_prices_sql,
+    archived_row,
+)
 from credit_history.queries import batches, reports_sql
 from credit_history.repository import CreditReportRow
 from credit_history.seed import REPORTS_PREFIX
@@ -21,6 +29,8 @@ class DuckDBRepository:
         if not any(files.glob("*.parquet")):
             raise FileNotFoundError(f"no Parquet files under {files} (run the seed command)")
         self.queries = 0
+        self._archive = data_dir / ARCHIVE_PREFIX
+        self._archive_view = False
         self._lock = threading.Lock()
         self._db = duckdb.connect(":memory:")
         pattern = str(files / "*.parquet").replace("'", "''")
@@ -38,6 +48,28 @@ class DuckDBRepository:
             out.extend(CreditReportRow(r[0], r[1], r[2], int(r[3]), int(r[4]), float(r[5]),
                                        int(r[6])) for r in rows)
         return out
+
+    def archived_prices(self, query: ArchiveQuery) -> list[ArchivedPriceRow]:
+        """One symbol's archived prices (none while the archive folder has no file)."""
+        with self._lock:
+            if not self._archive_view:
+                if not any(self._archive.glob("dt=*/*.parquet")):
+                    return []
+                pattern = str(self._archive / "dt=*" / "*.parquet").replace("'", "''")
+                # As Athena's table: dt a string partition column (hive layout), times as
+                # UTC timestamps without a zone (Athena's timestamp type).
+                self._db.execute(
+                    f"CREATE VIEW {ARCHIVE_TABLE} AS SELECT * REPLACE ("  # noqa: S608
+                    "timezone('UTC', source_time) AS source_time, "
+                    "timezone('UTC', minute) AS minute, "
+                    "timezone('UTC', created_at) AS created_at) "
+                    f"FROM read_parquet('{pattern}', hive_partitioning = true, "
+                    "hive_types = {'dt': VARCHAR})")
+                self._archive_view = True
+            self.queries += 1
+            rows = self._db.execute(archived_prices_sql(query.limit),
+                                    query.parameters()).fetchall()
+        return [archived_row(r) for r in rows]
 
     def close(self) -> None:
         """Close the DuckDB connection."""

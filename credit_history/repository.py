@@ -1,4 +1,7 @@
-"""Where credit reports come from: one interface, an Athena and a DuckDB implementation."""
+"""Where the data comes from: one interface, an Athena and a DuckDB implementation.
+
+Credit reports by national id, and the price archive (see :mod:`credit_history.price_archive`).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
+
+from credit_history.price_archive import ArchivedPriceRow, ArchiveQuery
 
 
 @dataclass(frozen=True)
@@ -29,4 +34,8 @@ class CreditRepository(Protocol):
 
     def reports(self, national_ids: Sequence[str]) -> list[CreditReportRow]:
         """Every report of the given (checked, distinct) ids, newest first per id."""
+        ...
+
+    def archived_prices(self, query: ArchiveQuery) -> list[ArchivedPriceRow]:
+        """One symbol's archived prices over whole days, oldest first (at most a limit)."""
         ...

@@ -1,4 +1,4 @@
-"""The GraphQL schema (strawberry): one person's history, or many in one call.
+"""The GraphQL schema (strawberry): one person's history, or many in one call; the price archive.
 
 Field names stay snake_case (as the rest of the API). Within one request every
 ``credit_history`` field goes through one loader, so a query with 100 aliased fields (the
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import strawberry
@@ -19,6 +19,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
 from credit_history.errors import CreditHistoryError
+from credit_history.price_archive import ArchiveQuery
 from credit_history.queries import check_national_ids
 from credit_history.repository import CreditReportRow, CreditRepository
 from credit_history.validation import SkipVariableRulesWithoutVariables
@@ -82,6 +83,28 @@ def _loader(info: Info[Any, Any]) -> DataLoader[str, CreditHistory]:
     return loader
 
 
+@strawberry.type(description="One archived minute price of the price archive")
+class ArchivedPrice:
+    """One archived price."""
+
+    asset_symbol: str
+    quote_currency: str
+    price: str = strawberry.field(description="The exact decimal, as text")
+    minute: datetime
+    day: date
+
+
+async def load_archived_prices(repository: CreditRepository, query: ArchiveQuery
+                               ) -> list[ArchivedPrice]:
+    """The archive's rows for ``query`` (one repository call)."""
+    try:
+        rows = await asyncio.to_thread(repository.archived_prices, query)
+    except CreditHistoryError as exc:
+        raise GraphQLError(exc.message, extensions={"code": exc.code}) from None
+    return [ArchivedPrice(asset_symbol=r.asset_symbol, quote_currency=r.quote_currency,
+                          price=r.price, minute=r.minute, day=r.day) for r in rows]
+
+
 @strawberry.type
 class Query:
     """The service's root fields."""
@@ -96,6 +119,17 @@ class Query:
                              national_ids: list[str]) -> list[CreditHistory]:
         """Many histories."""
         return list(await _loader(info).load_many(national_ids))
+
+    @strawberry.field(description="Archived minute prices of one symbol over whole days "
+                                  "(crypto_prices moved to the price archive), oldest first")
+    async def archived_prices(self, info: Info[Any, Any], asset_symbol: str, from_day: date,
+                              to_day: date, limit: int = 1000) -> list[ArchivedPrice]:
+        """One symbol's archived prices."""
+        try:
+            query = ArchiveQuery.checked(asset_symbol, from_day, to_day, limit)
+        except CreditHistoryError as exc:
+            raise GraphQLError(exc.message, extensions={"code": exc.code}) from None
+        return await load_archived_prices(info.context["repository"], query)
 
 
 schema = strawberry.Schema(query=Query, config=StrawberryConfig(auto_camel_case=False),

@@ -13,6 +13,8 @@ import httpx
 import psycopg
 import pytest
 
+from credit_history.price_archive import ARCHIVE_PREFIX
+from devstack.services.credit_history import CreditHistoryService
 from price_archive.archive import archive_prices
 from tests.hasura.conftest import HasuraTarget
 
@@ -117,3 +119,36 @@ async def test_price_archive_deletes_nothing_when_the_upload_fails(
                              retention_days=30, max_days=7, now=NOW)
     assert _remaining(hasura) == before
     assert len(before) == 5
+
+
+async def test_price_archive_is_queried_through_the_remote_schema(
+        hasura: HasuraTarget, old_prices: str, credit_history: CreditHistoryService) -> None:
+    """Price archive is queried through the remote schema.
+
+    GIVEN the archive written where the credit-history service reads its data (the local
+    stand-in for the S3 prefix Athena reads) WHEN admin asks the engine for the archived
+    prices of May 1-2 THEN it gets the archived rows, oldest first, exact decimals; a user
+    has no such field.
+    """
+    archive = credit_history.data_dir / ARCHIVE_PREFIX
+    try:
+        await archive_prices(_executor(hasura), FolderStore(credit_history.data_dir), "",
+                             retention_days=30, max_days=7, now=NOW)
+        query = (f'{{ archived_prices(asset_symbol: "{old_prices}", from_day: "2024-05-01", '
+                 'to_day: "2024-05-02") { price minute day } }')
+        admin = {"X-Hasura-Admin-Secret": hasura.admin_secret}
+        user = {**admin, "X-Hasura-Role": "user",
+                "X-Hasura-User-Id": "4f0c2a8e-6f3b-4d1a-9a6e-2b7c1d9e0a11"}
+        async with httpx.AsyncClient(timeout=30) as http:
+            answer = (await http.post(hasura.graphql_url, json={"query": query},
+                                      headers=admin)).json()
+            refused = (await http.post(hasura.graphql_url, json={"query": query},
+                                       headers=user)).json()
+        assert answer == {"data": {"archived_prices": [
+            {"price": "100", "minute": "2024-05-01T23:00:00+00:00", "day": "2024-05-01"},
+            {"price": "101", "minute": "2024-05-01T23:30:00+00:00", "day": "2024-05-01"},
+            {"price": "102", "minute": "2024-05-02T00:00:00+00:00", "day": "2024-05-02"},
+            {"price": "103", "minute": "2024-05-02T00:30:00+00:00", "day": "2024-05-02"}]}}
+        assert refused["errors"][0]["extensions"]["code"] == "validation-failed"
+    finally:
+        shutil.rmtree(archive, ignore_errors=True)

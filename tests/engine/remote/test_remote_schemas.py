@@ -337,3 +337,31 @@ def test_remote_join_waits_without_holding_a_database_connection(
         answer = pending.result(timeout=150).json()
     assert answer == {"data": {"members": [{"id": 1, "held": {"id": "e1"}},
                                            {"id": 2, "held": {"id": "e2"}}]}}
+
+
+def test_remote_relationship_in_mutation_returning(remote_engine: EngineHandle,
+                                                   remote: HttpService) -> None:
+    """Remote relationship in mutation returning.
+
+    GIVEN the members relationship WHEN an insert, an update and a delete ask for it in
+    their returning rows THEN each row is joined (one remote call per mutation field, made
+    after the transaction), in order.
+    """
+    before = _remote_calls(remote)
+    inserted = remote_engine.graphql("""mutation { insert_members(objects: [
+        {id: 1001, user_id: "u9", ext_id: "x1"}, {id: 1002, user_id: "u9", ext_id: "x2"}]) {
+        returning { id profile { id } } } }""")
+    assert inserted == {"data": {"insert_members": {"returning": [
+        {"id": 1001, "profile": {"id": "x1"}}, {"id": 1002, "profile": {"id": "x2"}}]}}}
+    updated = remote_engine.graphql("""mutation { update_members(
+        where: {id: {_eq: 1001}}, _set: {ext_id: "x3"}) { returning { id profile { id } } }
+        one: update_members_by_pk(pk_columns: {id: 1002}, _set: {ext_id: "x4"}) {
+        id profile { id } } }""")
+    assert updated == {"data": {
+        "update_members": {"returning": [{"id": 1001, "profile": {"id": "x3"}}]},
+        "one": {"id": 1002, "profile": {"id": "x4"}}}}
+    deleted = remote_engine.graphql("""mutation { delete_members(
+        where: {id: {_in: [1001, 1002]}}) { returning { id profile { id } } } }""")
+    assert deleted == {"data": {"delete_members": {"returning": [
+        {"id": 1001, "profile": {"id": "x3"}}, {"id": 1002, "profile": {"id": "x4"}}]}}}
+    assert _remote_calls(remote) - before == 4
