@@ -11,7 +11,8 @@ _SKIP_SCHEMAS = ("pg_catalog", "information_schema", "hdb_catalog", "pg_toast")
 
 _TABLES = """
 SELECT c.oid, n.nspname, c.relname, c.relkind::text,
-       pg_relation_is_updatable(c.oid, true) AS upd, obj_description(c.oid, 'pg_class') AS comment
+       pg_relation_is_updatable(c.oid, true) AS upd, obj_description(c.oid, 'pg_class') AS comment,
+       c.relrowsecurity AS rls
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'v', 'm', 'p', 'f')
   AND n.nspname <> ALL($1::text[]) AND n.nspname NOT LIKE 'pg_temp%'
@@ -43,7 +44,8 @@ SELECT con.conrelid, con.conname, con.contype::text,
        rn.nspname AS rschema, rc.relname AS rtable,
        ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY k(n, i)
              JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n
-             ORDER BY k.i)::text[] AS rcols
+             ORDER BY k.i)::text[] AS rcols,
+       con.convalidated AND NOT con.condeferrable AS enforced
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -92,6 +94,7 @@ async def introspect(conn: Connection) -> Catalog:
             insertable=kind in ("r", "p") or bool(upd & 8),
             updatable=kind in ("r", "p") or bool(upd & 4),
             deletable=kind in ("r", "p") or bool(upd & 16), comment=row["comment"],
+            row_security=bool(row["rls"]),
         )
     for row in await conn.fetch(_COLUMNS, skip):
         table = tables.get(row["attrelid"])
@@ -118,7 +121,8 @@ async def introspect(conn: Connection) -> Catalog:
             table.unique[row["conname"]] = cols
         else:
             table.foreign_keys.append(ForeignKey(
-                row["conname"], cols, row["rschema"], row["rtable"], tuple(row["rcols"])))
+                row["conname"], cols, row["rschema"], row["rtable"], tuple(row["rcols"]),
+                enforced=bool(row["enforced"])))
     exts: list[Any] = await conn.fetch("SELECT extname FROM pg_extension")
     functions: dict[tuple[str, str], Function] = {}
     for row in await conn.fetch(_FUNCTIONS, skip):

@@ -34,6 +34,9 @@ class ForeignKey:
     ref_schema: str
     ref_table: str
     ref_columns: tuple[str, ...]
+    enforced: bool = False
+    """Validated and not deferrable: a row's key, once set, names an existing row at every
+    statement's end (a ``NOT VALID`` or deferrable key promises less)."""
 
 
 @dataclass
@@ -55,6 +58,8 @@ class Table:
     deletable: bool = True
     comment: str | None = None
     """The database's ``COMMENT ON TABLE``/``VIEW``."""
+    row_security: bool = False
+    """Row-level security is on: a query may not see every row."""
 
     @property
     def qualified(self) -> str:

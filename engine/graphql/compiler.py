@@ -66,6 +66,10 @@ class Compiler:
         """(schema, table) → the role's fields answered by another server."""
         self.join_slots: list[tuple[JoinField, Selected]] = []
         """Join fields the statement selects, by slot (see :mod:`engine.graphql.joins`)."""
+        self.reads_committed_rows = False
+        """The statement only reads (a query root): an enforced foreign key's row is there.
+        Off for mutations, whose returning rows may point at rows the statement's own
+        snapshot does not show."""
 
     # -- shared helpers ------------------------------------------------------------------
     def new_alias(self) -> str:
@@ -264,9 +268,11 @@ class Compiler:
             cond = f"{cond} AND {perm}"
         obj, joins = self.object_json(remote, ra, fields)
         if rel.unique:
+            join = [f"LEFT JOIN {remote.table.qualified} {ra} ON {cond}", *joins]
+            if rel.always_found and perm == "true" and self.reads_committed_rows:
+                return obj, join  # the key guarantees the row: no test per row
             marker = f"{ra}.{quote(rel.mapping[0][1])}"
-            expr = f"CASE WHEN {marker} IS NULL THEN 'null' ELSE {obj} END"
-            return expr, [f"LEFT JOIN {remote.table.qualified} {ra} ON {cond}", *joins]
+            return f"CASE WHEN {marker} IS NULL THEN 'null' ELSE {obj} END", join
         return or_null(f"(SELECT {obj} FROM {remote.table.qualified} {ra} {' '.join(joins)} "
                        f"WHERE {cond} LIMIT 1)"), []
 

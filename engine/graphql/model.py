@@ -25,6 +25,8 @@ class Relationship:
     """Object relationships where a foreign key or unique key guarantees at most one row."""
     local_fk: bool = False
     """Object relationships via a foreign key on this table (insert the remote row first)."""
+    always_found: bool = False
+    """The remote row exists for every row of this table (see :func:`always_found`)."""
 
 
 @dataclass

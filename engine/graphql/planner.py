@@ -138,6 +138,7 @@ def compile_root(compiler: Compiler, root_kind: str, info: Any, sel: Selected,
         if acc.select is None or (root_kind == "select_aggregate"
                                   and not acc.select.allow_aggregations):
             raise missing
+        compiler.reads_committed_rows = True
         if root_kind == "select":
             sql = compiler.select_root(info, sel)
         elif root_kind == "select_by_pk":

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from engine.catalog import Catalog, Table
+from engine.catalog.model import ForeignKey
 from engine.graphql.inherited import apply_inherited
 from engine.graphql.model import (
     ComputedField,
@@ -74,7 +75,8 @@ def _relationship(model: Model, info: TableInfo, rel: Mapping[str, Any],
             if fk.columns == cols or set(fk.columns) == set(cols):
                 return Relationship(str(rel["name"]), False, (fk.ref_schema, fk.ref_table),
                                     tuple(zip(fk.columns, fk.ref_columns, strict=True)),
-                                    unique=True, local_fk=True)
+                                    unique=True, local_fk=True,
+                                    always_found=always_found(model, table, fk))
         return None
     if isinstance(fk_on, Mapping):
         remote = qualified(fk_on["table"])
@@ -90,6 +92,21 @@ def _relationship(model: Model, info: TableInfo, rel: Mapping[str, Any],
                 return Relationship(str(rel["name"]), array, remote, mapping,
                                     unique=unique and not array)
     return None
+
+
+def always_found(model: Model, table: Table, fk: ForeignKey) -> bool:
+    """Whether every row of ``table`` has the row ``fk`` points to, visible to any query.
+
+    True for an enforced key (validated, not deferrable) on NOT NULL columns to a table
+    without row-level security: the engine may then build the related object without
+    checking that the join found a row.
+    """
+    remote = model.catalog.table(fk.ref_schema, fk.ref_table)
+    if not fk.enforced or remote is None or remote.kind not in ("r", "p") \
+            or remote.row_security:
+        return False
+    columns = [table.columns.get(name) for name in fk.columns]
+    return all(column is not None and not column.nullable for column in columns)
 
 
 def build_model(catalog: Catalog, metadata: Mapping[str, Any]) -> Model:

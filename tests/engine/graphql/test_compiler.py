@@ -7,14 +7,19 @@ parameters, JSON built by PostgreSQL.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
+from engine.graphql import EngineOptions, GraphQLEngine
 from engine.graphql.errors import GraphQLFieldError
 from engine.graphql.params import Params
 from engine.graphql.planner import compile_operation
+from engine.graphql.resolve import build_model
 from engine.graphql.roots import SqlRoot
 from engine.session import Session
-from tests.engine.graphql.blog_catalog import blog_engine_offline
+from tests.engine.graphql.blog_catalog import blog_catalog, blog_engine_offline
+from tests.engine.graphql.conftest import blog_metadata
 
 USER = Session("user", {"x-hasura-role": "user", "x-hasura-user-id": "1"})
 ADMIN = Session("admin", {"x-hasura-role": "admin"}, True)
@@ -125,3 +130,70 @@ def test_compile_operation_uses_the_parameter_builder_it_is_given() -> None:
     roots = [r for r in plan.roots if isinstance(r, SqlRoot)]
     assert [r.sources for r in roots] == [made[0].sources, made[1].sources]
     assert made[0].sources[-1].kind == "session"
+
+
+def _engine_with_author_key(*, enforced: bool, nullable: bool = False,
+                            row_security: bool = False) -> GraphQLEngine:
+    """The blog engine, its article → author key and author table changed as given."""
+    catalog = blog_catalog()
+    article = catalog.tables[("public", "article")]
+    article.foreign_keys = [dataclasses.replace(fk, enforced=enforced)
+                            for fk in article.foreign_keys]
+    article.columns["author_id"] = dataclasses.replace(article.columns["author_id"],
+                                                       nullable=nullable)
+    catalog.tables[("public", "author")].row_security = row_security
+    model = build_model(catalog, blog_metadata())
+    return GraphQLEngine(None, model, blog_metadata(),  # type: ignore[arg-type]
+                         EngineOptions(), [])
+
+
+def _sql(engine: GraphQLEngine, query: str) -> str:
+    root = engine.prepare({"query": query}, ADMIN, {}).plan.roots[0]
+    assert isinstance(root, SqlRoot)
+    return root.sql
+
+
+def test_compiler_object_relationship_on_an_enforced_key_skips_the_null_test() -> None:
+    """GIVEN article.author through a validated, immediate key on a NOT NULL column.
+
+    WHEN a query selects it
+    THEN the author's JSON is built without testing that the join found a row; a mutation's
+    returning rows (whose snapshot may not show the author) still test it.
+    """
+    engine = _engine_with_author_key(enforced=True)
+    query = _sql(engine, "{ article { author { name } } }")
+    assert 'LEFT JOIN "public"."author" _2 ON _2."id" = _1."author_id"' in query
+    assert "CASE WHEN" not in query
+    mutation = _sql(engine, 'mutation { insert_article_one(object: {title: "t", author_id: 1})'
+                            " { author { name } } }")
+    assert "CASE WHEN" in mutation
+
+
+@pytest.mark.parametrize("change", [
+    {"enforced": False},  # NOT VALID or deferrable
+    {"enforced": True, "nullable": True},
+    {"enforced": True, "row_security": True},
+])
+def test_compiler_object_relationship_keeps_the_null_test_without_the_guarantee(
+        change: dict[str, bool]) -> None:
+    """GIVEN a key that does not guarantee a visible author row WHEN selected THEN CASE stays."""
+    sql = _sql(_engine_with_author_key(**change), "{ article { author { name } } }")
+    assert "CASE WHEN _2.\"id\" IS NULL THEN 'null'" in sql
+
+
+def test_compiler_object_relationship_with_a_filter_keeps_the_null_test() -> None:
+    """GIVEN an enforced key, and a filter of the user role's on authors.
+
+    WHEN that role selects article.author THEN the null test stays (the filter may hide it).
+    """
+    metadata = blog_metadata()
+    author = next(t for t in metadata["sources"][0]["tables"]
+                  if t["table"]["name"] == "author")
+    user = next(p for p in author["select_permissions"] if p["role"] == "user")
+    user["permission"]["filter"] = {"id": {"_eq": "X-Hasura-User-Id"}}
+    engine = _engine_with_author_key(enforced=True)
+    engine = GraphQLEngine(None, build_model(engine.model.catalog, metadata),  # type: ignore[arg-type]
+                           metadata, EngineOptions(), [])
+    root = engine.prepare({"query": "{ article { author { name } } }"}, USER, {}).plan.roots[0]
+    assert isinstance(root, SqlRoot)
+    assert "CASE WHEN _2.\"id\" IS NULL THEN 'null'" in root.sql
