@@ -3,9 +3,9 @@
 The statement puts, in each selected join field's place, an object holding the field's slot
 number and its join columns (``{"__join_slot": 0, "national_id": "..."}``). After the
 statement ran, :func:`resolve_joins` collects every occurrence of each slot across the whole
-answer, in response order, asks the field's resolver ONCE with all of them, and puts each
-answer in its place. Only rows that reached the answer (the table's permissions and the
-query's filters applied in SQL) are joined.
+answer, in response order, asks the field's resolver ONCE with all of them (slots of the same
+query field together), and puts each answer in its place. Only rows that reached the answer
+(the table's permissions and the query's filters applied in SQL) are joined.
 """
 
 from __future__ import annotations
@@ -48,8 +48,13 @@ async def resolve_joins(text: str | bytes, slots: Sequence[tuple[JoinField, Sele
     value = orjson.loads(text)
     found: dict[int, list[Place]] = {}
     _collect(value, found)
+    # Slots of one field of the query (the same relationship under the same selection, e.g.
+    # each update of update_<table>_many) are answered together: one call per field.
+    groups: dict[tuple[int, int], tuple[JoinField, Selected, list[Place]]] = {}
     for slot, places in sorted(found.items()):
         join, selected = slots[slot]
+        groups.setdefault((id(join), id(selected.node)), (join, selected, []))[2].extend(places)
+    for join, selected, places in groups.values():
         answers = await join.resolve(JoinCall(
             rows=[columns for _, _, columns in places], node=selected.node, session=session,
             headers=headers, fragments=fragments, variables=variables))

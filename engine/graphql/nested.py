@@ -19,6 +19,7 @@ from engine.graphql.model import TableInfo
 from engine.graphql.mutations import CHECK_FAILED, MutationCompiler
 from engine.graphql.params import bind
 from engine.graphql.pgerrors import map_postgres_error
+from engine.graphql.providers import JoinField
 from engine.graphql.selection import Selected
 from engine.graphql.sqltext import Const, JsonPart, json_array, json_object, json_string
 
@@ -30,6 +31,8 @@ class NestedInsert:
                  variables: Mapping[str, Any], session: Mapping[str, str]) -> None:
         self.conn = conn
         self.new_compiler = new_compiler
+        self.join_slots: list[tuple[JoinField, Selected]] = []
+        """The response's remote join fields (answered after the transaction)."""
         self.variables = variables
         self.session = session
         self.affected = 0
@@ -145,6 +148,7 @@ class NestedInsert:
                     pairs.append((f.alias, json_string(f"{info.name}_mutation_response")))
             sql = f"SELECT {json_object(pairs)} FROM {source} {' '.join(joins)}"
         args_out = bind(compiler.params.sources, self.variables, self.session)
+        self.join_slots = compiler.join_slots
         result: str | None = await self.conn.fetchval(sql, *args_out)
         return result
 

@@ -39,6 +39,7 @@ def run_context(engine: GraphQLEngine, conn: Connection, prepared: PreparedOpera
                             prepared.document.fragments, prepared.variables,
                             prepared.state.access)
         compiler.relay = prepared.state.relay
+        compiler.joins = prepared.state.joins
         return compiler
 
     return RunContext(conn, prepared, session_vars, new_compiler, introspection)

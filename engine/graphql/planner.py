@@ -105,8 +105,8 @@ def compile_operation(model: Model, options: EngineOptions, state: RoleState,
             if kind == "subscription":
                 raise validation("remote relationships are not supported in subscriptions",
                                  sel.path)
-            if not isinstance(plan, SqlRoot):
-                raise validation("remote relationships are only supported in queries",
+            if not isinstance(plan, SqlRoot | SequenceRoot):
+                raise validation(f"remote relationships are not supported in {sel.name}",
                                  sel.path)
             plan.joins = list(compiler.join_slots)
             cacheable = False

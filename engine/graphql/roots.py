@@ -141,10 +141,7 @@ class SqlRoot(RootPlan):
 
     async def complete(self, value: bytes, prepared: PreparedOperation) -> bytes:
         """The statement's JSON with every remote join field answered."""
-        if not self.joins or value == b"null":
-            return value
-        return await resolve_joins(value, self.joins, prepared.session, prepared.headers,
-                                   prepared.document.fragments, prepared.variables)
+        return await _answer_joins(value, self.joins, prepared)
 
     async def _checked_text(self, ctx: RunContext) -> str | None:
         if self.error_path is None:
@@ -189,11 +186,22 @@ class SequenceRoot(RootPlan):
 
     alias: str
     steps: list[SqlRoot]
+    joins: list[tuple[JoinField, Selected]] = field(default_factory=list)
+    """Remote join fields of every step (one compiler numbered their slots)."""
 
     async def run(self, ctx: RunContext) -> bytes:
         """Run every step."""
         parts = [await step.run(ctx) for step in self.steps]
         return b"[" + b",".join(parts) + b"]"
+
+    @property
+    def completes(self) -> bool:
+        """Remote join fields are answered after the transaction, without its connection."""
+        return bool(self.joins)
+
+    async def complete(self, value: bytes, prepared: PreparedOperation) -> bytes:
+        """The steps' JSON list with every remote join field answered (one call per field)."""
+        return await _answer_joins(value, self.joins, prepared)
 
 
 @dataclass
@@ -207,9 +215,31 @@ class NestedInsertRoot(RootPlan):
     one: bool
     arguments: Mapping[str, Any]
 
+    joins: list[tuple[JoinField, Selected]] = field(default_factory=list)
+    """Remote join fields of the response, known once it is compiled (after the inserts;
+    this plan is never cached, so they are this request's)."""
+
     async def run(self, ctx: RunContext) -> bytes:
         """Insert parents, rows and children, then build the response."""
         runner = NestedInsert(ctx.conn, ctx.new_compiler, ctx.prepared.variables,
                               ctx.session_vars)
         text = await runner.run(self.info, self.selected, self.objects, self.one, self.arguments)
+        self.joins = list(runner.join_slots)
         return b"null" if text is None else text.encode()
+
+    @property
+    def completes(self) -> bool:
+        """Remote join fields are answered after the transaction, without its connection."""
+        return bool(self.joins)
+
+    async def complete(self, value: bytes, prepared: PreparedOperation) -> bytes:
+        """The response with every remote join field answered."""
+        return await _answer_joins(value, self.joins, prepared)
+
+
+async def _answer_joins(value: bytes, joins: list[tuple[JoinField, Selected]],
+                        prepared: PreparedOperation) -> bytes:
+    if not joins or value == b"null":
+        return value
+    return await resolve_joins(value, joins, prepared.session, prepared.headers,
+                               prepared.document.fragments, prepared.variables)

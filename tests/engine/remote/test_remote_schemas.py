@@ -60,9 +60,15 @@ def remote_engine(create_database: Callable[[str], str],
     engine.run_sql(
         "CREATE TABLE members (id int PRIMARY KEY, user_id text NOT NULL, ext_id text);"
         "INSERT INTO members SELECT i, 'u' || (i % 2), CASE WHEN i = 3 THEN NULL "
-        "ELSE 'e' || i END FROM generate_series(1, 100) i")
+        "ELSE 'e' || i END FROM generate_series(1, 100) i;"
+        "CREATE TABLE member_notes (id serial PRIMARY KEY, body text NOT NULL, "
+        "member_id int REFERENCES members (id) ON DELETE CASCADE)")
     _ok(engine.metadata({"type": "bulk", "args": [
         {"type": "pg_track_table", "args": {"table": "members"}},
+        {"type": "pg_track_table", "args": {"table": "member_notes"}},
+        {"type": "pg_create_object_relationship", "args": {
+            "table": "member_notes", "name": "member",
+            "using": {"foreign_key_constraint_on": "member_id"}}},
         {"type": "pg_create_select_permission", "args": {
             "table": "members", "role": "user", "permission": {
                 "columns": ["id", "ext_id"], "filter": {"user_id": {"_eq": "X-Hasura-User-Id"}}}}},
@@ -343,7 +349,8 @@ def test_remote_relationship_in_mutation_returning(remote_engine: EngineHandle,
                                                    remote: HttpService) -> None:
     """Remote relationship in mutation returning.
 
-    GIVEN the members relationship WHEN an insert, an update and a delete ask for it in
+    GIVEN the members relationship WHEN an insert, updates (by filter, by key, many), a
+    nested insert (through another table's object relationship) and a delete ask for it in
     their returning rows THEN each row is joined (one remote call per mutation field, made
     after the transaction), in order.
     """
@@ -360,8 +367,21 @@ def test_remote_relationship_in_mutation_returning(remote_engine: EngineHandle,
     assert updated == {"data": {
         "update_members": {"returning": [{"id": 1001, "profile": {"id": "x3"}}]},
         "one": {"id": 1002, "profile": {"id": "x4"}}}}
+    many = remote_engine.graphql("""mutation { update_members_many(updates: [
+        {where: {id: {_eq: 1001}}, _set: {ext_id: "x5"}},
+        {where: {id: {_eq: 1002}}, _set: {ext_id: "x6"}}]) {
+        affected_rows returning { id profile { id } } } }""")
+    assert many == {"data": {"update_members_many": [
+        {"affected_rows": 1, "returning": [{"id": 1001, "profile": {"id": "x5"}}]},
+        {"affected_rows": 1, "returning": [{"id": 1002, "profile": {"id": "x6"}}]}]}}
+    nested = remote_engine.graphql("""mutation { insert_member_notes(objects: [
+        {body: "hi", member: {data: {id: 1003, user_id: "u9", ext_id: "x7"}}}]) {
+        returning { body member { id profile { id } } } } }""")
+    assert nested == {"data": {"insert_member_notes": {"returning": [
+        {"body": "hi", "member": {"id": 1003, "profile": {"id": "x7"}}}]}}}
     deleted = remote_engine.graphql("""mutation { delete_members(
-        where: {id: {_in: [1001, 1002]}}) { returning { id profile { id } } } }""")
+        where: {id: {_in: [1001, 1002, 1003]}}) { returning { id profile { id } } } }""")
     assert deleted == {"data": {"delete_members": {"returning": [
-        {"id": 1001, "profile": {"id": "x3"}}, {"id": 1002, "profile": {"id": "x4"}}]}}}
-    assert _remote_calls(remote) - before == 4
+        {"id": 1001, "profile": {"id": "x5"}}, {"id": 1002, "profile": {"id": "x6"}},
+        {"id": 1003, "profile": {"id": "x7"}}]}}}
+    assert _remote_calls(remote) - before == 6
