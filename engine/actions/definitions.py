@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 DEFAULT_TIMEOUT = 30.0  # seconds, Hasura's default action timeout
 
+_TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+
 
 class UnsetVariableError(LookupError):
-    """A header's ``value_from_env`` names an environment variable that is not set."""
+    """A ``value_from_env`` or a ``{{VAR}}`` template names an unset environment variable."""
+
+
+def resolve_template(text: str, env: Mapping[str, str]) -> str:
+    """``text`` with each ``{{VAR}}`` replaced by the variable's value (handler, webhook URLs).
+
+    Raises:
+        UnsetVariableError: a variable ``env`` lacks (the message names it and ``text``).
+    """
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        found = env.get(name)
+        if found is None:
+            raise UnsetVariableError(f"environment variable {name!r} used in {text!r} is not set")
+        return found
+
+    return _TEMPLATE.sub(value, text)
 
 
 @dataclass(frozen=True)

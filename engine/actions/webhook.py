@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from typing import Any
 
 import httpx
 import orjson
 
-from engine.actions.definitions import ActionDef, UnsetVariableError, resolved_headers
+from engine.actions.definitions import (
+    ActionDef,
+    UnsetVariableError,
+    resolve_template,
+    resolved_headers,
+)
 from engine.actions.errors import ActionHandlerError, unexpected
 from engine.actions.handler_client import HandlerClient
 from engine.graphql.errors import GraphQLFieldError
 from engine.http_headers import wire_headers
-
-_TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 NOT_FORWARDED = frozenset({
     "content-length", "content-md5", "user-agent", "host", "origin", "referer", "accept",
@@ -24,19 +26,6 @@ NOT_FORWARDED = frozenset({
     "dnt", "content-type", "transfer-encoding", "x-hasura-admin-secret",
 })
 """Client headers never passed on (transport headers, and the admin secret)."""
-
-
-def resolve_template(text: str, env: Mapping[str, str] | None = None) -> str:
-    """``{{ACTIONS_BASE_URL}}/login`` with the variable's value; a missing one is an error."""
-    source = os.environ if env is None else env
-
-    def value(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in source:
-            raise unexpected(f"environment variable {name!r} used in the handler URL is not set")
-        return source[name]
-
-    return _TEMPLATE.sub(value, text)
 
 
 def request_headers(action: ActionDef, client_headers: Mapping[str, str],
@@ -69,7 +58,10 @@ def action_body(action: ActionDef, arguments: Mapping[str, Any],
 async def call_handler(client: HandlerClient, action: ActionDef, body: Mapping[str, Any],
                        headers: Mapping[str, str]) -> Any:
     """POST the payload; the answer's JSON on 2xx, else the GraphQL error Hasura gives."""
-    url = resolve_template(action.handler)
+    try:
+        url = resolve_template(action.handler, os.environ)
+    except UnsetVariableError as exc:
+        raise unexpected(str(exc)) from None
     try:
         response = await client.post(url, orjson.dumps(body), wire_headers(headers),
                                      action.timeout)

@@ -11,7 +11,6 @@ import codecs
 import contextlib
 import email.message
 import email.utils
-import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,11 +20,15 @@ from typing import Any
 import httpx
 import orjson
 
-from engine.actions.definitions import HeaderSpec, UnsetVariableError, resolved_headers
+from engine.actions.definitions import (
+    HeaderSpec,
+    UnsetVariableError,
+    resolve_template,
+    resolved_headers,
+)
 from engine.events.transport import KeepAliveTransport, target_of
 from engine.http_headers import wire_headers
 
-_TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 RESPONSE_BODY_LIMIT = 4096
 """Bytes of a webhook's answer kept in the invocation log."""
 
@@ -52,20 +55,6 @@ class Header(HeaderSpec):
         return cls(name=name, value=value, value_from_env=from_env)
 
 
-def resolve_template(template: str, env: Mapping[str, str]) -> str:
-    """Replace each ``{{VAR}}`` in ``template`` with the environment's value."""
-
-    def value(match: re.Match[str]) -> str:
-        try:
-            return env[match.group(1)]
-        except KeyError:
-            raise WebhookConfigError(
-                f"environment variable {match.group(1)} used in {template!r} is not set"
-            ) from None
-
-    return _TEMPLATE.sub(value, template)
-
-
 @dataclass(frozen=True)
 class WebhookSpec:
     """Where a trigger posts and with which headers."""
@@ -84,7 +73,10 @@ class WebhookSpec:
                     f"environment variable {self.url_from_env} (webhook_from_env) is not set"
                 ) from None
         assert self.url is not None
-        return resolve_template(self.url, env)
+        try:
+            return resolve_template(self.url, env)
+        except UnsetVariableError as exc:
+            raise WebhookConfigError(str(exc)) from None
 
     def resolve_headers(self, env: Mapping[str, str]) -> dict[str, str]:
         """The configured headers, values resolved, plus the JSON content type."""

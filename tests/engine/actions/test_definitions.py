@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from engine.actions.definitions import HeaderSpec, UnsetVariableError, read_action
+from engine.actions.definitions import (
+    HeaderSpec,
+    UnsetVariableError,
+    read_action,
+    resolve_template,
+)
 from engine.actions.webhook import request_headers
 from engine.events.webhook import Header, WebhookConfigError, WebhookSpec
 from engine.graphql.errors import GraphQLFieldError
@@ -42,3 +49,15 @@ def test_header_resolution_errors_keep_each_callers_type() -> None:
     with pytest.raises(WebhookConfigError, match="UNSET_KEY"):
         spec.resolve_headers({})
     assert spec.resolve_headers({"UNSET_KEY": "k"})["X-Key"] == "k"
+
+
+def test_resolve_template_fills_variables_and_names_an_unset_one() -> None:
+    """GIVEN ``{{BASE}}/login`` WHEN BASE is set THEN the URL; WHEN unset THEN each caller.
+
+    (a trigger's webhook, here) raises its own error naming the variable.
+    """
+    assert resolve_template("{{ BASE }}/login", {"BASE": "http://a"}) == "http://a/login"
+    with pytest.raises(UnsetVariableError, match=re.escape("'BASE' used in '{{BASE}}/login'")):
+        resolve_template("{{BASE}}/login", {})
+    with pytest.raises(WebhookConfigError, match="'BASE'"):
+        WebhookSpec(url="{{BASE}}/hook").resolve_url({})
