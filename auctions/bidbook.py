@@ -3,6 +3,7 @@
 Redis is where bids are decided. An auction is loaded once (from PostgreSQL, through the
 engine) into a hash; ``place_bid.lua`` then checks and records a bid in one atomic step
 and appends it to the outbox list, from which :mod:`auctions.outbox` forwards it to SQS.
+Concurrent bids share a pipeline (:mod:`auctions.script_batch`); each still runs alone.
 Amounts are integer cents and times integer microseconds, so Lua compares them exactly.
 """
 
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from redis.asyncio import Redis
+
+from auctions.script_batch import BatchedScript
 
 OUTBOX_KEY = "auctions:outbox"
 REASONS = ("auction-closed", "too-low", "own-auction", "duplicate", "rate-limited")
@@ -90,7 +93,7 @@ class BidBook:
         self.anti_snipe_us = int(anti_snipe_seconds * 1_000_000)
         self.rate_limit = rate_limit
         self.rate_window_ms = int(rate_window_seconds * 1000)
-        self._place = redis.register_script((_SCRIPTS / "place_bid.lua").read_text())
+        self._place = BatchedScript(redis, (_SCRIPTS / "place_bid.lua").read_text())
         self._close = redis.register_script((_SCRIPTS / "close_auction.lua").read_text())
 
     async def load(self, terms: AuctionTerms) -> None:
@@ -118,7 +121,7 @@ class BidBook:
                 f"bidrate:{user_id}", OUTBOX_KEY]
         args: list[str | int] = [auction_id, bid_id, user_id, cents(amount), self.anti_snipe_us,
                 self.rate_limit, self.rate_window_ms]
-        raw = await self._place(keys=keys, args=args)
+        raw = await self._place(keys, args)
         kind = _text(raw[0])
         if kind == "unknown":
             raise UnknownAuctionError(auction_id)

@@ -37,7 +37,7 @@ from joserfc import jwk, jwt
 from auctions.bidbook import OUTBOX_KEY
 from bench.auctions.load import PLACE_BID, LoadRecord, PriceBoard, run_bidders
 from bench.auctions.stack import AuctionProcesses, AuctionStackConfig, start_auction_processes
-from bench.auctions.verify import scan_history, verify, wait_for_drain
+from bench.auctions.verify import account_for_pending, scan_history, verify, wait_for_drain
 from bench.load.cpu import system_busy_seconds, tree_cpu_seconds
 from bench.load.stats import percentile
 from devstack.hasura_project.migrations import Migrator
@@ -251,7 +251,10 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         say("waiting for the auctions to close ...")
         wait = max(0.0, (ends_at - datetime.now(UTC)).total_seconds()) + 30
         closed = closed_rows(processes.engine.graphql_url(), auctions, wait)
-        verdict = verify(record, scan_history(dynamodb, "bids_history", wanted), closed)
+        if pending is not None:  # counted again just before the history is read
+            pending = still_pending(redis.url(0), client("sqs", moto.url(), settings.aws_region))
+        verdict = account_for_pending(
+            verify(record, scan_history(dynamodb, "bids_history", wanted), closed), pending)
         latencies = sorted(record.latencies)
         cpu = {k: round(cpu_after[k] - cpu_before.get(k, 0.0), 2) for k in cpu_after}
         answered = max(record.requests, 1)

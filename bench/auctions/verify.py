@@ -113,3 +113,25 @@ def verify(record: LoadRecord, items: list[dict[str, Any]],
         "wrong_winner": wrong_winner[:5],
         "unknown_reasons": unknown_reasons,
     }
+
+
+def account_for_pending(verdict: dict[str, Any], pending: dict[str, int] | None
+                        ) -> dict[str, Any]:
+    """When the drain timed out: how many of the bids not stored are still on the way.
+
+    ``pending`` counts the bids in the outbox, the queue and its dead-letter queue (see
+    ``still_pending``). A bid stored nowhere and counted nowhere is lost for good; the
+    rest are late (the local queue emulator drains slowly), or given up on in the DLQ.
+    The verdict stays not ok either way: the history is not complete.
+    """
+    if pending is None:
+        return verdict
+    dead = sum(n for name, n in pending.items() if name.endswith("-dlq.fifo"))
+    on_the_way = sum(pending.values()) - dead
+    missing = verdict["lost"]
+    return {**verdict, "not_stored": {
+        "on_the_way": min(missing, on_the_way),
+        "in_dead_letter_queue": dead,
+        "unaccounted": max(0, missing - on_the_way - dead),
+    }}
+

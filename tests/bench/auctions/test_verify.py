@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bench.auctions.load import AcceptedBid, LoadRecord
-from bench.auctions.verify import verify
+from bench.auctions.verify import account_for_pending, verify
 
 
 def item(bid: AcceptedBid, timestamp: int) -> dict[str, Any]:
@@ -47,3 +47,22 @@ def test_verify_reports_lost_doubled_unordered_and_wrong_winner() -> None:
     assert not unordered["checks"]["amounts_rise_in_acceptance_order"]
     assert not unordered["checks"]["history_sorts_in_acceptance_order"]
     assert not wrong["checks"]["winner_is_highest_accepted_bid"]
+
+
+def test_verify_counts_bids_not_stored_that_are_still_on_the_way() -> None:
+    """GIVEN 3 accepted bids, one stored, and the drain timed out.
+
+    WHEN one bid is still in the queue and none in the DLQ, then when none is anywhere
+    THEN the first says 1 on the way and 1 unaccounted, the second 2 unaccounted; neither
+    verdict is ok.
+    """
+    stored = [item(BIDS[0], 101)]
+    queued = account_for_pending(verify(record(BIDS), stored, CLOSED), {
+        "outbox": 0, "bid-persistence-queue.fifo": 1, "bid-persistence-queue-dlq.fifo": 0})
+    gone = account_for_pending(verify(record(BIDS), stored, CLOSED), {
+        "outbox": 0, "bid-persistence-queue.fifo": 0, "bid-persistence-queue-dlq.fifo": 0})
+
+    assert queued["not_stored"] == {"on_the_way": 1, "in_dead_letter_queue": 0,
+                                    "unaccounted": 1}
+    assert gone["not_stored"]["unaccounted"] == 2
+    assert (queued["ok"], gone["ok"]) == (False, False)
