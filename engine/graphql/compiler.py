@@ -26,6 +26,7 @@ from engine.graphql.options import EngineOptions
 from engine.graphql.ordering import OrderBy
 from engine.graphql.params import Params, to_text
 from engine.graphql.providers import JoinField
+from engine.graphql.relay import relay_field
 from engine.graphql.roles import Access, access
 from engine.graphql.scalars import GEOMETRIC, STRINGIFIED, scalar_name
 from engine.graphql.selection import Selected, collect, sub_selection_sets
@@ -168,7 +169,7 @@ class Compiler:
         joins: list[str] = []
         for sel in fields:
             name = sel.name
-            if self.relay and self._relay_field(info, alias, sel, pairs):
+            if self.relay and relay_field(self, info, alias, sel, pairs):
                 continue
             if name == "__typename":
                 pairs.append((sel.alias, json_string(info.name)))
@@ -227,23 +228,6 @@ class Compiler:
         pairs: list[tuple[str, JsonPart]] = [(JOIN_SLOT_KEY, slot)]
         pairs.extend((c, json_value(self.column_expr(info, alias, c))) for c in found.columns)
         return json_object(pairs)
-
-    def _relay_field(self, info: TableInfo, alias: str, sel: Selected,
-                     pairs: list[tuple[str, JsonPart]]) -> bool:
-        """A Relay-only field (the global ``id``, ``<relationship>_connection``), if it is one."""
-        from engine.graphql.relay import Connection
-        from engine.graphql.relay_ids import node_id_expr
-
-        if sel.name == "id" and info.table.primary_key:
-            pairs.append((sel.alias, json_value(node_id_expr(info, alias))))
-            return True
-        rel = info.relationships.get(sel.name.removesuffix("_connection"))
-        remote = None if rel is None else self.model.tables[rel.remote]
-        if sel.name.endswith("_connection") and rel is not None and remote is not None \
-                and rel.array and remote.table.primary_key and self.can_select(rel.remote):
-            pairs.append((sel.alias, Connection(self).relationship(rel, remote, alias, sel)))
-            return True
-        return False
 
     def computed_allowed(self, info: TableInfo, name: str) -> bool:
         """Whether ``name`` is a computed field the role may use."""

@@ -19,7 +19,7 @@ from engine.graphql.calls import function_call
 from engine.graphql.errors import validation
 from engine.graphql.model import Relationship, TableInfo, TrackedFunction
 from engine.graphql.ordering import Item, OrderBy
-from engine.graphql.relay_ids import base64_text, column_param, node_root
+from engine.graphql.relay_ids import base64_text, column_param, node_id_expr, node_root
 from engine.graphql.selection import Selected
 from engine.graphql.sqltext import JsonPart, json_object, json_string, json_value, literal
 
@@ -216,6 +216,21 @@ class Connection:
                      sel: Selected) -> str:
         """``<relationship>_connection`` of an array relationship."""
         return self.compile(remote, sel, lambda alias: [self.c.join_on(rel, parent, alias)])
+
+
+def relay_field(compiler: Compiler, info: TableInfo, alias: str, sel: Selected,
+                pairs: list[tuple[str, JsonPart]]) -> bool:
+    """Add a Relay-only field (the global ``id``, ``<relationship>_connection``), if it is one."""
+    if sel.name == "id" and info.table.primary_key:
+        pairs.append((sel.alias, json_value(node_id_expr(info, alias))))
+        return True
+    rel = info.relationships.get(sel.name.removesuffix("_connection"))
+    remote = None if rel is None else compiler.model.tables[rel.remote]
+    if sel.name.endswith("_connection") and rel is not None and remote is not None \
+            and rel.array and remote.table.primary_key and compiler.can_select(rel.remote):
+        pairs.append((sel.alias, Connection(compiler).relationship(rel, remote, alias, sel)))
+        return True
+    return False
 
 
 def function_connection(compiler: Compiler, fn: TrackedFunction, sel: Selected) -> str:
