@@ -43,7 +43,17 @@ def make_repository(settings: CreditHistorySettings) -> CreditRepository:
     from credit_history.duckdb_repository import DuckDBRepository
 
     assert settings.data_dir is not None
-    return DuckDBRepository(settings.data_dir)
+    mirror = None
+    if settings.archive_bucket:
+        import boto3
+
+        from credit_history.archive_mirror import S3ArchiveMirror
+
+        s3 = boto3.client("s3", region_name=settings.aws_region,
+                          endpoint_url=settings.aws_endpoint_url)
+        mirror = S3ArchiveMirror(s3, settings.archive_bucket, settings.archive_data_prefix,
+                                 settings.data_dir)
+    return DuckDBRepository(settings.data_dir, mirror)
 
 
 class _GraphQL(GraphQL[dict[str, Any], None]):

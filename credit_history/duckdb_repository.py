@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from credit_history.archive_mirror import S3ArchiveMirror
 from credit_history.price_archive import (
     ARCHIVE_PREFIX,
     ARCHIVE_TABLE,
@@ -24,13 +25,15 @@ from credit_history.seed import REPORTS_PREFIX
 class DuckDBRepository:
     """Runs the service's SQL on DuckDB; ``credit_reports`` is a view over the Parquet files."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, archive_mirror: S3ArchiveMirror | None = None) -> None:
         files = data_dir / REPORTS_PREFIX
         if not any(files.glob("*.parquet")):
             raise FileNotFoundError(f"no Parquet files under {files} (run the seed command)")
         self.queries = 0
         self._archive = data_dir / ARCHIVE_PREFIX
         self._archive_view = False
+        self._mirror = archive_mirror
+        """Copies the archive from S3 first (locally: moto's bucket), when set."""
         self._lock = threading.Lock()
         self._db = duckdb.connect(":memory:")
         pattern = str(files / "*.parquet").replace("'", "''")
@@ -51,6 +54,8 @@ class DuckDBRepository:
 
     def archived_prices(self, query: ArchiveQuery) -> list[ArchivedPriceRow]:
         """One symbol's archived prices (none while the archive folder has no file)."""
+        if self._mirror is not None:
+            self._mirror.sync()
         with self._lock:
             if not self._archive_view:
                 if not any(self._archive.glob("dt=*/*.parquet")):

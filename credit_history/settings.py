@@ -30,6 +30,11 @@ class CreditHistorySettings:
     aws_region: str | None = None
     aws_endpoint_url: str | None = None
     """moto's URL locally; unset on AWS."""
+    archive_bucket: str | None = None
+    """``CREDIT_HISTORY_ARCHIVE_BUCKET``, duckdb backend only: the bucket whose price archive
+    is copied into the data folder before an archive query (locally moto's)."""
+    archive_data_prefix: str = "athena-data/"
+    """``CREDIT_HISTORY_ARCHIVE_DATA_PREFIX``: the tables' prefix in that bucket."""
     shared_secret: Secret | None = field(default=None, repr=False)
     """The ``X-Action-Secret`` every request must carry (None: no check, tests only)."""
 
@@ -61,4 +66,7 @@ class CreditHistorySettings:
                              if athena else read.optional("ATHENA_DATABASE")),
             athena_timeout_seconds=timeout, aws_region=region,
             aws_endpoint_url=read.optional("AWS_ENDPOINT_URL"),
+            archive_bucket=(read.optional("CREDIT_HISTORY_ARCHIVE_BUCKET")
+                            if backend == "duckdb" else None),
+            archive_data_prefix=read.text("CREDIT_HISTORY_ARCHIVE_DATA_PREFIX", "athena-data/"),
             shared_secret=shared_secret(env, region=region))

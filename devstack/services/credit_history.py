@@ -1,7 +1,8 @@
 """The credit-history service (``credit_history``) in the local stack: DuckDB over Parquet.
 
 Before it starts, the synthetic Parquet data is written under the state folder (the local
-stand-in for the S3 prefix) and, when moto runs, uploaded to its S3 bucket too.
+stand-in for the S3 prefix) and, when moto runs, uploaded to its S3 bucket too; the price
+archive the trigger service writes to that bucket is then copied in before archive queries.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 import httpx
 
 from devstack.services.http import HttpService, uvicorn_argv
-from devstack.services.moto import client
+from devstack.services.moto import LOCAL_CREDENTIALS, client
 from devstack.settings import StackSettings
 
 logger = logging.getLogger("devstack.credit_history")
@@ -38,14 +39,23 @@ class CreditHistoryService(HttpService):
         self.people = people
         self.data_dir = data_dir or settings.state_dir / "credit-history-data"
         self.upload = upload
+        env = {"CREDIT_HISTORY_BACKEND": "duckdb",
+               "CREDIT_HISTORY_DATA_DIR": str(self.data_dir),
+               # The engine sends it as X-Action-Secret (remote_schemas.yaml headers).
+               "ACTION_SHARED_SECRET": settings.action_shared_secret}
+        if upload:
+            # The trigger service archives prices to moto's bucket: archive queries copy
+            # them into the data folder first (Athena reads the bucket itself on AWS).
+            env.update({"CREDIT_HISTORY_ARCHIVE_BUCKET": BUCKET,
+                        "CREDIT_HISTORY_ARCHIVE_DATA_PREFIX": DATA_PREFIX,
+                        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{settings.moto_port}",
+                        "AWS_REGION": settings.aws_region,
+                        "AWS_DEFAULT_REGION": settings.aws_region, **LOCAL_CREDENTIALS})
         super().__init__(
             settings, "credit-history", port,
             [*uvicorn_argv("credit_history.app:app", port), "--factory"],
             description="credit history over Parquet (DuckDB stands in for Athena)",
-            env={"CREDIT_HISTORY_BACKEND": "duckdb",
-                 "CREDIT_HISTORY_DATA_DIR": str(self.data_dir),
-                 # The engine sends it as X-Action-Secret (remote_schemas.yaml headers).
-                 "ACTION_SHARED_SECRET": settings.action_shared_secret})
+            env=env)
 
     def stats(self) -> dict[str, int]:
         """The service's counters (GraphQL requests, repository queries)."""

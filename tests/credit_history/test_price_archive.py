@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 from botocore.stub import Stubber
 
+from credit_history.archive_mirror import S3ArchiveMirror
 from credit_history.athena_repository import AthenaRepository
 from credit_history.duckdb_repository import DuckDBRepository
 from credit_history.price_archive import (
@@ -21,6 +22,7 @@ from credit_history.price_archive import (
 )
 from credit_history.schema import schema
 from credit_history.seed import write_local
+from devstack.services.moto import MotoService, client
 from price_archive.archive import write_parquet
 
 
@@ -129,3 +131,35 @@ def test_archive_field_refuses_bad_ranges_and_answers_rows(tmp_path: Path) -> No
     assert good.data == {"archived_prices": [{"asset_symbol": "ETH", "price": "2300.5",
                                               "minute": "2024-01-02T00:01:00+00:00",
                                               "day": "2024-01-02"}]}
+
+
+def test_duckdb_archive_query_mirrors_the_bucket_first(tmp_path: Path,
+                                                        moto_server: MotoService) -> None:
+    """DuckDB archive query mirrors the bucket first.
+
+    GIVEN the archive uploaded to (moto's) S3 under the data prefix, as the trigger service
+    uploads it WHEN the local backend is asked THEN it copies the files into its data folder
+    and answers their rows; asked again, it copies nothing more; a file added to the bucket
+    later is copied and answered.
+    """
+    source = tmp_path / "written"
+    _archive(source)
+    s3 = client("s3", moto_server.url(), "us-east-1")
+    bucket = f"archive-{tmp_path.name.lower().replace('_', '-')}"[:60]
+    s3.create_bucket(Bucket=bucket)
+    files = sorted((source / ARCHIVE_PREFIX).glob("dt=*/*.parquet"))
+    for path in files[:1]:
+        s3.upload_file(str(path), bucket, f"athena-data/{path.relative_to(source)}")
+    data = tmp_path / "service"
+    write_local(data, people=3)
+    mirror = S3ArchiveMirror(s3, bucket, "athena-data/", data)
+    repository = DuckDBRepository(data, mirror)
+    query = ArchiveQuery.checked("BTC", date(2024, 1, 1), date(2024, 1, 31), 100)
+    assert [r.price for r in repository.archived_prices(query)] == ["41999.5", "42000.12345678"]
+    assert mirror.downloads == 1
+    repository.archived_prices(query)
+    assert mirror.downloads == 1
+    s3.upload_file(str(files[1]), bucket, f"athena-data/{files[1].relative_to(source)}")
+    assert [r.price for r in repository.archived_prices(query)] == [
+        "41999.5", "42000.12345678", "43000"]
+    assert mirror.downloads == 2

@@ -41,3 +41,18 @@ def test_settings_require_the_shared_secret() -> None:
     """GIVEN no shared secret WHEN read THEN SettingsError names ACTION_SHARED_SECRET."""
     with pytest.raises(SettingsError, match="ACTION_SHARED_SECRET"):
         CreditHistorySettings.from_env({"CREDIT_HISTORY_DATA_DIR": "/d"})
+
+
+def test_settings_read_the_archive_mirror_only_for_duckdb() -> None:
+    """Settings read the archive mirror only for duckdb.
+
+    GIVEN an archive bucket WHEN the duckdb backend reads it THEN it mirrors that bucket
+    (default prefix athena-data/); WHEN the athena backend does THEN it is ignored.
+    """
+    local = CreditHistorySettings.from_env({
+        **SECRET, "CREDIT_HISTORY_DATA_DIR": "/d", "CREDIT_HISTORY_ARCHIVE_BUCKET": "b"})
+    assert (local.archive_bucket, local.archive_data_prefix) == ("b", "athena-data/")
+    cloud = CreditHistorySettings.from_env({
+        **SECRET, "CREDIT_HISTORY_BACKEND": "athena", "ATHENA_WORKGROUP": "wg",
+        "ATHENA_DATABASE": "db", "CREDIT_HISTORY_ARCHIVE_BUCKET": "b"})
+    assert cloud.archive_bucket is None
