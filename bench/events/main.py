@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import platform
 import statistics
 import tempfile
@@ -23,6 +24,7 @@ import asyncpg
 import psutil
 
 from bench.events.webhook import Counter, serve
+from bench.load.cpu import tree_cpu_seconds
 from devstack.hasura_project.engine_client import MetadataClient
 from devstack.paths import REPO_ROOT
 from devstack.ports import free_port
@@ -73,8 +75,9 @@ def cpu_seconds(pid: int | None) -> float:
     return float(times.user + times.system)
 
 
-async def measure(database_url: str, engine: EngineServer, events: int) -> dict[str, Any]:
-    """Run one measurement against a started engine."""
+async def measure(database_url: str, engine: EngineServer, events: int,
+                  postgres_pid: int | None = None) -> dict[str, Any]:
+    """Run one measurement against a started engine (``postgres_pid``: its server, for CPU)."""
     counter = Counter(events)
     server, webhook = await serve(counter)
     try:
@@ -85,6 +88,8 @@ async def measure(database_url: str, engine: EngineServer, events: int) -> dict[
         try:
             payload = "x" * 100
             engine_cpu = cpu_seconds(engine.pid)
+            postgres_cpu = 0.0 if postgres_pid is None else tree_cpu_seconds(postgres_pid)
+            own_cpu = time.process_time()
             async with conn.transaction():
                 await conn.execute(
                     "INSERT INTO public.bench_events (id, payload) "
@@ -103,6 +108,9 @@ async def measure(database_url: str, engine: EngineServer, events: int) -> dict[
                 await asyncio.sleep(0.05)
             recorded = time.perf_counter()
             engine_cpu = cpu_seconds(engine.pid) - engine_cpu
+            if postgres_pid is not None:
+                postgres_cpu = tree_cpu_seconds(postgres_pid) - postgres_cpu
+            own_cpu = time.process_time() - own_cpu
             extra_calls = len(counter.arrivals) - events
         finally:
             await conn.close()
@@ -124,6 +132,12 @@ async def measure(database_url: str, engine: EngineServer, events: int) -> dict[
         "duplicate_calls": extra_calls,
         "engine_cpu_seconds": round(engine_cpu, 2),
         "engine_cpu_microseconds_per_event": round(engine_cpu / events * 1e6),
+        # Where the rest of the time goes, from the commit to the last outcome recorded
+        # (the insert itself, the capture trigger included, is before the commit: not here).
+        "postgres_cpu_microseconds_per_event": (
+            None if postgres_pid is None else round(postgres_cpu / events * 1e6)),
+        "webhook_and_bench_cpu_microseconds_per_event": round(own_cpu / events * 1e6),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }
 
 
@@ -163,7 +177,9 @@ def main(argv: list[str] | None = None) -> None:
                 },
             )
             engine.start()
-            result = asyncio.run(measure(database_url, engine, args.events))
+            pg_process = postgres.process
+            result = asyncio.run(measure(database_url, engine, args.events,
+                                         None if pg_process is None else pg_process.pid))
         finally:
             if engine is not None:
                 engine.stop()
