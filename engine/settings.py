@@ -62,6 +62,9 @@ class EngineSettings:
     """Bytes; a larger client message closes the socket with 1009 (message too big)."""
     infer_function_permissions: bool = True
     enable_remote_schema_permissions: bool = False
+    admin_internal_errors: bool = True
+    """``HASURA_GRAPHQL_ADMIN_INTERNAL_ERRORS`` (Hasura's default true): errors answered to
+    admin carry their ``extensions.internal`` detail (with ``dev_mode``: every role's do)."""
     """``HASURA_GRAPHQL_ENABLE_REMOTE_SCHEMA_PERMISSIONS``: a role sees a remote schema only
     through its permission SDL (off: every role sees the whole remote schema, as Hasura)."""
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
@@ -133,6 +136,7 @@ class EngineSettings:
                 "HASURA_GRAPHQL_INFER_FUNCTION_PERMISSIONS", True),
             "enable_remote_schema_permissions": read.boolean(
                 "HASURA_GRAPHQL_ENABLE_REMOTE_SCHEMA_PERMISSIONS"),
+            "admin_internal_errors": read.boolean("HASURA_GRAPHQL_ADMIN_INTERNAL_ERRORS", True),
             "max_body_bytes": read.integer("ENGINE_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
             "cors_domains": read.items("HASURA_GRAPHQL_CORS_DOMAIN", "*") or ("*",),
             "disable_cors": read.boolean("HASURA_GRAPHQL_DISABLE_CORS"),

@@ -18,6 +18,10 @@ class EngineOptions:
     remote_schema_permissions: bool = False
     """Roles see remote schemas only through their permission SDL
     (``HASURA_GRAPHQL_ENABLE_REMOTE_SCHEMA_PERMISSIONS``)."""
+    admin_internal_errors: bool = True
+    """Admin's errors carry ``extensions.internal`` (``HASURA_GRAPHQL_ADMIN_INTERNAL_ERRORS``)."""
+    dev_mode: bool = False
+    """Every role's errors carry ``extensions.internal`` (``HASURA_GRAPHQL_DEV_MODE``)."""
     document_cache_size: int = 2048
     """How many parsed and validated documents to keep per engine."""
     plan_cache_size: int = 4096

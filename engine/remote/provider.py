@@ -93,6 +93,7 @@ class RemoteSchemas:
         self.stale: set[str] = set()
         """Remote schemas to introspect again at the next build (``reload_remote_schema``)."""
         self.permissions_enabled = False
+        self.options = EngineOptions()
         self._http: httpx.AsyncClient | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -118,6 +119,7 @@ class RemoteSchemas:
                       options: EngineOptions | None = None) -> list[dict[str, Any]]:
         """Introspect what changed; the inconsistencies of remote schemas and relationships."""
         if options is not None:
+            self.options = options
             self.permissions_enabled = options.remote_schema_permissions
         found: list[dict[str, Any]] = []
         loaded: dict[str, LoadedRemote] = {}
@@ -246,6 +248,11 @@ class RemoteSchemas:
 
         return resolve
 
+    def _internal_for(self, role: str) -> bool:
+        """Whether ``role``'s errors show their internal detail (as Hasura's flags say)."""
+        return self.options.dev_mode or (role == ADMIN_ROLE
+                                          and self.options.admin_internal_errors)
+
     # -- remote relationships ------------------------------------------------------------
     def leaf_field(self, rel: RemoteRelationship, view: RemoteView) -> GraphQLField:
         """The remote field a relationship joins to, as ``view`` types it.
@@ -334,7 +341,7 @@ class RemoteSchemas:
                 data = await self._send(remote, query, "query { " + " ".join(fields) + " }",
                                         call.session, call.headers)
             except RemoteGraphQLError as exc:
-                raise RemoteJoinError(exc.errors, call.session.role == ADMIN_ROLE) from None
+                raise RemoteJoinError(exc.errors, self._internal_for(call.session.role)) from None
             map_typenames(data, query.typename_keys, view)
             return [None if key is None else _dig(data.get(aliases[key]), len(rel.path) - 1)
                     for key in keys]

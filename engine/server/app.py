@@ -165,7 +165,8 @@ def create_app(settings: EngineSettings) -> EngineApp:
         background = await create_pool(url, settings.background_pool_size)
         options = engine_options(settings.stringify_numeric_types,
                                  settings.infer_function_permissions,
-                                 settings.enable_remote_schema_permissions)
+                                 settings.enable_remote_schema_permissions,
+                                 settings.admin_internal_errors, settings.dev_mode)
         holder = GraphQLHolder(pool, options, providers())
         group = ListenerGroup(listeners())
         subscriptions = SubscriptionManager(poll_pool, subscription_options(settings))

@@ -52,8 +52,11 @@ class GraphQLHolder:
 
 def engine_options(stringify_numeric_types: bool,
                    infer_function_permissions: bool = True,
-                   remote_schema_permissions: bool = False) -> EngineOptions:
+                   remote_schema_permissions: bool = False,
+                   admin_internal_errors: bool = True,
+                   dev_mode: bool = False) -> EngineOptions:
     """The compiler's options for the server settings."""
     return EngineOptions(stringify_numeric_types=stringify_numeric_types,
                          infer_function_permissions=infer_function_permissions,
-                         remote_schema_permissions=remote_schema_permissions)
+                         remote_schema_permissions=remote_schema_permissions,
+                         admin_internal_errors=admin_internal_errors, dev_mode=dev_mode)

@@ -56,7 +56,9 @@ def remote_engine(create_database: Callable[[str], str],
         "HASURA_GRAPHQL_ENABLE_REMOTE_SCHEMA_PERMISSIONS": "true",
         # One pooled connection: a request that held it during a remote call would block
         # every other one (see the gate test).
-        "HASURA_GRAPHQL_PG_CONNECTIONS": "1"})
+        "HASURA_GRAPHQL_PG_CONNECTIONS": "1",
+        # Not development mode: only admin sees internal error detail (Hasura's default).
+        "HASURA_GRAPHQL_DEV_MODE": "false"})
     engine.run_sql(
         "CREATE TABLE members (id int PRIMARY KEY, user_id text NOT NULL, ext_id text);"
         "INSERT INTO members SELECT i, 'u' || (i % 2), CASE WHEN i = 3 THEN NULL "
@@ -165,7 +167,7 @@ def test_remote_join_errors_come_back_all_in_hasura_shape(remote_engine: EngineH
     GIVEN a relationship whose remote field fails for every row WHEN admin selects it for
     two rows THEN the answer is Hasura's "Errors from remote server" (code unexpected, path $)
     with every remote error under extensions.internal; WHEN another role selects it THEN
-    the same error without the internal detail.
+    the same error without the internal detail (outside development mode).
     """
     query = "{ members(where: {id: {_lte: 2}}, order_by: {id: asc}) { id broken { id } } }"
     admin = remote_engine.graphql(query)

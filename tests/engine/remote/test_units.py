@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 from graphql import FieldNode, OperationDefinitionNode, build_schema, parse
 
+from engine.graphql.options import EngineOptions
+from engine.remote.client import RemoteJoinError
 from engine.remote.config import RemoteSchemaConfigError, read_remote_schema
 from engine.remote.customize import Customization
 from engine.remote.permissions import RemotePermissionError, parse_role_schema
@@ -157,3 +159,21 @@ def test_remote_permissions_decide_root_fields_and_relationships_as_hasura() -> 
     assert _sees(remotes, "user") == (True, True)
     assert _sees(remotes, "greeter") == (False, False)
     assert _sees(remotes, "anyone") == (False, False)
+
+
+def test_join_errors_show_internal_detail_as_hasuras_flags_say() -> None:
+    """Join errors show internal detail as Hasura's flags say.
+
+    GIVEN the defaults THEN only admin sees the remote errors under internal; GIVEN
+    HASURA_GRAPHQL_ADMIN_INTERNAL_ERRORS=false THEN not even admin; GIVEN dev mode THEN
+    every role does.
+    """
+    remotes = RemoteSchemas()
+    assert (remotes._internal_for("admin"), remotes._internal_for("user")) == (True, False)
+    remotes.options = EngineOptions(admin_internal_errors=False)
+    assert (remotes._internal_for("admin"), remotes._internal_for("user")) == (False, False)
+    remotes.options = EngineOptions(dev_mode=True)
+    assert (remotes._internal_for("admin"), remotes._internal_for("user")) == (True, True)
+    error = RemoteJoinError([{"message": "no"}], show_internal=False).to_json()
+    assert error == {"message": "Errors from remote server",
+                     "extensions": {"path": "$", "code": "unexpected"}}
