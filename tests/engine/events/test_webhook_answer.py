@@ -1,11 +1,15 @@
-"""A webhook's answer, read straight from the transport, as httpx's client would read it."""
+"""One webhook call: what is sent, and the answer read as httpx's client would read it."""
 
 from __future__ import annotations
+
+import base64
 
 import httpx
 import pytest
 
-from engine.events.webhook import decoded_headers, decoded_text
+from engine.events.transport import KeepAliveTransport
+from engine.events.webhook import decoded_headers, decoded_text, post
+from tests.engine.events.recorder import Answer, WebhookRecorder
 
 ANSWERS = [
     ([(b"Content-Type", b"text/plain; charset=latin-1"), (b"X-A", b"1"), (b"x-a", b"2"),
@@ -34,3 +38,31 @@ def test_decoded_answer_matches_httpx(headers: list[tuple[bytes, bytes]],
 
     assert found == expected
     assert decoded_text(content, found.get("content-type")) == response.text
+
+
+async def test_post_sends_url_credentials_and_a_configured_host() -> None:
+    """GIVEN a webhook URL with credentials, and a configured Host header.
+
+    WHEN an event is posted
+    THEN the credentials go as Basic auth, the configured Host replaces the URL's, the
+    answer (status, headers, body) is recorded, and no header is sent twice.
+    """
+    answer = Answer(202, b"accepted", {"Retry-After": "7", "X-Answer": "yes"})
+    transport = KeepAliveTransport(max_idle=2)
+    try:
+        async with WebhookRecorder(lambda _n, _r: answer) as hook:
+            url = hook.url.replace("http://", "http://ada:s%40cret@") + "/e?x=1"
+            attempt = await post(transport, url, {"Host": "hooks.example", "X-Trace": "t1"},
+                                 b'{"n":1}', 5)
+    finally:
+        await transport.aclose()
+
+    (received,) = hook.received
+    assert received.path.endswith("/e?x=1")
+    assert received.headers["authorization"] == "Basic " + base64.b64encode(
+        b"ada:s@cret").decode()
+    assert received.headers["host"] == "hooks.example"
+    assert received.headers["x-trace"] == "t1"
+    assert received.body == b'{"n":1}'
+    assert (attempt.status, attempt.body, attempt.retry_after) == (202, "accepted", 7.0)
+    assert dict(attempt.response_headers)["x-answer"] == "yes"
