@@ -43,15 +43,23 @@ class OpContext:
     transaction)."""
     graphql_options: EngineOptions | None = None
     """How the GraphQL engine answers (the v1 data operations answer the same way)."""
+    rebuilds: int = 0
+    """How many times an operation of this request changed the metadata or the database
+    schema: each is a point where Hasura rebuilds its schema cache."""
+    enum_problems: tuple[int, dict[tuple[str, str], str]] | None = None
+    """The enum tables' problems as read at the schema rebuild numbered ``[0]`` (see
+    ``engine.metadata.ops.bulk``)."""
     _catalog: DbCatalog | None = None
 
     def mark_changed(self) -> None:
         """Record that the metadata changed (it is stored and the schema rebuilt)."""
         self.changed = True
+        self.rebuilds += 1
 
     def mark_database_changed(self) -> None:
         """Record that the database schema may have changed (re-introspect)."""
         self.database_changed = True
+        self.rebuilds += 1
         self._catalog = None
 
     async def catalog(self) -> DbCatalog:

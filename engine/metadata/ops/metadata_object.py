@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.metadata import consistency, model
+from engine.metadata import consistency, enum_tables, model
 from engine.metadata.context import OpContext
 from engine.metadata.convert import to_v3
 from engine.metadata.errors import parse_failed
@@ -50,12 +50,23 @@ async def export_metadata(ctx: OpContext, args: Any) -> Any:
     return exported
 
 
+async def _inconsistent(ctx: OpContext) -> list[consistency.Inconsistency]:
+    """What is inconsistent now, enum tables whose rows cannot be enum values included."""
+    return consistency.check(ctx.metadata, await ctx.catalog(),
+                             await enum_tables.problems(ctx.conn, ctx.metadata))
+
+
 @register("reload_metadata", apis=_BOTH)
 async def reload_metadata(ctx: OpContext, args: Any) -> dict[str, Any]:
-    """Re-read the database and rebuild the schema from the stored metadata."""
+    """Re-read the database and rebuild the schema from the stored metadata.
+
+    What the reload finds inconsistent (enum tables whose rows changed included) is reported,
+    not refused: Hasura answers ``is_consistent: false`` and keeps the metadata.
+    """
     ctx.reload_requested = True
     ctx.mark_database_changed()
-    found = consistency.check(ctx.metadata, await ctx.catalog())
+    found = await _inconsistent(ctx)
+    ctx.inconsistencies = [item.to_json() for item in found]
     result: dict[str, Any] = {"message": "success", "is_consistent": not found}
     if found:
         result["inconsistent_objects"] = [item.to_json() for item in found]
@@ -82,7 +93,7 @@ async def get_inconsistent_metadata(ctx: OpContext, args: Any) -> dict[str, Any]
 @register("drop_inconsistent_metadata", apis=_BOTH)
 async def drop_inconsistent_metadata(ctx: OpContext, args: Any) -> dict[str, Any]:
     """Remove every inconsistent object from the metadata."""
-    found = consistency.check(ctx.metadata, await ctx.catalog())
+    found = await _inconsistent(ctx)
     if found:
         consistency.drop_all(ctx.metadata, found)
         ctx.mark_changed()
