@@ -16,7 +16,7 @@ from typing import Any
 import asyncpg
 
 from engine.graphql.options import EngineOptions
-from engine.metadata import consistency, enum_tables, model, store
+from engine.metadata import consistency, enum_tables, model, role_cycles, store
 from engine.metadata.api import dispatch
 from engine.metadata.checks import run_checks
 from engine.metadata.context import OpContext
@@ -124,6 +124,7 @@ class MetadataManager:
         return ctx, result, found
 
     async def _check(self, ctx: OpContext) -> list[consistency.Inconsistency]:
+        role_cycles.check(ctx.metadata)
         catalog = await ctx.catalog()
         if ctx.enum_problems is not None and ctx.enum_problems[0] == ctx.rebuilds:
             enum_problems = ctx.enum_problems[1]  # read at the last rebuild (ops/bulk.py)
