@@ -20,7 +20,7 @@ import orjson
 
 from engine.cron.config import CronRetryConf, CronTriggerConfigError, parse_retry_conf
 from engine.events.catalog import Connection
-from engine.events.delivery import Delivery, Outcome, log_attempts
+from engine.events.delivery import Delivery, Outcome, record_outcomes
 from engine.events.webhook import Header, WebhookSpec, iso_utc
 
 logger = logging.getLogger("engine.cron.oneoff")
@@ -158,10 +158,9 @@ class OneOffEventStore:
         states = [
             "delivered" if o.delivered else "error" if o.failed else "scheduled" for o in outcomes
         ]
-        async with conn.transaction():
-            await conn.execute(_RECORD, [o.delivery.id for o in outcomes], states,
-                               [o.retry_in for o in outcomes])
-            await log_attempts(conn, "hdb_scheduled_event_invocation_logs", outcomes)
+        await record_outcomes(conn, _RECORD, "hdb_scheduled_event_invocation_logs", outcomes,
+                              [o.delivery.id for o in outcomes], states,
+                              [o.retry_in for o in outcomes])
 
     async def heartbeat(self, conn: Connection, ids: list[Any]) -> None:
         """Renew this engine's locks on ``ids`` (those not recorded meanwhile)."""

@@ -11,7 +11,7 @@ import orjson
 
 from engine.cron.config import CronTrigger
 from engine.events.catalog import Connection
-from engine.events.delivery import Delivery, Outcome, log_attempts
+from engine.events.delivery import Delivery, Outcome, record_outcomes
 from engine.events.webhook import iso_utc
 
 logger = logging.getLogger("engine.cron")
@@ -133,13 +133,12 @@ class CronEventStore:
 
     async def record(self, conn: Connection, outcomes: list[Outcome]) -> None:
         """Mark each run delivered, failed or due again, and log every attempt."""
-        ids = [o.delivery.id for o in outcomes]
         states = [
             "delivered" if o.delivered else "error" if o.failed else "scheduled" for o in outcomes
         ]
-        async with conn.transaction():
-            await conn.execute(_RECORD, ids, states, [o.retry_in for o in outcomes])
-            await log_attempts(conn, "hdb_cron_event_invocation_logs", outcomes)
+        await record_outcomes(conn, _RECORD, "hdb_cron_event_invocation_logs", outcomes,
+                              [o.delivery.id for o in outcomes], states,
+                              [o.retry_in for o in outcomes])
 
     async def heartbeat(self, conn: Connection, ids: list[Any]) -> None:
         """Renew this engine's locks on ``ids`` (those not recorded meanwhile)."""

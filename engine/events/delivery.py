@@ -6,7 +6,7 @@ lock timeout (a heartbeat), so an engine that dies holding locks delays its work
 lock timeout at most (60 s by default): delivery is at least once. A ``LISTEN`` on the
 store's channel wakes the loop as soon as work commits; a poll every ``fetch_interval``
 covers everything else. Each outcome is recorded (state and invocation log, in one
-transaction of their own) as soon as its response arrives; outcomes that arrive while a
+statement) as soon as its response arrives; outcomes that arrive while a
 write is under way share the next one, which is what keeps thousands of events per second
 cheap without leaving delivered work unrecorded for longer than one write.
 """
@@ -70,15 +70,24 @@ class Outcome:
         return not self.attempt.ok and self.retry_in is None
 
 
-async def log_attempts(conn: Connection, table: str, outcomes: list[Outcome]) -> None:
-    """Append one invocation-log row per attempt to ``hdb_catalog.<table>``.
+async def record_outcomes(conn: Connection, update: str, table: str,
+                          outcomes: list[Outcome], *update_args: Any) -> None:
+    """Run ``update`` and append one invocation-log row per attempt, as one statement.
 
-    ``table`` is a fixed catalog name chosen by the store (event or cron logs), never input.
+    ``update`` is the store's data-modifying statement over ``$1..$k`` (``update_args``);
+    it runs as a ``WITH`` part of the log insert, so both commit or neither does, in one
+    round trip (no BEGIN/COMMIT around two statements). ``table`` is a fixed catalog name
+    chosen by the store (event, cron or scheduled-event logs), never input.
     """
+    k = len(update_args)
+    sql = (f"WITH recorded AS ({update}) "  # noqa: S608 - fixed texts of the stores
+           f"INSERT INTO hdb_catalog.{table} (event_id, status, request, response) "
+           "SELECT e, s, rq::json, rs::json "
+           f"FROM unnest(${k + 1}::uuid[], ${k + 2}::integer[], ${k + 3}::text[], "
+           f"${k + 4}::text[]) AS t(e, s, rq, rs)")
     await conn.execute(
-        f"INSERT INTO hdb_catalog.{table} (event_id, status, request, response) "  # noqa: S608
-        "SELECT e, s, rq::json, rs::json "
-        "FROM unnest($1::uuid[], $2::integer[], $3::text[], $4::text[]) AS t(e, s, rq, rs)",
+        sql,
+        *update_args,
         [o.delivery.id for o in outcomes],
         [o.attempt.status for o in outcomes],
         [o.request.decode() for o in outcomes],

@@ -9,7 +9,7 @@ import orjson
 
 from engine.events.catalog import NOTIFY_CHANNEL, Connection
 from engine.events.config import EventTrigger
-from engine.events.delivery import Delivery, Outcome, log_attempts
+from engine.events.delivery import Delivery, Outcome, record_outcomes
 from engine.events.webhook import iso_utc
 
 _FETCH = """
@@ -94,16 +94,13 @@ class EventLogStore:
 
     async def record(self, conn: Connection, outcomes: list[Outcome]) -> None:
         """Mark each event delivered, failed or due again, and log every attempt."""
-        ids = [o.delivery.id for o in outcomes]
-        async with conn.transaction():
-            await conn.execute(
-                _RECORD,
-                ids,
-                [o.delivered for o in outcomes],
-                [o.failed for o in outcomes],
-                [o.retry_in for o in outcomes],
-            )
-            await log_attempts(conn, "event_invocation_logs", outcomes)
+        await record_outcomes(
+            conn, _RECORD, "event_invocation_logs", outcomes,
+            [o.delivery.id for o in outcomes],
+            [o.delivered for o in outcomes],
+            [o.failed for o in outcomes],
+            [o.retry_in for o in outcomes],
+        )
 
     async def heartbeat(self, conn: Connection, ids: list[Any]) -> None:
         """Renew this engine's locks on ``ids`` (those not recorded meanwhile)."""

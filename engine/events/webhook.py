@@ -204,7 +204,7 @@ def decoded_headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
 def decoded_text(content: bytes, content_type: str | None) -> str:
     """The body as text, as httpx's ``Response.text``: the declared charset, else UTF-8."""
     encoding = "utf-8"
-    if content_type:
+    if content_type and "charset" in content_type.lower():
         message = email.message.Message()
         message["content-type"] = content_type
         charset = message.get_content_charset()
