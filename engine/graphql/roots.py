@@ -113,8 +113,30 @@ class ProviderRoot(RootPlan):
             fragments=prepared.document.fragments, variables=prepared.variables))
 
 
+class RemoteJoins:
+    """A root whose JSON holds remote join placeholders.
+
+    They are answered once its connection (and a mutation's transaction) is released: one
+    call per join field.
+    """
+
+    joins: list[tuple[JoinField, Selected]]
+
+    @property
+    def completes(self) -> bool:
+        """Whether there are remote join fields to answer."""
+        return bool(self.joins)
+
+    async def complete(self, value: bytes, prepared: PreparedOperation) -> bytes:
+        """``value`` with every remote join field answered."""
+        if not self.joins or value == b"null":
+            return value
+        return await resolve_joins(value, self.joins, prepared.session, prepared.headers,
+                                   prepared.document.fragments, prepared.variables)
+
+
 @dataclass
-class SqlRoot(RootPlan):
+class SqlRoot(RemoteJoins, RootPlan):
     """One statement whose first column is the field's JSON text.
 
     With ``check_path`` set, the second column says whether a permission check passed.
@@ -133,15 +155,6 @@ class SqlRoot(RootPlan):
         """Bind the parameters and run the statement (remote joins still in placeholders)."""
         text = await self._checked_text(ctx)
         return b"null" if text is None else text.encode()
-
-    @property
-    def completes(self) -> bool:
-        """Remote join fields are answered after the statement, without its connection."""
-        return bool(self.joins)
-
-    async def complete(self, value: bytes, prepared: PreparedOperation) -> bytes:
-        """The statement's JSON with every remote join field answered."""
-        return await _answer_joins(value, self.joins, prepared)
 
     async def _checked_text(self, ctx: RunContext) -> str | None:
         if self.error_path is None:
@@ -181,7 +194,7 @@ class StreamRoot(SqlRoot):
 
 
 @dataclass
-class SequenceRoot(RootPlan):
+class SequenceRoot(RemoteJoins, RootPlan):
     """Statements run in order (``update_<table>_many``); their answers form a JSON list."""
 
     alias: str
@@ -194,18 +207,9 @@ class SequenceRoot(RootPlan):
         parts = [await step.run(ctx) for step in self.steps]
         return b"[" + b",".join(parts) + b"]"
 
-    @property
-    def completes(self) -> bool:
-        """Remote join fields are answered after the transaction, without its connection."""
-        return bool(self.joins)
-
-    async def complete(self, value: bytes, prepared: PreparedOperation) -> bytes:
-        """The steps' JSON list with every remote join field answered (one call per field)."""
-        return await _answer_joins(value, self.joins, prepared)
-
 
 @dataclass
-class NestedInsertRoot(RootPlan):
+class NestedInsertRoot(RemoteJoins, RootPlan):
     """An insert through relationships: several statements, compiled as the rows come back."""
 
     alias: str
@@ -227,19 +231,3 @@ class NestedInsertRoot(RootPlan):
         self.joins = list(runner.join_slots)
         return b"null" if text is None else text.encode()
 
-    @property
-    def completes(self) -> bool:
-        """Remote join fields are answered after the transaction, without its connection."""
-        return bool(self.joins)
-
-    async def complete(self, value: bytes, prepared: PreparedOperation) -> bytes:
-        """The response with every remote join field answered."""
-        return await _answer_joins(value, self.joins, prepared)
-
-
-async def _answer_joins(value: bytes, joins: list[tuple[JoinField, Selected]],
-                        prepared: PreparedOperation) -> bytes:
-    if not joins or value == b"null":
-        return value
-    return await resolve_joins(value, joins, prepared.session, prepared.headers,
-                               prepared.document.fragments, prepared.variables)
