@@ -10,7 +10,7 @@ from typing import Any
 
 import asyncpg
 
-from engine.metadata import consistency, renames
+from engine.metadata import consistency, renames, tracked_functions
 from engine.metadata.context import OpContext
 from engine.metadata.dbcatalog import DbConnection
 from engine.metadata.errors import MetadataError, parse_failed
@@ -45,7 +45,8 @@ async def run_sql(ctx: OpContext, args: Any) -> dict[str, Any]:
         # Hasura rebuilds its schema (and checks the metadata) only after SQL that looks like
         # it changes the schema; data changes (an INSERT into an enum table) wait for a reload.
         check = not read_only and bool(_DDL.search(sql))
-    before = await renames.snapshot(ctx.conn, ctx.metadata) if check else None
+    before = (await renames.snapshot(ctx.conn, ctx.metadata),
+              await tracked_functions.snapshot(ctx.conn, ctx.metadata)) if check else None
     if args.get("no_transaction") and not read_only:
         return await _run_outside(ctx, sql, before, bool(args.get("cascade", False)))
     try:
@@ -67,15 +68,22 @@ async def run_sql(ctx: OpContext, args: Any) -> dict[str, Any]:
     return result
 
 
-async def _after_schema_change(ctx: OpContext, before: renames.Snapshot, cascade: bool) -> None:
-    """Carry renames into the metadata, then drop (or refuse) what stopped resolving."""
+_Before = tuple[renames.Snapshot, tracked_functions.Snapshot]
+
+
+async def _after_schema_change(ctx: OpContext, before: _Before, cascade: bool) -> None:
+    """Check the tracked functions, carry renames, then drop (or refuse) what stopped resolving.
+
+    Tracked functions may not be overloaded or made VOLATILE (:mod:`tracked_functions`).
+    """
     ctx.mark_database_changed()
-    if await renames.carry(ctx.conn, ctx.metadata, before, await ctx.catalog()):
+    await tracked_functions.check(ctx.conn, ctx.metadata, before[1])
+    if await renames.carry(ctx.conn, ctx.metadata, before[0], await ctx.catalog()):
         ctx.mark_changed()
     await _reconcile(ctx, cascade=cascade)
 
 
-async def _run_outside(ctx: OpContext, sql: str, before: renames.Snapshot | None,
+async def _run_outside(ctx: OpContext, sql: str, before: _Before | None,
                        cascade: bool) -> dict[str, Any]:
     """``no_transaction``: the SQL runs outside the request's transaction, committed.
 
