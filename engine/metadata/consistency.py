@@ -61,16 +61,38 @@ def check(metadata: model.Metadata, catalog: DbCatalog,
                     "function", f"function {model.show(qn)} in source {source_name}",
                     f"no such function exists: \"{model.show(qn)}\"", qn,
                     _remove_function(source_name, qn)))
-            elif (function.get("configuration") or {}).get("exposed_as") == "mutation" \
-                    and model.key(qn) not in catalog.volatile:
-                shown = model.show(qn)
-                found.append(Inconsistency(
-                    "function", f"function {shown} in source {source_name}",
-                    f"in function \"{shown}\": the function \"{shown}\" cannot be tracked "
-                    "because the function was requested to be exposed as a mutation, but is not "
-                    "marked VOLATILE. Maybe the function was given the wrong volatility when it "
-                    "was defined?", qn, _remove_function(source_name, qn)))
+            else:
+                problem = _function_problem(function, model.key(qn), catalog)
+                if problem is not None:
+                    shown = model.show(qn)
+                    found.append(Inconsistency(
+                        "function", f"function {shown} in source {source_name}",
+                        f"in function \"{shown}\": {problem}", qn,
+                        _remove_function(source_name, qn)))
     return found
+
+
+def _function_problem(function: dict[str, Any], key: tuple[str, str],
+                      catalog: DbCatalog) -> str | None:
+    """Why Hasura cannot track the function as configured (None when it can)."""
+    shown = model.show({"schema": key[0], "name": key[1]})
+    if key in catalog.overloaded:
+        return f"function \"{shown}\" is overloaded. Overloaded functions are not supported"
+    config = function.get("configuration") or {}
+    cannot = f"the function \"{shown}\" cannot be tracked because "
+    if config.get("exposed_as") == "mutation" and key not in catalog.volatile:
+        return (cannot + "the function was requested to be exposed as a mutation, but is not "
+                "marked VOLATILE. Maybe the function was given the wrong volatility when it "
+                "was defined?")
+    session = config.get("session_argument")
+    if isinstance(session, str):
+        types = dict(catalog.inputs.get(key, []))
+        if session not in types:
+            return cannot + f"given session argument \"{session}\" not the input argument of " \
+                "the function"
+        if types[session] not in ("json", "jsonb"):
+            return cannot + f"given session argument \"{session}\" is not of type json"
+    return None
 
 
 def _column_field_names(table: dict[str, Any], columns: set[str]) -> dict[str, str]:

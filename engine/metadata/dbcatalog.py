@@ -46,7 +46,9 @@ WHERE con.contype = 'f'
 """
 
 _FUNCTIONS = """
-SELECT n.nspname, p.proname, p.provolatile = 'v'
+SELECT n.nspname, p.proname, p.provolatile = 'v', p.proargnames, p.proargmodes::text[],
+       ARRAY(SELECT format_type(t, NULL) FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY
+             AS a(t, i) ORDER BY i)
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE n.nspname <> ALL($1::text[]) AND p.prokind = 'f'
 """
@@ -72,6 +74,10 @@ class DbCatalog:
     functions: set[tuple[str, str]] = field(default_factory=set)
     volatile: set[tuple[str, str]] = field(default_factory=set)
     """Functions marked ``VOLATILE``."""
+    overloaded: set[tuple[str, str]] = field(default_factory=set)
+    """Function names several functions share."""
+    inputs: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)
+    """Each function's input arguments: name (empty when unnamed) and type."""
 
     def has_table(self, table: tuple[str, str]) -> bool:
         """Whether a table or view of that name exists."""
@@ -105,6 +111,22 @@ async def introspect(conn: DbConnection) -> DbCatalog:
             columns=tuple(row[5]), ref_columns=tuple(row[6]),
         ))
     rows = await conn.fetch(_FUNCTIONS, list(_SYSTEM_SCHEMAS))
-    catalog.functions = {(s, n) for s, n, _ in rows}
-    catalog.volatile = {(s, n) for s, n, v in rows if v}
+    for schema, name, volatile, names, modes, types in rows:
+        key = (schema, name)
+        if key in catalog.functions:
+            catalog.overloaded.add(key)
+        catalog.functions.add(key)
+        if volatile:
+            catalog.volatile.add(key)
+        catalog.inputs[key] = _inputs(names, modes, types)
     return catalog
+
+
+def _inputs(names: list[str] | None, modes: list[str] | None,
+            types: list[str]) -> list[tuple[str, str]]:
+    """The input arguments of a function (``proargnames`` also names its OUT arguments)."""
+    if modes:
+        names = [n for n, m in zip(names or [""] * len(modes), modes, strict=False)
+                 if m in ("i", "b", "v")]
+    names = list(names or [])
+    return [(names[i] if i < len(names) else "", type_) for i, type_ in enumerate(types)]

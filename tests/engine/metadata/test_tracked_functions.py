@@ -72,3 +72,45 @@ def test_run_sql_making_a_tracked_function_volatile_is_refused(search: EngineHan
             select * from post where title ilike (search || '%')
         $$ language sql stable""")
     assert status == 200, body
+
+
+def test_track_function_checks_the_session_argument_and_overloads(search: EngineHandle) -> None:
+    """Track function checks the session argument and overloads.
+
+    GIVEN functions with and without a json argument, and an overloaded one WHEN tracked with
+    a session argument that is no input argument, or not json, or overloaded THEN 400, each
+    with Hasura's reason; a json session argument is accepted.
+    """
+    search.run_sql("""
+        create function session_value(hasura_session json, session_var text) returns setof post
+            as $$ select * from post where title = hasura_session ->> session_var $$
+            language sql stable;
+        create function twice(a integer) returns setof post as $$ select * from post $$
+            language sql stable;
+        create function twice(a text) returns setof post as $$ select * from post $$
+            language sql stable;
+    """)
+    try:
+        def track(name: str, session: str | None = None) -> dict[str, object]:
+            configuration = {"session_argument": session} if session else {}
+            response = search.query({"type": "track_function", "version": 2, "args": {
+                "function": name, "configuration": configuration}})
+            return {"status": response.status_code, **response.json()}
+
+        cannot = ('Inconsistent object: in function "session_value": the function '
+                  '"session_value" cannot be tracked because given session argument ')
+        assert track("session_value", "random")["error"] == (
+            cannot + '"random" not the input argument of the function')
+        assert track("session_value", "session_var")["error"] == (
+            cannot + '"session_var" is not of type json')
+        overloaded = track("twice")
+        assert overloaded["status"] == 400
+        assert overloaded["error"] == ('Inconsistent object: in function "twice": function '
+                                       '"twice" is overloaded. Overloaded functions are not '
+                                       "supported")
+        assert track("session_value", "hasura_session")["status"] == 200
+    finally:
+        search.query({"type": "untrack_function", "args": {"schema": "public",
+                                                           "name": "session_value"}})
+        search.run_sql("drop function session_value(json, text); drop function twice(integer); "
+                       "drop function twice(text)")
