@@ -16,13 +16,21 @@ from typing import Any
 import asyncpg
 
 from engine.graphql.options import EngineOptions
-from engine.metadata import consistency, enum_tables, model, role_cycles, store
+from engine.metadata import (
+    consistency,
+    enum_tables,
+    inherited_conflicts,
+    model,
+    role_cycles,
+    store,
+)
 from engine.metadata.api import dispatch
 from engine.metadata.checks import run_checks
 from engine.metadata.context import OpContext
 from engine.metadata.convert import to_v3
 from engine.metadata.dbcatalog import DbConnection, introspect
 from engine.metadata.errors import MetadataError
+from engine.metadata.inherited_conflicts import InheritedPermissionConflict
 from engine.metadata.ops import load_builtin_ops
 from engine.session import Session
 
@@ -135,14 +143,16 @@ class MetadataManager:
         except (AttributeError, TypeError, KeyError, IndexError, ValueError) as exc:
             raise MetadataError(f"the metadata is malformed ({type(exc).__name__}: {exc})",
                                 "parse-failed") from None
+        found.extend(inherited_conflicts.check(ctx.metadata))
         found.extend(await run_checks(ctx))
         known = {item.get("name") for item in ctx.inconsistencies}
         new = [item for item in found if item.name not in known]
         if new and not ctx.allow_inconsistent:
             if ctx.replaced:
                 raise MetadataError("cannot continue due to inconsistent metadata", "unexpected",
-                                    internal=[item.to_json() for item in new])
-            if ctx.whole_table:
+                                    path="$.args", internal=[item.to_json() for item in new])
+            if ctx.whole_table or any(isinstance(item, InheritedPermissionConflict)
+                                      for item in new):
                 raise MetadataError("cannot continue due to new inconsistent metadata",
                                     "unexpected", path="$.args",
                                     internal=[item.to_json() for item in new])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.metadata import consistency, enum_tables, model
+from engine.metadata import consistency, enum_tables, inherited_conflicts, model
 from engine.metadata.context import OpContext
 from engine.metadata.convert import to_v3
 from engine.metadata.errors import parse_failed
@@ -51,9 +51,14 @@ async def export_metadata(ctx: OpContext, args: Any) -> Any:
 
 
 async def _inconsistent(ctx: OpContext) -> list[consistency.Inconsistency]:
-    """What is inconsistent now, enum tables whose rows cannot be enum values included."""
-    return consistency.check(ctx.metadata, await ctx.catalog(),
-                             await enum_tables.problems(ctx.conn, ctx.metadata))
+    """What is inconsistent now.
+
+    Enum tables whose rows cannot be enum values and inherited roles whose parents' mutation
+    permissions differ included.
+    """
+    found = consistency.check(ctx.metadata, await ctx.catalog(),
+                              await enum_tables.problems(ctx.conn, ctx.metadata))
+    return found + inherited_conflicts.check(ctx.metadata)
 
 
 @register("reload_metadata", apis=_BOTH)

@@ -265,7 +265,7 @@ def test_unreachable_remote_is_inconsistent_and_the_rest_still_serves(
             "metadata": exported}})
         assert strict.status_code == 400
         assert strict.json() == {
-            "path": "$", "error": "cannot continue due to inconsistent metadata",
+            "path": "$.args", "error": "cannot continue due to inconsistent metadata",
             "code": "unexpected", "internal": [{
                 "definition": dead, "name": "remote_schema dead", "type": "remote_schema",
                 "reason": "Inconsistent object: HTTP exception occurred while sending the "
