@@ -60,7 +60,7 @@ _FUNCTIONS = """
 SELECT n.nspname, p.proname, p.proretset, rn.nspname AS rschema, rt.typname AS rtype,
        p.provolatile = 'v' AS volatile, obj_description(p.oid, 'pg_proc') AS comment,
        rt.typrelid <> 0 AS returns_row,
-       coalesce(p.proargnames, '{}')::text[] AS argnames,
+       coalesce(p.proargnames, '{}')::text[] AS argnames, p.pronargdefaults AS ndefaults,
        ARRAY(SELECT tn.nspname FROM unnest(p.proargtypes) WITH ORDINALITY u(o, i)
              JOIN pg_type t ON t.oid = u.o JOIN pg_namespace tn ON tn.oid = t.typnamespace
              ORDER BY u.i)::text[] AS argschemas,
@@ -127,10 +127,19 @@ async def introspect(conn: Connection) -> Catalog:
     functions: dict[tuple[str, str], Function] = {}
     for row in await conn.fetch(_FUNCTIONS, skip):
         names = list(row["argnames"])
-        args = tuple(
-            Argument(names[i] if i < len(names) else f"arg_{i + 1}",
-                     _type_name(sch, typ), typ, sch, bool(row["argcomposite"][i]))
-            for i, (sch, typ) in enumerate(zip(row["argschemas"], row["argtypes"], strict=True)))
+        count = len(row["argtypes"])
+        unnamed = 0
+        arguments = []
+        for i, (sch, typ) in enumerate(zip(row["argschemas"], row["argtypes"], strict=True)):
+            name = names[i] if i < len(names) else ""
+            if not name:
+                # Hasura numbers the unnamed arguments among themselves: arg_1, arg_2, ...
+                unnamed += 1
+            arguments.append(Argument(
+                name or f"arg_{unnamed}", _type_name(sch, typ), typ, sch,
+                bool(row["argcomposite"][i]), has_default=i >= count - row["ndefaults"],
+                unnamed=not name))
+        args = tuple(arguments)
         functions[(row["nspname"], row["proname"])] = Function(
             row["nspname"], row["proname"], row["proretset"], row["rschema"], row["rtype"],
             row["returns_row"], args, row["volatile"], row["comment"])

@@ -79,6 +79,10 @@ class Argument:
     schema: str
     composite: bool = False
     """A row type (a table's or a ``CREATE TYPE ... AS``)."""
+    has_default: bool = False
+    """The function gives the argument a ``DEFAULT`` (it may be omitted)."""
+    unnamed: bool = False
+    """The SQL argument has no name (it is called ``arg_<n>``, passed by position only)."""
 
 
 @dataclass(frozen=True)
