@@ -47,13 +47,19 @@ def metadata() -> None:
 
 
 @metadata.command("apply")
+@click.option("--disallow-inconsistent-metadata", "disallow", is_flag=True,
+              help="Refuse metadata with inconsistent objects (nothing changes), as the CLI's "
+                   "flag of that name; by default it is applied and the objects listed.")
 @project_dir_option
 @_engine_options
-def apply_command(project_dir: Path, endpoint: str, admin_secret: str) -> None:
-    """Replace the engine's metadata with the folder's (replace_metadata, as the CLI does)."""
+def apply_command(project_dir: Path, endpoint: str, admin_secret: str, disallow: bool) -> None:
+    """Replace the engine's metadata with the folder's (replace_metadata, as the CLI does).
+
+    Inconsistent objects are listed and the command exits 1.
+    """
     document = metadata_dir.read(project_dir)
     client = MetadataClient(endpoint, admin_secret)
-    client.replace_metadata(document.metadata)
+    client.replace_metadata(document.metadata, allow_inconsistent=not disallow)
     inconsistent = client.inconsistencies()
     if inconsistent:
         for item in inconsistent:

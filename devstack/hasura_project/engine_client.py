@@ -49,12 +49,19 @@ class MetadataClient:
             )
         return answer
 
-    def replace_metadata(self, metadata: dict[str, Any]) -> Any:
-        """Replace all metadata; inconsistencies make the engine refuse it, as with the CLI."""
+    def replace_metadata(self, metadata: dict[str, Any], *, allow_inconsistent: bool = True
+                         ) -> Any:
+        """Replace all metadata, as ``hasura metadata apply`` does.
+
+        Like the CLI (whose ``--disallow-inconsistent-metadata`` defaults to false), metadata
+        with inconsistent objects (say a remote schema that is not up yet) is stored and the
+        objects reported by ``inconsistencies()``; with ``allow_inconsistent=False`` the engine
+        refuses it and nothing changes.
+        """
         return self.call({
             "type": "replace_metadata",
             "version": 2,
-            "args": {"allow_inconsistent_metadata": False, "metadata": metadata},
+            "args": {"allow_inconsistent_metadata": allow_inconsistent, "metadata": metadata},
         })
 
     def export_metadata(self) -> dict[str, Any]:
