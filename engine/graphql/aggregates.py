@@ -8,6 +8,7 @@ from engine.catalog.model import quote
 from engine.graphql.errors import validation
 from engine.graphql.model import TableInfo
 from engine.graphql.scalars import STRINGIFIED
+from engine.graphql.schema_aggregates import function_columns
 from engine.graphql.selection import Selected
 from engine.graphql.sqltext import JsonPart, json_array, json_object, json_string, json_value
 
@@ -93,20 +94,25 @@ class Aggregates:
                 if isinstance(columns, str):
                     columns = [columns]
                 distinct = "DISTINCT " if args.get("distinct") else ""
+                if "columns" in args and not perm.columns:
+                    # As Hasura: no ``columns`` argument when the role may select none.
+                    raise validation("'count' has no argument named 'columns'", f"{f.path}.args")
                 if columns:
                     refs = [self._ref(info, self.c.enum_column(info, c, f.path)) for c in columns]
                     inner = refs[0] if len(refs) == 1 else "ROW(" + ", ".join(refs) + ")"
                     pairs.append((f.alias, json_value(f"count({distinct}{inner})")))
                 else:
                     pairs.append((f.alias, json_value("count(*)")))
-            elif f.name in AGGREGATES:
+            elif f.name in AGGREGATES and function_columns(info, list(perm.columns), f.name):
+                # Offered when the function applies to a column the role may select.
+                applies = function_columns(info, list(perm.columns), f.name)
                 sub: list[tuple[str, JsonPart]] = []
                 for c in self.c.fields(f, {f"{info.name}_{f.name}_fields"}):
                     if c.name == "__typename":
                         sub.append((c.alias, json_string(f"{info.name}_{f.name}_fields")))
                         continue
                     column = f2c.get(c.name)
-                    if column is None or column not in perm.columns:
+                    if column is None or column not in applies:
                         raise validation(
                             f"field '{c.name}' not found in type: '{info.name}_{f.name}_fields'",
                             c.path)

@@ -5,6 +5,7 @@ Execution never goes through graphql-core resolvers: the compiler reads the docu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -24,6 +25,7 @@ from graphql import (
     GraphQLSchema,
     GraphQLString,
     specified_directives,
+    validate_schema,
 )
 
 from engine.catalog import Column
@@ -199,9 +201,11 @@ class SchemaBuilder:
                    for c in cols}))
 
     def select_args(self, info: TableInfo) -> dict[str, GraphQLArgument]:
-        """distinct_on, limit, offset, order_by, where."""
+        """distinct_on (when the role may select a column), limit, offset, order_by, where."""
+        distinct = {"distinct_on": GraphQLArgument(GraphQLList(non_null(
+            self.select_column_enum(info))))} if self.select_columns(info) else {}
         return {
-            "distinct_on": GraphQLArgument(GraphQLList(non_null(self.select_column_enum(info)))),
+            **distinct,
             "limit": GraphQLArgument(GraphQLInt),
             "offset": GraphQLArgument(GraphQLInt),
             "order_by": GraphQLArgument(GraphQLList(non_null(order_by_type(self, info)))),
@@ -285,6 +289,7 @@ class SchemaBuilder:
             directives=[*specified_directives, CACHED_DIRECTIVE],
         )
         sort_by_name(schema)
+        _allow_empty_types(schema)
         return schema
 
 
@@ -311,3 +316,19 @@ def argument_scalar(arg: Argument) -> str:
     if arg.composite:
         return f"{arg.base}_scalar"
     return scalar_name(Column(arg.name, arg.type, arg.base, True, False))
+
+
+_EMPTY_TYPE = re.compile(r"must define one or more (fields|values)\.$")
+
+
+def _allow_empty_types(schema: GraphQLSchema) -> None:
+    """Serve a role's table even when the role may select none of its columns, as Hasura does.
+
+    The table's object type (or its ``order_by`` input) then has no fields, which the GraphQL
+    specification forbids; Hasura keeps the root fields (an aggregate ``count`` answers) and
+    relies on selection sets never being empty (Note [Selectability of tables] in its source).
+    When those are the schema's only faults it is marked valid; any other fault still fails.
+    """
+    errors = validate_schema(schema)
+    if errors and all(_EMPTY_TYPE.search(error.message) for error in errors):
+        schema._validation_errors = []  # graphql-core caches its result there

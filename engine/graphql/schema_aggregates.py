@@ -37,18 +37,24 @@ def aggregate_type(b: SchemaBuilder, info: TableInfo) -> GraphQLObjectType:
         }))
 
 
+def function_columns(info: TableInfo, columns: list[str], fn: str) -> list[str]:
+    """Those of ``columns`` the aggregate function ``fn`` applies to (offered when any)."""
+    if fn in ("max", "min"):
+        return [c for c in columns if not info.table.columns[c].is_array
+                and info.table.columns[c].base not in ("json", "bool", "jsonb")]
+    return [c for c in columns if info.table.columns[c].base in NUMERIC]
+
+
 def _aggregate_fields(b: SchemaBuilder, info: TableInfo) -> dict[str, GraphQLField]:
     """``count`` and one object per aggregate function over the columns it applies to."""
     cols = b.select_columns(info)
-    numeric = [c for c in cols if info.table.columns[c].base in NUMERIC]
+    # As Hasura: ``count`` has no ``columns`` when the role may select none.
+    count_args = {"columns": GraphQLArgument(GraphQLList(non_null(b.select_column_enum(info))))
+                  } if cols else {}
     out: dict[str, GraphQLField] = {"count": GraphQLField(non_null(GraphQLInt), args={
-        "columns": GraphQLArgument(GraphQLList(non_null(b.select_column_enum(info)))),
-        "distinct": GraphQLArgument(GraphQLBoolean)})}
+        **count_args, "distinct": GraphQLArgument(GraphQLBoolean)})}
     for fn in _FUNCTIONS:
-        use = numeric
-        if fn in ("max", "min"):
-            use = [c for c in cols if not info.table.columns[c].is_array
-                   and info.table.columns[c].base not in ("json", "bool", "jsonb")]
+        use = function_columns(info, cols, fn)
         if not use:
             continue
         tname = f"{info.name}_{fn}_fields"

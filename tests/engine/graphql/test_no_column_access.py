@@ -1,0 +1,85 @@
+"""A role allowed a table but none of its columns, served as Hasura serves it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import orjson
+import pytest
+
+from engine.graphql import GraphQLEngine
+from engine.session import Session
+from tests.engine.graphql.conftest import pool_with
+
+SQL = """
+CREATE TABLE article (id serial PRIMARY KEY, title text, views int,
+                      published_on timestamp NOT NULL DEFAULT now());
+INSERT INTO article (title, views) VALUES ('a', 1), ('b', 2), ('c', 3);
+"""
+_METADATA: dict[str, Any] = {"version": 3, "sources": [{
+    "name": "default", "kind": "postgres", "tables": [{
+        "table": {"schema": "public", "name": "article"}, "select_permissions": [
+            {"role": "counter", "permission": {"columns": [], "filter": {},
+                                               "allow_aggregations": True}},
+            {"role": "titles", "permission": {"columns": ["id", "title"], "filter": {},
+                                              "allow_aggregations": True}}]}]}]}
+
+
+@pytest.fixture
+async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    """A pool on a fresh database holding the article table."""
+    async with pool_with(database_url, SQL) as created:
+        yield created
+
+
+async def _run(engine: GraphQLEngine, role: str, query: str) -> dict[str, Any]:
+    body = await engine.execute({"query": query}, Session(role, {"x-hasura-role": role}, False),
+                                {})
+    result: dict[str, Any] = orjson.loads(body)
+    return result
+
+
+async def test_no_column_access_still_counts_rows(pool: asyncpg.Pool) -> None:
+    """No column access still counts rows.
+
+    GIVEN a role allowed aggregations on a table but none of its columns WHEN it counts the
+    rows, asks for a column, counts columns, or asks for max THEN the count answers (the
+    schema is served although the table's type has no field); the rest are refused as
+    Hasura refuses them; the schema has no distinct_on and no count columns.
+    """
+    engine = await GraphQLEngine.build(pool, _METADATA)
+    assert await _run(engine, "counter", "{ article_aggregate { aggregate { count } } }") == {
+        "data": {"article_aggregate": {"aggregate": {"count": 3}}}}
+    typename = await _run(engine, "counter", "{ article { __typename } }")
+    assert typename == {"data": {"article": [{"__typename": "article"}] * 3}}
+    column = await _run(engine, "counter", "{ article { id } }")
+    assert column["errors"][0]["message"] == "field 'id' not found in type: 'article'"
+    counted = await _run(engine, "counter",
+                         "{ article_aggregate { aggregate { count(columns: [title]) } } }")
+    assert counted["errors"][0]["message"] == "'count' has no argument named 'columns'"
+    maximum = await _run(engine, "counter",
+                         "{ article_aggregate { aggregate { max { published_on } } } }")
+    assert maximum["errors"][0]["message"] == (
+        "field 'max' not found in type: 'article_aggregate_fields'")
+    sdl = engine.schema_sdl("counter")
+    assert "distinct_on" not in sdl
+    assert "count(distinct: Boolean): Int!" in sdl
+
+
+async def test_aggregate_functions_follow_the_columns_they_apply_to(pool: asyncpg.Pool) -> None:
+    """Aggregate functions follow the columns they apply to.
+
+    GIVEN a role that may select id and title WHEN it asks for sum (numeric: id) and max of
+    title, and sum of title THEN the first two answer; sum of a text column is refused.
+    """
+    engine = await GraphQLEngine.build(pool, _METADATA)
+    ok = await _run(engine, "titles",
+                    "{ article_aggregate { aggregate { sum { id } max { title } } } }")
+    assert ok == {"data": {"article_aggregate": {"aggregate": {"sum": {"id": 6},
+                                                               "max": {"title": "c"}}}}}
+    refused = await _run(engine, "titles",
+                         "{ article_aggregate { aggregate { sum { title } } } }")
+    assert refused["errors"][0]["message"] == (
+        "field 'title' not found in type: 'article_sum_fields'")
