@@ -194,6 +194,13 @@ class MutationCompiler:
         where = " WHERE " + " AND ".join(conds) if conds else ""
         return f"{target} DO UPDATE SET {', '.join(sets)}{where}"
 
+    def returns(self, info: TableInfo) -> bool:
+        """Whether the role's ``<table>_mutation_response`` has ``returning``.
+
+        Hasura offers it only to a role that may select from the table.
+        """
+        return self.c.access(info.key).select is not None
+
     def finish(self, info: TableInfo, sel: Selected, modify: str, one: bool) -> str:
         """The statement around a data-modifying CTE: the response JSON and the check flag."""
         check = "(SELECT coalesce(bool_and(\"__check\"), true) FROM _m)"
@@ -205,7 +212,7 @@ class MutationCompiler:
         for f in self.c.fields(sel, {f"{info.name}_mutation_response"}):
             if f.name == "affected_rows":
                 pairs.append((f.alias, json_value("(SELECT count(*) FROM _m)")))
-            elif f.name == "returning":
+            elif f.name == "returning" and self.returns(info):
                 obj, joins = self.c.object_json(info, "_r", self.c.fields(f, {info.name}))
                 # Keep the order rows were written in (joins may reorder them).
                 rows = json_array(obj, ' ORDER BY _r."__n"')
@@ -224,7 +231,7 @@ class MutationCompiler:
         for f in self.c.fields(sel, {f"{info.name}_mutation_response"}):
             if f.name == "affected_rows":
                 out[f.alias] = 0
-            elif f.name == "returning":
+            elif f.name == "returning" and self.returns(info):
                 out[f.alias] = []
             elif f.name == "__typename":
                 out[f.alias] = f"{info.name}_mutation_response"

@@ -109,7 +109,8 @@ def mutation_response(b: SchemaBuilder, info: TableInfo) -> GraphQLObjectType:
 
     def fields() -> dict[str, GraphQLField]:
         out = {"affected_rows": GraphQLField(non_null(GraphQLInt))}
-        if b.select_columns(info):
+        # As Hasura: ``returning`` for a role that may select from the table.
+        if b.access[info.key].select is not None:
             out["returning"] = GraphQLField(non_null_list(b.object_type(info)))
         return out
 

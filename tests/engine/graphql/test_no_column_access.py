@@ -24,7 +24,9 @@ _METADATA: dict[str, Any] = {"version": 3, "sources": [{
             {"role": "counter", "permission": {"columns": [], "filter": {},
                                                "allow_aggregations": True}},
             {"role": "titles", "permission": {"columns": ["id", "title"], "filter": {},
-                                              "allow_aggregations": True}}]}]}]}
+                                              "allow_aggregations": True}}],
+        "delete_permissions": [{"role": "deleter", "permission": {"filter": {}}},
+                               {"role": "counter", "permission": {"filter": {}}}]}]}]}
 
 
 @pytest.fixture
@@ -83,3 +85,27 @@ async def test_aggregate_functions_follow_the_columns_they_apply_to(pool: asyncp
                          "{ article_aggregate { aggregate { sum { title } } } }")
     assert refused["errors"][0]["message"] == (
         "field 'title' not found in type: 'article_sum_fields'")
+
+
+async def test_returning_needs_a_select_permission(pool: asyncpg.Pool) -> None:
+    """Returning needs a select permission.
+
+    GIVEN a role that may delete from a table but not select from it, and one that may select
+    none of its columns WHEN each deletes asking for returning THEN the first is refused as
+    Hasura refuses a field its schema lacks (nothing deleted), the second gets its rows;
+    affected_rows alone works for the first.
+    """
+    engine = await GraphQLEngine.build(pool, _METADATA)
+    refused = await _run(engine, "deleter", "mutation { delete_article(where: {id: {_eq: 1}}) "
+                                            "{ returning { __typename } } }")
+    assert refused["errors"][0] == {
+        "message": "field 'returning' not found in type: 'article_mutation_response'",
+        "extensions": {"path": "$.selectionSet.delete_article.selectionSet.returning",
+                       "code": "validation-failed"}}
+    assert "returning" not in engine.schema_sdl("deleter")
+    returned = await _run(engine, "counter", "mutation { delete_article(where: {id: {_eq: 1}}) "
+                                             "{ returning { __typename } } }")
+    assert returned == {"data": {"delete_article": {"returning": [{"__typename": "article"}]}}}
+    counted = await _run(engine, "deleter", "mutation { delete_article(where: {id: {_eq: 2}}) "
+                                            "{ affected_rows } }")
+    assert counted == {"data": {"delete_article": {"affected_rows": 1}}}
