@@ -87,7 +87,8 @@ class BoolExp:
             elif key in info.relationships and (self.permission or self.c.can_select(
                     info.relationships[key].remote)):
                 parts.append(self._relationship(info, alias, key, value, sub))
-            elif key in names:
+            elif key in names and (self.permission or self.c.column_allowed(
+                    info, str(names[key]))):
                 column = str(names[key]) if not self.permission else key
                 ref = None if self.permission else self.c.redacted(
                     info, alias, column, f"{alias}.{quote(column)}")

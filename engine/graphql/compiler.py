@@ -229,6 +229,11 @@ class Compiler:
         pairs.extend((c, json_value(self.column_expr(info, alias, c))) for c in found.columns)
         return json_object(pairs)
 
+    def column_allowed(self, info: TableInfo, column: str) -> bool:
+        """Whether the role may select ``column`` (and so filter and order on it, as Hasura)."""
+        perm = self.access(info.key).select
+        return perm is not None and column in perm.columns
+
     def computed_allowed(self, info: TableInfo, name: str) -> bool:
         """Whether ``name`` is a computed field the role may use."""
         cf = info.computed.get(name)

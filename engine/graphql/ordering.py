@@ -69,7 +69,7 @@ class OrderBy:
         for key, value in item.items():
             if value is None:
                 continue
-            if key in f2c:
+            if key in f2c and self.c.column_allowed(info, f2c[key]):
                 ref = self.c.redacted(info, alias, f2c[key], f"{alias}.{quote(f2c[key])}")
                 out.append((wrap(ref), direction(value, f"{path}.{key}"), (f2c[key],)))
             elif key in info.relationships and not info.relationships[key].array:
@@ -138,7 +138,11 @@ class OrderBy:
             for col, dir_value in (sub or {}).items():
                 if dir_value is None:
                     continue
-                expr = f"{fn}({ra}.{quote(f2c.get(col, col))})"
+                column = f2c.get(col)
+                if column is None or not self.c.column_allowed(remote, column):
+                    raise validation(f"field '{col}' not found in type: "
+                                     f"'{remote.name}_{fn}_order_by'", f"{path}.{fn}.{col}")
+                expr = f"{fn}({ra}.{quote(column)})"
                 out.append((wrap(f"(SELECT {expr} {src})"), direction(dir_value, path),
                             (fn, col)))
         return out

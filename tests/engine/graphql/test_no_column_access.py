@@ -26,7 +26,8 @@ _METADATA: dict[str, Any] = {"version": 3, "sources": [{
             {"role": "titles", "permission": {"columns": ["id", "title"], "filter": {},
                                               "allow_aggregations": True}}],
         "delete_permissions": [{"role": "deleter", "permission": {"filter": {}}},
-                               {"role": "counter", "permission": {"filter": {}}}]}]}]}
+                               {"role": "counter",
+                                "permission": {"filter": {"id": {"_eq": 1}}}}]}]}]}
 
 
 @pytest.fixture
@@ -93,19 +94,37 @@ async def test_returning_needs_a_select_permission(pool: asyncpg.Pool) -> None:
     GIVEN a role that may delete from a table but not select from it, and one that may select
     none of its columns WHEN each deletes asking for returning THEN the first is refused as
     Hasura refuses a field its schema lacks (nothing deleted), the second gets its rows;
-    affected_rows alone works for the first.
+    affected_rows alone works for the first (its ``where`` names no column: columns in a
+    boolean expression are those the role may select).
     """
     engine = await GraphQLEngine.build(pool, _METADATA)
-    refused = await _run(engine, "deleter", "mutation { delete_article(where: {id: {_eq: 1}}) "
+    refused = await _run(engine, "deleter", "mutation { delete_article(where: {}) "
                                             "{ returning { __typename } } }")
     assert refused["errors"][0] == {
         "message": "field 'returning' not found in type: 'article_mutation_response'",
         "extensions": {"path": "$.selectionSet.delete_article.selectionSet.returning",
                        "code": "validation-failed"}}
     assert "returning" not in engine.schema_sdl("deleter")
-    returned = await _run(engine, "counter", "mutation { delete_article(where: {id: {_eq: 1}}) "
+    returned = await _run(engine, "counter", "mutation { delete_article(where: {}) "
                                              "{ returning { __typename } } }")
     assert returned == {"data": {"delete_article": {"returning": [{"__typename": "article"}]}}}
-    counted = await _run(engine, "deleter", "mutation { delete_article(where: {id: {_eq: 2}}) "
+    counted = await _run(engine, "deleter", "mutation { delete_article(where: {}) "
                                             "{ affected_rows } }")
-    assert counted == {"data": {"delete_article": {"affected_rows": 1}}}
+    assert counted == {"data": {"delete_article": {"affected_rows": 2}}}
+
+
+async def test_filters_and_ordering_use_selectable_columns_only(pool: asyncpg.Pool) -> None:
+    """Filters and ordering use selectable columns only.
+
+    GIVEN a role that may select id and title, not views WHEN it filters, orders, or orders
+    by an aggregate on views THEN each is refused as Hasura refuses a field its schema lacks
+    (nothing is learnt about views); on title they answer.
+    """
+    engine = await GraphQLEngine.build(pool, _METADATA)
+    where = await _run(engine, "titles", "{ article(where: {views: {_gt: 1}}) { id } }")
+    assert where["errors"][0]["message"] == "field 'views' not found in type: 'article_bool_exp'"
+    order = await _run(engine, "titles", "{ article(order_by: {views: desc}) { id } }")
+    assert order["errors"][0]["message"] == "field 'views' not found in type: 'article_order_by'"
+    fine = await _run(engine, "titles", '{ article(where: {title: {_neq: "a"}}, '
+                                        "order_by: {title: desc}) { id } }")
+    assert fine == {"data": {"article": [{"id": 3}, {"id": 2}]}}
