@@ -12,13 +12,14 @@ from __future__ import annotations
 import dataclasses
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from redis.asyncio import Redis
 
 from bench.auctions.stack import AuctionStackConfig, start_auction_processes
 from devstack.hasura_project import seeds
@@ -117,6 +118,18 @@ def wait_until(check: Callable[[], Any], timeout: float = 60.0, every: float = 0
         value = check()
     assert value, f"condition not met within {timeout}s (last: {value!r})"
     return value
+
+
+@pytest.fixture
+async def redis(redis_scratch_url: str) -> AsyncIterator[Redis]:
+    """An empty scratch Redis database (emptied again after the test)."""
+    client = Redis.from_url(redis_scratch_url)
+    await client.flushdb()
+    try:
+        yield client
+    finally:
+        await client.flushdb()
+        await client.aclose()
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -15,17 +14,6 @@ from redis.asyncio import Redis
 from auctions.bidbook import OUTBOX_KEY, AuctionTerms, BidBook, UnknownAuctionError
 
 SELLER = "seller-1"
-
-
-@pytest.fixture
-async def redis(redis_scratch_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_scratch_url)
-    await client.flushdb()
-    try:
-        yield client
-    finally:
-        await client.flushdb()
-        await client.aclose()
 
 
 async def open_auction(book: BidBook, seconds: float = 60, start: str = "10.00",

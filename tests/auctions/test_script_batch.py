@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
@@ -25,17 +23,6 @@ return {{ARGV[1], redis.call('INCR', KEYS[1])}}
 def count_script(redis: Redis, max_batch: int = 100) -> BatchedScript:
     """A script Redis has not seen yet (a fresh marker), so the first call must load it."""
     return BatchedScript(redis, COUNT.format(marker=uuid.uuid4().hex), max_batch)
-
-
-@pytest.fixture
-async def redis(redis_scratch_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_scratch_url)
-    await client.flushdb()
-    try:
-        yield client
-    finally:
-        await client.flushdb()
-        await client.aclose()
 
 
 async def test_script_batch_runs_one_turns_calls_in_pipelines_in_order(redis: Redis) -> None:
