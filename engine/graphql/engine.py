@@ -14,6 +14,7 @@ from graphql import (
     GraphQLError,
     GraphQLSchema,
     GraphQLSyntaxError,
+    NonNullTypeNode,
     OperationDefinitionNode,
     parse,
     print_schema,
@@ -154,6 +155,11 @@ class GraphQLEngine:
         if doc.validation_errors:
             self._hasura_validation_error(state, doc, op, raw_vars)
             raise self._graphql_error(doc.validation_errors[0])
+        for definition in op.variable_definitions or ():
+            var = definition.variable.name.value
+            if isinstance(definition.type, NonNullTypeNode) and var not in raw_vars \
+                    and definition.default_value is None:
+                raise validation(f'expecting a value for non-nullable variable: "{var}"')
         coerced = get_variable_values(state.schema, op.variable_definitions or (), raw_vars)
         if isinstance(coerced, list):
             raise self._graphql_error(coerced[0], path="$")

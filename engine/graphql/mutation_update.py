@@ -15,6 +15,7 @@ from engine.graphql.errors import validation
 from engine.graphql.model import TableInfo, UpdatePerm
 from engine.graphql.mutations import MutationCompiler, Statement
 from engine.graphql.params import Params, to_json_text, to_text_list
+from engine.graphql.scalars import JSONB, NUMERIC
 from engine.graphql.selection import Selected
 
 OPERATORS = ("_set", "_inc", "_append", "_prepend", "_delete_key", "_delete_elem",
@@ -122,7 +123,8 @@ class UpdateCompiler:
                 continue
             for gname, raw in spec.items():
                 column = f2c.get(gname)
-                if column is None or column not in perm.columns or column in perm.set:
+                if column is None or column not in perm.columns or column in perm.set \
+                        or not _applies(info, op, column):
                     raise validation(f"field '{gname}' not found in type: "
                                      f"'{info.name}{_OP_SUFFIX[op]}'", f"{path}.{op}")
                 if column in seen:
@@ -152,6 +154,16 @@ class UpdateCompiler:
         if op == "_delete_elem":
             return f"{ref} - {params.text(raw, 'int4')}"
         return f"{ref} #- {params.add(raw, to_text_list)}::text[]"
+
+
+def _applies(info: TableInfo, op: str, column: str) -> bool:
+    """Whether the operator's input type has the column (``_inc``: numeric; jsonb ones: jsonb)."""
+    base = info.table.columns[column].base
+    if op == "_set":
+        return True
+    if op == "_inc":
+        return base in NUMERIC
+    return base == JSONB
 
 
 __all__ = ["OPERATORS", "UpdateCompiler"]

@@ -1,0 +1,74 @@
+"""Input errors worded as Hasura words them: missing variables, update operators' columns."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import orjson
+import pytest
+
+from engine.graphql import GraphQLEngine
+from engine.session import Session
+from tests.engine.graphql.conftest import pool_with
+
+SQL = """
+CREATE TABLE author (id int PRIMARY KEY, name text, score int NOT NULL DEFAULT 0,
+                     extra jsonb NOT NULL DEFAULT '{}');
+INSERT INTO author (id, name) VALUES (1, 'a'), (2, 'b');
+"""
+_METADATA: dict[str, Any] = {"version": 3, "sources": [{
+    "name": "default", "kind": "postgres",
+    "tables": [{"table": {"schema": "public", "name": "author"}}]}]}
+
+
+@pytest.fixture
+async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    """A pool on a fresh database holding the author table."""
+    async with pool_with(database_url, SQL) as created:
+        yield created
+
+
+async def _run(engine: GraphQLEngine, query: str,
+               variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    body = await engine.execute({"query": query, "variables": variables or {}},
+                                Session("admin", {}, True), {})
+    result: dict[str, Any] = orjson.loads(body)
+    return result
+
+
+async def test_input_errors_missing_non_null_variable(pool: asyncpg.Pool) -> None:
+    """Input errors missing non null variable.
+
+    GIVEN a query declaring a non-null variable, and one with a default WHEN the value is not
+    sent THEN the first is refused with Hasura's message at $; the defaulted one answers.
+    """
+    engine = await GraphQLEngine.build(pool, _METADATA)
+    missing = await _run(engine, "query($id: Int!) { author_by_pk(id: $id) { name } }")
+    assert missing == {"errors": [{
+        "message": 'expecting a value for non-nullable variable: "id"',
+        "extensions": {"path": "$", "code": "validation-failed"}}]}
+    defaulted = await _run(engine, "query($id: Int! = 2) { author_by_pk(id: $id) { name } }")
+    assert defaulted == {"data": {"author_by_pk": {"name": "b"}}}
+
+
+async def test_input_errors_update_operator_on_a_column_of_another_type(
+        pool: asyncpg.Pool) -> None:
+    """Input errors update operator on a column of another type.
+
+    GIVEN a table with text, integer and jsonb columns WHEN _inc names the text column, or
+    _append the integer one THEN each is refused as a field its input type lacks (it reached
+    PostgreSQL before); _inc on the integer column updates it.
+    """
+    engine = await GraphQLEngine.build(pool, _METADATA)
+    text = await _run(engine, 'mutation { update_author(where: {}, _inc: {name: 1}) '
+                              "{ affected_rows } }")
+    assert text["errors"][0]["message"] == "field 'name' not found in type: 'author_inc_input'"
+    json = await _run(engine, "mutation { update_author(where: {}, _append: {score: 1}) "
+                              "{ affected_rows } }")
+    assert json["errors"][0]["message"] == (
+        "field 'score' not found in type: 'author_append_input'")
+    ok = await _run(engine, "mutation { update_author(where: {id: {_eq: 1}}, _inc: {score: 5})"
+                            " { returning { score } } }")
+    assert ok == {"data": {"update_author": {"returning": [{"score": 5}]}}}
