@@ -44,6 +44,7 @@ from engine.graphql.resolve import build_model
 from engine.graphql.rules import RULES
 from engine.graphql.schema import SchemaBuilder
 from engine.graphql.schema_stream import stream_root_name
+from engine.graphql.selection import used_variables
 from engine.graphql.time_limit import NO_CONNECTION
 from engine.limits import ApiLimits
 from engine.limits import operation as limit_checks
@@ -155,6 +156,11 @@ class GraphQLEngine:
         if doc.validation_errors:
             self._hasura_validation_error(state, doc, op, raw_vars)
             raise self._graphql_error(doc.validation_errors[0])
+        # As Hasura: a variable sent must be used by the operation.
+        unexpected = set(raw_vars) - used_variables(op, doc.fragments)
+        if unexpected:
+            raise validation("unexpected variables in variableValues: "
+                             + ", ".join(sorted(unexpected)))
         for definition in op.variable_definitions or ():
             var = definition.variable.name.value
             if isinstance(definition.type, NonNullTypeNode) and var not in raw_vars \

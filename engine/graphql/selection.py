@@ -21,11 +21,14 @@ from graphql import (
     ListValueNode,
     NullValueNode,
     ObjectValueNode,
+    OperationDefinitionNode,
     SelectionNode,
     SelectionSetNode,
     StringValueNode,
     VariableNode,
+    Visitor,
     coerce_input_literal,
+    visit,
 )
 
 from engine.graphql.errors import validation
@@ -131,3 +134,29 @@ def collect(selection_sets: list[SelectionSetNode | None], type_names: set[str],
 def sub_selection_sets(selected: Selected) -> list[SelectionSetNode | None]:
     """The selection sets of every node of a merged field."""
     return [n.selection_set for n in selected.nodes]
+
+
+def used_variables(op: OperationDefinitionNode,
+                   fragments: Mapping[str, FragmentDefinitionNode]) -> set[str]:
+    """The variables the operation refers to (in its directives, fields and fragments)."""
+    used: set[str] = set()
+    spread: list[str] = []
+
+    class _Collect(Visitor):
+        def enter_variable(self, node: VariableNode, *_: Any) -> None:
+            used.add(node.name.value)
+
+        def enter_fragment_spread(self, node: FragmentSpreadNode, *_: Any) -> None:
+            spread.append(node.name.value)
+
+    for directive in op.directives or ():
+        visit(directive, _Collect())
+    visit(op.selection_set, _Collect())
+    seen: set[str] = set()
+    while spread:
+        name = spread.pop()
+        if name in seen or name not in fragments:
+            continue
+        seen.add(name)
+        visit(fragments[name], _Collect())
+    return used

@@ -72,3 +72,22 @@ async def test_input_errors_update_operator_on_a_column_of_another_type(
     ok = await _run(engine, "mutation { update_author(where: {id: {_eq: 1}}, _inc: {score: 5})"
                             " { returning { score } } }")
     assert ok == {"data": {"update_author": {"returning": [{"score": 5}]}}}
+
+
+async def test_input_errors_variables_the_operation_does_not_use(pool: asyncpg.Pool) -> None:
+    """Input errors variables the operation does not use.
+
+    GIVEN a query using $id in a fragment WHEN sent with $id only, with an extra variable, or
+    with one it declares but does not use THEN the first answers; the others are refused with
+    Hasura's message naming them.
+    """
+    engine = await GraphQLEngine.build(pool, _METADATA)
+    query = ("query($id: Int!, $unused: String) { ...byId } "
+             "fragment byId on query_root { author_by_pk(id: $id) { name } }")
+    assert await _run(engine, query, {"id": 1}) == {"data": {"author_by_pk": {"name": "a"}}}
+    for extra in ({"id": 1, "foo": 2}, {"id": 1, "unused": "x"}):
+        refused = await _run(engine, query, extra)
+        name = next(k for k in extra if k != "id")
+        assert refused == {"errors": [{
+            "message": f"unexpected variables in variableValues: {name}",
+            "extensions": {"path": "$", "code": "validation-failed"}}]}
