@@ -6,12 +6,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
-import orjson
 import pytest
 
 from engine.graphql import GraphQLEngine
-from engine.session import Session
-from tests.engine.graphql.conftest import pool_with
+from tests.engine.graphql.conftest import gql, pool_with
 
 SQL = """
 CREATE TABLE users (id int PRIMARY KEY, name text NOT NULL, is_admin boolean NOT NULL);
@@ -40,12 +38,6 @@ async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
         yield created
 
 
-async def _run(engine: GraphQLEngine, query: str) -> dict[str, Any]:
-    body = await engine.execute({"query": query}, Session("admin", {}, True), {})
-    result: dict[str, Any] = orjson.loads(body)
-    return result
-
-
 async def test_function_args_pass_by_position_then_name(pool: asyncpg.Pool) -> None:
     """Function args pass by position then name.
 
@@ -57,18 +49,18 @@ async def test_function_args_pass_by_position_then_name(pool: asyncpg.Pool) -> N
     refuses them.
     """
     engine = await GraphQLEngine.build(pool, _METADATA)
-    both = await _run(engine, '{ get_users(args: {search: "Blake", arg_1: true}) { id } }')
+    both = await gql(engine, '{ get_users(args: {search: "Blake", arg_1: true}) { id } }')
     assert both == {"data": {"get_users": [{"id": 3}]}}
-    default = await _run(engine, '{ get_users(args: {search: "Blake"}, order_by: {id: asc})'
+    default = await gql(engine, '{ get_users(args: {search: "Blake"}, order_by: {id: asc})'
                                  " { id } }")
     assert default == {"data": {"get_users": [{"id": 1}, {"id": 3}]}}
-    named = await _run(engine, '{ admins(args: {only_admins: true, search: "Dora"}) { id } }')
+    named = await gql(engine, '{ admins(args: {only_admins: true, search: "Dora"}) { id } }')
     assert named == {"data": {"admins": [{"id": 2}]}}
-    skipped = await _run(engine, "{ get_users(args: {arg_1: true}) { id } }")
+    skipped = await gql(engine, "{ get_users(args: {arg_1: true}) { id } }")
     assert skipped == {"errors": [{"message": "Non default arguments cannot be omitted",
                                    "extensions": {"path": "$.selectionSet.get_users.args.args",
                                                   "code": "not-supported"}}]}
-    missing = await _run(engine, '{ admins(args: {search: "Dora"}) { id } }')
+    missing = await gql(engine, '{ admins(args: {search: "Dora"}) { id } }')
     assert missing["errors"][0]["message"] == "Non default arguments cannot be omitted"
 
 
@@ -86,9 +78,9 @@ async def test_function_args_unnamed_after_an_omission_is_refused(pool: asyncpg.
     metadata = {**_METADATA, "sources": [{**_METADATA["sources"][0], "functions": [
         {"function": {"schema": "public", "name": "tail_flag"}}]}]}
     engine = await GraphQLEngine.build(pool, metadata)
-    refused = await _run(engine, "{ tail_flag(args: {arg_1: false}) { id } }")
+    refused = await gql(engine, "{ tail_flag(args: {arg_1: false}) { id } }")
     assert refused == {"errors": [{
         "message": "Only last set of positional arguments can be omitted",
         "extensions": {"path": "$.selectionSet.tail_flag.args.args", "code": "not-supported"}}]}
-    every = await _run(engine, '{ tail_flag(args: {prefix: "", arg_1: false}) { id } }')
+    every = await gql(engine, '{ tail_flag(args: {prefix: "", arg_1: false}) { id } }')
     assert every == {"data": {"tail_flag": [{"id": 1}]}}

@@ -6,12 +6,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
-import orjson
 import pytest
 
 from engine.graphql import GraphQLEngine
-from engine.session import Session
-from tests.engine.graphql.conftest import pool_with
+from tests.engine.graphql.conftest import gql, pool_with
 
 SQL = """
 CREATE TABLE author (id int PRIMARY KEY, name text, score int NOT NULL DEFAULT 0,
@@ -30,14 +28,6 @@ async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
         yield created
 
 
-async def _run(engine: GraphQLEngine, query: str,
-               variables: dict[str, Any] | None = None) -> dict[str, Any]:
-    body = await engine.execute({"query": query, "variables": variables or {}},
-                                Session("admin", {}, True), {})
-    result: dict[str, Any] = orjson.loads(body)
-    return result
-
-
 async def test_input_errors_missing_non_null_variable(pool: asyncpg.Pool) -> None:
     """Input errors missing non null variable.
 
@@ -45,11 +35,11 @@ async def test_input_errors_missing_non_null_variable(pool: asyncpg.Pool) -> Non
     sent THEN the first is refused with Hasura's message at $; the defaulted one answers.
     """
     engine = await GraphQLEngine.build(pool, _METADATA)
-    missing = await _run(engine, "query($id: Int!) { author_by_pk(id: $id) { name } }")
+    missing = await gql(engine, "query($id: Int!) { author_by_pk(id: $id) { name } }")
     assert missing == {"errors": [{
         "message": 'expecting a value for non-nullable variable: "id"',
         "extensions": {"path": "$", "code": "validation-failed"}}]}
-    defaulted = await _run(engine, "query($id: Int! = 2) { author_by_pk(id: $id) { name } }")
+    defaulted = await gql(engine, "query($id: Int! = 2) { author_by_pk(id: $id) { name } }")
     assert defaulted == {"data": {"author_by_pk": {"name": "b"}}}
 
 
@@ -62,14 +52,14 @@ async def test_input_errors_update_operator_on_a_column_of_another_type(
     PostgreSQL before); _inc on the integer column updates it.
     """
     engine = await GraphQLEngine.build(pool, _METADATA)
-    text = await _run(engine, 'mutation { update_author(where: {}, _inc: {name: 1}) '
+    text = await gql(engine, 'mutation { update_author(where: {}, _inc: {name: 1}) '
                               "{ affected_rows } }")
     assert text["errors"][0]["message"] == "field 'name' not found in type: 'author_inc_input'"
-    json = await _run(engine, "mutation { update_author(where: {}, _append: {score: 1}) "
+    json = await gql(engine, "mutation { update_author(where: {}, _append: {score: 1}) "
                               "{ affected_rows } }")
     assert json["errors"][0]["message"] == (
         "field 'score' not found in type: 'author_append_input'")
-    ok = await _run(engine, "mutation { update_author(where: {id: {_eq: 1}}, _inc: {score: 5})"
+    ok = await gql(engine, "mutation { update_author(where: {id: {_eq: 1}}, _inc: {score: 5})"
                             " { returning { score } } }")
     assert ok == {"data": {"update_author": {"returning": [{"score": 5}]}}}
 
@@ -84,9 +74,10 @@ async def test_input_errors_variables_the_operation_does_not_use(pool: asyncpg.P
     engine = await GraphQLEngine.build(pool, _METADATA)
     query = ("query($id: Int!, $unused: String) { ...byId } "
              "fragment byId on query_root { author_by_pk(id: $id) { name } }")
-    assert await _run(engine, query, {"id": 1}) == {"data": {"author_by_pk": {"name": "a"}}}
+    answered = await gql(engine, query, variables={"id": 1})
+    assert answered == {"data": {"author_by_pk": {"name": "a"}}}
     for extra in ({"id": 1, "foo": 2}, {"id": 1, "unused": "x"}):
-        refused = await _run(engine, query, extra)
+        refused = await gql(engine, query, variables=extra)
         name = next(k for k in extra if k != "id")
         assert refused == {"errors": [{
             "message": f"unexpected variables in variableValues: {name}",

@@ -6,12 +6,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
-import orjson
 import pytest
 
 from engine.graphql import GraphQLEngine
-from engine.session import Session
-from tests.engine.graphql.conftest import pool_with
+from tests.engine.graphql.conftest import gql, pool_with
 
 SQL = """
 CREATE TABLE article (id serial PRIMARY KEY, title text, views int,
@@ -37,13 +35,6 @@ async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
         yield created
 
 
-async def _run(engine: GraphQLEngine, role: str, query: str) -> dict[str, Any]:
-    body = await engine.execute({"query": query}, Session(role, {"x-hasura-role": role}, False),
-                                {})
-    result: dict[str, Any] = orjson.loads(body)
-    return result
-
-
 async def test_no_column_access_still_counts_rows(pool: asyncpg.Pool) -> None:
     """No column access still counts rows.
 
@@ -53,17 +44,18 @@ async def test_no_column_access_still_counts_rows(pool: asyncpg.Pool) -> None:
     Hasura refuses them; the schema has no distinct_on and no count columns.
     """
     engine = await GraphQLEngine.build(pool, _METADATA)
-    assert await _run(engine, "counter", "{ article_aggregate { aggregate { count } } }") == {
+    counter = "{ article_aggregate { aggregate { count } } }"
+    assert await gql(engine, counter, role="counter") == {
         "data": {"article_aggregate": {"aggregate": {"count": 3}}}}
-    typename = await _run(engine, "counter", "{ article { __typename } }")
+    typename = await gql(engine, role="counter", query="{ article { __typename } }")
     assert typename == {"data": {"article": [{"__typename": "article"}] * 3}}
-    column = await _run(engine, "counter", "{ article { id } }")
+    column = await gql(engine, role="counter", query="{ article { id } }")
     assert column["errors"][0]["message"] == "field 'id' not found in type: 'article'"
-    counted = await _run(engine, "counter",
-                         "{ article_aggregate { aggregate { count(columns: [title]) } } }")
+    counted = await gql(engine, "{ article_aggregate { aggregate { count(columns: [title]) } } }",
+                        role="counter")
     assert counted["errors"][0]["message"] == "'count' has no argument named 'columns'"
-    maximum = await _run(engine, "counter",
-                         "{ article_aggregate { aggregate { max { published_on } } } }")
+    maximum = await gql(engine, "{ article_aggregate { aggregate { max { published_on } } } }",
+                        role="counter")
     assert maximum["errors"][0]["message"] == (
         "field 'max' not found in type: 'article_aggregate_fields'")
     sdl = engine.schema_sdl("counter")
@@ -78,12 +70,12 @@ async def test_aggregate_functions_follow_the_columns_they_apply_to(pool: asyncp
     title, and sum of title THEN the first two answer; sum of a text column is refused.
     """
     engine = await GraphQLEngine.build(pool, _METADATA)
-    ok = await _run(engine, "titles",
-                    "{ article_aggregate { aggregate { sum { id } max { title } } } }")
+    ok = await gql(engine, "{ article_aggregate { aggregate { sum { id } max { title } } } }",
+                   role="titles")
     assert ok == {"data": {"article_aggregate": {"aggregate": {"sum": {"id": 6},
                                                                "max": {"title": "c"}}}}}
-    refused = await _run(engine, "titles",
-                         "{ article_aggregate { aggregate { sum { title } } } }")
+    refused = await gql(engine, "{ article_aggregate { aggregate { sum { title } } } }",
+                        role="titles")
     assert refused["errors"][0]["message"] == (
         "field 'title' not found in type: 'article_sum_fields'")
 
@@ -98,18 +90,17 @@ async def test_returning_needs_a_select_permission(pool: asyncpg.Pool) -> None:
     boolean expression are those the role may select).
     """
     engine = await GraphQLEngine.build(pool, _METADATA)
-    refused = await _run(engine, "deleter", "mutation { delete_article(where: {}) "
-                                            "{ returning { __typename } } }")
+    returning = "mutation { delete_article(where: {}) { returning { __typename } } }"
+    refused = await gql(engine, returning, role="deleter")
     assert refused["errors"][0] == {
         "message": "field 'returning' not found in type: 'article_mutation_response'",
         "extensions": {"path": "$.selectionSet.delete_article.selectionSet.returning",
                        "code": "validation-failed"}}
     assert "returning" not in engine.schema_sdl("deleter")
-    returned = await _run(engine, "counter", "mutation { delete_article(where: {}) "
-                                             "{ returning { __typename } } }")
+    returned = await gql(engine, returning, role="counter")
     assert returned == {"data": {"delete_article": {"returning": [{"__typename": "article"}]}}}
-    counted = await _run(engine, "deleter", "mutation { delete_article(where: {}) "
-                                            "{ affected_rows } }")
+    counted = await gql(engine, "mutation { delete_article(where: {}) { affected_rows } }",
+                        role="deleter")
     assert counted == {"data": {"delete_article": {"affected_rows": 2}}}
 
 
@@ -121,10 +112,10 @@ async def test_filters_and_ordering_use_selectable_columns_only(pool: asyncpg.Po
     (nothing is learnt about views); on title they answer.
     """
     engine = await GraphQLEngine.build(pool, _METADATA)
-    where = await _run(engine, "titles", "{ article(where: {views: {_gt: 1}}) { id } }")
+    where = await gql(engine, role="titles", query="{ article(where: {views: {_gt: 1}}) { id } }")
     assert where["errors"][0]["message"] == "field 'views' not found in type: 'article_bool_exp'"
-    order = await _run(engine, "titles", "{ article(order_by: {views: desc}) { id } }")
+    order = await gql(engine, role="titles", query="{ article(order_by: {views: desc}) { id } }")
     assert order["errors"][0]["message"] == "field 'views' not found in type: 'article_order_by'"
-    fine = await _run(engine, "titles", '{ article(where: {title: {_neq: "a"}}, '
-                                        "order_by: {title: desc}) { id } }")
+    fine = await gql(engine, '{ article(where: {title: {_neq: "a"}}, order_by: {title: desc})'
+                             " { id } }", role="titles")
     assert fine == {"data": {"article": [{"id": 3}, {"id": 2}]}}
