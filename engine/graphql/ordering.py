@@ -8,6 +8,7 @@ from engine.catalog.model import quote
 from engine.graphql.calls import computed_call
 from engine.graphql.errors import validation
 from engine.graphql.model import Relationship, TableInfo
+from engine.graphql.scalars import NUMERIC
 
 if TYPE_CHECKING:
     from engine.graphql.compiler import Compiler
@@ -72,7 +73,8 @@ class OrderBy:
             if key in f2c and self.c.column_allowed(info, f2c[key]):
                 ref = self.c.redacted(info, alias, f2c[key], f"{alias}.{quote(f2c[key])}")
                 out.append((wrap(ref), direction(value, f"{path}.{key}"), (f2c[key],)))
-            elif key in info.relationships and not info.relationships[key].array:
+            elif key in info.relationships and not info.relationships[key].array \
+                    and self.c.can_select(info.relationships[key].remote):
                 rel = info.relationships[key]
                 remote = self.c.model.tables[rel.remote]
                 ra = self.c.new_alias()
@@ -100,7 +102,8 @@ class OrderBy:
                 out.extend(_under(key, self._order_aggregate_source(
                     remote, lambda ra, cf=cf: f"{computed_call(self.c, cf, alias)} {ra}", [],
                     value, wrap, f"{path}.{key}")))
-            elif key.endswith("_aggregate") and key[:-10] in info.relationships:
+            elif key.endswith("_aggregate") and key[:-10] in info.relationships \
+                    and self.c.can_select(info.relationships[key[:-10]].remote):
                 rel = info.relationships[key[:-10]]
                 remote = self.c.model.tables[rel.remote]
                 out.extend(_under(key, self._order_aggregate(info, alias, rel, remote, value,
@@ -139,7 +142,9 @@ class OrderBy:
                 if dir_value is None:
                     continue
                 column = f2c.get(col)
-                if column is None or not self.c.column_allowed(remote, column):
+                if column is None or not self.c.column_allowed(remote, column) or (
+                        fn not in ("max", "min")
+                        and remote.table.columns[column].base not in NUMERIC):
                     raise validation(f"field '{col}' not found in type: "
                                      f"'{remote.name}_{fn}_order_by'", f"{path}.{fn}.{col}")
                 expr = f"{fn}({ra}.{quote(column)})"

@@ -119,3 +119,43 @@ async def test_filters_and_ordering_use_selectable_columns_only(pool: asyncpg.Po
     fine = await gql(engine, '{ article(where: {title: {_neq: "a"}}, order_by: {title: desc})'
                              " { id } }", role="titles")
     assert fine == {"data": {"article": [{"id": 3}, {"id": 2}]}}
+
+
+async def test_ordering_follows_the_role_schema(pool: asyncpg.Pool) -> None:
+    """Ordering follows the role schema.
+
+    GIVEN authors with articles, a role that may select articles but not authors WHEN it
+    orders articles by their author's name, or authors are ordered by a sum of article titles
+    THEN both are refused as fields the role's order_by types lack; by article count they are
+    ordered.
+    """
+    async with pool.acquire() as conn:
+        await conn.execute("""
+            CREATE TABLE writer (id int PRIMARY KEY, name text);
+            INSERT INTO writer VALUES (1, 'w1'), (2, 'w2');
+            ALTER TABLE article ADD COLUMN writer_id int REFERENCES writer;
+            UPDATE article SET writer_id = CASE WHEN id = 1 THEN 1 ELSE 2 END;""")
+    article = {"table": {"schema": "public", "name": "article"},
+               "object_relationships": [{"name": "writer",
+                                         "using": {"foreign_key_constraint_on": "writer_id"}}],
+               "select_permissions": [{"role": "reader", "permission": {
+                   "columns": ["id", "title", "writer_id"], "filter": {}}},
+                   {"role": "editor", "permission": {"columns": ["id", "title"], "filter": {}}}]}
+    writer = {"table": {"schema": "public", "name": "writer"},
+              "array_relationships": [{"name": "articles", "using": {"foreign_key_constraint_on": {
+                  "table": "article", "column": "writer_id"}}}],
+              "select_permissions": [{"role": "editor", "permission": {
+                  "columns": ["id", "name"], "filter": {}}}]}
+    metadata = {"version": 3, "sources": [{"name": "default", "kind": "postgres",
+                                           "tables": [article, writer]}]}
+    engine = await GraphQLEngine.build(pool, metadata)
+    hidden = await gql(engine, "{ article(order_by: {writer: {name: asc}}) { id } }",
+                       role="reader")
+    assert hidden["errors"][0]["message"] == "field 'writer' not found in type: 'article_order_by'"
+    summed = await gql(engine, "{ writer(order_by: {articles_aggregate: {sum: {title: asc}}})"
+                               " { id } }", role="editor")
+    assert summed["errors"][0]["message"] == (
+        "field 'title' not found in type: 'article_sum_order_by'")
+    counted = await gql(engine, "{ writer(order_by: {articles_aggregate: {count: desc}}) "
+                                "{ id } }", role="editor")
+    assert counted == {"data": {"writer": [{"id": 2}, {"id": 1}]}}
