@@ -41,9 +41,14 @@ async def add_user(server: EngineServer, user_id: str) -> None:
 
 
 async def start(server: EngineServer, metadata: bool = True) -> None:
+    """Start the engine (with the project's metadata); stopped again if that fails."""
     await asyncio.to_thread(server.start)
     if metadata:
-        await asyncio.to_thread(apply_metadata, server, project_metadata())
+        try:
+            await asyncio.to_thread(apply_metadata, server, project_metadata())
+        except BaseException:
+            await asyncio.to_thread(server.stop)
+            raise
 
 
 async def test_engine_new_user_reaches_event_trigger_url(
