@@ -28,7 +28,6 @@ from graphql import (
     GraphQLObjectType,
     GraphQLSchema,
     get_named_type,
-    print_ast,
 )
 
 from engine.graphql.errors import GraphQLFieldError
@@ -42,6 +41,7 @@ from engine.remote.client import (
     request_headers,
 )
 from engine.remote.config import RemoteSchemaConfigError, RemoteSchemaDef, read_remote_schema
+from engine.remote.join_request import JoinTemplate, innermost
 from engine.remote.permissions import RemotePermissionError, parse_role_schema
 from engine.remote.query import RemoteQuery, map_typenames, operation_text
 from engine.remote.relationships import (
@@ -321,7 +321,7 @@ class RemoteSchemas:
         async def resolve(call: JoinCall) -> list[Any]:
             query = RemoteQuery(view, call.fragments, call.variables,
                                 _session_variables(call.session))
-            template = _JoinTemplate(query, view, rel, call.node)
+            template = JoinTemplate(query, view, rel, call.node)
             aliases: dict[bytes, str] = {}
             keys: list[bytes | None] = []
             fields: list[str] = []
@@ -343,65 +343,7 @@ class RemoteSchemas:
             except RemoteGraphQLError as exc:
                 raise RemoteJoinError(exc.errors, self._internal_for(call.session.role)) from None
             map_typenames(data, query.typename_keys, view)
-            return [None if key is None else _dig(data.get(aliases[key]), len(rel.path) - 1)
+            return [None if key is None else innermost(data.get(aliases[key]), len(rel.path) - 1)
                     for key in keys]
 
         return resolve
-
-
-class _JoinTemplate:
-    """The remote field of one join call: ``alias: a(args) { b(args) { <selection> } }``.
-
-    Everything but the join arguments (path, types, the client's selection translated to the
-    remote's names, the role's presets) is worked out once per call; each distinct row adds
-    only its arguments' literals.
-    """
-
-    def __init__(self, query: RemoteQuery, view: RemoteView, rel: RemoteRelationship,
-                 node: FieldNode) -> None:
-        custom = view.customization
-        self.query = query
-        self.rel = rel
-        self.steps: list[tuple[str, str]] = []
-        """(remote field name, the role's preset arguments as text) from the root down."""
-        parent_original = view.root_types["query"]
-        fields: Mapping[str, GraphQLField] = view.roots["query"]
-        self.arg_types: list[dict[str, Any]] = []
-        self.selection = ""
-        for depth, (fname, arguments) in enumerate(rel.path):
-            definition = fields[custom.field_name(parent_original, fname)]
-            presets = query.presets_for(parent_original, fname, skip=arguments)
-            self.steps.append((fname, ", ".join(print_ast(a) for a in presets)))
-            self.arg_types.append({
-                k: definition.args[k].type if k in definition.args
-                else view.preset_types.get((parent_original, fname, k)) for k in arguments})
-            named = get_named_type(definition.type)
-            parent_original = view.original_type.get(named.name, named.name)
-            fields = named.fields if isinstance(named, GraphQLObjectType
-                                                | GraphQLInterfaceType) else {}
-            if depth == len(rel.path) - 1:
-                self.selection = "" if node.selection_set is None else " " + print_ast(
-                    query.selection_set(node.selection_set, named.name))
-
-    def field(self, alias: str, row: Mapping[str, Any]) -> str:
-        """The aliased remote field for one row's join values."""
-        text = self.selection
-        for depth in range(len(self.steps) - 1, -1, -1):
-            fname, presets = self.steps[depth]
-            types = self.arg_types[depth]
-            args = [f"{k}: {print_ast(self.query.literal(v, types.get(k)))}"
-                    for k, v in self.rel.arguments(depth, row).items()]
-            if presets:
-                args.append(presets)
-            call = f"{fname}({', '.join(args)})" if args else fname
-            text = f"{call}{text}" if depth == len(self.steps) - 1 else f"{call} {{ {text} }}"
-        return f"{alias}: {text}"
-
-
-def _dig(value: Any, depth: int) -> Any:
-    """The innermost field's value of a nested relationship path."""
-    for _ in range(depth):
-        if not isinstance(value, dict) or len(value) != 1:
-            return None
-        value = next(iter(value.values()))
-    return value
