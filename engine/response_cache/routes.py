@@ -13,8 +13,8 @@ from redis.exceptions import RedisError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from engine.auth.errors import AuthError
 from engine.response_cache.store import RedisResponseStore
+from engine.server.admin_only import admin_refusal
 from engine.server.responses import api_error
 from engine.server.state import ServerState
 
@@ -26,14 +26,9 @@ def clear_endpoint(state: ServerState, store: RedisResponseStore
     """The request handler of ``POST /pro/cache/clear`` for ``store``."""
 
     async def clear(request: Request) -> Response:
-        headers = {k.lower(): v for k, v in request.headers.items()}
-        try:
-            session = await state.resolver.resolve(headers)
-        except AuthError as exc:
-            return JSONResponse(api_error(exc.message, exc.code), status_code=exc.status)
-        if not session.is_admin:
-            return JSONResponse(api_error("restricted access : admin only", "access-denied"),
-                                status_code=400)
+        refused = await admin_refusal(state, request)
+        if refused is not None:
+            return refused
         key = request.query_params.get("key")
         family = request.query_params.get("family")
         try:

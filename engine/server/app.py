@@ -14,7 +14,6 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 
-from engine.auth.errors import AuthError
 from engine.auth.jwt import JwtAuthenticator
 from engine.auth.jwt_config import JwtConfigError, parse_jwt_config
 from engine.auth.published_keys import refusal
@@ -26,13 +25,13 @@ from engine.metadata.model import Metadata
 from engine.response_cache import RedisResponseStore
 from engine.response_cache.routes import clear_endpoint
 from engine.server import gc_pauses
+from engine.server.admin_only import admin_only_response, admin_refusal
 from engine.server.admin_routes import AdminEndpoint
 from engine.server.cors import CorsPolicy, preflight, request_origin, with_cors
 from engine.server.database import create_pool, database_reachable
 from engine.server.graphql_route import GraphQLEndpoint
 from engine.server.graphql_state import GraphQLHolder, engine_options
 from engine.server.lifecycle import ListenerGroup, listeners, load_plugins, providers
-from engine.server.responses import api_error
 from engine.server.state import ServerState
 from engine.server.websocket import GraphQLWebSocket
 from engine.settings import EngineSettings, SettingsError
@@ -215,14 +214,11 @@ def create_app(settings: EngineSettings) -> EngineApp:
 
     async def dev_subscriptions(request: Request) -> Response:
         # Hasura's developer API: the live pollers, for the admin only.
-        headers = {k.lower(): v for k, v in request.headers.items()}
-        try:
-            session = await state.resolver.resolve(headers)
-        except AuthError as exc:
-            return JSONResponse(api_error(exc.message, exc.code), status_code=exc.status)
-        if not session.is_admin or state.subscriptions is None:
-            return JSONResponse(api_error("restricted access : admin only", "access-denied"),
-                                status_code=400)
+        refused = await admin_refusal(state, request)
+        if refused is not None:
+            return refused
+        if state.subscriptions is None:
+            return admin_only_response()
         return JSONResponse({**state.subscriptions.stats(), "gc": gc_pauses.PAUSES.stats()})
 
     async def version(request: Request) -> Response:
