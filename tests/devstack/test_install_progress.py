@@ -8,7 +8,7 @@ from devstack.install_progress import npm_lines, pip_lines
 from devstack.paths import REPO_ROOT
 
 PIP_OUTPUT = """\
-Obtaining file:///work/project
+Obtaining file:///src/hasura-aws-backend
 Collecting asyncpg==0.32.0 (from hasura-aws-backend==0.1.0)
   Downloading asyncpg-0.32.0-cp311-cp311-manylinux_2_28_x86_64.whl (3.4 MB)
 Requirement already satisfied: idna in ./.venv/lib/python3.11/site-packages
