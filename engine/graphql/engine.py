@@ -152,12 +152,17 @@ class GraphQLEngine:
         op = self._operation(doc, op_name)
         # Limits first, for every transport: they read the syntax only, and an invalid
         # document is re-walked below to word its error as Hasura does, at its size's cost.
-        limit_checks.check_operation(self.limits.for_role(role), op, doc.fragments)
+        # What the syntax decides (sizes, variables used) is worked out once per document.
+        limits = self.limits.for_role(role)
+        if limits.depth is not None or limits.nodes is not None:
+            limit_checks.check_size(limits, *doc.fact(
+                "size", op, lambda: limit_checks.measure_operation(op, doc.fragments)))
         if doc.validation_errors:
             self._hasura_validation_error(state, doc, op, raw_vars)
             raise self._graphql_error(doc.validation_errors[0])
         # As Hasura: a variable sent must be used by the operation.
-        unexpected = set(raw_vars) - used_variables(op, doc.fragments)
+        used = doc.fact("variables", op, lambda: used_variables(op, doc.fragments))
+        unexpected = raw_vars.keys() - used
         if unexpected:
             raise validation("unexpected variables in variableValues: "
                              + ", ".join(sorted(unexpected)))

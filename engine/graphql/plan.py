@@ -9,9 +9,9 @@ connection with the session variables of the moment.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 from graphql import DocumentNode, FragmentDefinitionNode, GraphQLError, OperationDefinitionNode
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from engine.graphql.planner import RoleState
     from engine.graphql.roots import RootPlan
 
+T = TypeVar("T")
+
 
 @dataclass
 class ParsedDocument:
@@ -33,6 +35,18 @@ class ParsedDocument:
     validation_errors: list[GraphQLError]
     operations: dict[str | None, OperationDefinitionNode]
     fragments: dict[str, FragmentDefinitionNode]
+    facts: dict[tuple[str, str | None], Any] = field(default_factory=dict)
+    """What an operation's syntax says, worked out by its first request and kept for the
+    next ones (the variables it uses, its depth and node count), by (fact, operation name)."""
+
+    def fact(self, name: str, op: OperationDefinitionNode, work: Callable[[], T]) -> T:
+        """The fact ``name`` of ``op`` (one of :attr:`operations`), from ``work()`` once."""
+        key = (name, op.name.value if op.name else None)
+        try:
+            found: T = self.facts[key]
+        except KeyError:
+            found = self.facts[key] = work()
+        return found
 
 
 @dataclass

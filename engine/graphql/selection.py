@@ -136,27 +136,33 @@ def sub_selection_sets(selected: Selected) -> list[SelectionSetNode | None]:
     return [n.selection_set for n in selected.nodes]
 
 
+class _VariableCollector(Visitor):
+    """Collects the variables a node refers to and the fragments it spreads."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.used: set[str] = set()
+        self.spread: list[str] = []
+
+    def enter_variable(self, node: VariableNode, *_: Any) -> None:
+        self.used.add(node.name.value)
+
+    def enter_fragment_spread(self, node: FragmentSpreadNode, *_: Any) -> None:
+        self.spread.append(node.name.value)
+
+
 def used_variables(op: OperationDefinitionNode,
-                   fragments: Mapping[str, FragmentDefinitionNode]) -> set[str]:
+                   fragments: Mapping[str, FragmentDefinitionNode]) -> frozenset[str]:
     """The variables the operation refers to (in its directives, fields and fragments)."""
-    used: set[str] = set()
-    spread: list[str] = []
-
-    class _Collect(Visitor):
-        def enter_variable(self, node: VariableNode, *_: Any) -> None:
-            used.add(node.name.value)
-
-        def enter_fragment_spread(self, node: FragmentSpreadNode, *_: Any) -> None:
-            spread.append(node.name.value)
-
+    collector = _VariableCollector()
     for directive in op.directives or ():
-        visit(directive, _Collect())
-    visit(op.selection_set, _Collect())
+        visit(directive, collector)
+    visit(op.selection_set, collector)
     seen: set[str] = set()
-    while spread:
-        name = spread.pop()
+    while collector.spread:
+        name = collector.spread.pop()
         if name in seen or name not in fragments:
             continue
         seen.add(name)
-        visit(fragments[name], _Collect())
-    return used
+        visit(fragments[name], collector)
+    return frozenset(collector.used)

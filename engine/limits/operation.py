@@ -82,14 +82,23 @@ def check_operation(limits: RoleLimits, operation: OperationDefinitionNode,
                     fragments: Mapping[str, FragmentDefinitionNode]) -> None:
     """Refuse ``operation`` when it is deeper or larger than ``limits`` allow.
 
-    The one check every transport calls once it has picked the operation to run.
+    Measures, then :func:`check_size`. The engine keeps each document's measure and calls
+    :func:`check_size` itself: a cached document is not walked again per request.
 
     Raises:
         GraphQLFieldError: ``validation-failed``, naming the limit and the measured value.
     """
     if limits.depth is None and limits.nodes is None:
         return
-    depth, nodes = measure_operation(operation, fragments)
+    check_size(limits, *measure_operation(operation, fragments))
+
+
+def check_size(limits: RoleLimits, depth: int, nodes: int) -> None:
+    """Refuse an operation of ``depth`` and ``nodes`` (measured) past ``limits``.
+
+    Raises:
+        GraphQLFieldError: ``validation-failed``, naming the limit and the measured value.
+    """
     if limits.depth is not None and depth > limits.depth:
         raise GraphQLFieldError(
             f"the operation's depth ({depth}) exceeds the depth limit ({limits.depth}) "

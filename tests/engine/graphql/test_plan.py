@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+from graphql import OperationDefinitionNode
+
+from engine.graphql.errors import GraphQLFieldError
 from engine.graphql.plan import variables_key
 from engine.graphql.roots import LiteralRoot, SqlRoot
+from engine.graphql.selection import used_variables
 from engine.session import Session
 from tests.engine.graphql.blog_catalog import blog_engine_offline
 
@@ -67,3 +74,30 @@ def test_prepare_root_typename_needs_no_database() -> None:
     assert isinstance(root, LiteralRoot)
     assert root.value == b'"query_root"'
     assert not prepared.plan.needs_database
+
+
+def test_prepare_walks_an_operations_variables_once_per_document(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN a cached document of two operations.
+
+    WHEN each is prepared several times, once with a variable it does not use
+    THEN each operation's syntax is walked once, and the stray variable is still refused.
+    """
+    walked: list[str | None] = []
+
+    def counting(op: OperationDefinitionNode, fragments: Any) -> frozenset[str]:
+        walked.append(op.name.value if op.name else None)
+        return used_variables(op, fragments)
+
+    monkeypatch.setattr("engine.graphql.engine.used_variables", counting)
+    engine = blog_engine_offline()
+    query = ("query One($id: Int!) { article(where: {id: {_eq: $id}}) { id } } "
+             "query Two { article { id } }")
+    for _ in range(3):
+        engine.prepare({"query": query, "operationName": "One", "variables": {"id": 1}},
+                       USER, {})
+        engine.prepare({"query": query, "operationName": "Two"}, USER, {})
+    with pytest.raises(GraphQLFieldError, match="unexpected variables in variableValues: id"):
+        engine.prepare({"query": query, "operationName": "Two", "variables": {"id": 1}},
+                       USER, {})
+    assert walked == ["One", "Two"]
