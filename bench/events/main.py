@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
 import statistics
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -75,6 +77,25 @@ def cpu_seconds(pid: int | None) -> float:
     return float(times.user + times.system)
 
 
+def progress(message: str) -> None:
+    """One line of progress on stderr (stdout carries the JSON report)."""
+    print(f"  [events] {message}", file=sys.stderr, flush=True)
+
+
+async def _wait_reporting(counter: Counter, events: int, committed: float) -> None:
+    """Wait for every webhook call (10 minutes at most), reporting progress each second."""
+    deadline = committed + 600
+    while not counter.done.is_set():
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"only {len(counter.arrivals):,} of {events:,} events arrived")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(counter.done.wait(), timeout=1.0)
+        elapsed = time.perf_counter() - committed
+        arrived = len(counter.arrivals)
+        progress(f"{arrived:,}/{events:,} delivered in {elapsed:.1f}s "
+                 f"({arrived / elapsed:,.0f}/s)")
+
+
 async def measure(database_url: str, engine: EngineServer, events: int,
                   postgres_pid: int | None = None) -> dict[str, Any]:
     """Run one measurement against a started engine (``postgres_pid``: its server, for CPU)."""
@@ -87,17 +108,20 @@ async def measure(database_url: str, engine: EngineServer, events: int,
         conn = await asyncpg.connect(database_url)
         try:
             payload = "x" * 100
-            engine_cpu = cpu_seconds(engine.pid)
-            postgres_cpu = 0.0 if postgres_pid is None else tree_cpu_seconds(postgres_pid)
-            own_cpu = time.process_time()
+            progress(f"inserting {events:,} rows in one transaction")
             async with conn.transaction():
                 await conn.execute(
                     "INSERT INTO public.bench_events (id, payload) "
                     "SELECT g, $1 FROM generate_series(1, $2) AS g",
                     payload, events,
                 )
+                # CPU from here on is delivery's: the insert and its capture trigger are
+                # before (they commit with the rows), the deliveries start at the commit.
+                engine_cpu = cpu_seconds(engine.pid)
+                postgres_cpu = 0.0 if postgres_pid is None else tree_cpu_seconds(postgres_pid)
+                own_cpu = time.process_time()
             committed = time.perf_counter()
-            await asyncio.wait_for(counter.done.wait(), timeout=600)
+            await _wait_reporting(counter, events, committed)
             received = time.perf_counter()
             while True:  # the engine records outcomes shortly after the calls
                 pending = await conn.fetchval(

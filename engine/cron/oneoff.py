@@ -97,6 +97,7 @@ class OneOffEventStore:
     """Due one-off scheduled events."""
 
     channel: str | None = CHANNEL
+    work_table = "hdb_catalog.hdb_scheduled_events"
 
     async def create(self, conn: Connection, args: Mapping[str, Any]) -> str:
         """Store a validated event; returns its id. Wakes the engines' loops on commit."""

@@ -67,6 +67,7 @@ class CronEventStore:
     """Due runs of the configured cron triggers."""
 
     channel: str | None = None  # the scheduler wakes the loop itself when it records runs
+    work_table = "hdb_catalog.hdb_cron_events"
 
     def __init__(self) -> None:
         self.triggers: dict[str, CronTrigger] = {}

@@ -60,6 +60,7 @@ class EventLogStore:
     """Due events of the configured triggers (events of unknown triggers wait untouched)."""
 
     channel: str | None = NOTIFY_CHANNEL
+    work_table = "hdb_catalog.event_log"
 
     def __init__(self) -> None:
         self.triggers: dict[str, EventTrigger] = {}
