@@ -11,6 +11,14 @@ from typing import TYPE_CHECKING
 import uvicorn
 
 from engine.server.http_protocol import EngineHttpProtocol
+from engine.server.workers import (
+    LISTEN_FD_FLAG,
+    READY_FD_FLAG,
+    Supervisor,
+    listening_sockets,
+    report_ready,
+    worker_argv,
+)
 from engine.settings import EngineSettings, SettingsError
 
 if TYPE_CHECKING:
@@ -32,6 +40,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="answer bigint and numeric values as JSON strings")
     serve.add_argument("--enable-console", action="store_true", default=None,
                        help="serve the admin console at /console")
+    serve.add_argument("--workers", type=int,
+                       help="engine processes sharing the port (ENGINE_WORKERS, default 1)")
+    # Set by the supervisor of several workers (engine/server/workers.py) for each worker.
+    serve.add_argument(LISTEN_FD_FLAG, type=int, help=argparse.SUPPRESS)
+    serve.add_argument(READY_FD_FLAG, type=int, help=argparse.SUPPRESS)
     return parser
 
 
@@ -39,9 +52,16 @@ class _Server(uvicorn.Server):
     """uvicorn, closing the GraphQL websockets with 1001 before it closes connections (1012)."""
 
     def __init__(self, config: uvicorn.Config, close_websockets: Callable[[], Awaitable[None]],
-                 ) -> None:
+                 ready_fd: int | None = None) -> None:
         super().__init__(config)
         self.close_websockets = close_websockets
+        self.ready_fd = ready_fd
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        """Start as uvicorn does, then tell the supervisor (if any) this worker serves."""
+        await super().startup(sockets)
+        if self.started:
+            report_ready(self.ready_fd)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         """Close the websockets (going away), then shut down as uvicorn does."""
@@ -57,8 +77,10 @@ def main(argv: list[str] | None = None) -> int:
         settings = EngineSettings.from_env(
             host=args.host, port=args.port,
             stringify_numeric_types=args.stringify_numeric_types,
-            enable_console=args.enable_console,
+            enable_console=args.enable_console, workers=args.workers,
         )
+        if settings.workers > 1 and args.listen_fd is None:
+            return _supervise(settings, sys.argv[1:] if argv is None else argv)
         from engine.server.app import create_app
 
         app = create_app(settings)
@@ -75,8 +97,21 @@ def main(argv: list[str] | None = None) -> int:
                             # memory and CPU for every message) and no protocol-level pings
                             # (the GraphQL keep-alive messages keep sockets alive).
                             ws_per_message_deflate=False, ws_ping_interval=None)
-    _Server(config, app.close_websockets).run()
+    sockets = None if args.listen_fd is None else [socket.socket(fileno=args.listen_fd)]
+    _Server(config, app.close_websockets, args.ready_fd).run(sockets=sockets)
     return 0
+
+
+def _supervise(settings: EngineSettings, argv: list[str]) -> int:
+    """Open the port ``settings.workers`` times and run that many workers on it."""
+    try:
+        sockets = listening_sockets(settings.host, settings.port, settings.workers,
+                                    LISTEN_BACKLOG)
+    except OSError as exc:
+        print(f"engine: cannot listen on {settings.host}:{settings.port}: {exc}",
+              file=sys.stderr)
+        return 1
+    return Supervisor(sockets, worker_argv(argv)).run()
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ DEFAULT_WEBSOCKET_MAX_MESSAGE_SIZE = 1024 * 1024
 DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
 DEFAULT_BACKGROUND_POOL_SIZE = 5
 DEFAULT_CACHE_MAX_ENTRY_TTL = 3600
+DEFAULT_SCHEMA_SYNC_POLL_INTERVAL_MS = 1000
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
@@ -91,6 +92,14 @@ class EngineSettings:
     the directive is accepted and ignored, as in Hasura Community Edition)."""
     cache_max_entry_ttl: int = DEFAULT_CACHE_MAX_ENTRY_TTL
     """``HASURA_GRAPHQL_CACHE_MAX_ENTRY_TTL``: seconds; a longer ``ttl`` is cut to it."""
+    workers: int = 1
+    """``ENGINE_WORKERS`` (``serve --workers``): engine processes serving the one port
+    (see :mod:`engine.server.workers`); each has its own pools, pollers and limits."""
+    schema_sync_poll_interval: float = DEFAULT_SCHEMA_SYNC_POLL_INTERVAL_MS / 1000
+    """``HASURA_GRAPHQL_SCHEMA_SYNC_POLL_INTERVAL`` (milliseconds, Hasura's default 1000; 0
+    turns the sync off): how often this instance looks for metadata changed by another
+    instance on the same database, besides being told at once by ``NOTIFY``
+    (:mod:`engine.metadata.sync`). Seconds here."""
 
     @property
     def loopback_only(self) -> bool:
@@ -150,8 +159,14 @@ class EngineSettings:
             "redis_url": read.secret("HASURA_GRAPHQL_REDIS_URL"),
             "cache_max_entry_ttl": read.integer("HASURA_GRAPHQL_CACHE_MAX_ENTRY_TTL",
                                                 DEFAULT_CACHE_MAX_ENTRY_TTL),
+            "workers": read.integer("ENGINE_WORKERS", 1, minimum=1),
+            "schema_sync_poll_interval": read.integer(
+                "HASURA_GRAPHQL_SCHEMA_SYNC_POLL_INTERVAL", DEFAULT_SCHEMA_SYNC_POLL_INTERVAL_MS,
+                minimum=0) / 1000,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
+        if values["workers"] < 1:
+            raise SettingsError("ENGINE_WORKERS (--workers) must be at least 1")
         if values["pool_size"] < 1:
             raise SettingsError("HASURA_GRAPHQL_PG_CONNECTIONS must be at least 1")
         if values["background_pool_size"] < 1:

@@ -23,9 +23,12 @@ def parse_args(argv: list[str]) -> tuple[Options, Path | None]:
     parser.add_argument("--case", action="append", default=[],
                         help="only this case (repeatable), e.g. simple_query")
     parser.add_argument("--target", action="append", default=[],
-                        choices=["engine", "floor", "engine_cached", "postgraphile",
-                                 "postgraphile_sql"],
-                        help="only this target (repeatable)")
+                        choices=["engine", "engine_workers", "floor", "engine_cached",
+                                 "postgraphile", "postgraphile_sql"],
+                        help="only this target (repeatable); engine_workers is the engine "
+                             "run as several processes on one port (not in the default set)")
+    parser.add_argument("--engine-workers", type=int, default=2,
+                        help="worker processes of the engine_workers target (default 2)")
     parser.add_argument("--rounds", type=int, default=2,
                         help="split each closed-loop run into rounds, targets alternating")
     parser.add_argument("--no-open-loop", action="store_true")
@@ -39,7 +42,7 @@ def parse_args(argv: list[str]) -> tuple[Options, Path | None]:
         duration_s=args.duration, open_duration_s=args.open_duration,
         concurrencies=tuple(args.concurrency), cases=tuple(args.case),
         open_loop=not args.no_open_loop, profile=not args.no_profile, rounds=args.rounds,
-        sql_shape=not args.no_sql_shape,
+        sql_shape=not args.no_sql_shape, engine_workers=args.engine_workers,
     )
     if args.target:
         options.targets = tuple(args.target)

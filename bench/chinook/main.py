@@ -51,6 +51,8 @@ class Options:
     """Case names to run (empty: all)."""
     targets: tuple[str, ...] = ("engine", "floor", "engine_cached", "postgraphile",
                                 "postgraphile_sql")
+    engine_workers: int = 2
+    """Worker processes of the ``engine_workers`` target (``ENGINE_WORKERS``)."""
     open_loop: bool = True
     profile: bool = True
     sql_shape: bool = True
@@ -131,7 +133,7 @@ def run(options: Options, log: Callable[[str], None] = print) -> dict[str, Any]:
 def _start_servers(bench: Bench, stack: contextlib.ExitStack) -> None:
     secret = bench.workload.admin_secret
     wanted = set(bench.options.targets)
-    if wanted & {"engine", "floor", "engine_cached"}:
+    if wanted & {"engine", "engine_workers", "floor", "engine_cached"}:
         redis_url = None
         if "engine_cached" in wanted:
             bench.log("starting Redis (the engine's response cache)")
@@ -147,6 +149,17 @@ def _start_servers(bench: Bench, stack: contextlib.ExitStack) -> None:
         except Exception as exc:  # the rest of the benchmark still runs
             bench.log(f"engine unavailable: {exc}")
             bench.report["errors"]["engine"] = traceback.format_exc(limit=3)
+    if "engine_workers" in wanted and "engine" in bench.servers:
+        # A second engine on the same database: it reads the metadata the first one stored.
+        workers = bench.options.engine_workers
+        bench.log(f"starting the engine with {workers} worker processes")
+        try:
+            several = start_engine(bench.state, bench.dsn, secret, workers=workers)
+            stack.callback(several.stop)
+            bench.servers["engine_workers"] = several
+        except Exception as exc:
+            bench.log(f"engine with workers unavailable: {exc}")
+            bench.report["errors"]["engine_workers"] = traceback.format_exc(limit=3)
     if wanted & {"postgraphile", "postgraphile_sql"}:
         bench.log("starting PostGraphile")
         postgraphile = start_postgraphile(bench.state, bench.dsn)
@@ -159,7 +172,8 @@ def _request(bench: Bench, target: str, case: Case) -> tuple[str, str]:
     if target == "engine_cached":
         body = case.cached_body()
     else:
-        body = case.body() if target == "engine" else case.postgraphile_body()
+        body = case.body() if target in ("engine", "engine_workers") \
+            else case.postgraphile_body()
     return bench.servers[runs.server_of(target)].graphql_url, body
 
 

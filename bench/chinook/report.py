@@ -6,10 +6,11 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-TARGETS = ("engine", "floor", "engine_cached", "postgraphile", "postgraphile_sql")
-SHORT = {"engine": "engine", "floor": "floor", "engine_cached": "cached",
-         "postgraphile": "pgl", "postgraphile_sql": "pgl-sql"}
-SERVERS = ("engine", "engine_cached", "postgraphile")
+TARGETS = ("engine", "engine_workers", "floor", "engine_cached", "postgraphile",
+           "postgraphile_sql")
+SHORT = {"engine": "engine", "engine_workers": "eng-w", "floor": "floor",
+         "engine_cached": "cached", "postgraphile": "pgl", "postgraphile_sql": "pgl-sql"}
+SERVERS = ("engine", "engine_workers", "engine_cached", "postgraphile")
 """Targets whose server's own CPU the CPU table shows."""
 
 
@@ -53,6 +54,7 @@ def closed_tables(report: dict[str, Any]) -> str:
         label = [case, f"{level:g}"]
         throughput.append(label + [_fmt(tput.get(t)) for t in TARGETS] + [
             _fmt(_ratio(tput.get("engine"), tput.get("floor")), 2),
+            _fmt(_ratio(tput.get("engine_workers"), tput.get("floor")), 2),
             _fmt(_ratio(tput.get("engine"), tput.get("postgraphile")), 2),
             str(sum(r["result"]["errors"] for r in by_target.values()))])
         latency.append(label + [_fmt(p50.get(t), 2) for t in TARGETS] + [
@@ -68,7 +70,8 @@ def closed_tables(report: dict[str, Any]) -> str:
     names = [SHORT[t] for t in TARGETS]
     return "\n\n".join([
         "Closed loop: throughput (successful req/s)\n" + _table(
-            ["case", "conc", *names, "eng/floor", "eng/pgl", "errors"], throughput),
+            ["case", "conc", *names, "eng/floor", "eng-w/floor", "eng/pgl", "errors"],
+            throughput),
         "Closed loop: p50 latency (ms)\n" + _table(
             ["case", "conc", *names, "eng/floor", "eng/pgl"], latency),
         "Closed loop: CPU per request (ms) — PostgreSQL for each SQL, then each server's own "

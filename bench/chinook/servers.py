@@ -40,23 +40,28 @@ def _answers_graphql(url: str, headers: dict[str, str] | None = None) -> bool:
 
 
 def start_engine(state: Path, database_url: str, admin_secret: str,
-                 redis_url: str | None = None) -> GraphQLServer:
+                 redis_url: str | None = None, workers: int = 1) -> GraphQLServer:
     """Start the engine through devstack's ``EngineServer`` on the Chinook database.
 
     ``redis_url``: its response cache (``@cached`` queries), as ``HASURA_GRAPHQL_REDIS_URL``.
+    ``workers``: processes sharing its port (``ENGINE_WORKERS``); the pid is their supervisor's,
+    whose process tree the CPU meter sums.
     """
     from devstack.services.engine import EngineServer
 
     extra = {"HASURA_GRAPHQL_REDIS_URL": redis_url} if redis_url else {}
+    if workers > 1:
+        extra["ENGINE_WORKERS"] = str(workers)
+    name = "engine" if workers == 1 else f"engine-{workers}w"
     server = EngineServer(database_url, free_port(), admin_secret=admin_secret,
-                          unauthorized_role=None, state_dir=state, name="engine",
+                          unauthorized_role=None, state_dir=state, name=name,
                           extra_env=extra)
     server.start()
     pid = server.pid
     if pid is None:
         server.stop()
         raise RuntimeError("the engine started but has no pid")
-    return GraphQLServer("engine", server.graphql_url(), pid, server.stop)
+    return GraphQLServer(name, server.graphql_url(), pid, server.stop)
 
 
 def start_redis(state: Path) -> GraphQLServer:
