@@ -28,6 +28,8 @@ class OpContext:
     changed: bool = False
     database_changed: bool = False
     reload_requested: bool = False
+    invalidated_remote_schemas: set[str] = field(default_factory=set)
+    """Remote schemas to introspect again (``reload_remote_schema``), in every instance."""
     allow_inconsistent: bool = False
     whole_table: bool = False
     """Set by operations that redefine a whole table's configuration: Hasura then reports new

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
+from engine.metadata.sync import register_invalidation
 from engine.remote.provider import RemoteSchemas
 from engine.server.lifecycle import register_listener, register_provider
 
@@ -16,6 +17,8 @@ PROVIDER = RemoteSchemas()
 
 register_provider(PROVIDER)
 register_listener(PROVIDER)
+# reload_remote_schema made through another engine instance: introspect again here too.
+register_invalidation("remote_schemas", PROVIDER.stale.update)
 import_module("engine.remote.ops")  # registers the metadata API operations
 import_module("engine.remote.consistency")  # registers replace_metadata's remote check
 

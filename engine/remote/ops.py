@@ -112,6 +112,7 @@ async def reload_remote_schema(ctx: OpContext, args: Any) -> dict[str, Any]:
     name = _name(args)
     _find(ctx, name)
     _provider().stale.add(name)
+    ctx.invalidated_remote_schemas.add(name)
     ctx.reload_requested = True
     return SUCCESS
 

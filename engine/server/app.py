@@ -22,6 +22,7 @@ from engine.console.routes import console_routes
 from engine.limits.shared_rate import SharedRateLimiter
 from engine.metadata.manager import MetadataManager
 from engine.metadata.model import Metadata
+from engine.metadata.sync import SchemaSync
 from engine.response_cache import RedisResponseStore
 from engine.response_cache.routes import clear_endpoint
 from engine.server import gc_pauses
@@ -179,6 +180,7 @@ def create_app(settings: EngineSettings) -> EngineApp:
             return reported
 
         manager = MetadataManager(pool, on_change, options)
+        sync = SchemaSync(manager, url, settings.schema_sync_poll_interval)
         try:
             metadata = await manager.load()
             manager.merge_engine_inconsistencies(await holder.rebuild(metadata))
@@ -186,11 +188,13 @@ def create_app(settings: EngineSettings) -> EngineApp:
             state.metadata = manager
             state.subscriptions = subscriptions
             await group.start(pool, metadata, background)
+            sync.start()
             if settings.gc_tuning:
                 gc_pauses.tune()
             gc_pauses.measure()  # the pauses while serving (not the start-up collection)
             yield
         finally:
+            await sync.stop()
             await websocket.close_all(1001, "server shutting down")
             await relay_websocket.close_all(1001, "server shutting down")
             await subscriptions.close()
