@@ -3,8 +3,9 @@
 Beside it, ``hdb_catalog.hdb_schema_notifications`` (Hasura's table, one row) records the
 last change every engine instance on the database must take in: its resource version,
 what it invalidated (remote schemas to introspect again) and which instance made it. Every
-metadata request locks that row first (:func:`lock`), so requests made through different
-instances run one after the other, each on the metadata the previous one committed.
+metadata request takes a transaction-level advisory lock first (:func:`lock`), so requests
+made through different instances run one after the other, each on the metadata the
+previous one committed.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from engine.metadata.model import Metadata
 
 # Serialises catalog creation between engine processes starting on one database.
 _LOCK_KEY = 4_242_001
+# Serialises metadata requests between the engine instances on one database.
+_CHANGE_LOCK_KEY = 4_242_002
 
 _CREATE = """
 CREATE SCHEMA IF NOT EXISTS hdb_catalog;
@@ -97,10 +100,11 @@ async def lock(conn: DbConnection) -> int:
     """Lock out other instances' metadata requests until this transaction ends.
 
     Returns the stored resource version, read after the lock is held (a separate statement,
-    so it sees what the previous holder committed).
+    so it sees what the previous holder committed). An advisory lock, not a row lock: a row
+    lock would give the transaction an id at once, and ``CREATE INDEX CONCURRENTLY`` run by
+    the request outside it (``run_sql`` with ``no_transaction``) would wait for it forever.
     """
-    await conn.execute(
-        "SELECT 1 FROM hdb_catalog.hdb_schema_notifications WHERE id = 1 FOR UPDATE")
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", _CHANGE_LOCK_KEY)
     return await stored_version(conn)
 
 

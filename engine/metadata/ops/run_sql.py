@@ -91,6 +91,11 @@ async def _run_outside(ctx: OpContext, sql: str, before: _Before | None,
     """
     if ctx.pool is None:
         raise MetadataError("no_transaction is not available here", "not-supported")
+    # The request's transaction keeps the snapshot of its last extended-protocol query (its
+    # unnamed portal lives until the next one): CREATE INDEX CONCURRENTLY would wait for
+    # that snapshot, and so for this very request, forever. A simple-protocol statement
+    # drops the portal.
+    await ctx.conn.execute("SELECT 1")
     async with ctx.pool.acquire() as conn:
         try:
             # One statement at a time: several in one query string form one implicit
