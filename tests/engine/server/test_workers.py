@@ -21,7 +21,8 @@ DEADLINE_S = 60.0
 
 
 def _workers(pid: int) -> list[psutil.Process]:
-    return psutil.Process(pid).children()
+    children: list[psutil.Process] = psutil.Process(pid).children()
+    return children
 
 
 def _wait_for(condition: Callable[[], bool], what: str) -> None:
