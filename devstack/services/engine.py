@@ -80,6 +80,7 @@ class EngineServer:
             # The local stack trusts cognito-local's published key: development mode on
             # loopback is the one place the engine allows that (engine.auth.published_keys).
             "HASURA_GRAPHQL_DEV_MODE": "true",
+            "ENGINE_WORKERS": "1",  # several only when asked (extra_env)
             "PYTHONPATH": python_path,
         }
         env.update(self.extra_env)
@@ -143,8 +144,11 @@ class EngineService:
                      "TRIGGERS_BASE_URL": f"http://127.0.0.1:{self.settings.triggers_port}",
                      "CREDIT_HISTORY_URL": credit_history_url(self.settings),
                      "HASURA_GRAPHQL_ENABLE_REMOTE_SCHEMA_PERMISSIONS": "true"}
+            # ENGINE_WORKERS: one process by default (see the README's "Several engine
+            # processes": on a 2-core development machine a second one only competes with
+            # PostgreSQL and the other services for the same cores).
             for name in ("ACTIONS_BASE_URL", "TRIGGERS_BASE_URL", "HASURA_GRAPHQL_PG_CONNECTIONS",
-                         "CREDIT_HISTORY_URL"):
+                         "CREDIT_HISTORY_URL", "ENGINE_WORKERS"):
                 value = read.optional(name)
                 if value is not None:
                     extra[name] = value
