@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import asyncpg
 
 from engine.metadata import store
+from engine.repeated_warning import RepeatedWarning
 
 if TYPE_CHECKING:
     from engine.metadata.manager import MetadataManager
@@ -65,6 +66,9 @@ class SchemaSync:
         """Changes taken in from other instances (for tests and logs)."""
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._warning = RepeatedWarning(
+            logger, "metadata sync: the database is unreachable, changes made through other "
+            "instances wait")
 
     def start(self) -> None:
         """Start listening and polling (nothing when the interval is 0: sync off)."""
@@ -92,10 +96,11 @@ class SchemaSync:
                     # Cleared before the check: a notification arriving during it is kept.
                     self._wake.clear()
                     await self._check(conn)
+                    self._warning.succeeded()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self.interval)
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                logger.warning("metadata sync: %s; trying again in %.1fs", exc, self.interval)
+                self._warning.failed(exc)
             finally:
                 if conn is not None:
                     with contextlib.suppress(Exception):
