@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
+import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +18,7 @@ from devstack.errors import StackError
 from devstack.ports import free_port
 from devstack.process import pid_alive
 from devstack.services.engine import EngineServer
+from engine.server.workers import listening_sockets
 
 DEADLINE_S = 60.0
 
@@ -93,3 +96,28 @@ def test_workers_start_failure_ends_the_server(state_root: Path) -> None:
         server.start()
     assert server.pid is None
     assert "failed to start" in server.log_path.read_text()
+
+
+def test_workers_sockets_share_one_port_and_refuse_a_taken_one() -> None:
+    """Workers sockets share one port and refuse a taken one.
+
+    GIVEN port 0 WHEN three sockets are opened THEN all listen on the one port the first got;
+    GIVEN a port another socket listens on (without SO_REUSEPORT, or with it) THEN opening
+    fails with EADDRINUSE instead of silently sharing it.
+    """
+    sockets = listening_sockets("127.0.0.1", 0, 3, 16)
+    try:
+        ports = {sock.getsockname()[1] for sock in sockets}
+        assert len(ports) == 1
+        assert all(sock.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT) for sock in sockets)
+        with pytest.raises(OSError, match="in use") as taken:
+            listening_sockets("127.0.0.1", ports.pop(), 2, 16)
+        assert taken.value.errno == errno.EADDRINUSE
+    finally:
+        for sock in sockets:
+            sock.close()
+    with socket.socket() as plain:
+        plain.bind(("127.0.0.1", 0))
+        plain.listen()
+        with pytest.raises(OSError, match="in use"):
+            listening_sockets("127.0.0.1", plain.getsockname()[1], 2, 16)
