@@ -27,6 +27,7 @@ from engine.catalog.db import Connection
 from engine.graphql.bodies import error_body
 from engine.graphql.enums import load_enum_values
 from engine.graphql.errors import GraphQLFieldError, validation
+from engine.graphql.held_connections import HeldConnections
 from engine.graphql.introspection import run_introspection
 from engine.graphql.model import Model
 from engine.graphql.operation_run import finish, run_database
@@ -63,6 +64,8 @@ class GraphQLEngine:
     def __init__(self, pool: asyncpg.Pool, model: Model, metadata: Mapping[str, Any],
                  options: EngineOptions, providers: Sequence[RootFieldProvider]) -> None:
         self.pool = pool
+        self.connections = HeldConnections(pool)
+        """The pool's connections the read and write path takes and gives back."""
         self.model = model
         self.metadata = metadata
         self.options = options
@@ -184,9 +187,10 @@ class GraphQLEngine:
         """Run a prepared query or mutation on a pooled connection (none if none is needed).
 
         A query's remote work (remote schema and action root fields, remote joins) runs
-        after the connection went back to the pool: a slow remote holds no PostgreSQL
-        connection. A mutation's root fields keep their order (remote joins of its answer
-        still wait for the connection's release, as Hasura joins after the transaction).
+        after the connection was given back (see :mod:`engine.graphql.held_connections`):
+        a slow remote holds no PostgreSQL connection. A mutation's root fields keep their
+        order (remote joins of its answer still wait for the connection's release, as
+        Hasura joins after the transaction).
 
         Raises:
             GraphQLFieldError: a root field failed (e.g. a permission check).
@@ -195,9 +199,15 @@ class GraphQLEngine:
         if not prepared.plan.needs_database:
             return await self.literal_body(prepared)
         later = prepared.plan.operation != "mutation"
-        async with self.pool.acquire() as conn:
+        conn = await self.connections.take()
+        clean = False
+        try:
             values = await run_database(self, conn, prepared, prepared.session.variables,
                                         later)
+            clean = True
+        finally:
+            # Kept for the next request when it finished cleanly, else released to the pool.
+            await self.connections.give_back(conn, clean)
         return await finish(self, prepared, values)
 
     async def literal_body(self, prepared: PreparedOperation) -> bytes:

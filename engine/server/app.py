@@ -199,6 +199,8 @@ def create_app(settings: EngineSettings) -> EngineApp:
             await relay_websocket.close_all(1001, "server shutting down")
             await subscriptions.close()
             await group.stop()
+            if holder.current is not None:  # the pool's close waits for what it holds
+                await holder.current.connections.close()
             await asyncio.gather(pool.close(), poll_pool.close(), background.close())
             await state.limiter.close()
             if state.response_cache is not None:

@@ -45,8 +45,11 @@ class GraphQLHolder:
             return [{"definition": None, "name": "graphql schema",
                      "reason": f"Inconsistent object: cannot build the schema: {exc}",
                      "type": "schema"}]
-        self.current = engine
+        previous, self.current = self.current, engine
         self.build_error = None
+        if previous is not None:
+            # Its requests in flight give their connections back to the pool directly.
+            await previous.connections.close()
         return list(engine.inconsistencies) + prepared
 
 
