@@ -10,7 +10,14 @@ from engine.graphql.model import TableInfo
 from engine.graphql.scalars import STRINGIFIED
 from engine.graphql.schema_aggregates import function_columns
 from engine.graphql.selection import Selected
-from engine.graphql.sqltext import JsonPart, json_array, json_object, json_string, json_value
+from engine.graphql.sqltext import (
+    JsonPart,
+    json_array,
+    json_count,
+    json_object,
+    json_string,
+    json_value,
+)
 
 if TYPE_CHECKING:
     from engine.graphql.compiler import Compiler
@@ -100,9 +107,9 @@ class Aggregates:
                 if columns:
                     refs = [self._ref(info, self.c.enum_column(info, c, f.path)) for c in columns]
                     inner = refs[0] if len(refs) == 1 else "ROW(" + ", ".join(refs) + ")"
-                    pairs.append((f.alias, json_value(f"count({distinct}{inner})")))
+                    pairs.append((f.alias, json_count(f"count({distinct}{inner})")))
                 else:
-                    pairs.append((f.alias, json_value("count(*)")))
+                    pairs.append((f.alias, json_count("count(*)")))
             elif f.name in AGGREGATES and function_columns(info, list(perm.columns), f.name):
                 # Offered when the function applies to a column the role may select.
                 applies = function_columns(info, list(perm.columns), f.name)

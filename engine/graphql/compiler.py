@@ -160,6 +160,19 @@ class Compiler:
             return f"ST_AsGeoJSON({ref}, 15, 4)::json"
         return ref
 
+    def column_type(self, info: TableInfo, column: str) -> str:
+        """The SQL type of :meth:`column_expr`'s value (``text`` when stringified)."""
+        col = info.table.columns[column]
+        if self.options.stringify_numeric_types and col.base in STRINGIFIED:
+            return "text"
+        if col.base in GEOMETRIC:
+            return "json"
+        return col.type
+
+    def column_json(self, info: TableInfo, alias: str, column: str) -> str:
+        """A column's output as JSON text."""
+        return json_value(self.column_expr(info, alias, column), self.column_type(info, column))
+
     def object_json(self, info: TableInfo, alias: str,
                     fields: list[Selected]) -> tuple[str, list[str]]:
         """The JSON text of one row's object and the LEFT JOINs it needs."""
@@ -175,13 +188,15 @@ class Compiler:
                 pairs.append((sel.alias, json_string(info.name)))
             elif name in f2c and f2c[name] in perm.columns:
                 expr = self.column_expr(info, alias, f2c[name])
+                sql_type = self.column_type(info, f2c[name])
                 path_arg = self.values.concrete(self.arguments(sel.node).get("path")) \
                     if sel.node.arguments else None
                 if path_arg is not None:
                     keys = parse_path(str(path_arg), f"{sel.path}.args.path")
                     expr = f"{expr} #> {self.params.add(keys, lambda v: v)}::text[]"
+                    sql_type = ""
                 pairs.append((sel.alias,
-                              json_value(self.redacted(info, alias, f2c[name], expr))))
+                              json_value(self.redacted(info, alias, f2c[name], expr), sql_type)))
             elif name in info.relationships and self.can_select(info.relationships[name].remote):
                 rel = info.relationships[name]
                 remote = self.model.tables[rel.remote]
@@ -204,10 +219,13 @@ class Compiler:
                 cf = info.computed[name]
                 if cf.returns is None:
                     expr = computed_call(self, cf, alias, self.arguments(sel.node).get("args"))
-                    if self.options.stringify_numeric_types \
-                            and cf.function.return_base in STRINGIFIED:
+                    fn = cf.function
+                    sql_type = fn.return_base if fn.return_schema == "pg_catalog" else ""
+                    if self.options.stringify_numeric_types and fn.return_base in STRINGIFIED:
                         expr = f"({expr})::text"
-                    pairs.append((sel.alias, json_value(self.redacted(info, alias, name, expr))))
+                        sql_type = "text"
+                    pairs.append((sel.alias,
+                                  json_value(self.redacted(info, alias, name, expr), sql_type)))
                 else:
                     remote = self.model.tables[cf.returns]
                     ra = self.new_alias()
@@ -226,7 +244,7 @@ class Compiler:
         self.join_slots.append((found, sel))
         slot = Const(str(len(self.join_slots) - 1))
         pairs: list[tuple[str, JsonPart]] = [(JOIN_SLOT_KEY, slot)]
-        pairs.extend((c, json_value(self.column_expr(info, alias, c))) for c in found.columns)
+        pairs.extend((c, self.column_json(info, alias, c)) for c in found.columns)
         return json_object(pairs)
 
     def column_allowed(self, info: TableInfo, column: str) -> bool:

@@ -16,7 +16,13 @@ from engine.graphql.model import TableInfo
 from engine.graphql.params import to_array_text, to_json_text, to_text
 from engine.graphql.scalars import GEOMETRIC
 from engine.graphql.selection import Selected
-from engine.graphql.sqltext import JsonPart, json_array, json_object, json_string, json_value
+from engine.graphql.sqltext import (
+    JsonPart,
+    json_array,
+    json_count,
+    json_object,
+    json_string,
+)
 from engine.graphql.values import VarRef
 
 CHECK_FAILED = "check constraint of an insert/update permission has failed"
@@ -211,7 +217,7 @@ class MutationCompiler:
         pairs: list[tuple[str, JsonPart]] = []
         for f in self.c.fields(sel, {f"{info.name}_mutation_response"}):
             if f.name == "affected_rows":
-                pairs.append((f.alias, json_value("(SELECT count(*) FROM _m)")))
+                pairs.append((f.alias, json_count("(SELECT count(*) FROM _m)")))
             elif f.name == "returning" and self.returns(info):
                 obj, joins = self.c.object_json(info, "_r", self.c.fields(f, {info.name}))
                 # Keep the order rows were written in (joins may reorder them).

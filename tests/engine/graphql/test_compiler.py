@@ -45,7 +45,7 @@ def test_compiler_select_is_one_statement_with_the_permission_filter_bound() -> 
     root = _root("{ article { id title } }")
     assert root.sql == (
         "SELECT '[' || coalesce(string_agg(_s.j, ','), '') || ']' FROM ("
-        "SELECT ('{\"id\":' || coalesce(to_json(_1.\"id\")::text, 'null') || "
+        "SELECT ('{\"id\":' || coalesce((_1.\"id\")::text, 'null') || "
         "',\"title\":' || coalesce(to_json(_1.\"title\")::text, 'null') || '}') AS j "
         "FROM \"public\".\"article\" _1  WHERE (_1.\"is_published\" = ($1::text)::bool OR "
         "_1.\"author_id\" = ($2::text)::int4)) _s")
@@ -197,3 +197,52 @@ def test_compiler_object_relationship_with_a_filter_keeps_the_null_test() -> Non
     root = engine.prepare({"query": "{ article { author { name } } }"}, USER, {}).plan.roots[0]
     assert isinstance(root, SqlRoot)
     assert "CASE WHEN _2.\"id\" IS NULL THEN 'null'" in root.sql
+
+
+def test_compiler_integers_and_booleans_are_cast_not_converted() -> None:
+    """GIVEN int4, int8 and bool columns, an aggregate count and a text column.
+
+    WHEN selected (numbers not stringified)
+    THEN integers and booleans are cast to text, whose output is their JSON; text still goes
+    through ``to_json`` (it needs quoting and escaping).
+    """
+    root = _root("{ article { id views is_published title }"
+                 " article_aggregate { aggregate { count } } }", ADMIN)
+    assert "coalesce((_1.\"id\")::text, 'null')" in root.sql
+    assert "coalesce((_1.\"views\")::text, 'null')" in root.sql
+    assert "coalesce((_1.\"is_published\")::text, 'null')" in root.sql
+    assert "coalesce(to_json(_1.\"title\")::text, 'null')" in root.sql
+    aggregate = _root("{ article_aggregate { aggregate { count } } }", ADMIN)
+    assert "(count(*))::text" in aggregate.sql
+    assert "to_json" not in aggregate.sql
+
+
+def test_compiler_stringified_bigint_stays_a_json_string() -> None:
+    """GIVEN stringify_numeric_types WHEN a bigint column is selected THEN a quoted string."""
+    engine = blog_engine_offline()
+    engine = GraphQLEngine(None, engine.model, blog_metadata(),  # type: ignore[arg-type]
+                           EngineOptions(stringify_numeric_types=True), [])
+    root = engine.prepare({"query": "{ article { id views } }"}, ADMIN, {}).plan.roots[0]
+    assert isinstance(root, SqlRoot)
+    assert "coalesce(to_json((_1.\"views\")::text)::text, 'null')" in root.sql
+    assert "coalesce((_1.\"id\")::text, 'null')" in root.sql
+
+
+def test_compiler_nested_objects_are_one_concatenation() -> None:
+    """GIVEN article.author through an enforced key (no null test).
+
+    WHEN selected with columns around it
+    THEN the author's object is spliced into the article's chain, not a chain of its own.
+    """
+    sql = _sql(_engine_with_author_key(enforced=True),
+               "{ article { id author { id name } title } }")
+    assert """',"author":{"id":' || coalesce((_2."id")::text, 'null')""" in sql
+    assert """|| '},"title":' ||""" in sql
+    assert "|| ('{" not in sql
+
+
+def test_compiler_guarded_object_keeps_its_own_concatenation() -> None:
+    """GIVEN a nullable key WHEN article.author is selected THEN the CASE holds its object."""
+    sql = _sql(_engine_with_author_key(enforced=True, nullable=True),
+               "{ article { author { name } } }")
+    assert """ELSE ('{"name":' || coalesce(to_json(_2."name")::text, 'null') || '}') END""" in sql

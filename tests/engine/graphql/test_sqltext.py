@@ -9,7 +9,16 @@ import asyncpg
 import orjson
 
 from engine.graphql import EngineOptions, GraphQLEngine
-from engine.graphql.sqltext import json_array, json_object, json_string, json_value
+from engine.graphql.sqltext import (
+    PLAIN_JSON_TYPES,
+    Concatenation,
+    json_array,
+    json_count,
+    json_object,
+    json_string,
+    json_value,
+    or_null,
+)
 from engine.session import Session
 from tests.engine.graphql.conftest import blog_metadata
 
@@ -42,6 +51,80 @@ async def test_json_value_renders_scalars_as_json_build_object_does(database_url
             assert theirs == '{"v" : ' + ours + "}", expr
     finally:
         await conn.close()
+
+
+PLAIN_VALUES = {
+    "int2": ["-32768", "0", "32767", "NULL"],
+    "int4": ["-2147483648", "7", "2147483647", "NULL"],
+    "int8": ["-9223372036854775808", "9007199254740993", "9223372036854775807", "NULL"],
+    "bool": ["true", "false", "NULL"],
+}
+
+
+async def test_json_value_of_a_plain_type_skips_to_json_with_the_same_text(
+        database_url: str) -> None:
+    """GIVEN integers at their limits, booleans and NULLs, with their SQL type known.
+
+    WHEN each is rendered with ``json_value(expr, type)``
+    THEN the SQL casts to text instead of calling ``to_json``, and the JSON is byte for byte
+    what ``to_json`` writes.
+    """
+    assert set(PLAIN_VALUES) == PLAIN_JSON_TYPES
+    conn = await asyncpg.connect(database_url)
+    try:
+        for sql_type, values in PLAIN_VALUES.items():
+            for value in values:
+                expr = f"({value})::{sql_type}"
+                assert "to_json" not in json_value(expr, sql_type)
+                row = await conn.fetchrow(
+                    f"SELECT {json_value(expr, sql_type)}, {json_value(expr)}")
+                assert row is not None
+                assert row[0] == row[1], (sql_type, value)
+        counted = await conn.fetchval(
+            f"SELECT {json_count('count(*)')} FROM generate_series(1, 3)")  # noqa: S608
+        assert counted == "3"
+    finally:
+        await conn.close()
+
+
+async def test_json_value_of_other_types_keeps_to_json(database_url: str) -> None:
+    """GIVEN floats, numeric and oid (``to_json`` quotes NaN, infinities and oids).
+
+    WHEN rendered with their type named THEN ``to_json`` still renders them.
+    """
+    conn = await asyncpg.connect(database_url)
+    try:
+        for expr, sql_type, expected in [("'NaN'::float8", "float8", '"NaN"'),
+                                         ("'Infinity'::numeric", "numeric", '"Infinity"'),
+                                         ("26::oid", "oid", '"26"')]:
+            assert await conn.fetchval(f"SELECT {json_value(expr, sql_type)}") == expected
+    finally:
+        await conn.close()
+
+
+async def test_nested_objects_are_spliced_into_one_concatenation(database_url: str) -> None:
+    """GIVEN an object holding an object holding an object, and one behind a NULL test.
+
+    WHEN the outer object is built
+    THEN its SQL is one ``||`` chain through the nesting (the guarded object stays whole
+    inside its CASE), and PostgreSQL returns the nested JSON.
+    """
+    inner = json_object([("n", json_value("'x\"y'::text")), ("i", json_value("1", "int4"))])
+    middle = json_object([("inner", inner), ("t", json_string("T"))])
+    guarded = or_null(f"(SELECT {json_object([('g', json_value('2', 'int4'))])} WHERE false)")
+    outer = json_object([("middle", middle), ("guarded", guarded),
+                         ("last", json_value("NULL::text"))])
+    assert isinstance(outer, Concatenation)
+    assert not any(isinstance(part, Concatenation) for part in outer.parts)
+    assert """'{"middle":{"inner":{"n":'""" in outer
+    assert """'},"t":"T"},"guarded":'""" in outer
+    assert "|| ('{" not in outer  # no nested chain left
+    conn = await asyncpg.connect(database_url)
+    try:
+        text = await conn.fetchval(f"SELECT {outer}")
+    finally:
+        await conn.close()
+    assert text == '{"middle":{"inner":{"n":"x\\"y","i":1},"t":"T"},"guarded":null,"last":null}'
 
 
 async def test_json_object_escapes_keys_as_json_and_sql(database_url: str) -> None:
