@@ -38,6 +38,7 @@ from engine.graphql.sqltext import (
     json_string,
     json_value,
     or_null,
+    split_object,
 )
 from engine.graphql.values import Values, from_ast
 
@@ -230,8 +231,8 @@ class Compiler:
                     remote = self.model.tables[cf.returns]
                     ra = self.new_alias()
                     call = computed_call(self, cf, alias, self.arguments(sel.node).get("args"))
-                    inner = self.rows(remote, ra, sel, [], source=f"{call} {ra}")
-                    pairs.append((sel.alias, f"(SELECT {json_array('_s.j')} FROM ({inner}) _s)"))
+                    rows = self.rows_array(remote, ra, sel, [], source=f"{call} {ra}")
+                    pairs.append((sel.alias, f"({rows})"))
             elif name in self.joins.get(info.key, {}):
                 pairs.append((sel.alias, self.join_slot(info, alias, sel)))
             else:
@@ -287,8 +288,7 @@ class Compiler:
                            sel: Selected) -> str:
         """An array relationship: a correlated subquery aggregating JSON text."""
         ra = self.new_alias()
-        inner = self.rows(remote, ra, sel, [self.join_on(rel, alias, ra)])
-        return f"(SELECT {json_array('_s.j')} FROM ({inner}) _s)"
+        return f"({self.rows_array(remote, ra, sel, [self.join_on(rel, alias, ra)])})"
 
     def aggregate_relationship(self, rel: Relationship, remote: TableInfo, alias: str,
                                sel: Selected) -> str:
@@ -344,14 +344,32 @@ class Compiler:
             tail += f" OFFSET {int(offset)}"
         return where, tail, distinct
 
-    def rows(self, info: TableInfo, alias: str, sel: Selected, conds: list[str],
-             source: str | None = None) -> str:
-        """``SELECT <row JSON text> AS j FROM ... WHERE ... ORDER BY ... LIMIT``."""
+    def _row_parts(self, info: TableInfo, alias: str, sel: Selected, conds: list[str],
+                   source: str | None) -> tuple[str, str, str]:
+        """A row set's object JSON, its ``FROM ... LIMIT`` and its ``DISTINCT ON`` prefix."""
         fields = self.fields(sel, {info.name})
         where, tail, distinct = self.row_clauses(info, alias, sel, conds)
         obj, joins = self.object_json(info, alias, fields)
         source = source or f"{info.table.qualified} {alias}"
-        return f"SELECT {distinct}{obj} AS j FROM {source} {' '.join(joins)}{where}{tail}"
+        return obj, f"FROM {source} {' '.join(joins)}{where}{tail}", distinct
+
+    def rows(self, info: TableInfo, alias: str, sel: Selected, conds: list[str],
+             source: str | None = None) -> str:
+        """``SELECT <row JSON text> AS j FROM ... WHERE ... ORDER BY ... LIMIT``."""
+        obj, rest, distinct = self._row_parts(info, alias, sel, conds, source)
+        return f"SELECT {distinct}{obj} AS j {rest}"
+
+    def rows_array(self, info: TableInfo, alias: str, sel: Selected, conds: list[str],
+                   source: str | None = None) -> str:
+        """``SELECT <JSON array text> FROM (<the rows>) _s``: the rows' objects as one array.
+
+        Each row selects its object without the constant start and end every object shares
+        (see :func:`split_object`).
+        """
+        obj, rest, distinct = self._row_parts(info, alias, sel, conds, source)
+        lead, row, trail = split_object(obj)
+        return (f"SELECT {json_array('_s.j', lead=lead, trail=trail)} "
+                f"FROM (SELECT {distinct}{row} AS j {rest}) _s")
 
     def order_by(self, info: TableInfo, alias: str, raw: Any, path: str) -> list[tuple[str, str]]:
         """ORDER BY items (expression, direction) of an ``order_by`` argument."""
@@ -366,8 +384,7 @@ class Compiler:
     def select_root(self, info: TableInfo, sel: Selected) -> str:
         """The statement of a ``<table>`` root field."""
         alias = self.new_alias()
-        inner = self.rows(info, alias, sel, [])
-        return f"SELECT {json_array('_s.j')} FROM ({inner}) _s"
+        return self.rows_array(info, alias, sel, [])
 
     def select_by_pk(self, info: TableInfo, sel: Selected) -> str:
         """The statement of a ``<table>_by_pk`` root field."""
@@ -396,10 +413,9 @@ class Compiler:
         source = f"{call} {alias}"
         if aggregate:
             return f"SELECT ({self.aggregate(info, alias, sel, [], source=source)})::text"
-        inner = self.rows(info, alias, sel, [], source=source)
         if not fn.function.returns_set:
-            return f"SELECT _s.j FROM ({inner}) _s LIMIT 1"
-        return f"SELECT {json_array('_s.j')} FROM ({inner}) _s"
+            return f"SELECT _s.j FROM ({self.rows(info, alias, sel, [], source=source)}) _s LIMIT 1"
+        return self.rows_array(info, alias, sel, [], source=source)
 
     def select_aggregate(self, info: TableInfo, sel: Selected) -> str:
         """The statement of a ``<table>_aggregate`` root field."""

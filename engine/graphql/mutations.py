@@ -18,9 +18,9 @@ from engine.graphql.scalars import GEOMETRIC
 from engine.graphql.selection import Selected
 from engine.graphql.sqltext import (
     JsonPart,
-    json_array,
     json_count,
     json_object,
+    json_objects,
     json_string,
 )
 from engine.graphql.values import VarRef
@@ -221,7 +221,7 @@ class MutationCompiler:
             elif f.name == "returning" and self.returns(info):
                 obj, joins = self.c.object_json(info, "_r", self.c.fields(f, {info.name}))
                 # Keep the order rows were written in (joins may reorder them).
-                rows = json_array(obj, ' ORDER BY _r."__n"')
+                rows = json_objects(obj, ' ORDER BY _r."__n"')
                 pairs.append((f.alias, f"(SELECT {rows} FROM (SELECT *, row_number() OVER () "
                                        f"AS \"__n\" FROM _m) _r {' '.join(joins)})"))
             elif f.name == "__typename":

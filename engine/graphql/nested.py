@@ -21,7 +21,7 @@ from engine.graphql.params import bind
 from engine.graphql.pgerrors import map_postgres_error
 from engine.graphql.providers import JoinField
 from engine.graphql.selection import Selected
-from engine.graphql.sqltext import Const, JsonPart, json_array, json_object, json_string
+from engine.graphql.sqltext import Const, JsonPart, json_object, json_objects, json_string
 
 
 class NestedInsert:
@@ -143,7 +143,7 @@ class NestedInsert:
                 elif f.name == "returning":
                     o, more = compiler.object_json(info, "_r", compiler.fields(f, {info.name}))
                     joins.extend(more)
-                    pairs.append((f.alias, json_array(o)))
+                    pairs.append((f.alias, json_objects(o)))
                 elif f.name == "__typename":
                     pairs.append((f.alias, json_string(f"{info.name}_mutation_response")))
             sql = f"SELECT {json_object(pairs)} FROM {source} {' '.join(joins)}"

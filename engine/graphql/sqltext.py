@@ -73,9 +73,38 @@ def json_object(pairs: list[tuple[str, JsonPart]]) -> str:
     return concat(parts)
 
 
-def json_array(rows: str, order: str = "") -> str:
-    """The JSON text of an array aggregating JSON text ``rows`` (``[]`` when none)."""
-    return f"'[' || coalesce(string_agg({rows}, ','{order}), '') || ']'"
+def json_array(rows: str, order: str = "", lead: str = "", trail: str = "") -> str:
+    """The JSON text of an array aggregating JSON text ``rows`` (``[]`` when none).
+
+    ``lead`` and ``trail`` are JSON text every element starts and ends with that ``rows``
+    leaves out (see :func:`split_object`): they go in ``string_agg``'s delimiter.
+    """
+    if not lead and not trail:
+        return f"'[' || coalesce(string_agg({rows}, ','{order}), '') || ']'"
+    return (f"coalesce({literal('[' + lead)} || string_agg({rows}, "
+            f"{literal(trail + ',' + lead)}{order}) || {literal(trail + ']')}, '[]')")
+
+
+def split_object(obj: str) -> tuple[str, str, str]:
+    """``obj`` as (constant start, the SQL between, constant end), for :func:`json_array`.
+
+    An object's JSON text starts with ``{"<first key>":`` and ends with ``}`` (more when its
+    last value is a nested object): constants that need not be concatenated to every row,
+    since they can sit in the aggregate's delimiter (two copies of each row's text fewer).
+    An object that is not such a concatenation comes back whole, between empty constants.
+    """
+    if not isinstance(obj, Concatenation) or len(obj.parts) < 3:
+        return "", obj, ""
+    first, last = obj.parts[0], obj.parts[-1]
+    if not isinstance(first, Const) or not isinstance(last, Const):
+        return "", obj, ""
+    return first.text, concat(list(obj.parts[1:-1])), last.text
+
+
+def json_objects(obj: str, order: str = "") -> str:
+    """The JSON text of an array aggregating the objects ``obj`` (``[]`` when none)."""
+    lead, row, trail = split_object(obj)
+    return json_array(row, order, lead, trail)
 
 
 class Concatenation(str):

@@ -16,7 +16,7 @@ from engine.graphql.errors import validation
 from engine.graphql.model import TableInfo
 from engine.graphql.params import to_text
 from engine.graphql.selection import Selected
-from engine.graphql.sqltext import json_array
+from engine.graphql.sqltext import json_array, split_object
 
 if TYPE_CHECKING:
     from engine.graphql.compiler import Compiler
@@ -72,7 +72,9 @@ def compile_stream(c: Compiler, info: TableInfo, sel: Selected) -> str:
     if perm.limit is not None:
         batch = min(batch, perm.limit)
     obj, joins = c.object_json(info, alias, c.fields(sel, {info.name}))
-    inner = (f"SELECT {obj} AS j, ({ref})::text AS c FROM {info.table.qualified} {alias} "
+    lead, row, trail = split_object(obj)
+    inner = (f"SELECT {row} AS j, ({ref})::text AS c FROM {info.table.qualified} {alias} "
              f"{' '.join(joins)} WHERE {' AND '.join(conds)} ORDER BY {ref} {ordering} "
              f"LIMIT {int(batch)}")
-    return f"SELECT {json_array('_s.j')}, (array_agg(_s.c))[count(*)::int] FROM ({inner}) _s"
+    return (f"SELECT {json_array('_s.j', lead=lead, trail=trail)}, "
+            f"(array_agg(_s.c))[count(*)::int] FROM ({inner}) _s")

@@ -40,13 +40,14 @@ def test_compiler_select_is_one_statement_with_the_permission_filter_bound() -> 
     """GIVEN the user role's filter on articles.
 
     WHEN a list is selected
-    THEN one statement aggregates JSON text, and the user id is a session parameter.
+    THEN one statement aggregates JSON text, and the user id is a session parameter; each
+    row leaves its object's constant start and end to the aggregate's delimiter.
     """
     root = _root("{ article { id title } }")
     assert root.sql == (
-        "SELECT '[' || coalesce(string_agg(_s.j, ','), '') || ']' FROM ("
-        "SELECT ('{\"id\":' || coalesce((_1.\"id\")::text, 'null') || "
-        "',\"title\":' || coalesce(to_json(_1.\"title\")::text, 'null') || '}') AS j "
+        "SELECT coalesce('[{\"id\":' || string_agg(_s.j, '},{\"id\":') || '}]', '[]') FROM ("
+        "SELECT (coalesce((_1.\"id\")::text, 'null') || "
+        "',\"title\":' || coalesce(to_json(_1.\"title\")::text, 'null')) AS j "
         "FROM \"public\".\"article\" _1  WHERE (_1.\"is_published\" = ($1::text)::bool OR "
         "_1.\"author_id\" = ($2::text)::int4)) _s")
     assert [(s.kind, s.value) for s in root.sources] == [

@@ -15,9 +15,11 @@ from engine.graphql.sqltext import (
     json_array,
     json_count,
     json_object,
+    json_objects,
     json_string,
     json_value,
     or_null,
+    split_object,
 )
 from engine.session import Session
 from tests.engine.graphql.conftest import blog_metadata
@@ -125,6 +127,44 @@ async def test_nested_objects_are_spliced_into_one_concatenation(database_url: s
     finally:
         await conn.close()
     assert text == '{"middle":{"inner":{"n":"x\\"y","i":1},"t":"T"},"guarded":null,"last":null}'
+
+
+async def test_json_objects_leave_constant_ends_to_the_delimiter(database_url: str) -> None:
+    """GIVEN objects with constant ends (quotes, backslashes), and objects of one constant.
+
+    Row sets of zero, one and three rows.
+    WHEN aggregated with ``json_objects`` (ordered, and through a subquery with
+    ``split_object``)
+    THEN each row's SQL leaves the constant ends out, and the arrays are the objects' JSON,
+    in order, ``[]`` when there is no row.
+    """
+    obj = json_object([("it's \\", json_value("v.s")), ("n", json_value("v.n", "int4")),
+                       ("t", json_string("T"))])
+    lead, row, trail = split_object(obj)
+    assert (lead, trail) == ('{"it\'s \\\\":', ',"t":"T"}')
+    assert row.startswith("(coalesce(")
+    assert row.endswith("'null'))")
+    constant = json_object([("t", json_string("T"))])
+    assert split_object(constant) == ("", constant, "")
+    values = "(VALUES (2, 'b\"'), (1, NULL), (3, 'c')) v(n, s)"
+    conn = await asyncpg.connect(database_url)
+    try:
+        for where, expected in [("false", []), ("v.n = 1", [(1, None)]),
+                                ("true", [(1, None), (2, 'b"'), (3, "c")])]:
+            ordered = await conn.fetchval(
+                f"SELECT {json_objects(obj, ' ORDER BY v.n')} "  # noqa: S608
+                f"FROM {values} WHERE {where}")
+            nested = await conn.fetchval(
+                f"SELECT {json_array('_s.j', lead=lead, trail=trail)} FROM ("  # noqa: S608
+                f"SELECT {row} AS j FROM {values} WHERE {where} ORDER BY v.n) _s")
+            constants = await conn.fetchval(
+                f"SELECT {json_objects(constant)} FROM {values} WHERE {where}")  # noqa: S608
+            objects = [{"it's \\": text, "n": n, "t": "T"} for n, text in expected]
+            assert json.loads(ordered) == json.loads(nested) == objects
+            assert ordered == nested
+            assert json.loads(constants) == [{"t": "T"}] * len(expected)
+    finally:
+        await conn.close()
 
 
 async def test_json_object_escapes_keys_as_json_and_sql(database_url: str) -> None:
