@@ -149,8 +149,9 @@ async def test_json_objects_leave_constant_ends_to_the_delimiter(database_url: s
     values = "(VALUES (2, 'b\"'), (1, NULL), (3, 'c')) v(n, s)"
     conn = await asyncpg.connect(database_url)
     try:
-        for where, expected in [("false", []), ("v.n = 1", [(1, None)]),
-                                ("true", [(1, None), (2, 'b"'), (3, "c")])]:
+        cases: list[tuple[str, list[tuple[int, str | None]]]] = [
+            ("false", []), ("v.n = 1", [(1, None)]), ("true", [(1, None), (2, 'b"'), (3, "c")])]
+        for where, expected in cases:
             ordered = await conn.fetchval(
                 f"SELECT {json_objects(obj, ' ORDER BY v.n')} "  # noqa: S608
                 f"FROM {values} WHERE {where}")
