@@ -387,3 +387,30 @@ def test_remote_relationship_in_mutation_returning(remote_engine: EngineHandle,
         {"id": 1001, "profile": {"id": "x5"}}, {"id": 1002, "profile": {"id": "x6"}},
         {"id": 1003, "profile": {"id": "x7"}}]}}}
     assert _remote_calls(remote) - before == 6
+
+
+def test_remote_schema_reload_reaches_every_engine_on_the_database(
+        remote: HttpService, start_engine: Callable[..., EngineHandle],
+        create_database: Callable[[str], str]) -> None:
+    """Remote schema reload reaches every engine on the database.
+
+    GIVEN two engines on one database and a remote schema added through the first WHEN the
+    second serves it and reload_remote_schema is called on the first THEN both introspect
+    the remote again (the second is told which remote schema the change invalidated).
+    """
+    database = create_database("remote_sync")
+    env = {"REMOTE_TEST_URL": remote.url() + "/graphql"}
+    first = start_engine(database, extra_env=env)
+    second = start_engine(database, extra_env=env)
+    _ok(first.metadata({"type": "add_remote_schema", "args": {"name": "far", "definition": {
+        "url_from_env": "REMOTE_TEST_URL", "timeout_seconds": 5}}}))
+    deadline = time.monotonic() + 60
+    while second.graphql("{ hello }").get("data") != {"hello": "hello world"}:
+        assert time.monotonic() < deadline, "the second engine never served the remote schema"
+        time.sleep(0.05)
+
+    before = _remote_calls(remote)
+    _ok(first.metadata({"type": "reload_remote_schema", "args": {"name": "far"}}))
+    while _remote_calls(remote) < before + 2:
+        assert time.monotonic() < deadline + 60, "the second engine did not introspect again"
+        time.sleep(0.05)
