@@ -82,3 +82,23 @@ def test_settings_secrets_never_print() -> None:
     shown = repr(settings) + str(settings.admin_secret)
     assert "top-secret-value" not in shown
     assert "u:p@" not in shown
+
+
+def test_settings_workers_and_schema_sync() -> None:
+    """Settings workers and schema sync.
+
+    GIVEN no setting THEN one worker and a 1 s sync poll (Hasura's 1000 ms); GIVEN
+    ENGINE_WORKERS and HASURA_GRAPHQL_SCHEMA_SYNC_POLL_INTERVAL THEN they are read (0 turns the
+    sync off) and --workers wins; fewer than one worker is refused naming the setting.
+    """
+    default = EngineSettings.from_env({"HASURA_GRAPHQL_DATABASE_URL": URL})
+    assert (default.workers, default.schema_sync_poll_interval) == (1, 1.0)
+    env = {"HASURA_GRAPHQL_DATABASE_URL": URL, "ENGINE_WORKERS": "3",
+           "HASURA_GRAPHQL_SCHEMA_SYNC_POLL_INTERVAL": "0"}
+    read = EngineSettings.from_env(env)
+    assert (read.workers, read.schema_sync_poll_interval) == (3, 0.0)
+    assert EngineSettings.from_env(env, workers=2).workers == 2
+    with pytest.raises(SettingsError, match="ENGINE_WORKERS"):
+        EngineSettings.from_env({**env, "ENGINE_WORKERS": "0"})
+    with pytest.raises(SettingsError, match="--workers"):
+        EngineSettings.from_env(env, workers=0)
