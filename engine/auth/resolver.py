@@ -70,13 +70,12 @@ class SessionResolver:
                             401)
 
     def _admin_session(self, headers: Mapping[str, str]) -> Session:
-        if not any(name.startswith("x-hasura-") and name not in ADMIN_SECRET_HEADERS
-                   for name in headers):
-            return self._admin
         variables = {
             name: value for name, value in headers.items()
             if name.startswith("x-hasura-") and name not in ADMIN_SECRET_HEADERS
         }
+        if not variables:
+            return self._admin
         role = variables.get(ROLE_HEADER) or ADMIN_ROLE
         variables[ROLE_HEADER] = role
         return Session(role=role, variables=variables, is_admin_secret=True)

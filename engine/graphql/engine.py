@@ -159,25 +159,28 @@ class GraphQLEngine:
         limits = self.limits.for_role(role)
         if limits.depth is not None or limits.nodes is not None:
             limit_checks.check_size(limits, *doc.fact(
-                "size", op, lambda: limit_checks.measure_operation(op, doc.fragments)))
+                "size", op, limit_checks.measure_operation, doc.fragments))
         if doc.validation_errors:
             self._hasura_validation_error(state, doc, op, raw_vars)
             raise self._graphql_error(doc.validation_errors[0])
         # As Hasura: a variable sent must be used by the operation.
-        used = doc.fact("variables", op, lambda: used_variables(op, doc.fragments))
-        unexpected = raw_vars.keys() - used
-        if unexpected:
-            raise validation("unexpected variables in variableValues: "
-                             + ", ".join(sorted(unexpected)))
-        for definition in op.variable_definitions or ():
-            var = definition.variable.name.value
-            if isinstance(definition.type, NonNullTypeNode) and var not in raw_vars \
-                    and definition.default_value is None:
-                raise validation(f'expecting a value for non-nullable variable: "{var}"')
-        coerced = get_variable_values(state.schema, op.variable_definitions or (), raw_vars)
-        if isinstance(coerced, list):
-            raise self._graphql_error(coerced[0], path="$")
-        variables: dict[str, Any] = dict(coerced.coerced)
+        if raw_vars:
+            unexpected = raw_vars.keys() - doc.fact("variables", op, used_variables,
+                                                    doc.fragments)
+            if unexpected:
+                raise validation("unexpected variables in variableValues: "
+                                 + ", ".join(sorted(unexpected)))
+        variables: dict[str, Any] = {}
+        if op.variable_definitions:  # none declared: none sent either (refused above)
+            for definition in op.variable_definitions:
+                var = definition.variable.name.value
+                if isinstance(definition.type, NonNullTypeNode) and var not in raw_vars \
+                        and definition.default_value is None:
+                    raise validation(f'expecting a value for non-nullable variable: "{var}"')
+            coerced = get_variable_values(state.schema, op.variable_definitions, raw_vars)
+            if isinstance(coerced, list):
+                raise self._graphql_error(coerced[0], path="$")
+            variables = dict(coerced.coerced)
         name = op_name if isinstance(op_name, str) else None
         plan = self._plan(role_key, state, doc, op, query, name, variables)
         return PreparedOperation(plan, state, doc, op, variables, session, headers,

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from engine.graphql.roots import RootPlan
 
 T = TypeVar("T")
+A = TypeVar("A")
 
 
 @dataclass
@@ -39,13 +40,14 @@ class ParsedDocument:
     """What an operation's syntax says, worked out by its first request and kept for the
     next ones (the variables it uses, its depth and node count), by (fact, operation name)."""
 
-    def fact(self, name: str, op: OperationDefinitionNode, work: Callable[[], T]) -> T:
-        """The fact ``name`` of ``op`` (one of :attr:`operations`), from ``work()`` once."""
+    def fact(self, name: str, op: OperationDefinitionNode,
+             work: Callable[[OperationDefinitionNode, A], T], arg: A) -> T:
+        """The fact ``name`` of ``op`` (one of :attr:`operations`): ``work(op, arg)``, once."""
         key = (name, op.name.value if op.name else None)
         try:
             found: T = self.facts[key]
         except KeyError:
-            found = self.facts[key] = work()
+            found = self.facts[key] = work(op, arg)
         return found
 
 
