@@ -97,8 +97,11 @@ async def price_stack(
             lambda_port=free_port(), action_shared_secret=SHARED_SECRET,
         )
         triggers = TriggersService(settings)
+        # A cron run in flight when the stack stops calls back into the stopping engine:
+        # let the engine give up on it after 2 s rather than Hasura's 60.
         engine = engine_server(url, state_root, "engine-prices",
-                               {"TRIGGERS_BASE_URL": triggers.url()})
+                               {"TRIGGERS_BASE_URL": triggers.url(),
+                                "HASURA_GRAPHQL_GRACEFUL_SHUTDOWN_TIMEOUT": "2"})
         runtime = LambdaRuntimeService(settings, function_environment={"coinbase_prices": {
             "HASURA_GRAPHQL_ENDPOINT": engine.graphql_url(),
             "HASURA_GRAPHQL_ADMIN_SECRET": ADMIN_SECRET,
