@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
@@ -60,7 +61,7 @@ class Plan:
     roots: list[RootPlan]
     cacheable: bool = True
 
-    @property
+    @cached_property
     def needs_database(self) -> bool:
         """Whether any root field asks the database (``__typename`` alone does not)."""
         return any(r.needs_database for r in self.roots)
