@@ -147,11 +147,11 @@ class BoolExp:
     def _value(self, info: TableInfo, column: str, value: Any, cast: str,
                col: Column | None = None) -> str:
         if self.permission and is_session_var(value):
-            return f"({self.c.params.session(value)}::text)::{cast}"
+            return self.c.params.session_comparand(value, cast)
         col = col or info.table.columns[column]
         convert = to_json_text if col.base in ("json", "jsonb") else (
             to_array_text if col.is_array else to_text)
-        return self.c.params.text(value, cast, convert)
+        return self.c.params.comparand(value, cast, convert)
 
     def _column(self, info: TableInfo, alias: str, column: str, ops: Any, path: str,
                 ref: str | None = None, col: Column | None = None) -> str:

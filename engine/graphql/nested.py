@@ -17,7 +17,7 @@ from engine.graphql.compiler import Compiler
 from engine.graphql.errors import GraphQLFieldError, validation
 from engine.graphql.model import TableInfo
 from engine.graphql.mutations import CHECK_FAILED, MutationCompiler
-from engine.graphql.params import bind
+from engine.graphql.params import ParameterError, bind
 from engine.graphql.pgerrors import map_postgres_error
 from engine.graphql.providers import JoinField
 from engine.graphql.selection import Selected
@@ -72,9 +72,12 @@ class NestedInsert:
         modify = mc.insert_modify(info, [plain], on_conflict, path, path, [extra],
                                   returning="row_to_json(_t)::text AS \"__row\"")
         sql = f"WITH _m AS ({modify}) SELECT \"__row\", \"__check\" FROM _m"
-        args = bind(compiler.params.sources, self.variables, self.session)
         try:
+            args = bind(compiler.params.sources, self.variables, self.session)
             record = await self.conn.fetchrow(sql, *args)
+        except ParameterError as exc:
+            exc.path = path
+            raise
         except asyncpg.PostgresError as exc:
             # Hasura reports a database error at the object being inserted.
             raise map_postgres_error(exc, path) from exc

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import orjson
@@ -44,6 +46,34 @@ def _float_text(value: float) -> str:
     shown = "".join(map(str, digits)).rstrip("0") or "0"
     mantissa = shown[0] + "." + (shown[1:] or "0")
     return f"{'-' if sign else ''}{mantissa}e{exponent + len(digits) - 1}"
+
+
+class ParameterError(GraphQLFieldError):
+    """A value PostgreSQL would refuse for its parameter's type, found while binding it."""
+
+
+_INTEGERS = {"int2": ("smallint", 16), "int4": ("integer", 32), "int8": ("bigint", 64)}
+_PG_INTEGER = re.compile(r"[ \t\n\r\f\v]*([+-]?[0-9]+)[ \t\n\r\f\v]*")
+"""What ``int2in``/``int4in``/``int8in`` accept (PostgreSQL 15): digits, a sign, spaces."""
+
+
+def _to_integer(sql_type: str, value: Any) -> int | None:
+    """``value`` as the integer PostgreSQL reads from its text, refused as PostgreSQL does."""
+    text = to_text(value)
+    if text is None:
+        return None
+    name, bits = _INTEGERS[sql_type]
+    found = _PG_INTEGER.fullmatch(text)
+    if found is None:
+        raise ParameterError(f'invalid input syntax for type {name}: "{text}"', "data-exception")
+    number = int(found.group(1))
+    if not -(1 << (bits - 1)) <= number < 1 << (bits - 1):
+        raise ParameterError(f'value "{text}" is out of range for type {name}', "data-exception")
+    return number
+
+
+INTEGER_CONVERTERS: dict[str, Converter] = {t: partial(_to_integer, t) for t in _INTEGERS}
+"""Converters binding a value as an ``int2``/``int4``/``int8`` parameter."""
 
 
 def to_json_text(value: Any) -> str | None:
@@ -96,6 +126,11 @@ class Params:
     (a subscription batch refers to its cohort rows instead).
     """
 
+    typed_integers = True
+    """Bind values compared with integer columns as integers (``$1::int4``), not as text cast
+    in SQL (``($1::text)::int4``): a generic plan casts a text parameter again for every row
+    a filter looks at."""
+
     def __init__(self) -> None:
         self.sources: list[Source] = []
 
@@ -124,6 +159,21 @@ class Params:
         Bound like any value here; a subscription batch reads each cohort's current cursor.
         """
         return self.add(value, convert)
+
+    def comparand(self, value: Any, cast: str, convert: Converter = to_text) -> str:
+        """A value compared with a column of type ``cast`` (integers bound as integers)."""
+        integer = INTEGER_CONVERTERS.get(cast) if self.typed_integers and convert is to_text \
+            else None
+        if integer is None:
+            return self.text(value, cast, convert)
+        return f"{self.add(value, integer)}::{cast}"
+
+    def session_comparand(self, name: str, cast: str) -> str:
+        """The session variable ``name`` compared with a column of type ``cast``."""
+        integer = INTEGER_CONVERTERS.get(cast) if self.typed_integers else None
+        if integer is None:
+            return f"({self.session(name)}::text)::{cast}"
+        return f"{self.session(name, integer)}::{cast}"
 
     def text(self, value: Any, cast: str, convert: Converter = to_text) -> str:
         """``($n::text)::cast`` for a value bound as text."""

@@ -22,7 +22,7 @@ from engine.graphql.joins import resolve_joins
 from engine.graphql.model import TableInfo
 from engine.graphql.mutations import CHECK_FAILED
 from engine.graphql.nested import NestedInsert
-from engine.graphql.params import Source, bind
+from engine.graphql.params import ParameterError, Source, bind
 from engine.graphql.pgerrors import map_postgres_error
 from engine.graphql.plan import PreparedOperation
 from engine.graphql.providers import FieldCall, JoinField, ProvidedField
@@ -161,6 +161,9 @@ class SqlRoot(RemoteJoins, RootPlan):
             return await self._text(ctx)
         try:
             return await self._text(ctx)
+        except ParameterError as exc:  # reported where PostgreSQL's refusal would be
+            exc.path = self.error_path
+            raise
         except asyncpg.PostgresError as exc:
             mapped = map_postgres_error(exc, self.error_path)
             if mapped.internal:

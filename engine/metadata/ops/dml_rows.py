@@ -51,6 +51,8 @@ class Dml:
         model = build_model(catalog, ctx.metadata)
         options = ctx.graphql_options or EngineOptions()
         compiler = Compiler(model, ctx.session.role, options, {}, {}, {})
+        # Values stay text cast in SQL: PostgreSQL reports a bad one (postgres_error below).
+        compiler.params.typed_integers = False
         return cls(ctx, model, compiler)
 
     @property

@@ -13,7 +13,7 @@ import pytest
 
 from engine.graphql import EngineOptions, GraphQLEngine
 from engine.graphql.errors import GraphQLFieldError
-from engine.graphql.params import Params
+from engine.graphql.params import Params, bind
 from engine.graphql.planner import compile_operation
 from engine.graphql.resolve import build_model
 from engine.graphql.roots import SqlRoot
@@ -49,7 +49,7 @@ def test_compiler_select_is_one_statement_with_the_permission_filter_bound() -> 
         "SELECT (coalesce((_1.\"id\")::text, 'null') || "
         "',\"title\":' || coalesce(to_json(_1.\"title\")::text, 'null')) AS j "
         "FROM \"public\".\"article\" _1  WHERE (_1.\"is_published\" = ($1::text)::bool OR "
-        "_1.\"author_id\" = ($2::text)::int4)) _s")
+        "_1.\"author_id\" = $2::int4)) _s")
     assert [(s.kind, s.value) for s in root.sources] == [
         ("const", "true"), ("session", "x-hasura-user-id")]
 
@@ -85,6 +85,25 @@ def test_compiler_by_pk_binds_the_key_with_the_column_type() -> None:
     root = _root("{ article_by_pk(id: 3) { id } }", ADMIN)
     assert root.sql.endswith('WHERE _1."id" = ($1::text)::int4')
     assert root.sources[0].value == "3"
+
+
+def test_compiler_integer_comparisons_bind_integers() -> None:
+    """GIVEN an integer column compared with a literal, a variable and a session variable.
+
+    WHEN compiled
+    THEN each is an integer parameter (``$n::int4``, no text cast per row), converted from
+    its text as PostgreSQL reads it (spaces, sign); text and boolean comparisons keep the
+    text cast.
+    """
+    root = _root("query($a: Int) { article(where: {_or: [{author_id: {_eq: 2}}, "
+                 "{id: {_gt: $a}}, {title: {_eq: \"t\"}}]}) { id } }", USER, {"a": 5})
+    assert '_1."is_published" = ($1::text)::bool' in root.sql
+    assert '_1."author_id" = $2::int4' in root.sql
+    assert '_1."author_id" = $3::int4' in root.sql
+    assert '_1."id" > $4::int4' in root.sql
+    assert '_1."title" = ($5::text)::text' in root.sql
+    args = bind(root.sources, {"a": 5}, {"x-hasura-user-id": " +7 "})
+    assert args == ["true", 7, 2, 5, "t"]
 
 
 def test_compiler_role_limit_caps_the_requested_limit() -> None:
