@@ -37,6 +37,10 @@ _ROW = '"_subs"'
 class CohortParams(Params):
     """A parameter builder whose per-cohort values are read from the batch's cohort rows."""
 
+    typed_integers = False
+    """Per-cohort values are text in the cohort rows (cast in SQL however they are bound);
+    a value PostgreSQL refuses fails its batch when polled, as Hasura's does."""
+
     def __init__(self) -> None:
         super().__init__()
         self.per_cohort: list[Source] = []
