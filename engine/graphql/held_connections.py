@@ -19,6 +19,9 @@ connection a request gives back and hands it to the next request directly.
   queries per connection) apply to it as before.
 - At most the pool's size minus one are held, so the other users of the pool (metadata
   API, health check) always find a connection that cycles through the pool.
+- While a request waits for the pool (more requests in flight than connections), every
+  connection given back goes to the pool, whose waiters are served in turn: a request
+  arriving later never takes a kept connection ahead of one already waiting.
 """
 
 from __future__ import annotations
@@ -48,6 +51,8 @@ class HeldConnections:
         self._limit: int | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._releasing: set[asyncio.Task[None]] = set()
+        self._waiting = 0
+        """Requests waiting for the pool: a connection given back goes to them, through it."""
         self._closed = False
 
     @property
@@ -65,7 +70,11 @@ class HeldConnections:
             if _reusable(conn):
                 return conn
             await self.pool.release(conn)
-        acquired: PooledConnection = await self.pool.acquire()
+        self._waiting += 1
+        try:
+            acquired: PooledConnection = await self.pool.acquire()
+        finally:
+            self._waiting -= 1
         return acquired
 
     async def give_back(self, conn: PooledConnection, clean: bool) -> None:
@@ -75,7 +84,8 @@ class HeldConnections:
         """
         if self._limit is None:
             self._limit = self.pool.get_max_size() - 1
-        if clean and not self._closed and len(self._idle) < self._limit and _reusable(conn):
+        if (clean and not self._waiting and not self._closed and len(self._idle) < self._limit
+                and _reusable(conn)):
             self._idle.append(conn)
             if self._timer is None:
                 self._timer = asyncio.get_running_loop().call_later(self.hold_seconds,

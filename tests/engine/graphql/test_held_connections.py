@@ -133,6 +133,29 @@ async def test_held_connections_return_to_the_pool_when_requests_stop(
     await _until(lambda: held.held == 0 and pool.get_idle_size() == POOL_SIZE)
 
 
+async def test_held_connections_serve_a_request_waiting_for_the_pool_first(
+        pool: asyncpg.Pool) -> None:
+    """Held connections serve a request waiting for the pool first.
+
+    GIVEN every connection in use and one more request waiting for the pool WHEN a
+    connection is given back clean THEN the waiting request gets it (none is kept ahead of it).
+    """
+    held = HeldConnections(pool, hold_seconds=60)
+    taken = [await held.take() for _ in range(POOL_SIZE)]
+    waiting = asyncio.ensure_future(held.take())
+    await asyncio.sleep(0)  # the waiting request is now queued on the pool
+    assert not waiting.done()
+    await held.give_back(taken[0], clean=True)
+    served = await asyncio.wait_for(waiting, 30)
+    assert held.held == 0
+    await held.give_back(served, clean=True)  # nobody waits any more: kept
+    assert held.held == 1
+    for conn in taken[1:]:
+        await held.give_back(conn, clean=True)
+    await held.close()
+    assert pool.get_idle_size() == POOL_SIZE
+
+
 async def test_held_connections_release_at_once_after_close(pool: asyncpg.Pool) -> None:
     """Held connections release at once after close.
 
