@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 from typing import Any
+from uuid import UUID
 
 import orjson
 
@@ -72,8 +73,25 @@ def _to_integer(sql_type: str, value: Any) -> int | None:
     return number
 
 
+_PG_UUID = re.compile(r"(\{)?((?:[0-9a-fA-F]{4}-?){7}[0-9a-fA-F]{4})(?(1)\})")
+"""What ``uuid_in`` accepts: 32 hex digits, a hyphen allowed after any group of four, braces."""
+
+
+def _to_uuid(value: Any) -> UUID | None:
+    """``value`` as the uuid PostgreSQL reads from its text, refused as PostgreSQL does."""
+    text = to_text(value)
+    if text is None:
+        return None
+    found = _PG_UUID.fullmatch(text)
+    if found is None:
+        raise ParameterError(f'invalid input syntax for type uuid: "{text}"', "data-exception")
+    return UUID(hex=found.group(2).replace("-", ""))
+
+
 INTEGER_CONVERTERS: dict[str, Converter] = {t: partial(_to_integer, t) for t in _INTEGERS}
 """Converters binding a value as an ``int2``/``int4``/``int8`` parameter."""
+TYPED_CONVERTERS: dict[str, Converter] = {**INTEGER_CONVERTERS, "uuid": _to_uuid}
+"""Types whose compared values are bound typed, and the converter of each."""
 
 
 def to_json_text(value: Any) -> str | None:
@@ -126,10 +144,10 @@ class Params:
     (a subscription batch refers to its cohort rows instead).
     """
 
-    typed_integers = True
-    """Bind values compared with integer columns as integers (``$1::int4``), not as text cast
-    in SQL (``($1::text)::int4``): a generic plan casts a text parameter again for every row
-    a filter looks at."""
+    typed_values = True
+    """Bind values compared with integer and uuid columns typed (``$1::int4``), not as text
+    cast in SQL (``($1::text)::int4``): a generic plan casts a text parameter again for every
+    row a filter looks at."""
 
     def __init__(self) -> None:
         self.sources: list[Source] = []
@@ -161,19 +179,19 @@ class Params:
         return self.add(value, convert)
 
     def comparand(self, value: Any, cast: str, convert: Converter = to_text) -> str:
-        """A value compared with a column of type ``cast`` (integers bound as integers)."""
-        integer = INTEGER_CONVERTERS.get(cast) if self.typed_integers and convert is to_text \
+        """A value compared with a column of type ``cast`` (integers and uuids bound typed)."""
+        typed = TYPED_CONVERTERS.get(cast) if self.typed_values and convert is to_text \
             else None
-        if integer is None:
+        if typed is None:
             return self.text(value, cast, convert)
-        return f"{self.add(value, integer)}::{cast}"
+        return f"{self.add(value, typed)}::{cast}"
 
     def session_comparand(self, name: str, cast: str) -> str:
         """The session variable ``name`` compared with a column of type ``cast``."""
-        integer = INTEGER_CONVERTERS.get(cast) if self.typed_integers else None
-        if integer is None:
+        typed = TYPED_CONVERTERS.get(cast) if self.typed_values else None
+        if typed is None:
             return f"({self.session(name)}::text)::{cast}"
-        return f"{self.session(name, integer)}::{cast}"
+        return f"{self.session(name, typed)}::{cast}"
 
     def text(self, value: Any, cast: str, convert: Converter = to_text) -> str:
         """``($n::text)::cast`` for a value bound as text."""

@@ -37,7 +37,7 @@ _ROW = '"_subs"'
 class CohortParams(Params):
     """A parameter builder whose per-cohort values are read from the batch's cohort rows."""
 
-    typed_integers = False
+    typed_values = False
     """Per-cohort values are text in the cohort rows (cast in SQL however they are bound);
     a value PostgreSQL refuses fails its batch when polled, as Hasura's does."""
 

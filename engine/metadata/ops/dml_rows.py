@@ -52,7 +52,7 @@ class Dml:
         options = ctx.graphql_options or EngineOptions()
         compiler = Compiler(model, ctx.session.role, options, {}, {}, {})
         # Values stay text cast in SQL: PostgreSQL reports a bad one (postgres_error below).
-        compiler.params.typed_integers = False
+        compiler.params.typed_values = False
         return cls(ctx, model, compiler)
 
     @property

@@ -1,4 +1,4 @@
-"""Integer comparison values bound as integers: read, and refused, as PostgreSQL does."""
+"""Integer and uuid comparison values bound typed: read, and refused, as PostgreSQL does."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import orjson
 import pytest
 
 from engine.graphql import GraphQLEngine
-from engine.graphql.params import INTEGER_CONVERTERS, ParameterError, Params
+from engine.graphql.params import INTEGER_CONVERTERS, TYPED_CONVERTERS, ParameterError, Params
 from engine.session import Session
 
 TEXTS = ["7", " +7 ", "-0", "\t42\n", "abc", "", "1.0", "1e3", "1_000", "0x1F", "٣", "- 1",
@@ -41,15 +41,47 @@ async def test_integer_parameters_read_and_refuse_text_as_postgresql(database_ur
         await conn.close()
 
 
+UUIDS = ["a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}",
+         "A0EEBC999C0B4EF8BB6D6BB9BD380A11", "a0ee-bc99-9c0b-4ef8-bb6d-6bb9-bd38-0a11",
+         "a0eebc99-9c0b4ef8-bb6d6bb9-bd380a11", "{a0eebc999c0b4ef8bb6d6bb9bd380a11",
+         "a0eebc999c0b4ef8bb6d6bb9bd380a11}", "a0eebc99--9c0b-4ef8-bb6d-6bb9bd380a11",
+         "a0eebc9-99c0b-4ef8-bb6d-6bb9bd380a11", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1",
+         "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a111", " a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+         "g0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11-", ""]
+
+
+async def test_uuid_parameters_read_and_refuse_text_as_postgresql(database_url: str) -> None:
+    """GIVEN texts PostgreSQL reads as uuids (hyphens, braces, case) or refuses.
+
+    WHEN each is converted for a uuid parameter
+    THEN the value is PostgreSQL's, or the error message is PostgreSQL's, word for word.
+    """
+    conn = await asyncpg.connect(database_url)
+    try:
+        for text in UUIDS:
+            try:
+                theirs: object = await conn.fetchval("SELECT ($1::text)::uuid", text)
+            except asyncpg.InvalidTextRepresentationError as exc:
+                theirs = exc.message
+            try:
+                ours: object = TYPED_CONVERTERS["uuid"](text)
+            except ParameterError as exc:
+                ours = exc.message
+            assert ours == theirs, text
+    finally:
+        await conn.close()
+
+
 def test_integer_comparands_are_typed_unless_turned_off() -> None:
-    """GIVEN a builder WHEN an int4 value is compared THEN ``$n::int4``; off, the text cast."""
+    """GIVEN a builder WHEN an int or uuid value is compared THEN typed; off, the text cast."""
     params = Params()
     assert params.comparand(1, "int4") == "$1::int4"
     assert params.session_comparand("x-hasura-user-id", "int8") == "$2::int8"
     assert params.comparand(1, "numeric") == "($3::text)::numeric"
-    params.typed_integers = False
-    assert params.comparand(1, "int4") == "($4::text)::int4"
-    assert params.session_comparand("x-hasura-user-id", "int4") == "($5::text)::int4"
+    assert params.comparand("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "uuid") == "$4::uuid"
+    params.typed_values = False
+    assert params.comparand(1, "int4") == "($5::text)::int4"
+    assert params.session_comparand("x-hasura-user-id", "uuid") == "($6::text)::uuid"
 
 
 @pytest.mark.parametrize("user_id", ["abc", "99999999999"])
