@@ -17,8 +17,9 @@ connection a request gives back and hands it to the next request directly.
 - A connection no request took during a whole period (:data:`HOLD_SECONDS`) goes back
   to the pool: an idle engine holds nothing, and the pool's own limits (idle lifetime,
   queries per connection) apply to it as before.
-- At most the pool's size minus one are held, so the other users of the pool (metadata
-  API, health check) always find a connection that cycles through the pool.
+- At most the pool's size minus one are checked out through here (in use or kept), so the
+  other users of the pool (metadata API, health check) always find a connection that
+  cycles through the pool.
 - While a request waits for the pool (more requests in flight than connections), every
   connection given back goes to the pool, whose waiters are served in turn: a request
   arriving later never takes a kept connection ahead of one already waiting.
@@ -53,6 +54,8 @@ class HeldConnections:
         self._releasing: set[asyncio.Task[None]] = set()
         self._waiting = 0
         """Requests waiting for the pool: a connection given back goes to them, through it."""
+        self._out = 0
+        """Connections checked out of the pool through here: in use or kept."""
         self._closed = False
 
     @property
@@ -69,12 +72,13 @@ class HeldConnections:
                 self._untouched = len(idle)
             if _reusable(conn):
                 return conn
-            await self.pool.release(conn)
+            await self._release(conn)
         self._waiting += 1
         try:
             acquired: PooledConnection = await self.pool.acquire()
         finally:
             self._waiting -= 1
+        self._out += 1
         return acquired
 
     async def give_back(self, conn: PooledConnection, clean: bool) -> None:
@@ -84,14 +88,14 @@ class HeldConnections:
         """
         if self._limit is None:
             self._limit = self.pool.get_max_size() - 1
-        if (clean and not self._waiting and not self._closed and len(self._idle) < self._limit
+        if (clean and not self._waiting and not self._closed and self._out <= self._limit
                 and _reusable(conn)):
             self._idle.append(conn)
             if self._timer is None:
                 self._timer = asyncio.get_running_loop().call_later(self.hold_seconds,
                                                                     self._period_over)
             return
-        await self.pool.release(conn)
+        await self._release(conn)
 
     async def close(self) -> None:
         """Release every kept connection; later ones given back are released at once."""
@@ -101,7 +105,11 @@ class HeldConnections:
             self._timer = None
         idle, self._idle = self._idle, []
         self._untouched = 0
-        await asyncio.gather(*(self.pool.release(conn) for conn in idle), *self._releasing)
+        await asyncio.gather(*(self._release(conn) for conn in idle), *self._releasing)
+
+    async def _release(self, conn: PooledConnection) -> None:
+        self._out -= 1
+        await self.pool.release(conn)
 
     def _period_over(self) -> None:
         """Release what stayed unused the whole period; keep timing while any is kept."""
@@ -110,7 +118,7 @@ class HeldConnections:
         del self._idle[:self._untouched]
         self._untouched = len(self._idle)
         for conn in stale:
-            task = asyncio.ensure_future(self.pool.release(conn))
+            task = asyncio.ensure_future(self._release(conn))
             self._releasing.add(task)
             task.add_done_callback(self._releasing.discard)
         if self._idle:

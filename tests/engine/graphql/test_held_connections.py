@@ -83,12 +83,16 @@ async def test_held_connections_keep_at_most_the_pool_size_minus_one(
         pool: asyncpg.Pool) -> None:
     """Held connections keep at most the pool size minus one.
 
-    GIVEN every connection of the pool in use WHEN all are given back clean THEN all but one
-    are kept: the pool's other users still find one.
+    GIVEN every connection of the pool in use through held connections WHEN the first is
+    given back clean THEN it goes to the pool (the pool's other users find one while the
+    rest stay in use); the others are kept.
     """
     held = HeldConnections(pool, hold_seconds=60)
     taken = [await held.take() for _ in range(POOL_SIZE)]
-    for conn in taken:
+    await held.give_back(taken[0], clean=True)
+    assert held.held == 0
+    assert pool.get_idle_size() == 1
+    for conn in taken[1:]:
         await held.give_back(conn, clean=True)
     assert held.held == POOL_SIZE - 1
     assert pool.get_idle_size() == 1
@@ -148,10 +152,11 @@ async def test_held_connections_serve_a_request_waiting_for_the_pool_first(
     await held.give_back(taken[0], clean=True)
     served = await asyncio.wait_for(waiting, 30)
     assert held.held == 0
-    await held.give_back(served, clean=True)  # nobody waits any more: kept
-    assert held.held == 1
-    for conn in taken[1:]:
+    await held.give_back(served, clean=True)  # all three out: this one goes to the pool
+    assert held.held == 0
+    for conn in taken[1:]:  # nobody waits, two out: kept
         await held.give_back(conn, clean=True)
+    assert held.held == POOL_SIZE - 1
     await held.close()
     assert pool.get_idle_size() == POOL_SIZE
 
