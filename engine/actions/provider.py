@@ -24,6 +24,7 @@ from engine.actions.log import ActionLog, LoggedCall
 from engine.actions.output import OutputMismatchError, check_output, project
 from engine.actions.types import CustomTypes
 from engine.actions.webhook import action_body, call_handler, request_headers
+from engine.database_errors import DATABASE_ERRORS
 from engine.graphql.errors import GraphQLFieldError
 from engine.graphql.providers import FieldCall, ProvidedField
 from engine.repeated_warning import RepeatedWarning
@@ -178,11 +179,19 @@ class ActionsProvider:
             try:
                 calls = await self.log.claim() if self.log is not None else []
                 warning.succeeded()
-            except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError) as exc:
+            except DATABASE_ERRORS as exc:
                 warning.failed(exc)
                 calls = []
+            except Exception:  # a bug must not stop the worker for good: log, poll again
+                logger.exception("async actions: claiming calls failed")
+                calls = []
             for logged in calls:
-                await self._process(logged)
+                try:
+                    await self._process(logged)
+                except DATABASE_ERRORS as exc:  # left 'processing': retried at the next start
+                    warning.failed(exc)
+                except Exception:
+                    logger.exception("async actions: processing call %s failed", logged.id)
             if not calls:
                 await asyncio.sleep(POLL_SECONDS)
 

@@ -19,6 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from engine.cron.config import CronTrigger
 from engine.cron.schedule import ScheduleTrigger
 from engine.cron.store import CronEventStore, utc_now
+from engine.database_errors import DATABASE_ERRORS
 
 logger = logging.getLogger("engine.cron")
 # APScheduler logs two INFO lines per run; a seconds-level schedule would flood the log.
@@ -95,7 +96,7 @@ class CronScheduler:
         try:
             async with self._pool.acquire() as conn:
                 await self.store.schedule(conn, name, times)
-        except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError) as exc:
+        except DATABASE_ERRORS as exc:
             logger.warning("cron trigger %s: recording runs failed (retried next tick): %s",
                            name, exc)
             return

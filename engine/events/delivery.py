@@ -25,6 +25,7 @@ import asyncpg
 import orjson
 from asyncpg.pool import PoolConnectionProxy
 
+from engine.database_errors import DATABASE_ERRORS
 from engine.events.catalog import Connection
 from engine.events.settings import DeliverySettings
 from engine.events.transport import KeepAliveTransport
@@ -158,6 +159,19 @@ async def refresh_statistics(conn: Connection, table: str) -> bool:
     return True
 
 
+def _open(conn: PoolConnectionProxy[asyncpg.Record]) -> bool:
+    """Whether a held pool connection is still open.
+
+    When the server closes a connection that is checked out, asyncpg hands it back to the
+    pool at once and detaches the proxy, whose every method then raises InterfaceError
+    ("connection has been released back to the pool"): closed, then, not a failure.
+    """
+    try:
+        return not conn.is_closed()
+    except asyncpg.InterfaceError:
+        return False
+
+
 class DeliveryLoop:
     """Delivers one store's due work with ``http_pool_size`` workers.
 
@@ -253,12 +267,12 @@ class DeliveryLoop:
         assert self._pool is not None
         leftover = list(self._unrecorded)
         if leftover:
-            with contextlib.suppress(asyncpg.PostgresError, OSError, asyncpg.InterfaceError):
+            with contextlib.suppress(*DATABASE_ERRORS):
                 async with self._pool.acquire() as conn:
                     await self.store.unlock(conn, leftover)
             self._unrecorded.clear()
         if self._conn is not None:
-            with contextlib.suppress(asyncpg.PostgresError, OSError, asyncpg.InterfaceError):
+            with contextlib.suppress(*DATABASE_ERRORS):
                 if self.store.channel:
                     await self._conn.remove_listener(self.store.channel, self._on_notify)
             await self._pool.release(self._conn)
@@ -269,8 +283,9 @@ class DeliveryLoop:
 
     async def _connection(self) -> PoolConnectionProxy[asyncpg.Record]:
         assert self._pool is not None
-        if self._conn is not None and not self._conn.is_closed():
+        if self._conn is not None and _open(self._conn):
             return self._conn
+        self._conn = None
         conn = await self._pool.acquire()
         if self.store.channel:
             await conn.add_listener(self.store.channel, self._on_notify)
@@ -296,7 +311,7 @@ class DeliveryLoop:
                     conn = await self._connection()
                     due = await self.store.fetch(conn, limit, self.settings.lock_timeout)
                     warning.succeeded()
-                except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError) as exc:
+                except DATABASE_ERRORS as exc:
                     warning.failed(exc)
                     await self._drop_connection()
                 except Exception:  # a bug must not stop delivery for good: log, poll again
@@ -327,7 +342,7 @@ class DeliveryLoop:
                 if await refresh_statistics(conn, self.store.work_table):
                     logger.info("%s: analyzed %s (a backlog outgrew its statistics)",
                                 self.name, self.store.work_table)
-        except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError) as exc:
+        except DATABASE_ERRORS as exc:
             # e.g. not the table's owner: delivery goes on, with autovacuum's statistics
             logger.warning("%s: refreshing the statistics of %s failed: %s",
                            self.name, self.store.work_table, exc)
@@ -387,7 +402,7 @@ class DeliveryLoop:
                 async with self._pool.acquire() as conn:
                     await self.store.heartbeat(conn, held)
                 warning.succeeded()
-            except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError) as exc:
+            except DATABASE_ERRORS as exc:
                 warning.failed(exc)
 
     async def _record_loop(self) -> None:
@@ -401,7 +416,7 @@ class DeliveryLoop:
                 try:
                     async with self._pool.acquire() as conn:
                         await self.store.record(conn, batch)
-                except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError) as exc:
+                except DATABASE_ERRORS as exc:
                     logger.warning(
                         "%s: recording %d results failed: %s", self.name, len(batch), exc
                     )

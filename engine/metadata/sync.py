@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
+from engine.database_errors import DATABASE_ERRORS
 from engine.metadata import store
 from engine.repeated_warning import RepeatedWarning
 
@@ -99,7 +100,7 @@ class SchemaSync:
                     self._warning.succeeded()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self.interval)
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            except DATABASE_ERRORS as exc:
                 self._warning.failed(exc)
             finally:
                 if conn is not None:
@@ -113,7 +114,7 @@ class SchemaSync:
         try:
             if await self.manager.sync():
                 self.taken_in += 1
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        except DATABASE_ERRORS:
             raise
         except Exception:  # a rebuild that fails must not end the sync
             logger.exception("metadata sync: taking in a change failed")

@@ -7,6 +7,8 @@ import logging
 
 import asyncpg
 
+from engine.database_errors import DATABASE_ERRORS
+
 logger = logging.getLogger("engine.server")
 
 HEALTH_TIMEOUT = 2.0
@@ -41,6 +43,6 @@ async def database_reachable(pool: asyncpg.Pool) -> bool:
         async with asyncio.timeout(HEALTH_TIMEOUT):
             async with pool.acquire() as conn:
                 return bool(await conn.fetchval("SELECT 1") == 1)
-    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+    except DATABASE_ERRORS as exc:  # a timeout is an OSError
         logger.debug("health check: the database is unreachable: %s", exc)
         return False

@@ -11,7 +11,9 @@ from typing import Any
 
 import asyncpg
 
+from engine.events.delivery import DeliveryLoop, _open
 from engine.events.service import EventTriggerService
+from engine.events.store import EventLogStore
 from tests.engine.events.conftest import FAST, metadata_with, trigger
 from tests.engine.events.recorder import Answer, Received, Script, WebhookRecorder
 
@@ -239,3 +241,29 @@ async def test_delivery_sends_configured_headers_by_the_actions_header_rule(
     assert "x-injected" not in got.headers
     assert not {name for name in got.headers if name.startswith("x-")} - {"x-city", "x-plain"}
     assert await pool.fetchval("SELECT delivered FROM hdb_catalog.event_log") is True
+
+
+async def test_delivery_connection_closed_by_the_server_is_replaced(
+        pool: asyncpg.Pool) -> None:
+    """Delivery connection closed by the server is replaced.
+
+    GIVEN a delivery loop holding a pooled connection for LISTEN WHEN the server terminates
+    that connection (asyncpg hands it back to the pool and detaches the loop's proxy) THEN
+    the loop's next fetch gets a new, working connection instead of an error about a
+    released connection.
+    """
+    loop = DeliveryLoop("test-delivery", EventLogStore(), FAST)
+    loop._pool = pool
+    held = await loop._connection()
+    backend = held.get_server_pid()
+    assert await pool.fetchval("SELECT pg_terminate_backend($1)", backend) is True
+    for _ in range(600):  # 30 s at most for the close to arrive
+        if not _open(held):
+            break
+        await asyncio.sleep(0.05)
+    try:
+        again = await loop._connection()
+        assert again.get_server_pid() != backend
+        assert await again.fetchval("SELECT 1") == 1
+    finally:
+        await loop._release()
