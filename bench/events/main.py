@@ -15,7 +15,6 @@ import json
 import os
 import platform
 import statistics
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -27,6 +26,7 @@ import psutil
 
 from bench.events.webhook import Counter, serve
 from bench.load.cpu import tree_cpu_seconds
+from bench.load.progress import stderr_progress
 from devstack.hasura_project.engine_client import MetadataClient
 from devstack.paths import REPO_ROOT
 from devstack.ports import free_port
@@ -77,9 +77,7 @@ def cpu_seconds(pid: int | None) -> float:
     return float(times.user + times.system)
 
 
-def progress(message: str) -> None:
-    """One line of progress on stderr (stdout carries the JSON report)."""
-    print(f"  [events] {message}", file=sys.stderr, flush=True)
+progress = stderr_progress("bench.events")
 
 
 async def _wait_reporting(counter: Counter, events: int, committed: float) -> None:

@@ -18,7 +18,6 @@ import json
 import os
 import platform
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
@@ -32,6 +31,7 @@ import httpx
 import psycopg
 
 from bench.load.cpu import CpuMeter
+from bench.load.progress import stderr_progress
 from devstack.hasura_project import metadata_dir, seeds
 from devstack.hasura_project.engine_client import MetadataClient
 from devstack.hasura_project.migrations import Migrator
@@ -67,9 +67,7 @@ class Settings:
     rounds: int
 
 
-def progress(message: str) -> None:
-    """One line on stderr (stdout carries the JSON)."""
-    print(f"[bench.joins] {message}", file=sys.stderr, flush=True)
+progress = stderr_progress("bench.joins")
 
 
 def load_profiles(database_url: str, count: int) -> None:

@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import platform
-import sys
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,6 +26,7 @@ import psutil
 import psycopg
 
 from bench.load.cpu import CpuMeter
+from bench.load.progress import stderr_progress
 from bench.load.stats import LoadResult
 from bench.load.wrk import run_wrk
 from bench.timeline.stack import TimelineStack, timeline_stack
@@ -52,9 +52,7 @@ class Settings:
     rounds: int
 
 
-def progress(message: str) -> None:
-    """One line on stderr (stdout carries the JSON)."""
-    print(f"[bench.timeline] {message}", file=sys.stderr, flush=True)
+progress = stderr_progress("bench.timeline")
 
 
 def load_posts(database_url: str, posts: int) -> None:
