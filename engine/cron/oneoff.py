@@ -20,7 +20,7 @@ import orjson
 
 from engine.cron.config import CronRetryConf, CronTriggerConfigError, parse_retry_conf
 from engine.events.catalog import Connection
-from engine.events.delivery import Delivery, Outcome, record_outcomes
+from engine.events.delivery_store import Delivery, Outcome, record_outcomes
 from engine.events.webhook import Header, WebhookSpec, iso_utc
 
 logger = logging.getLogger("engine.cron.oneoff")

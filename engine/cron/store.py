@@ -11,7 +11,7 @@ import orjson
 
 from engine.cron.config import CronTrigger
 from engine.events.catalog import Connection
-from engine.events.delivery import Delivery, Outcome, record_outcomes
+from engine.events.delivery_store import Delivery, Outcome, record_outcomes
 from engine.events.webhook import iso_utc
 
 logger = logging.getLogger("engine.cron")

@@ -18,145 +18,20 @@ import contextlib
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import asyncpg
-import orjson
 from asyncpg.pool import PoolConnectionProxy
 
 from engine.database_errors import DATABASE_ERRORS
-from engine.events.catalog import Connection
+from engine.events.delivery_store import Delivery, DeliveryStore, Outcome, decide
 from engine.events.settings import DeliverySettings
+from engine.events.statistics import STATISTICS_CHECK_INTERVAL, refresh_statistics
 from engine.events.transport import KeepAliveTransport
-from engine.events.webhook import Attempt, WebhookConfigError, WebhookSpec, post, request_log
+from engine.events.webhook import Attempt, WebhookConfigError, post, request_log
 from engine.repeated_warning import RepeatedWarning
 
 logger = logging.getLogger("engine.events.delivery")
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """One due call: where to, what, and how the trigger retries."""
-
-    id: Any
-    trigger: str
-    webhook: WebhookSpec
-    body: bytes
-    tries: int
-    """Attempts made before this one (``delivery_info.current_retry``)."""
-    max_retries: int
-    retry_interval: float
-    timeout: float
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What happened to a delivery, as the store records it."""
-
-    delivery: Delivery
-    attempt: Attempt
-    request: bytes
-    retry_in: float | None
-    """Seconds until the next attempt, or None when the delivery is finished."""
-
-    @property
-    def delivered(self) -> bool:
-        """Whether the webhook accepted it."""
-        return self.attempt.ok
-
-    @property
-    def failed(self) -> bool:
-        """Whether it failed for good (retries exhausted)."""
-        return not self.attempt.ok and self.retry_in is None
-
-
-async def record_outcomes(conn: Connection, update: str, table: str,
-                          outcomes: list[Outcome], *update_args: Any) -> None:
-    """Run ``update`` and append one invocation-log row per attempt, as one statement.
-
-    ``update`` is the store's data-modifying statement over ``$1..$k`` (``update_args``);
-    it runs as a ``WITH`` part of the log insert, so both commit or neither does, in one
-    round trip (no BEGIN/COMMIT around two statements). ``table`` is a fixed catalog name
-    chosen by the store (event, cron or scheduled-event logs), never input.
-    """
-    k = len(update_args)
-    sql = (f"WITH recorded AS ({update}) "  # noqa: S608 - fixed texts of the stores
-           f"INSERT INTO hdb_catalog.{table} (event_id, status, request, response) "
-           "SELECT e, s, rq::json, rs::json "
-           f"FROM unnest(${k + 1}::uuid[], ${k + 2}::integer[], ${k + 3}::text[], "
-           f"${k + 4}::text[]) AS t(e, s, rq, rs)")
-    await conn.execute(
-        sql,
-        *update_args,
-        [o.delivery.id for o in outcomes],
-        [o.attempt.status for o in outcomes],
-        [o.request.decode() for o in outcomes],
-        [orjson.dumps(o.attempt.response_log()).decode() for o in outcomes],
-    )
-
-
-class DeliveryStore(Protocol):
-    """Where a kind of trigger keeps its due work and its invocation logs."""
-
-    channel: str | None
-    """Notification channel announcing new work (None: polling only)."""
-    work_table: str
-    """The catalog table holding the due work (its statistics are kept fresh: see below)."""
-
-    async def fetch(
-        self, conn: Connection, limit: int, lock_timeout: float
-    ) -> list[Delivery]:
-        """Lock and return up to ``limit`` due deliveries."""
-
-    async def record(self, conn: Connection, outcomes: list[Outcome]) -> None:
-        """Store the outcomes (state, next retry, invocation logs) and unlock."""
-
-    async def unlock(self, conn: Connection, ids: list[Any]) -> None:
-        """Release deliveries this engine locked but will not finish."""
-
-    async def heartbeat(self, conn: Connection, ids: list[Any]) -> None:
-        """Renew the locks this engine holds on ``ids`` (still alive, still working)."""
-
-
-def decide(delivery: Delivery, attempt: Attempt) -> float | None:
-    """Seconds until the next attempt (``Retry-After`` wins), or None when finished."""
-    if attempt.ok or delivery.tries >= delivery.max_retries:
-        return None
-    if attempt.retry_after is not None:
-        return attempt.retry_after
-    return delivery.retry_interval
-
-
-STATISTICS_CHECK_INTERVAL = 5.0
-"""Seconds between two checks of the work table's statistics while a backlog lasts."""
-
-_STALE_STATISTICS = """
-SELECT pg_relation_size(c.oid) / current_setting('block_size')::int
-           > greatest(1.2 * c.relpages, c.relpages + 128)
-       OR coalesce(s.n_mod_since_analyze, 0) > greatest(1000, 0.2 * greatest(c.reltuples, 0))
-FROM pg_class AS c LEFT JOIN pg_stat_user_tables AS s ON s.relid = c.oid
-WHERE c.oid = $1::regclass
-"""
-
-
-async def refresh_statistics(conn: Connection, table: str) -> bool:
-    """ANALYZE ``table`` if it outgrew its statistics; True if it did.
-
-    The fetch query reads the oldest due rows through an ordered index and stops after one
-    batch, but only if the planner knows that many rows are due. A burst of work (say
-    30,000 events inserted in one transaction) is there before autovacuum analyzes it (up
-    to a minute later): with the old statistics the planner expects a handful of due rows
-    and reads and sorts all of them on every fetch, which makes draining the burst
-    quadratic. Outgrown means the table's file is a fifth (and 1 MB) larger than when its
-    statistics were taken, or a fifth of its rows (and 1,000) changed since. ``table`` is a
-    fixed catalog name chosen by the store, never input.
-    """
-    stale = await conn.fetchval(_STALE_STATISTICS, table)
-    if not stale:
-        return False
-    await conn.execute(f"ANALYZE {table}")
-    return True
 
 
 def _open(conn: PoolConnectionProxy[asyncpg.Record]) -> bool:

@@ -9,7 +9,7 @@ import orjson
 
 from engine.events.catalog import NOTIFY_CHANNEL, Connection
 from engine.events.config import EventTrigger
-from engine.events.delivery import Delivery, Outcome, record_outcomes
+from engine.events.delivery_store import Delivery, Outcome, record_outcomes
 from engine.events.webhook import iso_utc
 
 _FETCH = """

@@ -7,7 +7,7 @@ import asyncio
 import asyncpg
 
 from engine.events.catalog import ensure_event_catalog
-from engine.events.delivery import refresh_statistics
+from engine.events.statistics import refresh_statistics
 from engine.events.store import _FETCH
 
 BURST = 20_000
