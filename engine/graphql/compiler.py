@@ -1,4 +1,11 @@
-"""Compile query root fields to one SQL statement each that returns the field's JSON text."""
+"""The compiler's per-request state and what every SQL-building module asks of it.
+
+A statement returns a root field's JSON text. Its pieces are compiled by concept: an
+object's JSON (:mod:`~engine.graphql.object_selection`), row sets
+(:mod:`~engine.graphql.row_sets`), root fields (:mod:`~engine.graphql.root_fields`),
+filters (:mod:`~engine.graphql.boolexp`), aggregates, ordering and mutations; each is given
+this :class:`Compiler` for the parameters, aliases and the role's permissions.
+"""
 
 from __future__ import annotations
 
@@ -9,36 +16,25 @@ from graphql import FieldNode, FragmentDefinitionNode
 
 from engine.catalog.model import quote
 from engine.graphql.aggregates import Aggregates
-from engine.graphql.arguments import int_arg
 from engine.graphql.boolexp import BoolExp
-from engine.graphql.calls import computed_call, function_call
 from engine.graphql.errors import validation
-from engine.graphql.joins import JOIN_SLOT_KEY
-from engine.graphql.jsonpath import parse_path
 from engine.graphql.model import (
     Model,
     Relationship,
     SelectPerm,
     TableInfo,
-    TrackedFunction,
 )
+from engine.graphql.object_selection import object_json
 from engine.graphql.options import EngineOptions
 from engine.graphql.ordering import OrderBy
-from engine.graphql.params import Params, to_text
+from engine.graphql.params import Params
 from engine.graphql.providers import JoinField
-from engine.graphql.relay import relay_field
 from engine.graphql.roles import Access, access
+from engine.graphql.row_sets import row_clauses
 from engine.graphql.scalars import GEOMETRIC, STRINGIFIED, scalar_name
 from engine.graphql.selection import Selected, collect, sub_selection_sets
 from engine.graphql.sqltext import (
-    Const,
-    JsonPart,
-    json_array,
-    json_object,
-    json_string,
     json_value,
-    or_null,
-    split_object,
 )
 from engine.graphql.values import Values, from_ast
 
@@ -149,7 +145,6 @@ class Compiler:
         cond = self.permission_condition(info, alias, perm.redact[name])
         return f"(CASE WHEN {cond} THEN {expr} ELSE NULL END)"
 
-    # -- object selections ---------------------------------------------------------------
     def column_expr(self, info: TableInfo, alias: str, column: str) -> str:
         """A column's output expression (numeric types as strings when configured)."""
         ref = f"{alias}.{quote(column)}"
@@ -174,80 +169,6 @@ class Compiler:
         """A column's output as JSON text."""
         return json_value(self.column_expr(info, alias, column), self.column_type(info, column))
 
-    def object_json(self, info: TableInfo, alias: str,
-                    fields: list[Selected]) -> tuple[str, list[str]]:
-        """The JSON text of one row's object and the LEFT JOINs it needs."""
-        perm = self.select_perm(info)
-        f2c = info.field_to_column()
-        pairs: list[tuple[str, JsonPart]] = []
-        joins: list[str] = []
-        for sel in fields:
-            name = sel.name
-            if self.relay and relay_field(self, info, alias, sel, pairs):
-                continue
-            if name == "__typename":
-                pairs.append((sel.alias, json_string(info.name)))
-            elif name in f2c and f2c[name] in perm.columns:
-                expr = self.column_expr(info, alias, f2c[name])
-                sql_type = self.column_type(info, f2c[name])
-                path_arg = self.values.concrete(self.arguments(sel.node).get("path")) \
-                    if sel.node.arguments else None
-                if path_arg is not None:
-                    keys = parse_path(str(path_arg), f"{sel.path}.args.path")
-                    expr = f"{expr} #> {self.params.add(keys, lambda v: v)}::text[]"
-                    sql_type = ""
-                pairs.append((sel.alias,
-                              json_value(self.redacted(info, alias, f2c[name], expr), sql_type)))
-            elif name in info.relationships and self.can_select(info.relationships[name].remote):
-                rel = info.relationships[name]
-                remote = self.model.tables[rel.remote]
-                if rel.array:
-                    pairs.append((sel.alias, self.array_relationship(rel, remote, alias, sel)))
-                else:
-                    expr, more = self.object_relationship(rel, remote, alias, sel)
-                    pairs.append((sel.alias, expr))
-                    joins.extend(more)
-            elif name.endswith("_aggregate") and name[:-10] in info.relationships \
-                    and info.relationships[name[:-10]].array:
-                rel = info.relationships[name[:-10]]
-                remote = self.model.tables[rel.remote]
-                if not self.can_select(rel.remote) or not self.select_perm(
-                        remote).allow_aggregations:
-                    raise validation(f"field '{name}' not found in type: '{info.name}'", sel.path)
-                pairs.append((sel.alias,
-                              or_null(self.aggregate_relationship(rel, remote, alias, sel))))
-            elif self.computed_allowed(info, name):
-                cf = info.computed[name]
-                if cf.returns is None:
-                    expr = computed_call(self, cf, alias, self.arguments(sel.node).get("args"))
-                    fn = cf.function
-                    sql_type = fn.return_base if fn.return_schema == "pg_catalog" else ""
-                    if self.options.stringify_numeric_types and fn.return_base in STRINGIFIED:
-                        expr = f"({expr})::text"
-                        sql_type = "text"
-                    pairs.append((sel.alias,
-                                  json_value(self.redacted(info, alias, name, expr), sql_type)))
-                else:
-                    remote = self.model.tables[cf.returns]
-                    ra = self.new_alias()
-                    call = computed_call(self, cf, alias, self.arguments(sel.node).get("args"))
-                    rows = self.rows_array(remote, ra, sel, [], source=f"{call} {ra}")
-                    pairs.append((sel.alias, f"({rows})"))
-            elif name in self.joins.get(info.key, {}):
-                pairs.append((sel.alias, self.join_slot(info, alias, sel)))
-            else:
-                raise validation(f"field '{name}' not found in type: '{info.name}'", sel.path)
-        return json_object(pairs), joins
-
-    def join_slot(self, info: TableInfo, alias: str, sel: Selected) -> str:
-        """A remote relationship's place in the row: its slot number and join columns."""
-        found = self.joins[info.key][sel.name]
-        self.join_slots.append((found, sel))
-        slot = Const(str(len(self.join_slots) - 1))
-        pairs: list[tuple[str, JsonPart]] = [(JOIN_SLOT_KEY, slot)]
-        pairs.extend((c, self.column_json(info, alias, c)) for c in found.columns)
-        return json_object(pairs)
-
     def column_allowed(self, info: TableInfo, column: str) -> bool:
         """Whether the role may select ``column`` (and so filter and order on it, as Hasura)."""
         perm = self.access(info.key).select
@@ -265,111 +186,16 @@ class Compiler:
             return self.can_select(cf.returns)
         return self.role == "admin" or name in perm.computed_fields
 
-    def object_relationship(self, rel: Relationship, remote: TableInfo, alias: str,
-                            sel: Selected) -> tuple[str, list[str]]:
-        """An object relationship: a LEFT JOIN when a key guarantees one row, else a subquery."""
-        ra = self.new_alias()
-        fields = self.fields(sel, {remote.name})
-        cond = self.join_on(rel, alias, ra)
-        perm = self.select_filter(remote, ra)
-        if perm != "true":
-            cond = f"{cond} AND {perm}"
-        obj, joins = self.object_json(remote, ra, fields)
-        if rel.unique:
-            join = [f"LEFT JOIN {remote.table.qualified} {ra} ON {cond}", *joins]
-            if rel.always_found and perm == "true" and self.reads_committed_rows:
-                return obj, join  # the key guarantees the row: no test per row
-            marker = f"{ra}.{quote(rel.mapping[0][1])}"
-            return f"CASE WHEN {marker} IS NULL THEN 'null' ELSE {obj} END", join
-        return or_null(f"(SELECT {obj} FROM {remote.table.qualified} {ra} {' '.join(joins)} "
-                       f"WHERE {cond} LIMIT 1)"), []
+    # -- what the concept modules answer, for the modules that compile with this state ---
+    def object_json(self, info: TableInfo, alias: str,
+                    fields: list[Selected]) -> tuple[str, list[str]]:
+        """The JSON text of one row's object and the LEFT JOINs it needs."""
+        return object_json(self, info, alias, fields)
 
-    def array_relationship(self, rel: Relationship, remote: TableInfo, alias: str,
-                           sel: Selected) -> str:
-        """An array relationship: a correlated subquery aggregating JSON text."""
-        ra = self.new_alias()
-        return f"({self.rows_array(remote, ra, sel, [self.join_on(rel, alias, ra)])})"
-
-    def aggregate_relationship(self, rel: Relationship, remote: TableInfo, alias: str,
-                               sel: Selected) -> str:
-        """``<rel>_aggregate`` of an array relationship."""
-        ra = self.new_alias()
-        return self.aggregate(remote, ra, sel, [self.join_on(rel, alias, ra)])
-
-    # -- row sets ------------------------------------------------------------------------
     def row_clauses(self, info: TableInfo, alias: str, sel: Selected, conds: list[str],
                     permission_limit: bool = True) -> tuple[str, str, str]:
-        """WHERE, ORDER BY + LIMIT/OFFSET, and the DISTINCT ON prefix of a row set.
-
-        ``permission_limit`` False leaves the role's ``limit`` out (aggregates apply it to
-        their ``nodes`` only).
-        """
-        args = self.arguments(sel.node)
-        perm = self.select_perm(info)
-        path = sel.path
-        for key in args:
-            if key not in ("where", "order_by", "limit", "offset", "distinct_on", "args"):
-                raise validation(f"'{sel.name}' has no argument named '{key}'", f"{path}.args")
-        all_conds = list(conds)
-        pf = self.select_filter(info, alias)
-        if pf != "true":
-            all_conds.append(pf)
-        if args.get("where") is not None:
-            w = self.where(info, alias, args["where"], f"{path}.args.where")
-            if w != "true":
-                all_conds.append(w)
-        where = " WHERE " + " AND ".join(all_conds) if all_conds else ""
-        order_items = self.order_by(info, alias, args.get("order_by"), f"{path}.args.order_by")
-        distinct = ""
-        dcols = self.values.deep(args.get("distinct_on"))
-        if dcols:
-            dcols = dcols if isinstance(dcols, list) else [dcols]
-            exprs = [f"{alias}.{quote(self.enum_column(info, c, f'{path}.args.distinct_on'))}"
-                     for c in dcols]
-            prefix = [e for e, _ in order_items[:len(exprs)]]
-            if order_items and set(prefix) != set(exprs):
-                raise validation('"distinct_on" columns must match initial "order_by" columns',
-                                 f"{path}.args")
-            distinct = "DISTINCT ON (" + ", ".join(exprs) + ") "
-        tail = ""
-        if order_items:
-            tail += " ORDER BY " + ", ".join(f"{e} {d}" for e, d in order_items)
-        limit = int_arg(self.values, args, "limit", path)
-        if perm.limit is not None and permission_limit:
-            limit = perm.limit if limit is None else min(limit, perm.limit)
-        offset = int_arg(self.values, args, "offset", path)
-        if limit is not None:
-            tail += f" LIMIT {int(limit)}"
-        if offset is not None:
-            tail += f" OFFSET {int(offset)}"
-        return where, tail, distinct
-
-    def _row_parts(self, info: TableInfo, alias: str, sel: Selected, conds: list[str],
-                   source: str | None) -> tuple[str, str, str]:
-        """A row set's object JSON, its ``FROM ... LIMIT`` and its ``DISTINCT ON`` prefix."""
-        fields = self.fields(sel, {info.name})
-        where, tail, distinct = self.row_clauses(info, alias, sel, conds)
-        obj, joins = self.object_json(info, alias, fields)
-        source = source or f"{info.table.qualified} {alias}"
-        return obj, f"FROM {source} {' '.join(joins)}{where}{tail}", distinct
-
-    def rows(self, info: TableInfo, alias: str, sel: Selected, conds: list[str],
-             source: str | None = None) -> str:
-        """``SELECT <row JSON text> AS j FROM ... WHERE ... ORDER BY ... LIMIT``."""
-        obj, rest, distinct = self._row_parts(info, alias, sel, conds, source)
-        return f"SELECT {distinct}{obj} AS j {rest}"
-
-    def rows_array(self, info: TableInfo, alias: str, sel: Selected, conds: list[str],
-                   source: str | None = None) -> str:
-        """``SELECT <JSON array text> FROM (<the rows>) _s``: the rows' objects as one array.
-
-        Each row selects its object without the constant start and end every object shares
-        (see :func:`split_object`).
-        """
-        obj, rest, distinct = self._row_parts(info, alias, sel, conds, source)
-        lead, row, trail = split_object(obj)
-        return (f"SELECT {json_array('_s.j', lead=lead, trail=trail)} "
-                f"FROM (SELECT {distinct}{row} AS j {rest}) _s")
+        """WHERE, ORDER BY + LIMIT/OFFSET and DISTINCT ON of a row set (see :mod:`row_sets`)."""
+        return row_clauses(self, info, alias, sel, conds, permission_limit)
 
     def order_by(self, info: TableInfo, alias: str, raw: Any, path: str) -> list[tuple[str, str]]:
         """ORDER BY items (expression, direction) of an ``order_by`` argument."""
@@ -379,47 +205,6 @@ class Compiler:
                   source: str | None = None) -> str:
         """``<table>_aggregate``: aggregate JSON over the filtered row set, plus nodes."""
         return Aggregates(self).compile(info, alias, sel, conds, source)
-
-    # -- root fields ---------------------------------------------------------------------
-    def select_root(self, info: TableInfo, sel: Selected) -> str:
-        """The statement of a ``<table>`` root field."""
-        alias = self.new_alias()
-        return self.rows_array(info, alias, sel, [])
-
-    def select_by_pk(self, info: TableInfo, sel: Selected) -> str:
-        """The statement of a ``<table>_by_pk`` root field."""
-        alias = self.new_alias()
-        args = self.arguments(sel.node)
-        conds = []
-        for column in info.table.primary_key:
-            gname = info.columns[column]
-            if gname not in args:
-                raise validation(f"missing required field '{gname}'", f"{sel.path}.args")
-            col = info.table.columns[column]
-            conds.append(f"{alias}.{quote(column)} = "
-                         f"{self.params.text(args[gname], col.type, to_text)}")
-        pf = self.select_filter(info, alias)
-        if pf != "true":
-            conds.append(pf)
-        obj, joins = self.object_json(info, alias, self.fields(sel, {info.name}))
-        return (f"SELECT {obj} FROM {info.table.qualified} {alias} {' '.join(joins)} "
-                f"WHERE {' AND '.join(conds)}")
-
-    def function_root(self, fn: TrackedFunction, sel: Selected, aggregate: bool) -> str:
-        """The statement of a tracked function root field (or its ``_aggregate``)."""
-        info = self.model.tables[fn.returns]
-        alias = self.new_alias()
-        call = function_call(self, fn, self.arguments(sel.node).get("args"), sel.path)
-        source = f"{call} {alias}"
-        if aggregate:
-            return f"SELECT ({self.aggregate(info, alias, sel, [], source=source)})::text"
-        if not fn.function.returns_set:
-            return f"SELECT _s.j FROM ({self.rows(info, alias, sel, [], source=source)}) _s LIMIT 1"
-        return self.rows_array(info, alias, sel, [], source=source)
-
-    def select_aggregate(self, info: TableInfo, sel: Selected) -> str:
-        """The statement of a ``<table>_aggregate`` root field."""
-        return f"SELECT ({self.aggregate(info, self.new_alias(), sel, [])})::text"
 
 
 __all__ = ["Compiler"]

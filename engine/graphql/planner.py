@@ -21,6 +21,7 @@ from engine.graphql.plan import ParsedDocument, Plan
 from engine.graphql.providers import JoinField, ProvidedField
 from engine.graphql.relay import RELAY_ROOTS, relay_root
 from engine.graphql.roles import Access
+from engine.graphql.root_fields import function_root, select_aggregate, select_by_pk, select_root
 from engine.graphql.roots import (
     IntrospectionRoot,
     LiteralRoot,
@@ -123,7 +124,7 @@ def compile_root(compiler: Compiler, root_kind: str, info: Any, sel: Selected,
         return SqlRoot(sel.alias, relay_root(compiler, root_kind, info, sel),
                        compiler.params.sources)
     if root_kind in ("function", "function_aggregate"):
-        sql = compiler.function_root(info, sel, root_kind == "function_aggregate")
+        sql = function_root(compiler, info, sel, root_kind == "function_aggregate")
         return SqlRoot(sel.alias, sql, compiler.params.sources)
     acc = compiler.access(info.key)
     is_mutation = root_kind.split("_")[0] in ("insert", "update", "delete")
@@ -140,11 +141,11 @@ def compile_root(compiler: Compiler, root_kind: str, info: Any, sel: Selected,
             raise missing
         compiler.reads_committed_rows = True
         if root_kind == "select":
-            sql = compiler.select_root(info, sel)
+            sql = select_root(compiler, info, sel)
         elif root_kind == "select_by_pk":
-            sql = compiler.select_by_pk(info, sel)
+            sql = select_by_pk(compiler, info, sel)
         else:
-            sql = compiler.select_aggregate(info, sel)
+            sql = select_aggregate(compiler, info, sel)
         return SqlRoot(sel.alias, sql, compiler.params.sources)
     mc = MutationCompiler(compiler)
     if root_kind in ("insert", "insert_one"):
