@@ -16,3 +16,23 @@ DATABASE_ERRORS: tuple[type[Exception], ...] = (
     asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError,
 )
 """Catch these (``except DATABASE_ERRORS``) where a database outage is expected."""
+
+_CONNECTION_ENDED = frozenset({"57P01", "57P02", "57P03"})
+"""The server ended (or refused) the session: admin shutdown or a terminated backend, crash
+shutdown, starting up or shutting down."""
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """Whether ``exc`` means the connection broke or could not be made (not a bad statement).
+
+    A PostgreSQL connection exception (SQLSTATE class 08) or the server ending the session
+    (57P01-57P03), asyncpg's interface errors on a closed connection (but not ``DataError``:
+    a value asyncpg could not encode), its ``InternalClientError`` (see above) and socket
+    errors, timeouts included.
+    """
+    if isinstance(exc, asyncpg.PostgresError):
+        state = getattr(exc, "sqlstate", None) or ""
+        return state.startswith("08") or state in _CONNECTION_ENDED
+    if isinstance(exc, asyncpg.DataError):
+        return False
+    return isinstance(exc, asyncpg.InterfaceError | asyncpg.InternalClientError | OSError)

@@ -8,8 +8,9 @@ from collections.abc import Sequence
 import asyncpg
 import orjson
 
+from engine.database_errors import connection_lost
 from engine.graphql.errors import GraphQLFieldError
-from engine.graphql.pgerrors import map_postgres_error
+from engine.graphql.pgerrors import connection_error, map_postgres_error
 from engine.graphql.roots import RootPlan
 
 log = logging.getLogger("engine.graphql.engine")
@@ -35,9 +36,11 @@ def error_body(exc: Exception) -> bytes:
         if mapped.internal:
             log.warning("database error answering a GraphQL request: %s", mapped.internal)
         return errors_body([mapped])
-    if isinstance(exc, asyncpg.InterfaceError | OSError):
-        log.warning("database unavailable: %s", exc)
-        return errors_body([GraphQLFieldError("database query error", "unexpected")])
+    if connection_lost(exc):
+        error = connection_error(exc)
+        log.warning("database connection lost answering a GraphQL request: %s",
+                    error.internal)
+        return errors_body([error])
     # A bug must not turn into a 500 with a traceback for the client; the log keeps it.
     log.error("unexpected error while answering a GraphQL request", exc_info=exc)
     return errors_body([GraphQLFieldError("unexpected error", "unexpected")])

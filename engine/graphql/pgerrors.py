@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from engine.database_errors import connection_lost
 from engine.graphql.errors import GraphQLFieldError
 
 _CONSTRAINT = {
@@ -17,14 +18,37 @@ _CONSTRAINT = {
 
 
 def map_postgres_error(exc: asyncpg.PostgresError, path: str = "$") -> GraphQLFieldError:
-    """The GraphQL error Hasura answers for a database error (reported at ``path``)."""
+    """The GraphQL error Hasura answers for a database error (reported at ``path``).
+
+    A lost connection is the request's error, not a field's: reported at ``$``, as Hasura.
+    """
     error = _mapped(exc)
-    error.path = path
+    if error.code not in _CONNECTION_CODES:
+        error.path = path
     return error
+
+
+def connection_error(exc: BaseException) -> GraphQLFieldError:
+    """Hasura's answer when the connection to PostgreSQL broke or could not be made.
+
+    ``connection error`` (``postgres-error``), or ``max connections reached on postgres``
+    (``postgres-max-connections-error``) when the server refused one more connection. The
+    driver's detail is kept as ``internal`` for the log, never sent.
+    """
+    detail = f"{type(exc).__name__}: {exc}"
+    if getattr(exc, "sqlstate", None) == "53300":
+        return GraphQLFieldError("max connections reached on postgres",
+                                 "postgres-max-connections-error", internal=detail)
+    return GraphQLFieldError("connection error", "postgres-error", internal=detail)
+
+
+_CONNECTION_CODES = frozenset({"postgres-error", "postgres-max-connections-error"})
 
 
 def _mapped(exc: asyncpg.PostgresError) -> GraphQLFieldError:
     state = getattr(exc, "sqlstate", "") or ""
+    if state == "53300" or connection_lost(exc):
+        return connection_error(exc)
     message = str(getattr(exc, "message", None) or exc)
     if state in _CONSTRAINT:
         return GraphQLFieldError(_CONSTRAINT[state] + message, "constraint-violation")

@@ -140,4 +140,8 @@ def _legacy_status(body: bytes) -> int:
         code = orjson.loads(body)["errors"][0]["extensions"]["code"]
     except (orjson.JSONDecodeError, KeyError, IndexError, TypeError):
         return 400
-    return 500 if code == "unexpected" else 400
+    return 500 if code in _SERVER_ERROR_CODES else 400
+
+
+_SERVER_ERROR_CODES = frozenset({"unexpected", "postgres-error", "postgres-max-connections-error"})
+"""Codes ``/v1alpha1/graphql`` answers with 500, as Hasura (its other errors are 400s)."""
