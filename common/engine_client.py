@@ -21,6 +21,13 @@ METADATA_PATH = "/v1/metadata"
 QUERY_PATH = "/v1/query"
 RUN_SQL_PATH = "/v2/query"
 
+KEEPALIVE_EXPIRY = 2.0
+"""Seconds an idle connection is kept for the next call: well under the engine's own 5 s
+keep-alive timeout (uvicorn's). With both at 5 s, a call made as the server's timer fires
+was written to a socket the server then closed unread: the call failed with "connection
+reset" or "server disconnected" (more often on a busy server, whose loop runs that timer
+before reading the request that arrived just before it)."""
+
 
 class EngineCallError(RuntimeError):
     """The engine was unreachable or answered with errors (the message never has variables)."""
@@ -78,7 +85,8 @@ class EngineClient(_EngineCalls):
     def __init__(self, endpoint: str, admin_secret: str | None = None,
                  timeout: float = 30.0) -> None:
         super().__init__(endpoint, admin_secret)
-        self.http = httpx.Client(base_url=self.base_url, timeout=timeout)
+        self.http = httpx.Client(base_url=self.base_url, timeout=timeout,
+                                 limits=httpx.Limits(keepalive_expiry=KEEPALIVE_EXPIRY))
 
     def post(self, path: str, body: Any, headers: Mapping[str, str] | None = None
              ) -> httpx.Response:
@@ -123,7 +131,8 @@ class AsyncEngineClient(_EngineCalls):
     def __init__(self, endpoint: str, admin_secret: str | None = None,
                  timeout: float = 30.0) -> None:
         super().__init__(endpoint, admin_secret)
-        self.http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout)
+        self.http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout,
+                                      limits=httpx.Limits(keepalive_expiry=KEEPALIVE_EXPIRY))
 
     async def post(self, path: str, body: Any, headers: Mapping[str, str] | None = None
                    ) -> httpx.Response:

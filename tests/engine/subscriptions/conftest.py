@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import psycopg
 import pytest
 
@@ -59,17 +58,8 @@ class SubscriptionEngine:
             conn.execute(statement, args)
 
     def stats(self) -> dict[str, Any]:
-        """The engine's pollers and the statements they ran (``/dev/subscriptions``).
-
-        Asked again once if the server closed the client's idle keep-alive connection just
-        as it was reused (a test that waits past the server's keep-alive timeout).
-        """
-        try:
-            response = self.handle.http.get("/dev/subscriptions",
-                                            headers=self.handle.admin_headers())
-        except httpx.RemoteProtocolError:
-            response = self.handle.http.get("/dev/subscriptions",
-                                            headers=self.handle.admin_headers())
+        """The engine's pollers and the statements they ran (``/dev/subscriptions``)."""
+        response = self.handle.http.get("/dev/subscriptions", headers=self.handle.admin_headers())
         assert response.status_code == 200, response.text
         stats: dict[str, Any] = response.json()
         return stats
