@@ -28,7 +28,7 @@ from engine.response_cache.routes import clear_endpoint
 from engine.server import gc_pauses
 from engine.server.admin_only import admin_only_response, admin_refusal
 from engine.server.admin_routes import AdminEndpoint
-from engine.server.cors import CorsPolicy, preflight, request_origin, with_cors
+from engine.server.cors import CorsPolicy, preflight, with_cors
 from engine.server.database import create_pool, database_reachable
 from engine.server.graphql_route import GraphQLEndpoint
 from engine.server.graphql_state import GraphQLHolder, engine_options
@@ -104,6 +104,9 @@ class EngineApp(Starlette):
     """
 
     graphql_endpoint: GraphQLEndpoint
+    direct_routes: dict[bytes, GraphQLEndpoint]
+    """The POST routes the engine's HTTP protocol answers without the ASGI cycle
+    (:mod:`engine.server.direct_cycle`), by raw path."""
     graphql_websocket: GraphQLWebSocket
     relay_websocket: GraphQLWebSocket
     cors: CorsPolicy
@@ -116,8 +119,7 @@ class EngineApp(Starlette):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Dispatch one ASGI event (CORS for browsers first, then the GraphQL fast path)."""
         if scope["type"] == "http":
-            origin = request_origin(scope)
-            cors = None if origin is None else self.cors.headers(origin)
+            cors = self.cors.for_request(scope["headers"])
             if cors is not None:
                 if scope["method"] == "OPTIONS":
                     await preflight(scope, receive, send, cors)
@@ -234,12 +236,13 @@ def create_app(settings: EngineSettings) -> EngineApp:
     cors = CorsPolicy.from_settings(settings.cors_domains, settings.disable_cors)
     websocket = GraphQLWebSocket(state, cors)
     relay_websocket = GraphQLWebSocket(state, cors, relay=True)
+    legacy = GraphQLEndpoint(state, legacy_statuses=True)
+    relay = GraphQLEndpoint(state, relay=True)
     routes = [
         Route("/v1/graphql", graphql, methods=["POST"]),
         WebSocketRoute("/v1/graphql", websocket),
-        Route("/v1alpha1/graphql", GraphQLEndpoint(state, legacy_statuses=True),
-              methods=["POST"]),
-        Route("/v1beta1/relay", GraphQLEndpoint(state, relay=True), methods=["POST"]),
+        Route("/v1alpha1/graphql", legacy, methods=["POST"]),
+        Route("/v1beta1/relay", relay, methods=["POST"]),
         WebSocketRoute("/v1beta1/relay", relay_websocket),
         Route("/v1/metadata", AdminEndpoint(state, "metadata"), methods=["POST"]),
         Route("/v1/query", AdminEndpoint(state, "query"), methods=["POST"]),
@@ -257,6 +260,8 @@ def create_app(settings: EngineSettings) -> EngineApp:
         routes.extend(console_routes())
     app = EngineApp(routes=routes, lifespan=lifespan)
     app.graphql_endpoint = graphql
+    app.direct_routes = {b"/v1/graphql": graphql, b"/v1alpha1/graphql": legacy,
+                         b"/v1beta1/relay": relay}
     app.graphql_websocket = websocket
     app.relay_websocket = relay_websocket
     app.cors = cors

@@ -14,8 +14,6 @@ import functools
 import ipaddress
 from collections.abc import Iterable, Sequence
 
-from starlette.types import Scope
-
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -71,16 +69,15 @@ def client_address(peer: str | None, forwarded_for: str | None,
     return str(peer_address)
 
 
-def scope_client_address(scope: Scope, trusted_proxies: Sequence[Network]) -> str | None:
-    """:func:`client_address` for an ASGI request.
+def request_client_address(peer: str | None, headers: Iterable[tuple[bytes, bytes]],
+                           trusted_proxies: Sequence[Network]) -> str | None:
+    """:func:`client_address` for a request from socket peer ``peer`` with ``headers``.
 
     Repeated ``X-Forwarded-For`` headers join, in order, as RFC 9110 says.
     """
-    client = scope.get("client")
-    peer = client[0] if client else None
     if not trusted_proxies:
         return _peer_address(peer) if peer else None
-    values = [v.decode("latin-1") for n, v in scope["headers"] if n == b"x-forwarded-for"]
+    values = [v.decode("latin-1") for n, v in headers if n == b"x-forwarded-for"]
     return client_address(peer, ",".join(values) or None, trusted_proxies)
 
 

@@ -17,6 +17,7 @@ Requests without ``Origin`` (servers, Lambdas) pay for one header lookup only.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -28,7 +29,11 @@ _MAX_AGE = b"1728000"
 
 def request_origin(scope: Scope) -> bytes | None:
     """The request's ``Origin`` header, if any."""
-    for name, value in scope["headers"]:
+    return _origin(scope["headers"])
+
+
+def _origin(headers: Iterable[tuple[bytes, bytes]]) -> bytes | None:
+    for name, value in headers:
         if name == b"origin":
             return bytes(value)
     return None
@@ -92,6 +97,12 @@ class CorsPolicy:
         scheme, host, port = split
         return any(scheme == w_scheme and host.endswith(suffix) and port == w_port
                    for w_scheme, suffix, w_port in self.wildcards)
+
+    def for_request(self, headers: Iterable[tuple[bytes, bytes]]
+                    ) -> list[tuple[bytes, bytes]] | None:
+        """The CORS headers for a request with ``headers``, or None (no ``Origin``, or none)."""
+        origin = _origin(headers)
+        return None if origin is None else self.headers(origin)
 
     def headers(self, origin: bytes) -> list[tuple[bytes, bytes]] | None:
         """The CORS headers for ``origin``, or None when it gets none."""

@@ -30,9 +30,14 @@ from engine.limits import RoleLimits
 from engine.limits.operation import check_batch
 from engine.limits.rate import rate_limited
 from engine.response_cache.serve import answer_cached, might_be_cached
-from engine.server.client_address import parse_networks, scope_client_address
-from engine.server.request_guard import read_json_request
-from engine.server.responses import graphql_error, send_json, send_json_bytes
+from engine.server.client_address import parse_networks, request_client_address
+from engine.server.request_guard import (
+    Headers,
+    RequestRefusedError,
+    check_request_headers,
+    read_limited_body,
+)
+from engine.server.responses import Answer, graphql_error, json_answer, send_json_bytes
 from engine.server.state import ServerState
 from engine.session import Session
 
@@ -40,7 +45,13 @@ logger = logging.getLogger("engine.server")
 
 
 class GraphQLEndpoint:
-    """The ASGI app behind ``/v1/graphql``."""
+    """The route behind ``/v1/graphql`` (and its Relay and legacy variants).
+
+    Its logic is transport-neutral: :meth:`refusal` before the body is read, then
+    :meth:`answer` with the whole body, each giving status, body and extra headers. The
+    ASGI app (``__call__``) and the engine's HTTP protocol (which answers these POSTs
+    without the ASGI cycle, :mod:`engine.server.direct_cycle`) both call them.
+    """
 
     def __init__(self, state: ServerState, *, legacy_statuses: bool = False,
                  relay: bool = False) -> None:
@@ -49,21 +60,46 @@ class GraphQLEndpoint:
         self.relay = relay
         """Serve the Relay schema (``/v1beta1/relay``)."""
         self.trusted_proxies = parse_networks(",".join(state.settings.trusted_proxies))
+        self.max_body_bytes = state.settings.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Answer one request."""
-        if scope["method"] != "POST":
-            await send_json(send, 405, graphql_error("only POST is supported", "not-supported"))
-            return
-        body = await read_json_request(scope, receive, send,
-                                       self.state.settings.max_body_bytes, graphql_error)
-        if body is None:
-            return
-        # ASGI servers hand header names lower-cased; a repeated header keeps its last value.
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        """Answer one request (ASGI)."""
+        headers = scope["headers"]
+        answer = self.refusal(scope["method"], headers)
+        if answer is None:
+            try:
+                body = await read_limited_body(receive, self.max_body_bytes)
+            except RequestRefusedError as exc:
+                answer = refused(exc)
+            else:
+                client = scope.get("client")
+                answer = await self.answer(headers, client[0] if client else None, body)
+        await send_json_bytes(send, *answer)
+
+    def refusal(self, method: str, headers: Headers) -> Answer | None:
+        """The answer to a request refused before its body is read, or None to read it.
+
+        405 for a method other than POST; 415, 413 or 400 from the request guard.
+        """
+        if method != "POST":
+            return json_answer(405, graphql_error("only POST is supported", "not-supported"))
+        try:
+            check_request_headers(headers, self.max_body_bytes)
+        except RequestRefusedError as exc:
+            return refused(exc)
+        return None
+
+    async def answer(self, raw_headers: Headers, peer: str | None, body: bytes) -> Answer:
+        """The answer to a POST with ``raw_headers`` from socket peer ``peer``, and ``body``.
+
+        Every error the request can cause is answered here; an exception escaping is the
+        server's own fault (the transport answers it 500).
+        """
+        # Header names come lower-cased; a repeated header keeps its last value.
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in raw_headers}
         # Rate limits here and behind the engine (actions get client headers) key on the
         # client address this engine vouches for, never on the client's X-Forwarded-For.
-        client = scope_client_address(scope, self.trusted_proxies)
+        client = request_client_address(peer, raw_headers, self.trusted_proxies)
         headers.pop("x-forwarded-for", None)
         if client is not None:
             headers["x-forwarded-for"] = client
@@ -71,26 +107,22 @@ class GraphQLEndpoint:
             session = await self.state.resolver.resolve(headers)
         except AuthError as exc:
             status = exc.status if self.legacy_statuses else 200
-            await send_json(send, status, graphql_error(exc.message, exc.code))
-            return
+            return json_answer(status, graphql_error(exc.message, exc.code))
         try:
             payload = orjson.loads(body)
         except orjson.JSONDecodeError:
-            await send_json(send, 200, graphql_error("invalid JSON in the request body",
-                                                     "invalid-json"))
-            return
+            return json_answer(200, graphql_error("invalid JSON in the request body",
+                                                  "invalid-json"))
         holder = self.state.graphql
         engine = None if holder is None else holder.current
         if engine is None:
-            await send_json(send, 200, graphql_error("the GraphQL schema is not available",
-                                                     "unexpected"))
-            return
+            return json_answer(200, graphql_error("the GraphQL schema is not available",
+                                                  "unexpected"))
         try:
             await self._admit(headers, engine.limits.for_role(session.role), session, payload)
         except GraphQLFieldError as exc:
-            status = 400 if self.legacy_statuses else 200
-            await send_json_bytes(send, status, orjson.dumps({"errors": [exc.to_json()]}))
-            return
+            return json_answer(400 if self.legacy_statuses else 200,
+                               {"errors": [exc.to_json()]})
         cache = self.state.response_cache
         extra = None
         try:
@@ -101,12 +133,11 @@ class GraphQLEndpoint:
                 out = await engine.execute(payload, session, headers, relay=self.relay)
         except Exception:
             logger.exception("unexpected error answering a GraphQL request")
-            await send_json(send, 500, graphql_error("unexpected error", "unexpected"))
-            return
+            return json_answer(500, graphql_error("unexpected error", "unexpected"))
         status = 200
         if self.legacy_statuses and out.startswith(b'{"errors"'):
             status = _legacy_status(out)
-        await send_json_bytes(send, status, out, extra)
+        return status, out, extra
 
     async def _admit(self, headers: dict[str, str], limits: RoleLimits, session: Session,
                payload: Any) -> None:
@@ -132,6 +163,11 @@ class GraphQLEndpoint:
                                                      rate.max_reqs_per_min, max(count, 1))
         if retry_after is not None:
             raise rate_limited(retry_after)
+
+
+def refused(exc: RequestRefusedError) -> Answer:
+    """A transport refusal (415, 413, 400) answered as a GraphQL error."""
+    return json_answer(exc.status, graphql_error(exc.message, exc.code))
 
 
 def _legacy_status(body: bytes) -> int:

@@ -7,14 +7,28 @@ event loop is held and sent together at the end of that turn (``writelines``, on
 ``writev``), so a small answer leaves in one segment. Nothing waits longer than the turn
 that produced it, and ``close``/``write_eof`` send what is held first. A websocket
 upgrade hands the socket's own transport to the websocket protocol.
+
+A ``POST`` to one of the app's GraphQL routes (its ``direct_routes``) skips uvicorn's ASGI
+cycle: the protocol runs a :class:`~engine.server.direct_cycle.DirectCycle`, which calls
+the route's own logic and writes the response in one write. Every other request (other
+paths and methods, ``OPTIONS`` preflights, websocket upgrades) and the lifespan go through
+uvicorn as before.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Any
 
+import httptools
+from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.server import ServerState
+
+from engine.server.cors import CorsPolicy
+from engine.server.direct_cycle import DirectCycle
+from engine.server.graphql_route import GraphQLEndpoint
 
 
 class CoalescingTransport:
@@ -52,6 +66,12 @@ class CoalescingTransport:
         else:
             self._transport.writelines(pending)
 
+    def write_now(self, data: bytes) -> None:
+        """Write ``data`` at once, after anything held (one write for a whole response)."""
+        if self._pending is not None:
+            self._flush()
+        self._transport.write(data)
+
     def get_write_buffer_size(self) -> int:
         """Bytes not yet written: held here, then in the transport's buffer."""
         held = sum(len(chunk) for chunk in self._pending or ())
@@ -77,7 +97,47 @@ class CoalescingTransport:
 
 
 class EngineHttpProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol on a :class:`CoalescingTransport`."""
+    """uvicorn's httptools protocol on a :class:`CoalescingTransport`, GraphQL POSTs direct.
+
+    The app's ``direct_routes`` (raw path to endpoint) and ``cors`` policy are read once;
+    an app without them (or a server with a root path or a concurrency limit, which the
+    direct path does not apply) is served by uvicorn alone.
+    """
+
+    def __init__(self, config: Config, server_state: ServerState,
+                 app_state: dict[str, Any],
+                 _loop: asyncio.AbstractEventLoop | None = None) -> None:
+        super().__init__(config, server_state, app_state, _loop)
+        routes: Mapping[bytes, GraphQLEndpoint] = getattr(config.app, "direct_routes", None) or {}
+        if config.root_path or config.limit_concurrency is not None:
+            routes = {}
+        self.direct_routes = routes
+        self.direct_cors: CorsPolicy | None = getattr(config.app, "cors", None)
+
+    def on_headers_complete(self) -> None:
+        """Start a :class:`DirectCycle` for a GraphQL POST; anything else as uvicorn does."""
+        parser = self.parser
+        endpoint = None
+        if self.direct_routes and parser.get_method() == b"POST" and not parser.should_upgrade():
+            url = self.url
+            if b"?" in url or b"#" in url:
+                url = httptools.parse_url(url).path
+            endpoint = self.direct_routes.get(url)
+        if endpoint is None:
+            super().on_headers_complete()
+            return
+        existing = self.cycle
+        self.cycle = cycle = DirectCycle(
+            endpoint, self.direct_cors, self.headers, self.client[0] if self.client else None,
+            self.transport, self.flow, self.server_state,
+            expect_100_continue=self.expect_100_continue,
+            keep_alive=parser.get_http_version() != "1.0" and parser.should_keep_alive(),
+            on_response=self.on_response_complete)
+        if existing is None or existing.response_complete:
+            self._start_asgi_task(cycle, self.app)
+        else:  # pipelined: answered in order, once the request before it is
+            self.flow.pause_reading()
+            self.pipeline.appendleft((cycle, self.app))
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         """Wrap the connection's transport, then set up as uvicorn does."""

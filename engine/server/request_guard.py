@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from starlette.types import Receive, Scope, Send
@@ -26,20 +26,24 @@ class RequestRefusedError(ServiceError):
         super().__init__(message, code=code, status=status)
 
 
-def _header(scope: Scope, wanted: bytes) -> bytes | None:
-    for name, value in scope["headers"]:
+Headers = Sequence[tuple[bytes, bytes]]
+"""A request's headers as the HTTP server hands them: lower-cased names, in order."""
+
+
+def _header(headers: Headers, wanted: bytes) -> bytes | None:
+    for name, value in headers:
         if name == wanted:
             return bytes(value)
     return None
 
 
-def check_json_content_type(scope: Scope) -> None:
+def check_json_content_type(headers: Headers) -> None:
     """Refuse a request whose ``Content-Type`` is not JSON.
 
     Raises:
         RequestRefusedError: 415 ``invalid-headers``.
     """
-    raw = _header(scope, b"content-type")
+    raw = _header(headers, b"content-type")
     media = (raw or b"").split(b";", 1)[0].strip().lower()
     if media == b"application/json" or (media.startswith(b"application/")
                                         and media.endswith(b"+json")):
@@ -49,13 +53,13 @@ def check_json_content_type(scope: Scope) -> None:
                          f"the Content-Type must be application/json (got {shown})")
 
 
-async def read_limited_body(scope: Scope, receive: Receive, limit: int) -> bytes:
-    """The whole request body, refused once it would pass ``limit`` bytes.
+def check_declared_length(headers: Headers, limit: int) -> None:
+    """Refuse a request whose declared ``Content-Length`` passes ``limit``, before reading it.
 
     Raises:
-        RequestRefusedError: 413 ``request-too-large``.
+        RequestRefusedError: 413 ``request-too-large``; 400 for a length that is not a number.
     """
-    declared = _header(scope, b"content-length")
+    declared = _header(headers, b"content-length")
     if declared is not None:
         try:
             size = int(declared)
@@ -63,7 +67,25 @@ async def read_limited_body(scope: Scope, receive: Receive, limit: int) -> bytes
             raise RequestRefusedError(400, "invalid-headers", "Content-Length is not a number") \
                 from None
         if size > limit:
-            raise _too_large(limit)
+            raise too_large(limit)
+
+
+def check_request_headers(headers: Headers, limit: int) -> None:
+    """Both checks made before a byte of the body is read (content type, declared length).
+
+    Raises:
+        RequestRefusedError: 415, 413 or 400.
+    """
+    check_json_content_type(headers)
+    check_declared_length(headers, limit)
+
+
+async def read_limited_body(receive: Receive, limit: int) -> bytes:
+    """The whole request body, refused once it would pass ``limit`` bytes.
+
+    Raises:
+        RequestRefusedError: 413 ``request-too-large``.
+    """
     chunks: list[bytes] = []
     total = 0
     more = True
@@ -74,7 +96,7 @@ async def read_limited_body(scope: Scope, receive: Receive, limit: int) -> bytes
         chunk = message.get("body", b"")
         total += len(chunk)
         if total > limit:
-            raise _too_large(limit)
+            raise too_large(limit)
         chunks.append(chunk)
         more = message.get("more_body", False)
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
@@ -87,13 +109,14 @@ async def read_json_request(scope: Scope, receive: Receive, send: Send, limit: i
     ``error(message, code)`` shapes the refusal as the endpoint words its errors.
     """
     try:
-        check_json_content_type(scope)
-        return await read_limited_body(scope, receive, limit)
+        check_request_headers(scope["headers"], limit)
+        return await read_limited_body(receive, limit)
     except RequestRefusedError as exc:
         await send_json(send, exc.status, error(exc.message, exc.code))
         return None
 
 
-def _too_large(limit: int) -> RequestRefusedError:
+def too_large(limit: int) -> RequestRefusedError:
+    """The refusal of a body past ``limit`` bytes (413 ``request-too-large``)."""
     return RequestRefusedError(413, "request-too-large",
                           f"the request body is larger than the limit of {limit} bytes")

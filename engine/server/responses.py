@@ -11,6 +11,9 @@ from common.errors import ServiceError
 
 JSON_HEADERS = [(b"content-type", b"application/json; charset=utf-8")]
 
+Answer = tuple[int, bytes, list[tuple[bytes, bytes]] | None]
+"""A JSON response, whatever carries it: status, body (JSON), extra headers (or None)."""
+
 
 async def send_json_bytes(send: Send, status: int, body: bytes,
                           extra_headers: list[tuple[bytes, bytes]] | None = None) -> None:
@@ -25,6 +28,11 @@ async def send_json_bytes(send: Send, status: int, body: bytes,
 async def send_json(send: Send, status: int, value: Any) -> None:
     """Serialise ``value`` and send it with ``status``."""
     await send_json_bytes(send, status, orjson.dumps(value))
+
+
+def json_answer(status: int, value: Any) -> Answer:
+    """``value`` serialised, answered with ``status`` and no extra header."""
+    return status, orjson.dumps(value), None
 
 
 def graphql_error(message: str, code: str, path: str = "$") -> dict[str, Any]:
