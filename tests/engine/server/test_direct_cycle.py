@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, cast
 
 import orjson
@@ -139,7 +139,7 @@ def test_direct_cycle_keeps_the_connection_and_the_asgi_path_headers(
     assert seen[0][0] == ["content-length", "content-type", "date", "server"]
 
 
-@pytest.mark.parametrize("version, extra", [("1.0", ""), ("1.1", "Connection: close\r\n")])
+@pytest.mark.parametrize(("version", "extra"), [("1.0", ""), ("1.1", "Connection: close\r\n")])
 def test_direct_cycle_closes_when_asked(direct: EngineHandle, conn: socket.socket,
                                         version: str, extra: str) -> None:
     """GIVEN an HTTP/1.0 request, or an HTTP/1.1 one with ``Connection: close``.
@@ -214,7 +214,7 @@ def test_direct_cycle_refuses_too_large_and_not_json(direct: EngineHandle,
     assert orjson.loads(body)["errors"][0]["extensions"]["code"] == "request-too-large"
 
 
-@pytest.mark.parametrize("origin, expected", [
+@pytest.mark.parametrize(("origin", "expected"), [
     (ORIGIN, {"access-control-allow-origin": ORIGIN,
               "access-control-allow-credentials": "true", "vary": "Origin"}),
     ("https://elsewhere.example.org", {}),
@@ -235,9 +235,13 @@ def test_direct_cycle_adds_the_cors_headers_of_an_allowed_origin(
 
 
 class _FaultyEndpoint:
-    """A GraphQL route whose answer raises for a body of ``boom``."""
+    """A GraphQL route: its answer raises for ``boom``, waits on :attr:`release` for ``slow``."""
 
     max_body_bytes = LIMIT
+
+    def __init__(self) -> None:
+        self.entered = asyncio.Event()
+        self.release = asyncio.Event()
 
     def refusal(self, method: str, headers: Any) -> Answer | None:
         return None
@@ -245,6 +249,9 @@ class _FaultyEndpoint:
     async def answer(self, headers: Any, peer: str | None, body: bytes) -> Answer:
         if body == b"boom":
             raise RuntimeError("the route failed")
+        if body == b"slow":
+            self.entered.set()
+            await self.release.wait()
         return 200, b'{"ok":true}', None
 
 
@@ -252,51 +259,88 @@ class _App:
     """An ASGI app that answers 404, with one direct route."""
 
     def __init__(self) -> None:
-        self.direct_routes = {b"/v1/graphql": _FaultyEndpoint()}
+        self.endpoint = _FaultyEndpoint()
+        self.direct_routes = {b"/v1/graphql": self.endpoint}
         self.cors = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "lifespan":
-            return
         await send({"type": "http.response.start", "status": 404, "headers": []})
         await send({"type": "http.response.body", "body": b""})
 
 
-async def test_direct_cycle_answers_an_exception_500_and_closes() -> None:
+@pytest.fixture
+async def served() -> AsyncIterator[tuple[_App, uvicorn.Server, int]]:
+    """A uvicorn server with the engine's protocol serving :class:`_App` on a free port."""
+    port = free_port()
+    app = _App()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, http=EngineHttpProtocol,
+                            lifespan="off", log_level="critical")
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve())
+    for _ in range(600):
+        if server.started or serving.done():
+            break
+        await asyncio.sleep(0.05)
+    assert server.started
+    yield app, server, port
+    app.endpoint.release.set()
+    server.should_exit = True
+    await asyncio.wait_for(serving, 30)
+
+
+def _post(body: bytes) -> bytes:
+    return b"POST /v1/graphql HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s" % (
+        len(body), body)
+
+
+async def test_direct_cycle_answers_an_exception_500_and_closes(
+        served: tuple[_App, uvicorn.Server, int]) -> None:
     """GIVEN a route whose answer raises, served by the engine's protocol.
 
     WHEN a request makes it raise
     THEN 500 ``Internal Server Error`` with ``connection: close`` and the connection is
     closed (as uvicorn does); a new connection is served.
     """
-    port = free_port()
-    config = uvicorn.Config(_App(), host="127.0.0.1", port=port, http=EngineHttpProtocol,
-                            lifespan="off", log_level="critical")
-    server = uvicorn.Server(config)
-    serving = asyncio.create_task(server.serve())
-    try:
-        for _ in range(600):
-            if server.started:
-                break
-            await asyncio.sleep(0.05)
-        assert server.started
+    _, _, port = served
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(_post(b"boom"))
+    answer = await asyncio.wait_for(reader.read(), 30)  # until the server closes
+    writer.close()
+    assert answer.startswith(b"HTTP/1.1 500 Internal Server Error\r\n")
+    assert b"connection: close\r\n" in answer
+    assert answer.endswith(b"Internal Server Error")
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(_post(b"{}"))
+    head = await asyncio.wait_for(reader.readuntil(b'{"ok":true}'), 30)
+    assert head.startswith(b"HTTP/1.1 200 OK\r\n")
+    writer.close()
 
-        async def exchange(body: bytes) -> tuple[bytes, bytes]:
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.write(b"POST /v1/graphql HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s"
-                         % (len(body), body))
-            answer = await asyncio.wait_for(reader.read(), 30)  # until the server closes
-            writer.close()
-            return answer.split(b"\r\n", 1)[0], answer
 
-        status, answer = await exchange(b"boom")
-        assert status == b"HTTP/1.1 500 Internal Server Error"
-        assert b"connection: close\r\n" in answer and answer.endswith(b"Internal Server Error")
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        writer.write(b"POST /v1/graphql HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}")
-        head = await asyncio.wait_for(reader.readuntil(b'{"ok":true}'), 30)
-        assert head.startswith(b"HTTP/1.1 200 OK\r\n")
-        writer.close()
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(serving, 30)
+async def test_direct_cycle_is_finished_by_a_stopping_server(
+        served: tuple[_App, uvicorn.Server, int]) -> None:
+    """GIVEN a request in flight on the direct path.
+
+    WHEN the server is told to stop, then the request's answer is ready
+    THEN the answer is still sent, with ``connection: close``, and the connection closed
+    (uvicorn's graceful shutdown waits for the request's task).
+    """
+    app, server, port = served
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(_post(b"slow"))
+    await asyncio.wait_for(app.endpoint.entered.wait(), 30)
+    server.should_exit = True
+    for _ in range(600):  # shutting down once it stops accepting connections
+        try:
+            _, probe = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            break
+        probe.close()
+        await asyncio.sleep(0.05)
+    else:
+        pytest.fail("the server kept accepting connections")
+    app.endpoint.release.set()
+    answer = await asyncio.wait_for(reader.read(), 30)
+    writer.close()
+    assert answer.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert b"connection: close\r\n" in answer
+    assert answer.endswith(b'{"ok":true}')
