@@ -12,7 +12,8 @@ import gc
 import os
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg
@@ -159,7 +160,9 @@ def start_engine(
 
     ``options`` are :class:`devstack.services.engine.EngineServer`'s (admin secret defaults
     to ``ENGINE_ADMIN_SECRET``). Every engine started is stopped, by pid, after the session,
-    before ``pg_server`` (which it depends on for that order).
+    before ``pg_server`` (which it depends on for that order): all at once, since each stop
+    is mostly waiting for a process to finish its shutdown (one after the other, a full run's
+    engines took about 20 s).
     """
     started: list[EngineHandle] = []
 
@@ -173,9 +176,17 @@ def start_engine(
         return handle
 
     yield start
-    for handle in reversed(started):
+    for handle in started:
         handle.close()
-        handle.server.stop()
+    stop_together([handle.server for handle in started])
+
+
+def stop_together(servers: Sequence[EngineServer]) -> None:
+    """Stop every server (each by its pid) at the same time; returns when all are stopped."""
+    if servers:
+        with ThreadPoolExecutor(max_workers=len(servers), thread_name_prefix="stop") as pool:
+            for stopped in [pool.submit(server.stop) for server in servers]:
+                stopped.result()
 
 
 @pytest.fixture(scope="session")
