@@ -113,6 +113,21 @@ class EngineHttpProtocol(HttpToolsProtocol):
             routes = {}
         self.direct_routes = routes
         self.direct_cors: CorsPolicy | None = getattr(config.app, "cors", None)
+        self.idle_since: float | None = None
+        """When the connection's last response went out with nothing received since."""
+
+    def on_message_begin(self) -> None:
+        """A request starts: its URL and headers; its ASGI scope only if uvicorn serves it."""
+        self.url = b""
+        self.expect_100_continue = False
+        self.headers = []
+
+    def _begin_scope(self) -> None:
+        """Build the request's ASGI scope as uvicorn does (it holds the headers read so far)."""
+        url, headers, expect = self.url, self.headers, self.expect_100_continue
+        super().on_message_begin()
+        self.url, self.headers, self.expect_100_continue = url, headers, expect
+        self.scope["headers"] = headers
 
     def on_headers_complete(self) -> None:
         """Start a :class:`DirectCycle` for a GraphQL POST; anything else as uvicorn does."""
@@ -124,6 +139,7 @@ class EngineHttpProtocol(HttpToolsProtocol):
                 url = httptools.parse_url(url).path
             endpoint = self.direct_routes.get(url)
         if endpoint is None:
+            self._begin_scope()
             super().on_headers_complete()
             return
         existing = self.cycle
@@ -138,6 +154,48 @@ class EngineHttpProtocol(HttpToolsProtocol):
         else:  # pipelined: answered in order, once the request before it is
             self.flow.pause_reading()
             self.pipeline.appendleft((cycle, self.app))
+
+    # Keep-alive: uvicorn arms a timer after each response and cancels it on the next read.
+    # Here one timer covers an idle spell: reads only mark the connection busy, and a timer
+    # that fires early (a response went out since it was armed) waits for the remainder.
+
+    def _unset_keepalive_if_required(self) -> None:
+        self.idle_since = None
+
+    def on_response_complete(self) -> None:
+        """Start the next pipelined request, or count the connection idle from now."""
+        self.server_state.total_requests += 1
+        if self.transport.is_closing():
+            return
+        self.idle_since = None
+        self.flow.resume_reading()
+        if self.pipeline:
+            cycle, app = self.pipeline.pop()
+            self._start_asgi_task(cycle, app)
+            return
+        self.idle_since = self.loop.time()
+        if self.timeout_keep_alive_task is None:
+            self.timeout_keep_alive_task = self.loop.call_later(
+                self.timeout_keep_alive, self.timeout_keep_alive_handler)
+
+    def timeout_keep_alive_handler(self) -> None:
+        """Close the connection once it has been idle for the keep-alive timeout."""
+        self.timeout_keep_alive_task = None
+        if self.idle_since is None:
+            return  # busy: its next response arms the timer again
+        left = self.idle_since + self.timeout_keep_alive - self.loop.time()
+        if left > 0:
+            self.timeout_keep_alive_task = self.loop.call_later(
+                left, self.timeout_keep_alive_handler)
+            return
+        super().timeout_keep_alive_handler()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        """Drop the keep-alive timer, then as uvicorn does."""
+        if self.timeout_keep_alive_task is not None:
+            self.timeout_keep_alive_task.cancel()
+            self.timeout_keep_alive_task = None
+        super().connection_lost(exc)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         """Wrap the connection's transport, then set up as uvicorn does."""

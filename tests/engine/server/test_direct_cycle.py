@@ -270,11 +270,14 @@ class _App:
 
 @pytest.fixture
 async def served() -> AsyncIterator[tuple[_App, uvicorn.Server, int]]:
-    """A uvicorn server with the engine's protocol serving :class:`_App` on a free port."""
+    """A uvicorn server with the engine's protocol serving :class:`_App` on a free port.
+
+    Its keep-alive timeout is 1 s.
+    """
     port = free_port()
     app = _App()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, http=EngineHttpProtocol,
-                            lifespan="off", log_level="critical")
+                            lifespan="off", log_level="critical", timeout_keep_alive=1)
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve())
     for _ in range(600):
@@ -344,3 +347,19 @@ async def test_direct_cycle_is_finished_by_a_stopping_server(
     assert answer.startswith(b"HTTP/1.1 200 OK\r\n")
     assert b"connection: close\r\n" in answer
     assert answer.endswith(b'{"ok":true}')
+
+
+async def test_direct_cycle_idle_connection_is_closed_after_the_keep_alive_timeout(
+        served: tuple[_App, uvicorn.Server, int]) -> None:
+    """GIVEN a connection that sent two requests, one after the other's answer.
+
+    WHEN it then sends nothing
+    THEN the server closes it (the keep-alive timeout), having answered both.
+    """
+    _, _, port = served
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    for _ in range(2):
+        writer.write(_post(b"{}"))
+        await asyncio.wait_for(reader.readuntil(b'{"ok":true}'), 30)
+    assert await asyncio.wait_for(reader.read(), 30) == b""  # closed by the server
+    writer.close()
