@@ -16,6 +16,7 @@ from graphql import FieldNode, FragmentDefinitionNode
 
 from engine.catalog.model import quote
 from engine.graphql.aggregates import Aggregates
+from engine.graphql.bare_strings import RowStrings
 from engine.graphql.boolexp import BoolExp
 from engine.graphql.errors import validation
 from engine.graphql.model import (
@@ -64,6 +65,11 @@ class Compiler:
         """(schema, table) → the role's fields answered by another server."""
         self.join_slots: list[tuple[JoinField, Selected]] = []
         """Join fields the statement selects, by slot (see :mod:`engine.graphql.joins`)."""
+        self.row_strings: list[RowStrings | None] = []
+        """The rows being compiled, innermost last, for their strings (None: a subquery of
+        a row; see :mod:`engine.graphql.bare_strings`)."""
+        self.markers = 0
+        """String markers handed out (each row's are numbered apart from the others')."""
         self.reads_committed_rows = False
         """The statement only reads (a query root): an enforced foreign key's row is there.
         Off for mutations, whose returning rows may point at rows the statement's own

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from engine.catalog.model import quote
+from engine.graphql.bare_strings import BARE_STRING_TYPES, bare_string, outside_row
 from engine.graphql.calls import computed_call
 from engine.graphql.errors import validation
 from engine.graphql.joins import JOIN_SLOT_KEY
@@ -42,8 +43,9 @@ def object_json(c: Compiler, info: TableInfo, alias: str,
                 keys = parse_path(str(path_arg), f"{sel.path}.args.path")
                 expr = f"{expr} #> {c.params.add(keys, lambda v: v)}::text[]"
                 sql_type = ""
-            pairs.append((sel.alias,
-                          json_value(c.redacted(info, alias, f2c[name], expr), sql_type)))
+            value = c.redacted(info, alias, f2c[name], expr)
+            bare = bare_string(c, value) if sql_type in BARE_STRING_TYPES else None
+            pairs.append((sel.alias, json_value(value, sql_type) if bare is None else bare))
         elif name in info.relationships and c.can_select(info.relationships[name].remote):
             rel = info.relationships[name]
             remote = c.model.tables[rel.remote]
@@ -60,8 +62,9 @@ def object_json(c: Compiler, info: TableInfo, alias: str,
             if not c.can_select(rel.remote) or not c.select_perm(
                     remote).allow_aggregations:
                 raise validation(f"field '{name}' not found in type: '{info.name}'", sel.path)
-            pairs.append((sel.alias,
-                          or_null(aggregate_relationship(c, rel, remote, alias, sel))))
+            with outside_row(c):
+                pairs.append((sel.alias,
+                              or_null(aggregate_relationship(c, rel, remote, alias, sel))))
         elif c.computed_allowed(info, name):
             cf = info.computed[name]
             if cf.returns is None:
@@ -105,7 +108,11 @@ def object_relationship(c: Compiler, rel: Relationship, remote: TableInfo, alias
     perm = c.select_filter(remote, ra)
     if perm != "true":
         cond = f"{cond} AND {perm}"
-    obj, joins = object_json(c, remote, ra, fields)
+    if rel.unique:
+        obj, joins = object_json(c, remote, ra, fields)
+    else:
+        with outside_row(c):  # a subquery of the row
+            obj, joins = object_json(c, remote, ra, fields)
     if rel.unique:
         join = [f"LEFT JOIN {remote.table.qualified} {ra} ON {cond}", *joins]
         if rel.always_found and perm == "true" and c.reads_committed_rows:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from engine.catalog.model import quote
 from engine.graphql.arguments import int_arg
+from engine.graphql.bare_strings import RowStrings, finish_row, row_strings
 from engine.graphql.errors import validation
 from engine.graphql.model import TableInfo
 from engine.graphql.selection import Selected
@@ -76,8 +77,10 @@ def row_parts(c: Compiler, info: TableInfo, alias: str, sel: Selected, conds: li
 def rows(c: Compiler, info: TableInfo, alias: str, sel: Selected, conds: list[str],
          source: str | None = None) -> str:
     """``SELECT <row JSON text> AS j FROM ... WHERE ... ORDER BY ... LIMIT``."""
-    obj, rest, distinct = row_parts(c, info, alias, sel, conds, source)
-    return f"SELECT {distinct}{obj} AS j {rest}"
+    frame = RowStrings()
+    with row_strings(c, frame):
+        obj, rest, distinct = row_parts(c, info, alias, sel, conds, source)
+    return f"SELECT {distinct}{finish_row(frame, obj)} AS j {rest}"
 
 
 def rows_array(c: Compiler, info: TableInfo, alias: str, sel: Selected, conds: list[str],
@@ -87,7 +90,9 @@ def rows_array(c: Compiler, info: TableInfo, alias: str, sel: Selected, conds: l
     Each row selects its object without the constant start and end every object shares
     (see :func:`split_object`).
     """
-    obj, rest, distinct = row_parts(c, info, alias, sel, conds, source)
+    frame = RowStrings()
+    with row_strings(c, frame):
+        obj, rest, distinct = row_parts(c, info, alias, sel, conds, source)
     lead, row, trail = split_object(obj)
     return (f"SELECT {json_array('_s.j', lead=lead, trail=trail)} "
-            f"FROM (SELECT {distinct}{row} AS j {rest}) _s")
+            f"FROM (SELECT {distinct}{finish_row(frame, row)} AS j {rest}) _s")
