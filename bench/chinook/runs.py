@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bench.load.cpu import CpuMeter, CpuUsage
+from bench.load.cpu import CpuMeter, CpuSample, CpuUsage
 from bench.load.sqlrunner import Statement
 from bench.load.stats import Latency, LoadResult
 from bench.load.wrk import run_wrk
@@ -97,21 +98,76 @@ def merge(parts: list[tuple[LoadResult, CpuUsage]]) -> tuple[LoadResult, CpuUsag
     return result, usage
 
 
+@dataclass(frozen=True)
+class WindowedRun:
+    """A run that marks the start and the end of its measured part itself.
+
+    ``run(mark)`` calls ``mark`` twice: when the load starts (its connections open) and when
+    it ends (before they close).
+    """
+
+    run: Callable[[Callable[[], None]], LoadResult]
+
+    def __call__(self) -> LoadResult:
+        """Run without marks (a warm-up)."""
+        return self.run(lambda: None)
+
+
 def measured(meter: CpuMeter, run: Callable[[], LoadResult]) -> tuple[LoadResult, CpuUsage]:
-    """Run ``run`` between two CPU samples."""
+    """Run ``run`` between two CPU samples.
+
+    A :class:`WindowedRun` is sampled at its own marks: its setup and teardown (the bare-SQL
+    runner's connections opening and closing, PostgreSQL backends starting and exiting) are
+    left out, as a server's pooled connections are. Its generator's CPU is then what the
+    generator reports for its loop.
+    """
+    if isinstance(run, WindowedRun):
+        samples: list[CpuSample] = []
+        result = run.run(lambda: samples.append(meter.sample()))
+        if len(samples) != 2:
+            raise RuntimeError(f"a windowed run marked {len(samples)} times, not 2")
+        return result, CpuMeter.usage(samples[0], samples[1],
+                                      extra_generator_s=result.generator_cpu_s)
     before = meter.sample()
     result = run()
     after = meter.sample()
     return result, CpuMeter.usage(before, after)
 
 
-def _python_generator(module: str, spec: Mapping[str, Any]) -> LoadResult:
-    """Run a generator module as its own process (spec on stdin, result JSON on stdout)."""
-    completed = subprocess.run([sys.executable, "-m", module], input=json.dumps(spec),
-                               capture_output=True, text=True, check=False)
-    if completed.returncode != 0:
-        raise RuntimeError(f"{module} failed: {completed.stderr[-2000:]}")
-    return LoadResult.from_json(json.loads(completed.stdout))
+def _python_generator(module: str, spec: Mapping[str, Any],
+                      mark: Callable[[], None] | None = None) -> LoadResult:
+    """Run a generator module as its own process (spec on stdin, result JSON on stdout).
+
+    With ``mark``, the generator's ``start`` and ``stop`` lines call it (the spec says
+    ``"window": true``), each answered with a line that lets the generator go on.
+    """
+    if mark is None:
+        completed = subprocess.run([sys.executable, "-m", module], input=json.dumps(spec),
+                                   capture_output=True, text=True, check=False)
+        if completed.returncode != 0:
+            raise RuntimeError(f"{module} failed: {completed.stderr[-2000:]}")
+        return LoadResult.from_json(json.loads(completed.stdout))
+    # stderr to a file: a pipe nobody reads during the run could fill and stall it
+    with tempfile.TemporaryFile("w+") as stderr, subprocess.Popen(
+            [sys.executable, "-m", module], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=stderr, text=True) as process:
+        assert process.stdin is not None
+        assert process.stdout is not None
+        process.stdin.write(json.dumps({**spec, "window": True}) + "\n")
+        process.stdin.flush()
+        output = ""
+        for line in process.stdout:
+            if line.strip() in ("start", "stop"):
+                mark()
+                process.stdin.write("go\n")
+                process.stdin.flush()
+            else:
+                output += line
+        process.stdin.close()
+        if process.wait() != 0:
+            stderr.seek(0)
+            raise RuntimeError(f"{module} failed: {stderr.read()[-2000:]}")
+    return LoadResult.from_json(json.loads(output))
 
 
 def http_closed(url: str, body: str, headers: Mapping[str, str], concurrency: int,
@@ -129,8 +185,8 @@ def http_open(url: str, body: str, headers: Mapping[str, str], rate: float,
 
 
 def sql_closed(dsn: str, statements: list[Statement], concurrency: int,
-               duration_s: float) -> Callable[[], LoadResult]:
-    """A closed-loop run of captured SQL through asyncpg."""
+               duration_s: float) -> WindowedRun:
+    """A closed-loop run of captured SQL through asyncpg, measured over its loop only."""
     spec = {"dsn": dsn, "concurrency": concurrency, "duration_s": duration_s,
             "statements": [{"sql": s.sql, "params": list(s.params)} for s in statements]}
-    return lambda: _python_generator("bench.load.sqlrunner", spec)
+    return WindowedRun(lambda mark: _python_generator("bench.load.sqlrunner", spec, mark))

@@ -16,21 +16,36 @@ from dataclasses import dataclass
 import psutil
 
 
-def tree_cpu_seconds(root_pid: int) -> float:
-    """User + system CPU seconds of ``root_pid``, its live descendants and its reaped children."""
-    try:
-        root = psutil.Process(root_pid)
-        times = root.cpu_times()
-        total: float = times.user + times.system + times.children_user + times.children_system
-        descendants = root.children(recursive=True)
-    except psutil.NoSuchProcess:
-        return 0.0
-    for child in descendants:
+def tree_cpu_seconds(root_pid: int, attempts: int = 5) -> float:
+    """User + system CPU seconds of ``root_pid``, its live descendants and its reaped children.
+
+    A child reaped after the parent's counters were read and before its own are would be
+    counted nowhere (a whole PostgreSQL backend's CPU, when the bare-SQL runner's connections
+    close): the reading is taken again when the parent's reaped-children counters moved
+    meanwhile (the postmaster reaps a backend the moment it exits).
+    """
+    total = 0.0
+    for _ in range(attempts):
         try:
-            child_times = child.cpu_times()
+            root = psutil.Process(root_pid)
+            times = root.cpu_times()
+            reaped: float = times.children_user + times.children_system
+            total = float(times.user + times.system) + reaped
+            descendants = root.children(recursive=True)
         except psutil.NoSuchProcess:
-            continue
-        total += child_times.user + child_times.system
+            return 0.0
+        for child in descendants:
+            try:
+                child_times = child.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += child_times.user + child_times.system
+        try:
+            after = root.cpu_times()
+        except psutil.NoSuchProcess:
+            return total
+        if after.children_user + after.children_system == reaped:
+            break
     return total
 
 

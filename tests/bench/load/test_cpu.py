@@ -3,8 +3,9 @@ import sys
 import time
 
 import psutil
+import pytest
 
-from bench.load.cpu import CpuMeter
+from bench.load.cpu import CpuMeter, tree_cpu_seconds
 
 
 def test_cpu_meter_charges_a_busy_process_to_its_group() -> None:
@@ -33,3 +34,45 @@ def test_cpu_meter_charges_a_busy_process_to_its_group() -> None:
     finally:
         child.kill()
         child.wait()
+
+
+
+class _Times:
+    def __init__(self, own: float, reaped: float) -> None:
+        self.user, self.system = own, 0.0
+        self.children_user, self.children_system = reaped, 0.0
+
+
+class _Gone:
+    """A child that exited and was reaped before it could be read."""
+
+    def cpu_times(self) -> _Times:
+        raise psutil.NoSuchProcess(2)
+
+
+class _Parent:
+    """A parent (0.5 s) whose reaped children's CPU goes from 1 s to 3 s while it is read."""
+
+    def __init__(self) -> None:
+        self.reaped = iter([1.0, 3.0, 3.0, 3.0])
+        self.listed = iter([[_Gone()], []])
+
+    def cpu_times(self) -> _Times:
+        return _Times(0.5, next(self.reaped))
+
+    def children(self, recursive: bool = False) -> list[_Gone]:
+        return next(self.listed)
+
+
+def test_a_child_reaped_during_a_reading_is_still_counted(monkeypatch: pytest.MonkeyPatch,
+                                                          ) -> None:
+    """A child reaped while its parent's tree is read is still counted.
+
+    GIVEN a parent (0.5 s) that has reaped 1 s of children, and a child (2 s) reaped after
+      the parent's counters were read and before its own could be
+    WHEN the tree's CPU is read
+    THEN the reading is taken again, since the parent's counters moved, and counts 3.5 s.
+    """
+    parent = _Parent()
+    monkeypatch.setattr(psutil, "Process", lambda pid: parent)
+    assert tree_cpu_seconds(1) == pytest.approx(3.5)
