@@ -111,7 +111,7 @@ def run(options: Options, log: Callable[[str], None] = print) -> dict[str, Any]:
                   **{name: [server.pid] for name, server in bench.servers.items()}}
         if bench.redis is not None:
             groups["redis"] = [bench.redis.pid]
-        meter = CpuMeter(groups)
+        meter = CpuMeter(groups, per_child=("postgres",))
         _closed_loop(bench, meter)
         if options.open_loop:
             _open_loop(bench, meter)

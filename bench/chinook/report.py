@@ -47,7 +47,7 @@ def _closed_index(runs: list[dict[str, Any]]) -> dict[tuple[str, float], dict[st
 def closed_tables(report: dict[str, Any]) -> str:
     """Throughput, p50 and CPU per request for every case and concurrency."""
     index = _closed_index(report.get("runs", []))
-    throughput, latency, cpu = [], [], []
+    throughput, latency, cpu, backends = [], [], [], []
     for (case, level), by_target in index.items():
         tput = {t: by_target[t]["result"]["throughput"] for t in by_target}
         p50 = {t: by_target[t]["result"]["latency"]["p50_ms"] for t in by_target}
@@ -67,8 +67,9 @@ def closed_tables(report: dict[str, Any]) -> str:
                    + [_fmt(by_target[t]["server_cpu_ms_per_request"], 3) if t in by_target
                       else "-" for t in SERVERS]
                    + [_fmt(gen, 2), _fmt(other, 2)])
+        backends.append(label + [_backends(by_target.get(t)) for t in TARGETS])
     names = [SHORT[t] for t in TARGETS]
-    return "\n\n".join([
+    tables = [
         "Closed loop: throughput (successful req/s)\n" + _table(
             ["case", "conc", *names, "eng/floor", "eng-w/floor", "eng/pgl", "errors"],
             throughput),
@@ -80,7 +81,21 @@ def closed_tables(report: dict[str, Any]) -> str:
         + _table(["case", "conc", *[f"pg:{n}" for n in names],
                   *[f"srv:{SHORT[t]}" for t in SERVERS],
                   "gen cores", "other cores"], cpu),
-    ])
+    ]
+    if any(cell != "-" for row in backends for cell in row[2:]):  # older results lack them
+        tables.append(
+            "Closed loop: PostgreSQL backends — how many were busy / their sleeps (voluntary "
+            "context switches) per request, and preemptions per request\n"
+            + _table(["case", "conc", *names], backends))
+    return "\n\n".join(tables)
+
+
+def _backends(run: dict[str, Any] | None) -> str:
+    found = (run or {}).get("pg_backends") or {}
+    if not found:
+        return "-"
+    return (f"{found['busy']:g} / {found['voluntary_switches_per_request']:.2f}, "
+            f"{found['involuntary_switches_per_request']:.2f}")
 
 
 def open_table(report: dict[str, Any]) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bench.load.cpu import CpuMeter, CpuSample, CpuUsage
+from bench.load.cpu import ChildActivity, CpuMeter, CpuSample, CpuUsage
 from bench.load.sqlrunner import Statement
 from bench.load.stats import Latency, LoadResult
 from bench.load.wrk import run_wrk
@@ -58,7 +58,21 @@ class RunRecord:
             "pg_cpu_ms_per_request": self.cpu_ms_per_request("postgres"),
             "server_cpu_ms_per_request": self.cpu_ms_per_request(server),
             "generator_cores": self.cpu.generator_s / self.cpu.wall_s if self.cpu.wall_s else 0,
+            "pg_backends": self.backends(),
         }
+
+    def backends(self) -> dict[str, float]:
+        """PostgreSQL's backends during the run (those alive from start to end).
+
+        How many were busy, and per request how often they slept (voluntary switches) and
+        were preempted (involuntary ones).
+        """
+        activity = self.cpu.children.get("postgres")
+        if activity is None or self.result.requests == 0:
+            return {}
+        return {"busy": activity.busy,
+                "voluntary_switches_per_request": activity.voluntary / self.result.requests,
+                "involuntary_switches_per_request": activity.involuntary / self.result.requests}
 
 
 def merge(parts: list[tuple[LoadResult, CpuUsage]]) -> tuple[LoadResult, CpuUsage]:
@@ -91,10 +105,15 @@ def merge(parts: list[tuple[LoadResult, CpuUsage]]) -> tuple[LoadResult, CpuUsag
         generator_cpu_s=sum(r.generator_cpu_s for r in results),
         dropped=sum(r.dropped for r in results), detail=detail)
     groups = {name: sum(u.groups.get(name, 0.0) for u in usages) for name in usages[0].groups}
+    children = {name: ChildActivity(
+        busy=max(u.children[name].busy for u in usages if name in u.children),
+        voluntary=sum(u.children[name].voluntary for u in usages if name in u.children),
+        involuntary=sum(u.children[name].involuntary for u in usages if name in u.children))
+        for name in usages[0].children}
     usage = CpuUsage(wall_s=sum(u.wall_s for u in usages), groups=groups,
                      generator_s=sum(u.generator_s for u in usages),
                      system_busy_s=sum(u.system_busy_s for u in usages),
-                     other_s=sum(u.other_s for u in usages))
+                     other_s=sum(u.other_s for u in usages), children=children)
     return result, usage
 
 

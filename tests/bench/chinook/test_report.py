@@ -1,6 +1,6 @@
 from bench.chinook.report import render
 from bench.chinook.runs import RunRecord, merge
-from bench.load.cpu import CpuUsage
+from bench.load.cpu import ChildActivity, CpuUsage
 from bench.load.stats import Latency, LoadResult
 
 
@@ -68,3 +68,28 @@ def test_report_shows_the_cached_engine_with_the_engine_process_cpu() -> None:
                    "checks": {}, "errors": {}})
     assert any(line.startswith("case") and " cached " in line for line in text.splitlines())
     assert "srv:cached" in text
+
+
+def test_backends_are_merged_and_shown_per_request() -> None:
+    """PostgreSQL's busy backends and their sleeps are merged over rounds and shown per request.
+
+    GIVEN two rounds of the engine at 1000 and 3000 requests, with 8 and 9 busy backends,
+      1000 and 3000 voluntary and 40 and 60 involuntary context switches
+    WHEN they are merged and rendered
+    THEN the run has 9 busy backends, 1.00 sleeps and 0.03 preemptions per request (rounded),
+      and the report has a backends table with them.
+    """
+    first, second = _record("engine", 1000, 2.0, 1.0), _record("engine", 3000, 4.0, 3.0)
+    parts = []
+    for record, busy, voluntary, involuntary in ((first, 8, 1000, 40), (second, 9, 3000, 60)):
+        cpu = CpuUsage(wall_s=10.0, groups=record.cpu.groups, generator_s=0.5,
+                       system_busy_s=15.0, other_s=1.0,
+                       children={"postgres": ChildActivity(busy, voluntary, involuntary)})
+        parts.append((record.result, cpu))
+    result, cpu = merge(parts)
+    run = RunRecord("engine", "simple_query", "closed", 8, result, cpu).to_json()
+    assert run["pg_backends"] == {"busy": 9, "voluntary_switches_per_request": 1.0,
+                                  "involuntary_switches_per_request": 0.025}
+    text = render({"runs": [run], "checks": {}, "errors": {}})
+    assert "PostgreSQL backends" in text
+    assert "9 / 1.00, 0.03" in text

@@ -76,3 +76,37 @@ def test_a_child_reaped_during_a_reading_is_still_counted(monkeypatch: pytest.Mo
     parent = _Parent()
     monkeypatch.setattr(psutil, "Process", lambda pid: parent)
     assert tree_cpu_seconds(1) == pytest.approx(3.5)
+
+
+def test_a_groups_children_are_followed_one_by_one() -> None:
+    """The children of a followed group are counted: busy ones and their sleeps.
+
+    GIVEN a process whose child burns 0.1 s of CPU, then sleeps and wakes 200 times
+    WHEN the group is sampled with its children followed, before and after
+    THEN one child was busy and it switched away voluntarily at least 100 times.
+    """
+    script = ("import subprocess, sys\n"
+              "code = ('import time\\nt=time.process_time()\\n'\n"
+              "        'while time.process_time()-t<0.1: pass\\n'\n"
+              "        'for _ in range(200): time.sleep(0.001)\\ntime.sleep(30)')\n"
+              "subprocess.Popen([sys.executable, '-c', code]).wait()\n")
+    parent = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        meter = CpuMeter({"tree": [parent.pid]}, per_child=("tree",))
+        deadline = time.monotonic() + 20
+        while not psutil.Process(parent.pid).children() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        before = meter.sample()
+        child = psutil.Process(parent.pid).children()[0]
+        while time.monotonic() < deadline and child.num_ctx_switches().voluntary < 150:
+            time.sleep(0.05)
+        usage = CpuMeter.usage(before, meter.sample())
+        activity = usage.children["tree"]
+        assert activity.busy == 1
+        assert activity.voluntary >= 100
+        assert usage.to_json()["children"] == {"tree": activity.to_json()}
+    finally:
+        for process in psutil.Process(parent.pid).children(recursive=True):
+            process.kill()
+        parent.kill()
+        parent.wait()
