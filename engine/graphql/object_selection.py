@@ -44,7 +44,8 @@ def object_json(c: Compiler, info: TableInfo, alias: str,
                 expr = f"{expr} #> {c.params.add(keys, lambda v: v)}::text[]"
                 sql_type = ""
             value = c.redacted(info, alias, f2c[name], expr)
-            bare = bare_string(c, value) if sql_type in BARE_STRING_TYPES else None
+            nullable = value != expr or info.table.columns[f2c[name]].nullable
+            bare = bare_string(c, value, nullable) if sql_type in BARE_STRING_TYPES else None
             pairs.append((sel.alias, json_value(value, sql_type) if bare is None else bare))
         elif name in info.relationships and c.can_select(info.relationships[name].remote):
             rel = info.relationships[name]

@@ -1,15 +1,17 @@
 """Strings sent bare (engine/graphql/bare_strings.py): the same bytes as ``to_json``, always.
 
 A row with two or more strings tests them once and sends them quoted without ``to_json``
-unless one needs escaping. These tests compare its answers on PostgreSQL with ``to_json``'s
-over a corpus of every character ``to_json`` escapes and more, at every level of a query.
+unless one needs escaping. These tests compare its
+answers on PostgreSQL with ``to_json``'s over a corpus of every character ``to_json``
+escapes and more, at every level of a query.
 """
 
 from __future__ import annotations
 
 import asyncpg
+import pytest
 
-from engine.graphql import EngineOptions, GraphQLEngine
+from engine.graphql import EngineOptions, GraphQLEngine, object_selection
 from engine.graphql.params import bind
 from engine.graphql.roots import SqlRoot
 from engine.session import Session
@@ -33,19 +35,37 @@ def _root(engine: GraphQLEngine, query: str) -> SqlRoot:
     return root
 
 
-async def test_bare_strings_answer_exactly_what_to_json_answers(blog_pool: asyncpg.Pool,
-                                                                ) -> None:
-    """GIVEN one string at a time from the corpus, in a nested array's row and its object.
+QUERIES = [
+    QUERY,
+    "{ article(order_by: {id: asc}) { title } }",
+    "{ article(order_by: {id: asc}) { id content title author { bio name } } }",
+    "{ author_by_pk(id: 2) { name bio articles(order_by: {id: asc}) { content } } }",
+]
 
-    WHEN the engine answers THEN its bytes are those of the same statement built with
-    ``to_json`` for every string.
+
+async def _reference(pool: asyncpg.Pool, query: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """``query``'s statement compiled with ``to_json`` for every string (no bare strings)."""
+    with monkeypatch.context() as patch:
+        patch.setattr(object_selection, "bare_string", lambda c, expr, nullable=True: None)
+        engine = await GraphQLEngine.build(pool, blog_metadata(), EngineOptions())
+        return _root(engine, query).sql
+
+
+async def test_bare_strings_answer_exactly_what_to_json_answers(
+        blog_pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN one string at a time from the corpus, among clean rows in the same array.
+
+    At the root, in a nested array, in an object relationship, under a ``_by_pk``. WHEN
+    the engine answers THEN its bytes are those of the statement built with ``to_json`` for
+    every string.
     """
     engine = await GraphQLEngine.build(blog_pool, blog_metadata(), EngineOptions())
-    root = _root(engine, QUERY)
-    assert "ELSE (coalesce('\"' || _2.\"title\" || '\"', 'null')" in root.sql
-    # the reference: every bare branch taken away, leaving to_json for every string
-    reference = _only_to_json(root.sql)
-    assert "coalesce('\"' ||" not in reference
+    roots = {query: _root(engine, query) for query in QUERIES}
+    references = {query: await _reference(blog_pool, query, monkeypatch) for query in QUERIES}
+    assert "ELSE ('\"' || _2.\"title\" || '\",\"content\":' ||" in roots[QUERY].sql
+    for reference in references.values():
+        assert "coalesce('\"' ||" not in reference
+        assert "octet_length" not in reference
     targets = {"bio": "UPDATE author SET bio = $1 WHERE id = 1",
                "name": "UPDATE author SET name = $1 WHERE id = 2",
                "content": "UPDATE article SET content = $1 WHERE id = 1",
@@ -57,46 +77,26 @@ async def test_bare_strings_answer_exactly_what_to_json_answers(blog_pool: async
                 if value is None and target in ("name", "title"):
                     continue  # NOT NULL columns
                 await conn.execute(update, value)
-                args = bind(root.sources, {}, {})
-                expected = await conn.fetchval(reference, *args)
-                assert await conn.fetchval(root.sql, *args) == expected, (target, value)
-                body = await engine.execute({"query": QUERY}, ADMIN, {})
-                assert body == b'{"data":{"author":' + expected.encode() + b"}}"
-                checked += 1
+                for query in QUERIES:
+                    args = bind(roots[query].sources, {}, {})
+                    expected = await conn.fetchval(references[query], *args)
+                    assert await conn.fetchval(roots[query].sql, *args) == expected, (
+                        target, value, query)
+                    body = await engine.execute({"query": query}, ADMIN, {})
+                    field = query.split()[1].split("(")[0]
+                    assert body == (f'{{"data":{{"{field}":'.encode() + expected.encode()
+                                    + b"}}"), (target, value, query)
+                    checked += 1
             await conn.execute(update, "Bob" if target == "name" else "plain")
-    assert checked == 4 * len(CORPUS) - 2
-
-
-def _only_to_json(sql: str) -> str:
-    """``sql`` with each row's test replaced by its ``to_json`` branch.
-
-    ``CASE WHEN <test> THEN <to_json row> ELSE <bare row> END`` becomes ``<to_json row>``,
-    the compiler's output before bare strings.
-    """
-    out = sql
-    while "CASE WHEN octet_length(to_json(" in out:
-        start = out.index("CASE WHEN octet_length(to_json(")
-        then = out.index(" THEN ", start) + len(" THEN ")
-        depth, at, other = 0, then, -1
-        while True:  # the ELSE and END of this CASE, past the CASEs nested in it
-            if out.startswith("CASE ", at):
-                depth += 1
-            elif out.startswith(" ELSE ", at) and depth == 0 and other < 0:
-                other = at
-            elif out.startswith(" END", at):
-                if depth == 0:
-                    break
-                depth -= 1
-            at += 1
-        out = out[:start] + out[then:other] + out[at + len(" END"):]
-    return out
+    assert checked == (4 * len(CORPUS) - 2) * len(QUERIES)
 
 
 def test_bare_strings_statement_shape() -> None:
-    """GIVEN a list with two text columns.
+    """GIVEN a list with a NOT NULL and a nullable text column.
 
     WHEN compiled THEN each row tests both strings once with ``to_json`` over their
-    concatenation, then builds itself with ``to_json`` or with bare quoted strings.
+    concatenation, then builds itself with ``to_json`` or with bare quoted strings: the
+    NOT NULL one without ``coalesce``, its quotes in the constants around it.
     """
     root = _root(blog_engine_offline(), "{ article { id title content } }")
     every = "coalesce(_1.\"title\", '') || coalesce(_1.\"content\", '')"
@@ -104,8 +104,8 @@ def test_bare_strings_statement_shape() -> None:
             "THEN (coalesce((_1.\"id\")::text, 'null') || ',\"title\":' || "
             "coalesce(to_json(_1.\"title\")::text, 'null') || ',\"content\":' || "
             "coalesce(to_json(_1.\"content\")::text, 'null')) "
-            "ELSE (coalesce((_1.\"id\")::text, 'null') || ',\"title\":' || "
-            "coalesce('\"' || _1.\"title\" || '\"', 'null') || ',\"content\":' || "
+            "ELSE (coalesce((_1.\"id\")::text, 'null') || ',\"title\":\"' || "
+            "_1.\"title\" || '\",\"content\":' || "
             "coalesce('\"' || _1.\"content\" || '\"', 'null')) END AS j") in root.sql
 
 
