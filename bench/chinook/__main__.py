@@ -23,10 +23,14 @@ def parse_args(argv: list[str]) -> tuple[Options, Path | None]:
     parser.add_argument("--case", action="append", default=[],
                         help="only this case (repeatable), e.g. simple_query")
     parser.add_argument("--target", action="append", default=[],
-                        choices=["engine", "engine_workers", "floor", "engine_cached",
-                                 "postgraphile", "postgraphile_sql"],
+                        choices=["engine", "engine_workers", "floor", "floor_busy",
+                                 "engine_cached", "postgraphile", "postgraphile_sql"],
                         help="only this target (repeatable); engine_workers is the engine "
-                             "run as several processes on one port (not in the default set)")
+                             "run as several processes on one port, floor_busy the floor "
+                             "with a client that spends --floor-busy-us of CPU per request "
+                             "(neither in the default set)")
+    parser.add_argument("--floor-busy-us", type=float, default=150.0,
+                        help="CPU per request of the floor_busy runner, in µs (default 150)")
     parser.add_argument("--engine-workers", type=int, default=2,
                         help="worker processes of the engine_workers target (default 2)")
     parser.add_argument("--rounds", type=int, default=2,
@@ -43,6 +47,7 @@ def parse_args(argv: list[str]) -> tuple[Options, Path | None]:
         concurrencies=tuple(args.concurrency), cases=tuple(args.case),
         open_loop=not args.no_open_loop, profile=not args.no_profile, rounds=args.rounds,
         sql_shape=not args.no_sql_shape, engine_workers=args.engine_workers,
+        floor_busy_us=args.floor_busy_us,
     )
     if args.target:
         options.targets = tuple(args.target)

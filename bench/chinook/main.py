@@ -53,6 +53,9 @@ class Options:
                                 "postgraphile_sql")
     engine_workers: int = 2
     """Worker processes of the ``engine_workers`` target (``ENGINE_WORKERS``)."""
+    floor_busy_us: float = 150.0
+    """CPU per request the ``floor_busy`` runner spends in its event loop (about the
+    engine's own per request on the simple query)."""
     open_loop: bool = True
     profile: bool = True
     sql_shape: bool = True
@@ -133,7 +136,7 @@ def run(options: Options, log: Callable[[str], None] = print) -> dict[str, Any]:
 def _start_servers(bench: Bench, stack: contextlib.ExitStack) -> None:
     secret = bench.workload.admin_secret
     wanted = set(bench.options.targets)
-    if wanted & {"engine", "engine_workers", "floor", "engine_cached"}:
+    if wanted & {"engine", "engine_workers", "floor", "floor_busy", "engine_cached"}:
         redis_url = None
         if "engine_cached" in wanted:
             bench.log("starting Redis (the engine's response cache)")
@@ -235,7 +238,8 @@ def _closed_runner(bench: Bench, target: str, case: Case, concurrency: int,
                    duration_s: float) -> Callable[[], LoadResult]:
     if target in runs.SQL_TARGETS:
         statements = bench.sql[runs.SQL_TARGETS[target]][case.name]
-        return runs.sql_closed(bench.dsn, statements, concurrency, duration_s)
+        work = bench.options.floor_busy_us if target == "floor_busy" else 0.0
+        return runs.sql_closed(bench.dsn, statements, concurrency, duration_s, work)
     url, body = _request(bench, target, case)
     return runs.http_closed(url, body, bench.workload.headers, concurrency, duration_s)
 

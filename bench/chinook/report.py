@@ -6,10 +6,13 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-TARGETS = ("engine", "engine_workers", "floor", "engine_cached", "postgraphile",
+TARGETS = ("engine", "engine_workers", "floor", "floor_busy", "engine_cached", "postgraphile",
            "postgraphile_sql")
 SHORT = {"engine": "engine", "engine_workers": "eng-w", "floor": "floor",
-         "engine_cached": "cached", "postgraphile": "pgl", "postgraphile_sql": "pgl-sql"}
+         "floor_busy": "floor-b", "engine_cached": "cached", "postgraphile": "pgl",
+         "postgraphile_sql": "pgl-sql"}
+OPTIONAL = ("floor_busy",)
+"""Targets shown only in results that ran them."""
 SERVERS = ("engine", "engine_workers", "engine_cached", "postgraphile")
 """Targets whose server's own CPU the CPU table shows."""
 
@@ -47,28 +50,30 @@ def _closed_index(runs: list[dict[str, Any]]) -> dict[tuple[str, float], dict[st
 def closed_tables(report: dict[str, Any]) -> str:
     """Throughput, p50 and CPU per request for every case and concurrency."""
     index = _closed_index(report.get("runs", []))
+    shown = [t for t in TARGETS
+             if t not in OPTIONAL or any(t in by_target for by_target in index.values())]
     throughput, latency, cpu, backends = [], [], [], []
     for (case, level), by_target in index.items():
         tput = {t: by_target[t]["result"]["throughput"] for t in by_target}
         p50 = {t: by_target[t]["result"]["latency"]["p50_ms"] for t in by_target}
         label = [case, f"{level:g}"]
-        throughput.append(label + [_fmt(tput.get(t)) for t in TARGETS] + [
+        throughput.append(label + [_fmt(tput.get(t)) for t in shown] + [
             _fmt(_ratio(tput.get("engine"), tput.get("floor")), 2),
             _fmt(_ratio(tput.get("engine_workers"), tput.get("floor")), 2),
             _fmt(_ratio(tput.get("engine"), tput.get("postgraphile")), 2),
             str(sum(r["result"]["errors"] for r in by_target.values()))])
-        latency.append(label + [_fmt(p50.get(t), 2) for t in TARGETS] + [
+        latency.append(label + [_fmt(p50.get(t), 2) for t in shown] + [
             _fmt(_ratio(p50.get("engine"), p50.get("floor")), 2),
             _fmt(_ratio(p50.get("engine"), p50.get("postgraphile")), 2)])
         other = max(r["cpu"]["other_cores"] for r in by_target.values())
         gen = max(r["generator_cores"] for r in by_target.values())
         cpu.append(label + [_fmt(by_target[t]["pg_cpu_ms_per_request"], 3) if t in by_target
-                            else "-" for t in TARGETS]
+                            else "-" for t in shown]
                    + [_fmt(by_target[t]["server_cpu_ms_per_request"], 3) if t in by_target
                       else "-" for t in SERVERS]
                    + [_fmt(gen, 2), _fmt(other, 2)])
-        backends.append(label + [_backends(by_target.get(t)) for t in TARGETS])
-    names = [SHORT[t] for t in TARGETS]
+        backends.append(label + [_backends(by_target.get(t)) for t in shown])
+    names = [SHORT[t] for t in shown]
     tables = [
         "Closed loop: throughput (successful req/s)\n" + _table(
             ["case", "conc", *names, "eng/floor", "eng-w/floor", "eng/pgl", "errors"],

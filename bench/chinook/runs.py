@@ -16,7 +16,7 @@ from bench.load.stats import Latency, LoadResult
 from bench.load.wrk import run_wrk
 
 HTTP_TARGETS = ("engine", "engine_workers", "engine_cached", "postgraphile")
-SQL_TARGETS = {"floor": "engine", "postgraphile_sql": "postgraphile"}
+SQL_TARGETS = {"floor": "engine", "floor_busy": "engine", "postgraphile_sql": "postgraphile"}
 """Bare-SQL targets and the server whose captured SQL each one replays."""
 SERVER_OF = {"engine_cached": "engine", **SQL_TARGETS}
 """Targets that are not a server of their own: the server they depend on."""
@@ -204,8 +204,12 @@ def http_open(url: str, body: str, headers: Mapping[str, str], rate: float,
 
 
 def sql_closed(dsn: str, statements: list[Statement], concurrency: int,
-               duration_s: float) -> WindowedRun:
-    """A closed-loop run of captured SQL through asyncpg, measured over its loop only."""
+               duration_s: float, client_work_us: float = 0.0) -> WindowedRun:
+    """A closed-loop run of captured SQL through asyncpg, measured over its loop only.
+
+    ``client_work_us``: CPU the runner spends per request in its event loop (``floor_busy``).
+    """
     spec = {"dsn": dsn, "concurrency": concurrency, "duration_s": duration_s,
+            "client_work_us": client_work_us,
             "statements": [{"sql": s.sql, "params": list(s.params)} for s in statements]}
     return WindowedRun(lambda mark: _python_generator("bench.load.sqlrunner", spec, mark))

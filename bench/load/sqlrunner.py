@@ -91,11 +91,14 @@ async def prepare(conn: asyncpg.Connection,
 
 async def run_sql_loop(dsn: str, statements: Sequence[Statement], concurrency: int,
                        duration_s: float,
-                       mark: Callable[[str], Awaitable[None]] | None = None) -> LoadResult:
+                       mark: Callable[[str], Awaitable[None]] | None = None,
+                       client_work_us: float = 0.0) -> LoadResult:
     """Run the statements as one request, ``concurrency`` workers, for ``duration_s``.
 
     ``mark`` is awaited with ``start`` right before the timed loop (connections open,
     statements prepared and planned) and with ``stop`` right after it.
+    ``client_work_us``: CPU each request spends in the event loop after its statements,
+    holding it as a busy server's request handling does (0: none, the bare floor).
     """
     # Default statement cache: with it disabled, asyncpg prepares unnamed statements and
     # PostgreSQL plans every execution again (2-3x the CPU on the complex query).
@@ -113,6 +116,8 @@ async def run_sql_loop(dsn: str, statements: Sequence[Statement], concurrency: i
         start = time.perf_counter()
         stop_at = start + duration_s
 
+        work_s = client_work_us / 1e6
+
         async def worker(plan: list[tuple[Any, tuple[Any, ...]]]) -> None:
             while time.perf_counter() < stop_at:
                 began = time.perf_counter()
@@ -121,6 +126,10 @@ async def run_sql_loop(dsn: str, statements: Sequence[Statement], concurrency: i
                         await stmt.fetch(*args)
                 except asyncpg.PostgresError:
                     counters["errors"] += 1
+                if work_s:
+                    busy_until = time.perf_counter() + work_s
+                    while time.perf_counter() < busy_until:
+                        pass
                 latencies.append(time.perf_counter() - began)
 
         await asyncio.gather(*(worker(plan) for plan in plans))
@@ -140,6 +149,7 @@ async def run_sql_loop(dsn: str, statements: Sequence[Statement], concurrency: i
         detail={"tool": "asyncpg", "connections": concurrency,
                 "statements_per_request": len(statements),
                 "rows_per_request": rows_per_request,
+                "client_work_us": client_work_us,
                 # generic plans skip planning; PostgreSQL picks them after 5 custom ones
                 "generic_plans": sum(int(r["generic_plans"]) for r in plan_counts),
                 "custom_plans": sum(int(r["custom_plans"]) for r in plan_counts)},
@@ -167,7 +177,8 @@ def main() -> None:
     statements = [Statement.from_json(item) for item in spec["statements"]]
     mark = _stdio_mark if spec.get("window") else None
     result = uvloop.run(run_sql_loop(spec["dsn"], statements, int(spec["concurrency"]),
-                                     float(spec["duration_s"]), mark))
+                                     float(spec["duration_s"]), mark,
+                                     float(spec.get("client_work_us", 0.0))))
     json.dump(result.to_json(), sys.stdout)
 
 

@@ -93,3 +93,19 @@ def test_backends_are_merged_and_shown_per_request() -> None:
     text = render({"runs": [run], "checks": {}, "errors": {}})
     assert "PostgreSQL backends" in text
     assert "9 / 1.00, 0.03" in text
+
+
+def test_the_busy_floor_has_a_column_only_when_it_ran() -> None:
+    """The busy floor's column appears only in results that ran it.
+
+    GIVEN results with the engine and the floor, and results that also ran the busy floor
+    WHEN each is rendered
+    THEN only the second has a ``floor-b`` column.
+    """
+    runs = [_record("engine", 2000, 6.0, 4.0), _record("floor", 4000, 5.0, 6.0)]
+    without = render({"runs": [run.to_json() for run in runs], "checks": {}, "errors": {}})
+    runs.append(_record("floor_busy", 3000, 5.0, 6.0))
+    with_busy = render({"runs": [run.to_json() for run in runs], "checks": {}, "errors": {}})
+    assert "floor-b" not in without
+    assert "floor-b" in with_busy
+    assert "pg:floor-b" in with_busy
