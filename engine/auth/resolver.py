@@ -41,6 +41,29 @@ class SessionResolver:
         Raises:
             AuthError: the request proves nothing acceptable.
         """
+        found = self.resolve_now(headers)
+        if isinstance(found, Session):
+            return found
+        return await self.token_session(found, headers)
+
+    async def token_session(self, token: str, headers: Mapping[str, str]) -> Session:
+        """The session of a JWT :meth:`resolve_now` left to check.
+
+        Raises:
+            AuthError: the token is not acceptable.
+        """
+        assert self.jwt is not None
+        return await self.jwt.session(token, headers.get(ROLE_HEADER))
+
+    def resolve_now(self, headers: Mapping[str, str]) -> Session | str:
+        """:meth:`resolve` without a coroutine: the session, or the JWT still to check.
+
+        Only a JWT needs :meth:`resolve` (its keys may have to be fetched); an admin
+        secret, the unauthorized role or a refusal are decided here.
+
+        Raises:
+            AuthError: the request proves nothing acceptable.
+        """
         given = headers.get("x-hasura-admin-secret")
         if given is None:
             given = headers.get("x-hasura-access-key")
@@ -53,7 +76,7 @@ class SessionResolver:
         if self.jwt is not None:
             token = self._token(headers)
             if token is not None:
-                return await self.jwt.session(token, headers.get(ROLE_HEADER))
+                return token
             if self.unauthorized_role is None:
                 raise invalid_headers(
                     "Missing 'Authorization' or 'Cookie' header in JWT authentication mode"

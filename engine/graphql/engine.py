@@ -24,7 +24,7 @@ from graphql.execution.values import get_variable_values
 
 from engine.catalog import Catalog, introspect
 from engine.catalog.db import Connection
-from engine.graphql.bodies import error_body
+from engine.graphql.bodies import data_body, error_body
 from engine.graphql.enums import load_enum_values
 from engine.graphql.errors import GraphQLFieldError, validation
 from engine.graphql.held_connections import HeldConnections
@@ -201,16 +201,20 @@ class GraphQLEngine:
         """
         if not prepared.plan.needs_database:
             return await self.literal_body(prepared)
-        later = prepared.plan.operation != "mutation"
-        conn = await self.connections.take()
+        plan = prepared.plan
+        connections = self.connections
+        conn = connections.take_kept() or await connections.take()
         clean = False
         try:
             values = await run_database(self, conn, prepared, prepared.session.variables,
-                                        later)
+                                        plan.operation != "mutation")
             clean = True
         finally:
             # Kept for the next request when it finished cleanly, else released to the pool.
-            await self.connections.give_back(conn, clean)
+            if not connections.keep(conn, clean):
+                await connections.give_back(conn, False)
+        if plan.database_only:
+            return data_body(plan.roots, values)  # type: ignore[arg-type]  # all ran
         return await finish(self, prepared, values)
 
     async def literal_body(self, prepared: PreparedOperation) -> bytes:

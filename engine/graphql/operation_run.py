@@ -53,7 +53,7 @@ async def run_database(engine: GraphQLEngine, conn: Connection, prepared: Prepar
     after the connection is released.
     """
     plan = prepared.plan
-    roots = [r for r in plan.roots if r.needs_database] if later else plan.roots
+    roots = plan.database_roots if later else plan.roots
     ctx = run_context(engine, conn, prepared, session_vars)
     # No connection (and no time limit) when nothing reads the database.
     time_ms = (engine.limits.for_role(prepared.session.role).time_ms
@@ -70,7 +70,7 @@ async def run_database(engine: GraphQLEngine, conn: Connection, prepared: Prepar
             out = await run_roots(conn, roots, ctx, time_ms)
     else:  # the common case, without a context manager per request
         out = [await root.run(ctx) for root in roots]
-    if not later:
+    if not later or len(roots) == len(plan.roots):
         return list(out)
     by_root = dict(zip(map(id, roots), out, strict=True))
     return [by_root.get(id(r)) for r in plan.roots]

@@ -66,6 +66,20 @@ class Plan:
         """Whether any root field asks the database (``__typename`` alone does not)."""
         return any(r.needs_database for r in self.roots)
 
+    @cached_property
+    def database_roots(self) -> list[RootPlan]:
+        """The root fields that read the database, in order."""
+        return [r for r in self.roots if r.needs_database]
+
+    @cached_property
+    def database_only(self) -> bool:
+        """Every root field reads the database and nothing is left to do after it.
+
+        No root runs once the connection is released, and none has remote joins to
+        complete: the values read are the answer.
+        """
+        return all(r.needs_database and not r.completes for r in self.roots)
+
 
 @dataclass
 class PlanSlot:

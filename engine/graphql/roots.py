@@ -27,6 +27,7 @@ from engine.graphql.pgerrors import map_postgres_error
 from engine.graphql.plan import PreparedOperation
 from engine.graphql.providers import FieldCall, JoinField, ProvidedField
 from engine.graphql.selection import Selected
+from engine.graphql.statement_calls import first_row, first_value
 
 log = logging.getLogger(__name__)
 
@@ -153,19 +154,20 @@ class SqlRoot(RemoteJoins, RootPlan):
 
     async def run(self, ctx: RunContext) -> bytes:
         """Bind the parameters and run the statement (remote joins still in placeholders)."""
-        text = await self._checked_text(ctx)
+        if self.error_path is None:
+            text = await self._text(ctx)
+        else:
+            text = await self._checked_text(ctx, self.error_path)
         return b"null" if text is None else text.encode()
 
-    async def _checked_text(self, ctx: RunContext) -> str | None:
-        if self.error_path is None:
-            return await self._text(ctx)
+    async def _checked_text(self, ctx: RunContext, path: str) -> str | None:
         try:
             return await self._text(ctx)
         except ParameterError as exc:  # reported where PostgreSQL's refusal would be
-            exc.path = self.error_path
+            exc.path = path
             raise
         except asyncpg.PostgresError as exc:
-            mapped = map_postgres_error(exc, self.error_path)
+            mapped = map_postgres_error(exc, path)
             if mapped.internal:
                 log.warning("database error answering a GraphQL request: %s", mapped.internal)
             raise mapped from exc
@@ -173,12 +175,12 @@ class SqlRoot(RemoteJoins, RootPlan):
     async def _text(self, ctx: RunContext) -> str | None:
         args = bind(self.sources, ctx.prepared.variables, ctx.session_vars)
         if self.check_path is not None:
-            record = await ctx.conn.fetchrow(self.sql, *args)
+            record = await first_row(ctx.conn, self.sql, args)
             if record is not None and record[1] is False:
                 raise GraphQLFieldError(CHECK_FAILED, "permission-error", self.check_path)
             text = None if record is None else record[0]
         else:
-            text = await ctx.conn.fetchval(self.sql, *args)
+            text = await first_value(ctx.conn, self.sql, args)
         return None if text is None else str(text)
 
 

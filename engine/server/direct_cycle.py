@@ -61,6 +61,44 @@ class DefaultHeaders:
 DEFAULT_HEADERS = DefaultHeaders()
 
 
+class Signal:
+    """``asyncio.Event``'s ``set``/``clear``/``wait`` for one waiter.
+
+    No future until one waits: a request's body nearly always comes with its headers, and
+    then nobody waits.
+    """
+
+    __slots__ = ("_set", "_waiter")
+
+    def __init__(self) -> None:
+        self._set = False
+        self._waiter: asyncio.Future[None] | None = None
+
+    def set(self) -> None:
+        """Set the flag and wake the waiter."""
+        self._set = True
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def clear(self) -> None:
+        """Unset the flag."""
+        self._set = False
+
+    def is_set(self) -> bool:
+        """Whether the flag is set."""
+        return self._set
+
+    async def wait(self) -> None:
+        """Return once the flag is set."""
+        if self._set:
+            return
+        waiter = self._waiter = asyncio.get_running_loop().create_future()
+        await waiter
+
+
 class DirectCycle(RequestResponseCycle):
     """One GraphQL POST on a connection, from its headers to the response's one write.
 
@@ -82,7 +120,7 @@ class DirectCycle(RequestResponseCycle):
         self.flow = flow
         self.server_state = server_state
         self.on_response = on_response
-        self.message_event = asyncio.Event()
+        self.message_event = Signal()  # type: ignore[assignment]
         self.disconnected = False
         self.keep_alive = keep_alive
         self.waiting_for_100_continue = expect_100_continue
@@ -111,10 +149,15 @@ class DirectCycle(RequestResponseCycle):
         answer = endpoint.refusal("POST", self.headers)
         if answer is not None:
             return answer
-        try:
-            body = await self._read_body(endpoint.max_body_bytes)
-        except RequestRefusedError as exc:
-            return refused(exc)
+        body: bytes | None
+        if self.more_body or self.waiting_for_100_continue or self.disconnected \
+                or len(self.body) > endpoint.max_body_bytes:
+            try:
+                body = await self._read_body(endpoint.max_body_bytes)
+            except RequestRefusedError as exc:
+                return refused(exc)
+        else:  # the whole body came with the headers
+            body = bytes(self.body)
         if body is None:
             return None  # the client went away
         return await endpoint.answer(self.headers, self.peer, body)

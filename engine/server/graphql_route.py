@@ -103,8 +103,11 @@ class GraphQLEndpoint:
         headers.pop("x-forwarded-for", None)
         if client is not None:
             headers["x-forwarded-for"] = client
+        resolver = self.state.resolver
         try:
-            session = await self.state.resolver.resolve(headers)
+            found = resolver.resolve_now(headers)
+            session = (found if isinstance(found, Session)
+                       else await resolver.token_session(found, headers))
         except AuthError as exc:
             status = exc.status if self.legacy_statuses else 200
             return json_answer(status, graphql_error(exc.message, exc.code))
@@ -118,11 +121,13 @@ class GraphQLEndpoint:
         if engine is None:
             return json_answer(200, graphql_error("the GraphQL schema is not available",
                                                   "unexpected"))
-        try:
-            await self._admit(headers, engine.limits.for_role(session.role), session, payload)
-        except GraphQLFieldError as exc:
-            return json_answer(400 if self.legacy_statuses else 200,
-                               {"errors": [exc.to_json()]})
+        limits = engine.limits.for_role(session.role)
+        if not limits.unlimited:
+            try:
+                await self._admit(headers, limits, session, payload)
+            except GraphQLFieldError as exc:
+                return json_answer(400 if self.legacy_statuses else 200,
+                                   {"errors": [exc.to_json()]})
         cache = self.state.response_cache
         extra = None
         try:
@@ -141,13 +146,11 @@ class GraphQLEndpoint:
 
     async def _admit(self, headers: dict[str, str], limits: RoleLimits, session: Session,
                payload: Any) -> None:
-        """Apply the role's batch and rate limits to a request of one or more operations.
+        """Apply the role's batch and rate limits (``limits`` has some) to a request.
 
         Raises:
             GraphQLFieldError: the batch is too large, or the caller is over its rate.
         """
-        if limits.unlimited:
-            return
         count = len(payload) if isinstance(payload, list) else 1
         check_batch(limits, count)
         rate = limits.rate

@@ -23,6 +23,7 @@ from typing import Any
 
 import httptools
 from uvicorn.config import Config
+from uvicorn.protocols.http.flow_control import HIGH_WATER_LIMIT
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
@@ -41,6 +42,9 @@ class CoalescingTransport:
         self._transport = transport
         self._loop = loop
         self._pending: list[bytes] | None = None
+        # What the protocol asks of the transport on every request, bound once (not
+        # through __getattr__, which runs only after an attribute lookup failed).
+        self.is_closing = transport.is_closing
 
     def write(self, data: bytes) -> None:
         """Hold ``data`` until the end of this loop turn."""
@@ -154,6 +158,33 @@ class EngineHttpProtocol(HttpToolsProtocol):
         else:  # pipelined: answered in order, once the request before it is
             self.flow.pause_reading()
             self.pipeline.appendleft((cycle, self.app))
+
+    def on_body(self, body: bytes) -> None:
+        """A piece of the body; for a :class:`DirectCycle` without uvicorn's upgrade checks.
+
+        A direct cycle is never an upgrade (see :meth:`on_headers_complete`).
+        """
+        cycle = self.cycle
+        if type(cycle) is not DirectCycle:
+            super().on_body(body)
+            return
+        if cycle.response_complete:
+            return
+        cycle.body += body
+        if len(cycle.body) > HIGH_WATER_LIMIT:
+            self.flow.pause_reading()
+        cycle.message_event.set()
+
+    def on_message_complete(self) -> None:
+        """The request's end; for a :class:`DirectCycle` without uvicorn's upgrade checks."""
+        cycle = self.cycle
+        if type(cycle) is not DirectCycle:
+            super().on_message_complete()
+            return
+        if cycle.response_complete:
+            return
+        cycle.more_body = False
+        cycle.message_event.set()
 
     # Keep-alive: uvicorn arms a timer after each response and cancels it on the next read.
     # Here one timer covers an idle spell: reads only mark the connection busy, and a timer
