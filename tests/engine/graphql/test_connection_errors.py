@@ -49,10 +49,14 @@ def lost(start_engine: Callable[..., EngineHandle],
 
 
 def _terminate(url: str, where: str = "true") -> int:
-    """Terminate the engine's backends on the database of ``url`` matching ``where``."""
+    """Terminate the engine's backends on the database of ``url`` matching ``where``.
+
+    Each is waited for until it exited (up to 5 s): ``pg_terminate_backend`` alone only
+    signals it, and a backend still exiting under load could fail the request after next.
+    """
     with psycopg.connect(url, autocommit=True) as admin:
         rows = admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"  # noqa: S608 (fixed text)
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"  # noqa: S608 (fixed text)
             f" WHERE datname = current_database() AND pid <> pg_backend_pid() AND {where}"
         ).fetchall()
     return len(rows)
