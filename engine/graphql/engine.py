@@ -10,21 +10,18 @@ import asyncpg
 import orjson
 from cachetools import LRUCache
 from graphql import (
-    FragmentDefinitionNode,
     GraphQLError,
     GraphQLSchema,
-    GraphQLSyntaxError,
     NonNullTypeNode,
     OperationDefinitionNode,
-    parse,
     print_schema,
-    validate,
 )
 from graphql.execution.values import get_variable_values
 
 from engine.catalog import Catalog, introspect
 from engine.catalog.db import Connection
 from engine.graphql.bodies import data_body, error_body
+from engine.graphql.documents import find_operation, parse_document
 from engine.graphql.enums import load_enum_values
 from engine.graphql.errors import GraphQLFieldError, validation
 from engine.graphql.held_connections import HeldConnections
@@ -42,7 +39,6 @@ from engine.graphql.providers import (
 )
 from engine.graphql.relay_schema import RelaySchemaBuilder, relay_roots
 from engine.graphql.resolve import build_model
-from engine.graphql.rules import RULES
 from engine.graphql.schema import SchemaBuilder
 from engine.graphql.schema_stream import stream_root_name
 from engine.graphql.selection import used_variables
@@ -152,7 +148,7 @@ class GraphQLEngine:
         doc = self._document(role_key, state, query)
         if doc.error is not None:
             raise doc.error
-        op = self._operation(doc, op_name)
+        op = find_operation(doc, op_name)
         # Limits first, for every transport: they read the syntax only, and an invalid
         # document is re-walked below to word its error as Hasura does, at its size's cost.
         # What the syntax decides (sizes, variables used) is worked out once per document.
@@ -314,41 +310,9 @@ class GraphQLEngine:
     def _document(self, role: str, state: RoleState, query: str) -> ParsedDocument:
         key = (role, query)
         doc = self._documents.get(key)
-        if doc is not None:
-            return doc
-        try:
-            document = parse(query)
-        except GraphQLSyntaxError as exc:
-            # Hasura's message does not say where the syntax error is.
-            log.debug("unparsable GraphQL query: %s", exc.message)
-            doc = ParsedDocument(None, GraphQLFieldError(
-                "not a valid graphql query", "validation-failed", "$.query"),
-                [], {}, {})
-            self._documents[key] = doc
-            return doc
-        errors = validate(state.schema, document, RULES)
-        ops: dict[str | None, OperationDefinitionNode] = {}
-        frags: dict[str, FragmentDefinitionNode] = {}
-        for d in document.definitions:
-            if isinstance(d, OperationDefinitionNode):
-                ops[d.name.value if d.name else None] = d
-            elif isinstance(d, FragmentDefinitionNode):
-                frags[d.name.value] = d
-        doc = ParsedDocument(document, None, list(errors), ops, frags)
-        self._documents[key] = doc
+        if doc is None:
+            doc = self._documents[key] = parse_document(state.schema, query)
         return doc
-
-    def _operation(self, doc: ParsedDocument, name: Any) -> OperationDefinitionNode:
-        if name is not None:
-            op = doc.operations.get(str(name))
-            if op is None:
-                shown = orjson.dumps(name).decode()
-                raise validation(f"no such operation found in the document: {shown}")
-            return op
-        if len(doc.operations) != 1:
-            raise validation("exactly one operation has to be present in the document when "
-                             "operationName is not specified")
-        return next(iter(doc.operations.values()))
 
     @staticmethod
     def _graphql_error(error: GraphQLError, path: str = "$") -> GraphQLFieldError:
