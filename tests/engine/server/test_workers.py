@@ -65,6 +65,10 @@ def test_workers_share_the_port_replace_a_dead_one_and_stop_by_pid(
         seen.update(w.pid for w in workers)
         assert all(_listening(w, port) for w in workers)
         assert httpx.get(server.url() + "/healthz").text == "OK"
+        # Both workers reported ready (a socket inherited at fork is listening before that;
+        # a worker killed before it is ready ends the server, as a failed start should).
+        _wait_for(lambda: "engine serving with 2 workers" in server.log_path.read_text(),
+                  "both workers ready")
 
         os.kill(workers[0].pid, signal.SIGKILL)
         _wait_for(lambda: len(_workers(parent)) == 2 and workers[0].pid not in
