@@ -71,9 +71,15 @@ def test_workers_share_the_port_replace_a_dead_one_and_stop_by_pid(
                   "both workers ready")
 
         os.kill(workers[0].pid, signal.SIGKILL)
-        _wait_for(lambda: len(_workers(parent)) == 2 and workers[0].pid not in
-                  {w.pid for w in _workers(parent)}, "a replacement worker")
-        replacement = next(w for w in _workers(parent) if w.pid not in seen)
+        fresh: list[psutil.Process] = []
+
+        def replaced() -> bool:  # one reading of the children: the killed one gone, a new one
+            now = _workers(parent)
+            fresh[:] = [w for w in now if w.pid not in seen]
+            return len(now) == 2 and workers[0].pid not in {w.pid for w in now} and bool(fresh)
+
+        _wait_for(replaced, "a replacement worker")
+        replacement = fresh[0]
         seen.add(replacement.pid)
         _wait_for(lambda: _listening(replacement, port), "the replacement listening")
         for _ in range(20):  # connections hashed to either socket are answered
