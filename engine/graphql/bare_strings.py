@@ -22,6 +22,14 @@ A string that cannot be NULL (a NOT NULL column of the row's table, or of a row 
 guarantees) needs no ``coalesce`` in the bare form, and its quotes join the constants
 around it: ``'","Album":'`` rather than ``'"' || ... || ',"Album":'``, two ``||`` fewer (each
 copies the row's text so far).
+
+A root field's row set whose rows hold only strings, integers, booleans and constants has a
+second statement (:class:`BareAnswer`): every string bare, no test in PostgreSQL, and the
+counts the engine needs to check the answer exactly (its rows, its nullable strings that are
+not NULL). The engine runs it first and runs the ``to_json`` statement only when the check
+fails: a string needed escaping. The test moves out of PostgreSQL: on a list of 20 e-mail
+addresses, the statement costs PostgreSQL about 131,000 instructions instead of 182,000, the
+check costs the engine about 2 µs.
 """
 
 from __future__ import annotations
@@ -32,7 +40,16 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from engine.graphql.sqltext import Concatenation, Const, JsonPart, concat, json_value
+from engine.graphql.sqltext import (
+    Concatenation,
+    Const,
+    JsonPart,
+    PlainJson,
+    concat,
+    json_array,
+    json_value,
+    split_object,
+)
 
 if TYPE_CHECKING:
     from engine.graphql.compiler import Compiler
@@ -42,6 +59,9 @@ BARE_STRING_TYPES = frozenset({"text", "varchar"})
 its padding, which ``to_json`` keeps)."""
 
 _MARKER = re.compile("\x00([0-9]+)\x00")
+_CONTROL = re.compile("[\x00-\x1f]")
+_SUSPECT = bytes(ord('"') if byte < 0x20 or byte == ord("\\") else byte for byte in range(256))
+"""Byte translation: characters below U+0020 and backslashes become quotes."""
 
 
 @dataclass
@@ -125,5 +145,80 @@ def bare_row(frame: RowStrings, obj: str) -> tuple[str, str]:
     return row, every
 
 
-__all__ = ["BARE_STRING_TYPES", "RowStrings", "bare_row", "bare_string", "finish_row",
-           "outside_row", "row_strings"]
+@dataclass
+class BareAnswer:
+    """A root field's statement with every string bare, and how to check its answer.
+
+    Its first column is the answer built with ``'"' || value || '"'`` for every string, the
+    second how many rows (objects) it holds, the third (with :attr:`counts_nullable`) how
+    many of its nullable strings are not NULL. The answer is the ``to_json`` statement's,
+    byte for byte, when no string needed escaping, and :meth:`answer` says exactly when:
+
+    - PostgreSQL's JSON escaping changes only quotes, backslashes and characters below U+0020,
+      so an answer holding no backslash and no such character has no string that holds
+      one;
+    - every quote of the answer comes from its constants (keys, the quotes around strings:
+      :attr:`quotes` per row, two per non-NULL nullable string) or from inside a string:
+      with exactly as many quotes as the constants put there, no string holds one.
+
+    Values other than strings are integers, booleans and ``null`` (:class:`PlainJson`):
+    no quote, backslash or control character. A row with anything else (a subquery, an
+    object relationship that may be missing, any other type) gets no bare statement.
+    """
+
+    sql: str
+    quotes: int
+    """Quotes each row's constants put in the answer (the array's ``[``/``]`` have none)."""
+    counts_nullable: bool
+    refused: int = 0
+    """Answers refused by the check (the field was answered by the ``to_json`` statement)."""
+
+    def answer(self, text: str, rows: int, nullable: int) -> bytes | None:
+        """``text`` (as UTF-8) when it is the ``to_json`` statement's answer, else None.
+
+        One pass counts the quotes, backslashes and characters below U+0020 together (as
+        quotes, :data:`_SUSPECT`): the constants put exactly the expected quotes there and
+        no backslash or control character, a string only adds, so the count is the
+        expected one only when no string holds any of them. In UTF-8 those characters are
+        single bytes that no other character's bytes contain.
+        """
+        data = text.encode()
+        if data.translate(_SUSPECT).count(b'"') != rows * self.quotes + 2 * nullable:
+            self.refused += 1
+            return None
+        return data
+
+
+def bare_answer(frame: RowStrings, obj: str, distinct: str, rest: str) -> BareAnswer | None:
+    """The array of the rows ``obj`` (``FROM ... ``: ``rest``) with every string bare.
+
+    None when a value of the row is not a string, an integer, a boolean or a constant
+    (:class:`BareAnswer`), or when the row has no string (the statement would be the same).
+    """
+    if not frame.values or not isinstance(obj, Concatenation):
+        return None
+    counted: list[str] = []
+    for part in obj.parts:
+        if isinstance(part, Const):
+            if "\\" in part.text or _CONTROL.search(part.text) is not None:
+                return None
+        elif isinstance(part, PlainJson):
+            continue
+        else:
+            whole = _MARKER.fullmatch(part)
+            if whole is None:
+                return None
+            if frame.nullable[int(whole.group(1))]:
+                counted.append(frame.values[int(whole.group(1))])
+    row, _ = bare_row(frame, obj)
+    quotes = sum(p.text.count('"') for p in getattr(row, "parts", ()) if isinstance(p, Const))
+    lead, middle, trail = split_object(row)
+    columns = "".join(f", {expr} AS n{i}" for i, expr in enumerate(counted))
+    nullable = "".join(f"{' + ' if i else ', '}count(_s.n{i})" for i in range(len(counted)))
+    sql = (f"SELECT {json_array('_s.j', lead=lead, trail=trail)}, count(*){nullable} "
+           f"FROM (SELECT {distinct}{middle} AS j{columns} {rest}) _s")
+    return BareAnswer(sql, quotes, bool(counted))
+
+
+__all__ = ["BARE_STRING_TYPES", "BareAnswer", "RowStrings", "bare_answer", "bare_row",
+           "bare_string", "finish_row", "outside_row", "row_strings"]

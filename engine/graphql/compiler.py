@@ -16,7 +16,7 @@ from graphql import FieldNode, FragmentDefinitionNode
 
 from engine.catalog.model import quote
 from engine.graphql.aggregates import Aggregates
-from engine.graphql.bare_strings import RowStrings
+from engine.graphql.bare_strings import BareAnswer, RowStrings
 from engine.graphql.boolexp import BoolExp
 from engine.graphql.errors import validation
 from engine.graphql.model import (
@@ -70,6 +70,8 @@ class Compiler:
         a row; see :mod:`engine.graphql.bare_strings`)."""
         self.markers = 0
         """String markers handed out (each row's are numbered apart from the others')."""
+        self.bare_answer: BareAnswer | None = None
+        """The root row set's statement with every string bare, checked by the engine."""
         self.reads_committed_rows = False
         """The statement only reads (a query root): an enforced foreign key's row is there.
         Off for mutations, whose returning rows may point at rows the statement's own

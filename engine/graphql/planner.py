@@ -125,7 +125,8 @@ def compile_root(compiler: Compiler, root_kind: str, info: Any, sel: Selected,
                        compiler.params.sources)
     if root_kind in ("function", "function_aggregate"):
         sql = function_root(compiler, info, sel, root_kind == "function_aggregate")
-        return SqlRoot(sel.alias, sql, compiler.params.sources)
+        return SqlRoot(sel.alias, sql, compiler.params.sources,
+                       bare=None if root_kind == "function_aggregate" else compiler.bare_answer)
     acc = compiler.access(info.key)
     is_mutation = root_kind.split("_")[0] in ("insert", "update", "delete")
     root_type = root_type or ("mutation_root" if is_mutation else "query_root")
@@ -146,7 +147,8 @@ def compile_root(compiler: Compiler, root_kind: str, info: Any, sel: Selected,
             sql = select_by_pk(compiler, info, sel)
         else:
             sql = select_aggregate(compiler, info, sel)
-        return SqlRoot(sel.alias, sql, compiler.params.sources)
+        return SqlRoot(sel.alias, sql, compiler.params.sources,
+                       bare=compiler.bare_answer if root_kind == "select" else None)
     mc = MutationCompiler(compiler)
     if root_kind in ("insert", "insert_one"):
         if acc.insert is None:

@@ -16,6 +16,7 @@ from typing import Any
 import asyncpg
 
 from engine.catalog.db import Connection
+from engine.graphql.bare_strings import BareAnswer
 from engine.graphql.compiler import Compiler
 from engine.graphql.errors import GraphQLFieldError
 from engine.graphql.joins import resolve_joins
@@ -151,14 +152,29 @@ class SqlRoot(RemoteJoins, RootPlan):
     """Remote join fields the statement leaves a place for (answered after it ran)."""
     error_path: str | None = None
     """Where a database error is reported (Hasura: an insert's ``objects``; else ``$``)."""
+    bare: BareAnswer | None = None
+    """The statement with every string bare, run first: :attr:`sql` runs only when its
+    answer fails the check (a string needed escaping). Subscriptions run :attr:`sql`."""
 
     async def run(self, ctx: RunContext) -> bytes:
         """Bind the parameters and run the statement (remote joins still in placeholders)."""
+        if self.bare is not None:
+            value = await self._bare_value(ctx, self.bare)
+            if value is not None:
+                return value
         if self.error_path is None:
             text = await self._text(ctx)
         else:
             text = await self._checked_text(ctx, self.error_path)
         return b"null" if text is None else text.encode()
+
+    async def _bare_value(self, ctx: RunContext, bare: BareAnswer) -> bytes | None:
+        """The answer of the statement with strings bare, or None when its check fails."""
+        args = bind(self.sources, ctx.prepared.variables, ctx.session_vars)
+        record = await first_row(ctx.conn, bare.sql, args)
+        if record is None:
+            return None
+        return bare.answer(record[0], record[1], record[2] if bare.counts_nullable else 0)
 
     async def _checked_text(self, ctx: RunContext, path: str) -> str | None:
         try:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from engine.catalog.model import quote
 from engine.graphql.arguments import int_arg
-from engine.graphql.bare_strings import RowStrings, finish_row, row_strings
+from engine.graphql.bare_strings import RowStrings, bare_answer, finish_row, row_strings
 from engine.graphql.errors import validation
 from engine.graphql.model import TableInfo
 from engine.graphql.selection import Selected
@@ -88,11 +88,16 @@ def rows_array(c: Compiler, info: TableInfo, alias: str, sel: Selected, conds: l
     """``SELECT <JSON array text> FROM (<the rows>) _s``: the rows' objects as one array.
 
     Each row selects its object without the constant start and end every object shares
-    (see :func:`split_object`).
+    (see :func:`split_object`). The row set of a root field (no row around it) also leaves
+    its statement with every string bare in :attr:`Compiler.bare_answer` when its rows
+    allow one (see :class:`~engine.graphql.bare_strings.BareAnswer`).
     """
     frame = RowStrings()
+    root = not c.row_strings
     with row_strings(c, frame):
         obj, rest, distinct = row_parts(c, info, alias, sel, conds, source)
+    if root:
+        c.bare_answer = bare_answer(frame, obj, distinct, rest)
     lead, row, trail = split_object(obj)
     return (f"SELECT {json_array('_s.j', lead=lead, trail=trail)} "
             f"FROM (SELECT {distinct}{finish_row(frame, row)} AS j {rest}) _s")

@@ -39,10 +39,18 @@ PLAIN_JSON_TYPES = frozenset({"int2", "int4", "int8", "bool"})
 quotes always.) Names as :attr:`engine.catalog.Column.type` spells ``pg_catalog`` types."""
 
 
+class PlainJson(str):
+    """The SQL of a value's JSON text that holds no quote, backslash or control character.
+
+    An integer's or boolean's text, or ``null``: a statement whose answer the engine checks
+    for escaping (:mod:`~engine.graphql.bare_strings`) knows such a value adds no quote.
+    """
+
+
 def json_value(expr: str, sql_type: str = "") -> str:
     """A SQL value as JSON text (``null`` for NULL); ``sql_type`` is the value's type if known."""
     if sql_type in PLAIN_JSON_TYPES:
-        return f"coalesce(({expr})::text, 'null')"
+        return PlainJson(f"coalesce(({expr})::text, 'null')")
     return f"coalesce(to_json({expr})::text, 'null')"
 
 

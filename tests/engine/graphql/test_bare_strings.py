@@ -1,9 +1,12 @@
 """Strings sent bare (engine/graphql/bare_strings.py): the same bytes as ``to_json``, always.
 
 A row with two or more strings tests them once and sends them quoted without ``to_json``
-unless one needs escaping. These tests compare its
-answers on PostgreSQL with ``to_json``'s over a corpus of every character ``to_json``
-escapes and more, at every level of a query.
+unless one needs escaping. A root field whose rows hold only strings, integers and booleans
+runs a statement with every string bare, which the engine checks, and runs the ``to_json``
+statement when the check fails. These tests compare the answers on PostgreSQL with
+``to_json``'s over a corpus of every character ``to_json`` escapes and more, at every level
+of a query, and check that the root's ``to_json`` statement runs exactly when a string it
+answers needs escaping.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import asyncpg
 import pytest
 
 from engine.graphql import EngineOptions, GraphQLEngine, object_selection
+from engine.graphql.bare_strings import BareAnswer
 from engine.graphql.params import bind
 from engine.graphql.roots import SqlRoot
 from engine.session import Session
@@ -23,7 +27,8 @@ CORPUS: list[str | None] = [
     None, "", "plain", 'a "quoted" word', "back\\slash", "\\", '"', "\\u0041", "a\\nb",
     *(chr(code) for code in range(1, 0x20)), "tab\there", "line\nbreak", "\x7f",
     "café", "日本語", "emoji 😀", "\u2028\u2029", "\u00a0", "</script>", "{},[]:", "'",
-    "\x1f\x20", 'mixed "\\\n\x01 é',
+    "\x1f\x20", 'mixed "\\\n\x01 é', 'a"},{"title":"b', 'a","bio":"b', '"null', "null",
+    '","', "\ud7ff\ue000\ufffd", "\U0010ffff",
 ]
 QUERY = ("{ author(order_by: {id: asc}) { name bio "
          "articles(order_by: {id: asc}) { title content author { name bio } } } }")
@@ -123,3 +128,125 @@ def test_bare_strings_only_in_rows_with_two_strings_and_no_subquery() -> None:
         assert "octet_length" not in sql, query
         assert "coalesce('\"' ||" not in sql, query
         assert "to_json(" in sql, query
+
+
+ROOT_QUERIES = {
+    # query → the (target column, row) values its answer shows
+    "{ article(order_by: {id: asc}) { title } }": {"title"},
+    "{ article(order_by: {id: asc}) { id title content views is_published } }":
+        {"title", "content"},
+    "{ author(order_by: {id: asc}) { id name bio } }": {"name", "bio"},
+    "{ author(order_by: {id: desc}, limit: 1) { name bio } }": {"name"},
+    "{ author(where: {id: {_gt: 100}}) { name bio } }": set(),
+    "{ article(distinct_on: author_id, order_by: {author_id: asc, id: asc}) "
+    "{ __typename title content } }": {"title", "content"},
+}
+
+
+def _needs_escaping(value: str | None) -> bool:
+    return value is not None and any(ch in '"\\' or ch < " " for ch in value)
+
+
+async def test_root_bare_answer_is_to_json_answer_and_falls_back_only_when_needed(
+        blog_pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN root fields whose rows hold strings (NOT NULL and nullable), integers, booleans.
+
+    WHEN the engine answers them, one corpus value at a time in each string column THEN
+    its bytes are those of the statement built with ``to_json`` for every string, and the
+    ``to_json`` statement ran exactly when a string the answer shows needs escaping (a
+    quote, a backslash or a control character; crafted strings that would read as more
+    rows or keys included), never for an empty answer.
+    """
+    engine = await GraphQLEngine.build(blog_pool, blog_metadata(), EngineOptions())
+    roots = {query: _root(engine, query) for query in ROOT_QUERIES}
+    references = {query: await _reference(blog_pool, query, monkeypatch)
+                  for query in ROOT_QUERIES}
+    bares: dict[str, BareAnswer] = {}
+    for query, root in roots.items():
+        assert root.bare is not None, query
+        assert "to_json" not in root.bare.sql, query
+        bares[query] = root.bare
+    targets = {"bio": "UPDATE author SET bio = $1 WHERE id = 1",
+               "name": "UPDATE author SET name = $1 WHERE id = 2",
+               "content": "UPDATE article SET content = $1 WHERE id = 1",
+               "title": "UPDATE article SET title = $1 WHERE id = 3"}
+    fell_back = 0
+    async with blog_pool.acquire() as conn:
+        for target, update in targets.items():
+            for value in CORPUS:
+                if value is None and target in ("name", "title"):
+                    continue  # NOT NULL columns
+                await conn.execute(update, value)
+                for query, shown in ROOT_QUERIES.items():
+                    expected = await conn.fetchval(references[query],
+                                                   *bind(roots[query].sources, {}, {}))
+                    refused = bares[query].refused
+                    body = await engine.execute({"query": query}, ADMIN, {})
+                    field = query.split()[1].split("(")[0]
+                    assert body == (f'{{"data":{{"{field}":'.encode() + expected.encode()
+                                    + b"}}"), (target, value, query)
+                    needed = target in shown and _needs_escaping(value)
+                    assert bares[query].refused - refused == int(needed), (target, value, query)
+                    fell_back += needed
+            await conn.execute(update, "Bob" if target == "name" else "plain")
+    assert fell_back > 4 * 30
+
+
+def test_bare_answer_check() -> None:
+    """GIVEN answers of a statement whose rows' constants hold 6 quotes, one nullable string.
+
+    WHEN checked THEN it passes only with no backslash, no character below U+0020, and
+    exactly the quotes its constants and non-NULL strings put there; non-ASCII characters,
+    U+007F and U+2028 are not escaped by ``to_json`` and pass.
+    """
+    bare = BareAnswer("", quotes=6, counts_nullable=True)
+    assert bare.answer("[]", 0, 0) == b"[]"
+    ok = '[{"a":"x é \x7f \u2028 😀","b":null},{"a":"y","b":"z"}]'
+    assert bare.answer(ok, 2, 1) == ok.encode()
+    assert bare.refused == 0
+    for text, rows, nullable in (
+            (ok, 2, 0), (ok, 2, 2), (ok, 3, 0), (ok, 1, 1),
+            ('[{"a":"x\\y","b":null}]', 1, 0),
+            ('[{"a":"x\x1f","b":null}]', 1, 0), ('[{"a":"x\x00","b":null}]', 1, 0),
+            ('[{"a":"x\n","b":null}]', 1, 0),
+            ('[{"a":"a"},{"a":"b","b":null}]', 1, 0)):
+        assert bare.answer(text, rows, nullable) is None, text
+    assert bare.refused == 9
+
+
+def test_root_bare_statement_shape() -> None:
+    """GIVEN a root list of an integer, a NOT NULL string and a nullable one.
+
+    WHEN compiled THEN the root also has a statement with both strings bare, the NOT NULL
+    one's quotes in its constants, that counts its rows and the nullable string's values;
+    the ``to_json`` statement is today's, which subscriptions run.
+    """
+    root = _root(blog_engine_offline(), "{ article { id title content } }")
+    assert root.bare is not None
+    assert root.bare.sql == (
+        "SELECT coalesce('[{\"id\":' || string_agg(_s.j, '},{\"id\":') || '}]', '[]'), "
+        "count(*), count(_s.n0) FROM (SELECT (coalesce((_1.\"id\")::text, 'null') || "
+        "',\"title\":\"' || _1.\"title\" || '\",\"content\":' || "
+        "coalesce('\"' || _1.\"content\" || '\"', 'null')) AS j, _1.\"content\" AS n0 "
+        "FROM \"public\".\"article\" _1 ) _s")
+    assert root.bare.quotes == 8
+    assert "octet_length" in root.sql
+
+
+def test_root_bare_statement_only_for_plain_rows() -> None:
+    """GIVEN roots with a subquery, a maybe missing object, another type, no string.
+
+    A nested array, an object relationship that may be missing, a numeric, jsonb or
+    timestamptz value, no string at all, a ``_by_pk``, an aggregate.
+
+    WHEN compiled THEN they have no bare statement: the ``to_json`` one answers.
+    """
+    engine = blog_engine_offline()
+    for query in ("{ author { name articles { id } } }",
+                  "{ article { title author { name } } }",
+                  "{ article { title rating } }", "{ article { title tags } }",
+                  "{ author { name created_at } }", "{ article { id views } }",
+                  "{ author_by_pk(id: 1) { name bio } }",
+                  "{ author { id articles_aggregate { nodes { title content } } } }",
+                  "{ article_aggregate { nodes { title } } }"):
+        assert _root(engine, query).bare is None, query
