@@ -102,8 +102,7 @@ async def _profile(dsn: str, case: Case, headers: dict[str, str], requests: int,
             return body
 
         def empty_caches() -> None:
-            engine._documents.clear()
-            engine._plans.clear()
+            engine.forget_operations()
 
         def nothing() -> None:
             return None

@@ -146,8 +146,7 @@ async def measure(url: str, iterations: int) -> dict[str, Any]:
             await conn.fetchval(root.sql, *args)
 
     async def do_miss() -> None:
-        engine._documents.clear()
-        engine._plans.clear()
+        engine.forget_operations()
         await engine.execute(payload, session, {})
 
     async def do_hit() -> None:

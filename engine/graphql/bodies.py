@@ -27,6 +27,15 @@ def data_body(roots: Sequence[RootPlan], values: Sequence[bytes]) -> bytes:
     return b'{"data":{' + body + b"}}"
 
 
+def keyed_data_body(keys: Sequence[bytes], values: Sequence[bytes]) -> bytes:
+    """:func:`data_body` from the response keys as JSON with their colons (``"alias":``)."""
+    if len(keys) == 1 and len(values) == 1:
+        return b'{"data":{' + keys[0] + values[0] + b"}}"
+    if len(keys) != len(values):
+        raise ValueError(f"{len(keys)} response keys for {len(values)} values")
+    return b'{"data":{' + b",".join(map(bytes.__add__, keys, values)) + b"}}"
+
+
 def error_body(exc: Exception) -> bytes:
     """The ``{"errors": [...]}`` answer for an exception raised preparing or running."""
     if isinstance(exc, GraphQLFieldError):

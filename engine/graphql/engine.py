@@ -20,7 +20,7 @@ from graphql.execution.values import get_variable_values
 
 from engine.catalog import Catalog, introspect
 from engine.catalog.db import Connection
-from engine.graphql.bodies import data_body, error_body
+from engine.graphql.bodies import error_body, keyed_data_body
 from engine.graphql.documents import find_operation, parse_document
 from engine.graphql.enums import load_enum_values
 from engine.graphql.errors import GraphQLFieldError, validation
@@ -45,9 +45,18 @@ from engine.graphql.selection import used_variables
 from engine.graphql.time_limit import NO_CONNECTION
 from engine.limits import ApiLimits
 from engine.limits import operation as limit_checks
+from engine.lru import Lru
 from engine.session import ADMIN_ROLE, Session
 
 log = logging.getLogger(__name__)
+
+
+_NO_VARIABLES = variables_key(frozenset(), {})
+"""The plan key of an operation without variables."""
+
+_Checked = tuple[RoleState, ParsedDocument, OperationDefinitionNode, PlanSlot, str]
+"""An operation that passed its checks: the role's state, its document, the operation, its
+plans, and the role's cache key (with backend-only and Relay marks)."""
 
 
 def _is_mutation(root_kind: str) -> bool:
@@ -68,10 +77,11 @@ class GraphQLEngine:
         self.providers = list(providers)
         self.limits = ApiLimits.from_metadata(metadata)
         self._roles: dict[tuple[str, bool, bool], RoleState] = {}
-        self._documents: LRUCache[tuple[str, str], ParsedDocument] = LRUCache(
-            options.document_cache_size)
-        self._plans: LRUCache[tuple[str, str, str | None], PlanSlot] = LRUCache(
+        self._documents: Lru[tuple[str, str], ParsedDocument] = Lru(options.document_cache_size)
+        self._operations: Lru[tuple[str, bool, bool, str, str | None], _Checked] = Lru(
             options.plan_cache_size)
+        """Operations that passed every check of their syntax, with their plans, by role,
+        backend-only, Relay, document text and operation name."""
         self._introspection: LRUCache[tuple[int, str, str | None, bytes], dict[str, bytes]] = (
             LRUCache(256))
 
@@ -119,7 +129,10 @@ class GraphQLEngine:
         if isinstance(payload, list):
             parts = [await self._one(p, session, headers, relay) for p in payload]
             return b"[" + b",".join(parts) + b"]"
-        return await self._one(payload, session, headers, relay)
+        try:  # one request: as _one, without its coroutine
+            return await self.answer(self.prepare_http(payload, session, headers, relay))
+        except Exception as exc:
+            return error_body(exc)
 
     def prepare(self, payload: Any, session: Session,
                 headers: Mapping[str, str], relay: bool = False) -> PreparedOperation:
@@ -143,22 +156,14 @@ class GraphQLEngine:
         role = session.role
         backend = session.is_admin_secret and str(headers.get(
             "x-hasura-use-backend-only-permissions", "")).lower() == "true"
-        state = self._role(role, backend, relay)
-        role_key = (f"{role}\0backend" if backend else role) + ("\0relay" if relay else "")
-        doc = self._document(role_key, state, query)
-        if doc.error is not None:
-            raise doc.error
-        op = find_operation(doc, op_name)
-        # Limits first, for every transport: they read the syntax only, and an invalid
-        # document is re-walked below to word its error as Hasura does, at its size's cost.
-        # What the syntax decides (sizes, variables used) is worked out once per document.
-        limits = self.limits.for_role(role)
-        if limits.depth is not None or limits.nodes is not None:
-            limit_checks.check_size(limits, *doc.fact(
-                "size", op, limit_checks.measure_operation, doc.fragments))
-        if doc.validation_errors:
-            self._hasura_validation_error(state, doc, op, raw_vars)
-            raise self._graphql_error(doc.validation_errors[0])
+        name = op_name if isinstance(op_name, str) else None
+        key = (role, backend, relay, query, name)
+        checked = self._operations.get(key) if name is op_name else None
+        if checked is None:
+            checked = self._check(role, backend, relay, query, op_name, raw_vars)
+            if name is op_name:
+                self._operations.put(key, checked)
+        state, doc, op, slot, role_key = checked
         # As Hasura: a variable sent must be used by the operation.
         if raw_vars:
             unexpected = raw_vars.keys() - doc.fact("variables", op, used_variables,
@@ -177,10 +182,35 @@ class GraphQLEngine:
             if isinstance(coerced, list):
                 raise self._graphql_error(coerced[0], path="$")
             variables = dict(coerced.coerced)
-        name = op_name if isinstance(op_name, str) else None
-        plan = self._plan(role_key, state, doc, op, query, name, variables)
+        plan = self._plan(slot, state, doc, op, variables)
         return PreparedOperation(plan, state, doc, op, variables, session, headers,
                                  (role_key, query, name))
+
+    def _check(self, role: str, backend: bool, relay: bool, query: str, op_name: Any,
+               raw_vars: Mapping[str, Any]) -> _Checked:
+        """What :meth:`prepare` works out from the syntax alone, once it passed every check.
+
+        Raises:
+            GraphQLFieldError: the document does not parse, has no such operation, is over
+                the role's depth or node limit, or is invalid for the role's schema.
+        """
+        state = self._role(role, backend, relay)
+        role_key = (f"{role}\0backend" if backend else role) + ("\0relay" if relay else "")
+        doc = self._document(role_key, state, query)
+        if doc.error is not None:
+            raise doc.error
+        op = find_operation(doc, op_name)
+        # Limits first, for every transport: they read the syntax only, and an invalid
+        # document is re-walked below to word its error as Hasura does, at its size's cost.
+        # What the syntax decides (sizes, variables used) is worked out once per document.
+        limits = self.limits.for_role(role)
+        if limits.depth is not None or limits.nodes is not None:
+            limit_checks.check_size(limits, *doc.fact(
+                "size", op, limit_checks.measure_operation, doc.fragments))
+        if doc.validation_errors:
+            self._hasura_validation_error(state, doc, op, raw_vars)
+            raise self._graphql_error(doc.validation_errors[0])
+        return state, doc, op, PlanSlot(), role_key
 
     async def answer(self, prepared: PreparedOperation) -> bytes:
         """Run a prepared query or mutation on a pooled connection (none if none is needed).
@@ -208,9 +238,9 @@ class GraphQLEngine:
         finally:
             # Kept for the next request when it finished cleanly, else released to the pool.
             if not connections.keep(conn, clean):
-                await connections.give_back(conn, False)
+                await connections.release(conn)
         if plan.database_only:
-            return data_body(plan.roots, values)  # type: ignore[arg-type]  # all ran
+            return keyed_data_body(plan.response_keys, values)  # type: ignore[arg-type]  # all ran
         return await finish(self, prepared, values)
 
     async def literal_body(self, prepared: PreparedOperation) -> bytes:
@@ -233,6 +263,11 @@ class GraphQLEngine:
         """
         return await finish(self, prepared, await run_database(
             self, conn, prepared, session_vars, False))
+
+    def forget_operations(self) -> None:
+        """Drop every parsed document and compiled plan (the next requests start cold)."""
+        self._documents.clear()
+        self._operations.clear()
 
     # -- roles ---------------------------------------------------------------------------
     def _mutation_roots(self, state: RoleState) -> None:
@@ -311,7 +346,8 @@ class GraphQLEngine:
         key = (role, query)
         doc = self._documents.get(key)
         if doc is None:
-            doc = self._documents[key] = parse_document(state.schema, query)
+            doc = parse_document(state.schema, query)
+            self._documents.put(key, doc)
         return doc
 
     @staticmethod
@@ -329,15 +365,10 @@ class GraphQLEngine:
             log.debug("no Hasura-shaped error for an invalid document", exc_info=True)
 
     # -- planning ------------------------------------------------------------------------
-    def _plan(self, role: str, state: RoleState, doc: ParsedDocument,
-              op: OperationDefinitionNode, query: str, op_name: str | None,
-              variables: dict[str, Any]) -> Plan:
-        key = (role, query, op_name)
-        slot = self._plans.get(key)
-        if slot is None:
-            slot = PlanSlot()
-            self._plans[key] = slot
-        vkey = variables_key(slot.structural, variables)
+    def _plan(self, slot: PlanSlot, state: RoleState, doc: ParsedDocument,
+              op: OperationDefinitionNode, variables: dict[str, Any]) -> Plan:
+        known = slot.structural
+        vkey = _NO_VARIABLES if not variables and not known else variables_key(known, variables)
         plan = slot.plans.get(vkey)
         if plan is not None:
             return plan

@@ -28,7 +28,7 @@ connection a request gives back and hands it to the next request directly.
 from __future__ import annotations
 
 import asyncio
-from typing import TypeAlias
+from typing import Any, TypeAlias, cast
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
@@ -70,22 +70,16 @@ class HeldConnections:
         """
         idle = self._idle
         if idle and _reusable(idle[-1]):
-            conn = idle.pop()
-            if len(idle) < self._untouched:
-                self._untouched = len(idle)
-            return conn
+            return self._pop()
         return None
 
     async def take(self) -> PooledConnection:
         """A kept connection, else one acquired from the pool."""
-        idle = self._idle
-        while idle:
-            conn = idle.pop()
-            if len(idle) < self._untouched:
-                self._untouched = len(idle)
+        while self._idle:
+            conn = self._pop()
             if _reusable(conn):
                 return conn
-            await self._release(conn)
+            await self.release(conn)
         self._waiting += 1
         try:
             acquired: PooledConnection = await self.pool.acquire()
@@ -94,18 +88,26 @@ class HeldConnections:
         self._out += 1
         return acquired
 
+    def _pop(self) -> PooledConnection:
+        """The last connection kept, off the stack (the untouched ones end below it)."""
+        idle = self._idle
+        conn = idle.pop()
+        if len(idle) < self._untouched:
+            self._untouched = len(idle)
+        return conn
+
     async def give_back(self, conn: PooledConnection, clean: bool) -> None:
         """Keep ``conn`` for the next request when ``clean``; else release it to the pool.
 
         ``clean``: the request's statements on it finished (no error, no cancellation).
         """
         if not self.keep(conn, clean):
-            await self._release(conn)
+            await self.release(conn)
 
     def keep(self, conn: PooledConnection, clean: bool) -> bool:
         """Keep ``conn`` for the next request if :meth:`give_back` would; whether it did.
 
-        When it did not, the caller gives it back (:meth:`give_back` releases it).
+        When it did not, the caller releases it (:meth:`release`).
         """
         if self._limit is None:
             self._limit = self.pool.get_max_size() - 1
@@ -126,9 +128,14 @@ class HeldConnections:
             self._timer = None
         idle, self._idle = self._idle, []
         self._untouched = 0
-        await asyncio.gather(*(self._release(conn) for conn in idle), *self._releasing)
+        await asyncio.gather(*(self.release(conn) for conn in idle), *self._releasing)
 
-    async def _release(self, conn: PooledConnection) -> None:
+    async def release(self, conn: PooledConnection) -> None:
+        """Give ``conn`` back to the pool, not kept (a request left it unclean, say).
+
+        The pool's release waits for a cancelled statement and rolls back an open
+        transaction.
+        """
         self._out -= 1
         await self.pool.release(conn)
 
@@ -139,7 +146,7 @@ class HeldConnections:
         del self._idle[:self._untouched]
         self._untouched = len(self._idle)
         for conn in stale:
-            task = asyncio.ensure_future(self._release(conn))
+            task = asyncio.ensure_future(self.release(conn))
             self._releasing.add(task)
             task.add_done_callback(self._releasing.discard)
         if self._idle:
@@ -148,7 +155,15 @@ class HeldConnections:
 
 
 def _reusable(conn: PooledConnection) -> bool:
-    """Open and outside a transaction (a closed connection may already be back in the pool)."""
+    """Open and outside a transaction (a closed connection may already be back in the pool).
+
+    A pool's proxy is asked through its connection: each call through the proxy is a
+    wrapper that looks the method up by name, and this runs twice on every request.
+    """
+    if type(conn) is PoolConnectionProxy:
+        # asyncpg's private attribute (not in its stubs); None once released to the pool
+        con: asyncpg.Connection[Any] | None = cast(Any, conn)._con
+        return con is not None and not con.is_closed() and not con.is_in_transaction()
     try:
         return not conn.is_closed() and not conn.is_in_transaction()
     except asyncpg.InterfaceError:  # closed: asyncpg released it to the pool already

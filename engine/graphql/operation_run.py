@@ -15,34 +15,12 @@ import orjson
 
 from engine.catalog.db import Connection
 from engine.graphql.bodies import data_body
-from engine.graphql.compiler import Compiler
 from engine.graphql.plan import PreparedOperation
 from engine.graphql.roots import RunContext
 from engine.graphql.time_limit import NO_CONNECTION, run_roots, statement_timeout, time_limited
 
 if TYPE_CHECKING:
     from engine.graphql.engine import GraphQLEngine
-
-
-def run_context(engine: GraphQLEngine, conn: Connection, prepared: PreparedOperation,
-                session_vars: Mapping[str, str]) -> RunContext:
-    """What the root fields of ``prepared`` need to run on ``conn``."""
-    found: dict[str, bytes] = {}
-
-    def introspection() -> dict[str, bytes]:
-        if not found:
-            found.update(engine.introspect_operation(prepared))
-        return found
-
-    def new_compiler() -> Compiler:
-        compiler = Compiler(engine.model, prepared.session.role, engine.options,
-                            prepared.document.fragments, prepared.variables,
-                            prepared.state.access)
-        compiler.relay = prepared.state.relay
-        compiler.joins = prepared.state.joins
-        return compiler
-
-    return RunContext(conn, prepared, session_vars, new_compiler, introspection)
 
 
 async def run_database(engine: GraphQLEngine, conn: Connection, prepared: PreparedOperation,
@@ -54,7 +32,7 @@ async def run_database(engine: GraphQLEngine, conn: Connection, prepared: Prepar
     """
     plan = prepared.plan
     roots = plan.database_roots if later else plan.roots
-    ctx = run_context(engine, conn, prepared, session_vars)
+    ctx = RunContext(engine, conn, prepared, session_vars)
     # No connection (and no time limit) when nothing reads the database.
     time_ms = (engine.limits.for_role(prepared.session.role).time_ms
                if plan.needs_database else None)
@@ -85,7 +63,7 @@ async def finish(engine: GraphQLEngine, prepared: PreparedOperation,
     roots = prepared.plan.roots
     if all(v is not None for v in values) and not any(r.completes for r in roots):
         return data_body(roots, [v for v in values if v is not None])
-    ctx = run_context(engine, NO_CONNECTION, prepared, prepared.session.variables)
+    ctx = RunContext(engine, NO_CONNECTION, prepared, prepared.session.variables)
     out: list[bytes] = []
     for root, value in zip(roots, values, strict=True):
         if value is None:

@@ -80,6 +80,11 @@ class Plan:
         """
         return all(r.needs_database and not r.completes for r in self.roots)
 
+    @cached_property
+    def response_keys(self) -> list[bytes]:
+        """Each root field's response key as JSON, with its colon (``"alias":``)."""
+        return [orjson.dumps(r.alias) + b":" for r in self.roots]
+
 
 @dataclass
 class PlanSlot:

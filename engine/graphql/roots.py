@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
@@ -30,20 +30,44 @@ from engine.graphql.providers import FieldCall, JoinField, ProvidedField
 from engine.graphql.selection import Selected
 from engine.graphql.statement_calls import first_row, first_value
 
+if TYPE_CHECKING:
+    from engine.graphql.engine import GraphQLEngine
+
 log = logging.getLogger(__name__)
 
 
-@dataclass
 class RunContext:
-    """What a root field needs to run: a connection, its operation, the session variables."""
+    """What a root field needs to run: a connection, its operation, the session variables.
 
-    conn: Connection
-    prepared: PreparedOperation
-    session_vars: Mapping[str, str]
-    new_compiler: Callable[[], Compiler]
-    """A fresh compiler for the operation (nested inserts and providers compile at run time)."""
-    introspection: Callable[[], dict[str, bytes]]
-    """The operation's introspection fields as JSON, by response key (computed once)."""
+    Made once per request: a plain class, its helpers methods rather than closures.
+    """
+
+    __slots__ = ("_engine", "_introspection", "conn", "prepared", "session_vars")
+
+    def __init__(self, engine: GraphQLEngine, conn: Connection, prepared: PreparedOperation,
+                 session_vars: Mapping[str, str]) -> None:
+        self._engine = engine
+        self.conn = conn
+        self.prepared = prepared
+        self.session_vars = session_vars
+        self._introspection: dict[str, bytes] | None = None
+
+    def new_compiler(self) -> Compiler:
+        """A fresh compiler for the operation (nested inserts and providers compile late)."""
+        engine, prepared = self._engine, self.prepared
+        compiler = Compiler(engine.model, prepared.session.role, engine.options,
+                            prepared.document.fragments, prepared.variables,
+                            prepared.state.access)
+        compiler.relay = prepared.state.relay
+        compiler.joins = prepared.state.joins
+        return compiler
+
+    def introspection(self) -> dict[str, bytes]:
+        """The operation's introspection fields as JSON, by response key (computed once)."""
+        found = self._introspection
+        if found is None:
+            found = self._introspection = self._engine.introspect_operation(self.prepared)
+        return found
 
 
 class RootPlan(ABC):

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from engine.session import ADMIN_ROLE
@@ -55,14 +56,14 @@ class RoleLimits:
     batch: int | None = None
     rate: RateLimitConfig | None = None
 
-    @property
+    @cached_property
     def time_ms(self) -> int | None:
         """``time_seconds`` as PostgreSQL's ``statement_timeout`` (milliseconds, at least 1)."""
         if self.time_seconds is None:
             return None
         return max(1, int(self.time_seconds * 1000))
 
-    @property
+    @cached_property
     def unlimited(self) -> bool:
         """True when no limit applies."""
         return (self.depth is None and self.nodes is None and self.time_seconds is None

@@ -8,6 +8,7 @@ left>``. ``@cached(refresh: true)`` runs the query and replaces the entry.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from engine.graphql.bodies import error_body
@@ -36,7 +37,7 @@ def cache_headers(key: str, family: str, ttl: int) -> Headers:
 
 
 async def answer_cached(engine: GraphQLEngine, store: RedisResponseStore, payload: Any,
-                        session: Session, headers: dict[str, str],
+                        session: Session, headers: Mapping[str, str],
                         relay: bool = False) -> tuple[bytes, Headers]:
     """The answer to one request body that may carry ``@cached``, and its extra headers."""
     try:

@@ -8,7 +8,7 @@ looks (body gathered by the parser's callbacks, ``message_event``, ``keep_alive`
 ``response_complete``, ``disconnected``, ``run_asgi``), so pipelining, the keep-alive
 timeout, back-pressure, connection loss and graceful shutdown stay uvicorn's own. It calls
 the same route logic as the ASGI app (:class:`~engine.server.graphql_route.GraphQLEndpoint`'s
-``refusal`` and ``answer``) and writes the whole response in one write.
+``head`` and ``answer``) and writes the whole response in one write.
 """
 
 from __future__ import annotations
@@ -146,24 +146,27 @@ class DirectCycle(RequestResponseCycle):
 
     async def _answer(self) -> Answer | None:
         endpoint = self.endpoint
-        answer = endpoint.refusal("POST", self.headers)
-        if answer is not None:
-            return answer
-        body: bytes | None
-        if self.more_body or self.waiting_for_100_continue or self.disconnected \
-                or len(self.body) > endpoint.max_body_bytes:
-            try:
-                body = await self._read_body(endpoint.max_body_bytes)
-            except RequestRefusedError as exc:
-                return refused(exc)
-        else:  # the whole body came with the headers
-            body = bytes(self.body)
+        head = endpoint.head(self.headers, self.peer)
+        if head.refusal is not None:
+            return head.refusal
+        limit = endpoint.max_body_bytes
+        try:
+            # Nearly always the whole body came with the headers: no waiting then.
+            body = self._body(limit)
+            while isinstance(body, _More):
+                # The parser pauses reading past its high-water mark; resume for the rest.
+                self.flow.resume_reading()
+                await self.message_event.wait()
+                self.message_event.clear()
+                body = self._body(limit)
+        except RequestRefusedError as exc:
+            return refused(exc)
         if body is None:
             return None  # the client went away
-        return await endpoint.answer(self.headers, self.peer, body)
+        return await endpoint.answer(head, body)
 
-    async def _read_body(self, limit: int) -> bytes | None:
-        """The whole body (None if the client disconnected first).
+    def _body(self, limit: int) -> bytes | _More | None:
+        """The whole body, None if the client disconnected first, or :data:`_MORE` to wait.
 
         Raises:
             RequestRefusedError: 413 once more than ``limit`` bytes came.
@@ -171,17 +174,13 @@ class DirectCycle(RequestResponseCycle):
         if self.waiting_for_100_continue and not self.transport.is_closing():
             self.transport.write(_CONTINUE)
             self.waiting_for_100_continue = False
-        while True:
-            if self.disconnected:
-                return None
-            if len(self.body) > limit:
-                raise too_large(limit)
-            if not self.more_body:
-                return bytes(self.body)
-            # The parser pauses reading past its high-water mark; resume for the rest.
-            self.flow.resume_reading()
-            await self.message_event.wait()
-            self.message_event.clear()
+        if self.disconnected:
+            return None
+        if len(self.body) > limit:
+            raise too_large(limit)
+        if self.more_body:
+            return _MORE
+        return bytes(self.body)
 
     async def _respond(self, status: int, body: bytes,
                        extra: list[tuple[bytes, bytes]] | None) -> None:
@@ -235,3 +234,10 @@ class DirectCycle(RequestResponseCycle):
 
 def _nothing() -> None:
     pass
+
+
+class _More:
+    """More of the body is to come (:meth:`DirectCycle._body`)."""
+
+
+_MORE = _More()

@@ -14,11 +14,21 @@ A ``@cached`` query is answered through the response cache when one is configure
 The batch and rate limits of ``api_limits`` are checked here, once the role is known and
 before anything runs; depth, node and time limits are the engine's (they need the
 operation).
+
+What a request's headers decide (the transport checks, the headers as text, the session)
+depends on nothing else: the socket peer's address and the headers, byte for byte. A
+client sends the same headers request after request, so it is worked out once per distinct
+(peer address, header list) and kept in a small LRU (:class:`RequestHead`). Two requests
+that differ in any header byte (another user id, role or secret) never share an entry.
+Only heads that passed are kept: a refusal or a failed authentication is worked out anew
+each time. A JWT is checked on every request (its expiry), from the kept token.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import orjson
@@ -29,6 +39,7 @@ from engine.graphql.errors import GraphQLFieldError
 from engine.limits import RoleLimits
 from engine.limits.operation import check_batch
 from engine.limits.rate import rate_limited
+from engine.lru import Lru
 from engine.response_cache.serve import answer_cached, might_be_cached
 from engine.server.client_address import parse_networks, request_client_address
 from engine.server.request_guard import (
@@ -42,6 +53,29 @@ from engine.server.state import ServerState
 from engine.session import Session
 
 logger = logging.getLogger("engine.server")
+
+HEADS_KEPT = 256
+"""Distinct (peer address, header list) pairs whose :class:`RequestHead` is kept."""
+
+
+class RequestHead:
+    """What a request's headers decide before its body is read.
+
+    Either ``refusal`` (the transport refuses the request: 415, 413, 400) or ``failure``
+    (no acceptable credentials) is set, or the request goes on as ``found``: its
+    :class:`Session`, or the JWT still to check.
+    """
+
+    __slots__ = ("failure", "found", "headers", "refusal")
+
+    def __init__(self, headers: Mapping[str, str], found: Session | str | None = None,
+                 refusal: Answer | None = None, failure: Answer | None = None) -> None:
+        self.headers = headers
+        """The headers as text (lower-cased names; a repeated one keeps its last value),
+        ``x-forwarded-for`` being the client address this engine vouches for."""
+        self.found = found
+        self.refusal = refusal
+        self.failure = failure
 
 
 class GraphQLEndpoint:
@@ -61,40 +95,45 @@ class GraphQLEndpoint:
         """Serve the Relay schema (``/v1beta1/relay``)."""
         self.trusted_proxies = parse_networks(",".join(state.settings.trusted_proxies))
         self.max_body_bytes = state.settings.max_body_bytes
+        self._heads: Lru[tuple[Any, ...], RequestHead] = Lru(HEADS_KEPT)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer one request (ASGI)."""
-        headers = scope["headers"]
-        answer = self.refusal(scope["method"], headers)
-        if answer is None:
-            try:
-                body = await read_limited_body(receive, self.max_body_bytes)
-            except RequestRefusedError as exc:
-                answer = refused(exc)
-            else:
-                client = scope.get("client")
-                answer = await self.answer(headers, client[0] if client else None, body)
+        answer: Answer | None
+        if scope["method"] != "POST":
+            answer = json_answer(405, graphql_error("only POST is supported", "not-supported"))
+        else:
+            client = scope.get("client")
+            head = self.head(scope["headers"], client[0] if client else None)
+            answer = head.refusal
+            if answer is None:
+                try:
+                    body = await read_limited_body(receive, self.max_body_bytes)
+                except RequestRefusedError as exc:
+                    answer = refused(exc)
+                else:
+                    answer = await self.answer(head, body)
         await send_json_bytes(send, *answer)
 
-    def refusal(self, method: str, headers: Headers) -> Answer | None:
-        """The answer to a request refused before its body is read, or None to read it.
+    def head(self, raw_headers: Headers, peer: str | None) -> RequestHead:
+        """What the headers ``raw_headers`` of a POST from socket peer ``peer`` decide.
 
-        405 for a method other than POST; 415, 413 or 400 from the request guard.
+        Kept for the next request with the same peer address and the same headers when
+        it passed (see the module's docstring).
         """
-        if method != "POST":
-            return json_answer(405, graphql_error("only POST is supported", "not-supported"))
+        key = (peer, *raw_headers)
+        head = self._heads.get(key)
+        if head is None:
+            head = self._read_head(raw_headers, peer)
+            if head.refusal is None and head.failure is None:
+                self._heads.put(key, head)
+        return head
+
+    def _read_head(self, raw_headers: Headers, peer: str | None) -> RequestHead:
         try:
-            check_request_headers(headers, self.max_body_bytes)
+            check_request_headers(raw_headers, self.max_body_bytes)
         except RequestRefusedError as exc:
-            return refused(exc)
-        return None
-
-    async def answer(self, raw_headers: Headers, peer: str | None, body: bytes) -> Answer:
-        """The answer to a POST with ``raw_headers`` from socket peer ``peer``, and ``body``.
-
-        Every error the request can cause is answered here; an exception escaping is the
-        server's own fault (the transport answers it 500).
-        """
+            return RequestHead(MappingProxyType({}), refusal=refused(exc))
         # Header names come lower-cased; a repeated header keeps its last value.
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in raw_headers}
         # Rate limits here and behind the engine (actions get client headers) key on the
@@ -103,14 +142,33 @@ class GraphQLEndpoint:
         headers.pop("x-forwarded-for", None)
         if client is not None:
             headers["x-forwarded-for"] = client
-        resolver = self.state.resolver
+        text = MappingProxyType(headers)  # shared by the requests of the same head
         try:
-            found = resolver.resolve_now(headers)
-            session = (found if isinstance(found, Session)
-                       else await resolver.token_session(found, headers))
+            return RequestHead(text, self.state.resolver.resolve_now(text))
         except AuthError as exc:
             status = exc.status if self.legacy_statuses else 200
-            return json_answer(status, graphql_error(exc.message, exc.code))
+            return RequestHead(text, failure=json_answer(
+                status, graphql_error(exc.message, exc.code)))
+
+    async def answer(self, head: RequestHead, body: bytes) -> Answer:
+        """The answer to a POST whose headers passed (``head``) with ``body``.
+
+        Every error the request can cause is answered here; an exception escaping is the
+        server's own fault (the transport answers it 500).
+        """
+        if head.failure is not None:
+            return head.failure
+        headers = head.headers
+        found = head.found
+        if isinstance(found, Session):
+            session = found
+        else:  # a JWT, checked each time (it expires)
+            assert found is not None
+            try:
+                session = await self.state.resolver.token_session(found, headers)
+            except AuthError as exc:
+                status = exc.status if self.legacy_statuses else 200
+                return json_answer(status, graphql_error(exc.message, exc.code))
         try:
             payload = orjson.loads(body)
         except orjson.JSONDecodeError:
@@ -144,7 +202,7 @@ class GraphQLEndpoint:
             status = _legacy_status(out)
         return status, out, extra
 
-    async def _admit(self, headers: dict[str, str], limits: RoleLimits, session: Session,
+    async def _admit(self, headers: Mapping[str, str], limits: RoleLimits, session: Session,
                payload: Any) -> None:
         """Apply the role's batch and rate limits (``limits`` has some) to a request.
 

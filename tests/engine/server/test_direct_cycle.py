@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import AsyncIterator, Callable, Iterator
+from types import MappingProxyType
 from typing import Any, cast
 
 import orjson
@@ -16,6 +17,7 @@ import uvicorn
 
 from devstack.ports import free_port
 from devstack.services.engine import EngineHandle
+from engine.server.graphql_route import RequestHead
 from engine.server.http_protocol import EngineHttpProtocol
 from engine.server.responses import Answer
 
@@ -243,10 +245,10 @@ class _FaultyEndpoint:
         self.entered = asyncio.Event()
         self.release = asyncio.Event()
 
-    def refusal(self, method: str, headers: Any) -> Answer | None:
-        return None
+    def head(self, headers: Any, peer: str | None) -> RequestHead:
+        return RequestHead(MappingProxyType({}), "anyone")
 
-    async def answer(self, headers: Any, peer: str | None, body: bytes) -> Answer:
+    async def answer(self, head: RequestHead, body: bytes) -> Answer:
         if body == b"boom":
             raise RuntimeError("the route failed")
         if body == b"slow":
