@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING
 from engine.graphql.sqltext import (
     Concatenation,
     Const,
+    FoundObject,
     JsonPart,
     PlainJson,
     concat,
@@ -104,22 +105,29 @@ def outside_row(c: Compiler) -> AbstractContextManager[None]:
 
 
 def finish_row(frame: RowStrings, row: str) -> str:
-    """The row's SQL with its markers replaced: one test, then bare strings or ``to_json``."""
+    """The row's SQL with its markers replaced: one test, then bare strings or ``to_json``.
+
+    The test escapes the strings' concatenation once and compares its length with the sum
+    of their lengths (``octet_length`` reads a length, where a second concatenation would
+    copy every string again).
+    """
     if not frame.values:
         return row
     ordinary = _MARKER.sub(lambda m: json_value(frame.values[int(m.group(1))], "text"), row)
     if len(frame.values) < 2 or "SELECT" in row:
         return ordinary
-    bare, every = bare_row(frame, row)
-    return (f"CASE WHEN octet_length(to_json({every})::text) <> octet_length({every}) + 2 "
-            f"THEN {ordinary} ELSE {bare} END")
+    every = " || ".join(f"coalesce({e}, '')" for e in frame.values.values())
+    length = " + ".join(f"coalesce(octet_length({e}), 0)" for e in frame.values.values())
+    return (f"CASE WHEN octet_length(to_json({every})::text) <> {length} + 2 "
+            f"THEN {ordinary} ELSE {bare_row(frame, row)} END")
 
 
-def bare_row(frame: RowStrings, obj: str) -> tuple[str, str]:
-    """The row with every string bare, and the concatenation of its strings (``''`` for NULL).
+def bare_row(frame: RowStrings, obj: str) -> str:
+    """The row with every string bare.
 
-    A string that cannot be NULL becomes ``'"'``, the value, ``'"'`` in the row's chain,
-    so its quotes merge with the constants around it.
+    A string that cannot be NULL becomes ``'"'``, the value, ``'"'`` in the row's chain (or
+    in the chain of the related row's object that holds it), so its quotes merge with the
+    constants around it.
     """
     def inline(m: re.Match[str]) -> str:
         number = int(m.group(1))
@@ -128,21 +136,23 @@ def bare_row(frame: RowStrings, obj: str) -> tuple[str, str]:
             return f"coalesce('\"' || {expr} || '\"', 'null')"
         return f"('\"' || {expr} || '\"')"
 
-    if isinstance(obj, Concatenation):
+    def bare(obj: str) -> str:
+        if isinstance(obj, FoundObject):
+            return FoundObject(obj.key, bare(obj.obj))
+        if not isinstance(obj, Concatenation):
+            return _MARKER.sub(inline, obj)
         parts: list[JsonPart] = []
         for part in obj.parts:
             whole = _MARKER.fullmatch(part) if isinstance(part, str) else None
             if whole is not None and not frame.nullable[int(whole.group(1))]:
                 parts.extend([Const('"'), frame.values[int(whole.group(1))], Const('"')])
-            elif isinstance(part, Const):
+            elif isinstance(part, Const) or "\x00" not in part:
                 parts.append(part)
             else:
-                parts.append(_MARKER.sub(inline, part))
-        row = concat(parts)
-    else:
-        row = _MARKER.sub(inline, obj)
-    every = " || ".join(f"coalesce({e}, '')" for e in frame.values.values())
-    return row, every
+                parts.append(bare(part))
+        return concat(parts)
+
+    return bare(obj)
 
 
 @dataclass
@@ -150,30 +160,32 @@ class BareAnswer:
     """A root field's statement with every string bare, and how to check its answer.
 
     Its first column is the answer built with ``'"' || value || '"'`` for every string, the
-    second how many rows (objects) it holds, the third (with :attr:`counts_nullable`) how
-    many of its nullable strings are not NULL. The answer is the ``to_json`` statement's,
-    byte for byte, when no string needed escaping, and :meth:`answer` says exactly when:
+    second how many rows (objects) it holds, the third (with :attr:`counts_more`) how many
+    quotes the values that may be missing add: two per nullable string that is not NULL,
+    the constants of a related row's object (an object relationship whose row may be
+    missing) when it is there. The answer is the ``to_json`` statement's, byte for byte,
+    when no string needed escaping, and :meth:`answer` says exactly when:
 
     - PostgreSQL's JSON escaping changes only quotes, backslashes and characters below U+0020,
       so an answer holding no backslash and no such character has no string that holds
       one;
     - every quote of the answer comes from its constants (keys, the quotes around strings:
-      :attr:`quotes` per row, two per non-NULL nullable string) or from inside a string:
-      with exactly as many quotes as the constants put there, no string holds one.
+      :attr:`quotes` per row, plus the third column) or from inside a string: with exactly
+      as many quotes as the constants put there, no string holds one.
 
     Values other than strings are integers, booleans and ``null`` (:class:`PlainJson`):
-    no quote, backslash or control character. A row with anything else (a subquery, an
-    object relationship that may be missing, any other type) gets no bare statement.
+    no quote, backslash or control character. A row with anything else (a subquery, any
+    other type) gets no bare statement.
     """
 
     sql: str
     quotes: int
     """Quotes each row's constants put in the answer (the array's ``[``/``]`` have none)."""
-    counts_nullable: bool
+    counts_more: bool
     refused: int = 0
     """Answers refused by the check (the field was answered by the ``to_json`` statement)."""
 
-    def answer(self, text: str, rows: int, nullable: int) -> bytes | None:
+    def answer(self, text: str, rows: int, more: int) -> bytes | None:
         """``text`` (as UTF-8) when it is the ``to_json`` statement's answer, else None.
 
         One pass counts the quotes, backslashes and characters below U+0020 together (as
@@ -183,7 +195,7 @@ class BareAnswer:
         single bytes that no other character's bytes contain.
         """
         data = text.encode()
-        if data.translate(_SUSPECT).count(b'"') != rows * self.quotes + 2 * nullable:
+        if data.translate(_SUSPECT).count(b'"') != rows * self.quotes + more:
             self.refused += 1
             return None
         return data
@@ -192,32 +204,86 @@ class BareAnswer:
 def bare_answer(frame: RowStrings, obj: str, distinct: str, rest: str) -> BareAnswer | None:
     """The array of the rows ``obj`` (``FROM ... ``: ``rest``) with every string bare.
 
-    None when a value of the row is not a string, an integer, a boolean or a constant
-    (:class:`BareAnswer`), or when the row has no string (the statement would be the same).
+    None when a value of the row is not a string, an integer, a boolean, a constant or a
+    related row's object made of those (:class:`BareAnswer`), or when the row has no string
+    (the statement would be the same).
     """
     if not frame.values or not isinstance(obj, Concatenation):
         return None
-    counted: list[str] = []
+    row = bare_row(frame, obj)
+    counts = _Counts()
+    if not _countable(frame, obj, counts, []) or not isinstance(row, Concatenation):
+        return None
+    _found_quotes(row, counts)
+    quotes = sum(p.text.count('"') for p in row.parts if isinstance(p, Const))
+    lead, middle, trail = split_object(row)
+    columns = "".join(f", {expr} AS n{i}" for i, (expr, _) in enumerate(counts.counted))
+    weighted = " + ".join(f"{weight} * count(_s.n{i})" if weight != 1 else f"count(_s.n{i})"
+                          for i, (_, weight) in enumerate(counts.counted))
+    sql = (f"SELECT {json_array('_s.j', lead=lead, trail=trail)}, count(*)"
+           f"{', ' + weighted if weighted else ''} "
+           f"FROM (SELECT {distinct}{middle} AS j{columns} {rest}) _s")
+    return BareAnswer(sql, quotes, bool(counts.counted))
+
+
+@dataclass
+class _Counts:
+    counted: list[tuple[str, int]] = field(default_factory=list)
+    """(SQL value, quotes it adds to its row when not NULL), each counted by the statement."""
+    found: dict[str, int] = field(default_factory=dict)
+    """Key of a related row's object → its number in :attr:`counted`."""
+
+
+def _countable(frame: RowStrings, obj: str, counts: _Counts, keys: list[str]) -> bool:
+    """Whether every value of ``obj`` adds a known number of quotes (recorded in ``counts``).
+
+    ``keys``: the keys of the related rows' objects around ``obj``, NULL when it is not in
+    the answer. A nullable string adds two quotes when it and these keys are not NULL, a
+    related row's object its constants' quotes when its key is not NULL.
+    """
+    if isinstance(obj, FoundObject):
+        inner = [*keys, obj.key]
+        counts.found[obj.key] = len(counts.counted)
+        counts.counted.append((_within(keys, obj.key), 0))
+        return _countable(frame, obj.obj, counts, inner)
+    if not isinstance(obj, Concatenation):
+        return False
     for part in obj.parts:
         if isinstance(part, Const):
             if "\\" in part.text or _CONTROL.search(part.text) is not None:
-                return None
+                return False
         elif isinstance(part, PlainJson):
             continue
+        elif isinstance(part, FoundObject):
+            if not _countable(frame, part, counts, keys):
+                return False
         else:
             whole = _MARKER.fullmatch(part)
             if whole is None:
-                return None
+                return False
             if frame.nullable[int(whole.group(1))]:
-                counted.append(frame.values[int(whole.group(1))])
-    row, _ = bare_row(frame, obj)
-    quotes = sum(p.text.count('"') for p in getattr(row, "parts", ()) if isinstance(p, Const))
-    lead, middle, trail = split_object(row)
-    columns = "".join(f", {expr} AS n{i}" for i, expr in enumerate(counted))
-    nullable = "".join(f"{' + ' if i else ', '}count(_s.n{i})" for i in range(len(counted)))
-    sql = (f"SELECT {json_array('_s.j', lead=lead, trail=trail)}, count(*){nullable} "
-           f"FROM (SELECT {distinct}{middle} AS j{columns} {rest}) _s")
-    return BareAnswer(sql, quotes, bool(counted))
+                counts.counted.append((_within(keys, frame.values[int(whole.group(1))]), 2))
+    return True
+
+
+def _within(keys: list[str], expr: str) -> str:
+    """``expr`` where every key in ``keys`` is not NULL, else NULL."""
+    if not keys:
+        return expr
+    return f"CASE WHEN {' AND '.join(f'{k} IS NOT NULL' for k in keys)} THEN {expr} END"
+
+
+def _found_quotes(row: str, counts: _Counts) -> None:
+    """Each related row's object in the bare ``row``: the quotes of its constants."""
+    parts = row.parts if isinstance(row, Concatenation) else (row,)
+    for part in parts:
+        if isinstance(part, FoundObject):
+            number = counts.found[part.key]
+            obj = part.obj
+            inner = obj.parts if isinstance(obj, Concatenation) else ()
+            quotes = sum(p.text.count('"') for p in inner if isinstance(p, Const))
+            counts.counted[number] = (counts.counted[number][0], quotes)
+            _found_quotes(obj, counts)
 
 
 __all__ = ["BARE_STRING_TYPES", "BareAnswer", "RowStrings", "bare_answer", "bare_row",

@@ -15,7 +15,15 @@ from engine.graphql.relay import relay_field
 from engine.graphql.row_sets import rows_array
 from engine.graphql.scalars import STRINGIFIED
 from engine.graphql.selection import Selected
-from engine.graphql.sqltext import Const, JsonPart, json_object, json_string, json_value, or_null
+from engine.graphql.sqltext import (
+    Const,
+    FoundObject,
+    JsonPart,
+    json_object,
+    json_string,
+    json_value,
+    or_null,
+)
 
 if TYPE_CHECKING:
     from engine.graphql.compiler import Compiler
@@ -118,8 +126,7 @@ def object_relationship(c: Compiler, rel: Relationship, remote: TableInfo, alias
         join = [f"LEFT JOIN {remote.table.qualified} {ra} ON {cond}", *joins]
         if rel.always_found and perm == "true" and c.reads_committed_rows:
             return obj, join  # the key guarantees the row: no test per row
-        marker = f"{ra}.{quote(rel.mapping[0][1])}"
-        return f"CASE WHEN {marker} IS NULL THEN 'null' ELSE {obj} END", join
+        return FoundObject(f"{ra}.{quote(rel.mapping[0][1])}", obj), join
     return or_null(f"(SELECT {obj} FROM {remote.table.qualified} {ra} {' '.join(joins)} "
                    f"WHERE {cond} LIMIT 1)"), []
 

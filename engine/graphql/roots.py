@@ -198,7 +198,7 @@ class SqlRoot(RemoteJoins, RootPlan):
         record = await first_row(ctx.conn, bare.sql, args)
         if record is None:
             return None
-        return bare.answer(record[0], record[1], record[2] if bare.counts_nullable else 0)
+        return bare.answer(record[0], record[1], record[2] if bare.counts_more else 0)
 
     async def _checked_text(self, ctx: RunContext, path: str) -> str | None:
         try:

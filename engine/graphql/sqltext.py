@@ -133,6 +133,25 @@ class Concatenation(str):
         return made
 
 
+class FoundObject(str):
+    """``CASE WHEN <key> IS NULL THEN 'null' ELSE <object> END``: a related row's object.
+
+    An object relationship whose row may be missing; ``key`` is NULL exactly when it is.
+    The object's concatenation is kept (:attr:`obj`) so that it can be rebuilt with other
+    values (:mod:`~engine.graphql.bare_strings`).
+    """
+
+    key: str
+    obj: str
+
+    def __new__(cls, key: str, obj: str) -> FoundObject:
+        """The object ``obj`` where ``key`` is not NULL, else ``null``."""
+        made = super().__new__(cls, f"CASE WHEN {key} IS NULL THEN 'null' ELSE {obj} END")
+        made.key = key
+        made.obj = obj
+        return made
+
+
 def concat(parts: list[JsonPart]) -> str:
     """SQL concatenation of the parts, adjacent constants merged into one literal."""
     flat: list[JsonPart] = []
