@@ -79,24 +79,31 @@ async def test_held_connections_release_what_is_not_clean(pool: asyncpg.Pool) ->
         assert not conn.is_in_transaction()
 
 
-async def test_held_connections_keep_at_most_the_pool_size_minus_one(
+async def test_held_connections_check_out_at_most_the_pool_size_minus_one(
         pool: asyncpg.Pool) -> None:
-    """Held connections keep at most the pool size minus one.
+    """Held connections check out at most the pool size minus one.
 
-    GIVEN every connection of the pool in use through held connections WHEN the first is
-    given back clean THEN it goes to the pool (the pool's other users find one while the
-    rest stay in use); the others are kept.
+    GIVEN the pool's size minus one connections in use through held connections WHEN one
+    more request takes one THEN it waits, and the pool's other users still find one; once a
+    connection is given back clean the waiting request gets that one, and the rest are kept.
     """
     held = HeldConnections(pool, hold_seconds=60)
-    taken = [await held.take() for _ in range(POOL_SIZE)]
-    await held.give_back(taken[0], clean=True)
-    assert held.held == 0
+    taken = [await held.take() for _ in range(POOL_SIZE - 1)]
+    waiting = asyncio.ensure_future(held.take())
+    await asyncio.sleep(0.05)
+    assert not waiting.done()
     assert pool.get_idle_size() == 1
-    for conn in taken[1:]:
+    async with pool.acquire() as other:
+        assert await other.fetchval("SELECT 1") == 1
+    await held.give_back(taken[0], clean=True)
+    served = await asyncio.wait_for(waiting, 30)
+    assert served is taken[0]
+    for conn in [served, *taken[1:]]:
         await held.give_back(conn, clean=True)
     assert held.held == POOL_SIZE - 1
     assert pool.get_idle_size() == 1
     await held.close()
+    assert pool.get_idle_size() == POOL_SIZE
 
 
 async def test_held_connections_give_back_what_a_whole_period_left_unused(
@@ -141,24 +148,96 @@ async def test_held_connections_serve_a_request_waiting_for_the_pool_first(
         pool: asyncpg.Pool) -> None:
     """Held connections serve a request waiting for the pool first.
 
-    GIVEN every connection in use and one more request waiting for the pool WHEN a
-    connection is given back clean THEN the waiting request gets it (none is kept ahead of it).
+    GIVEN the pool's other users holding the rest of its connections and one request
+    waiting for the pool itself WHEN a connection is given back clean THEN it goes to the
+    pool, whose waiting request gets it (none is kept ahead of it).
     """
     held = HeldConnections(pool, hold_seconds=60)
-    taken = [await held.take() for _ in range(POOL_SIZE)]
+    first = await held.take()
+    others = [await pool.acquire() for _ in range(POOL_SIZE - 1)]  # the pool is now empty
     waiting = asyncio.ensure_future(held.take())
-    await asyncio.sleep(0)  # the waiting request is now queued on the pool
+    await asyncio.sleep(0.05)  # the waiting request is now queued on the pool
     assert not waiting.done()
-    await held.give_back(taken[0], clean=True)
+    await held.give_back(first, clean=True)
     served = await asyncio.wait_for(waiting, 30)
+    assert served is not None
     assert held.held == 0
-    await held.give_back(served, clean=True)  # all three out: this one goes to the pool
-    assert held.held == 0
-    for conn in taken[1:]:  # nobody waits, two out: kept
-        await held.give_back(conn, clean=True)
-    assert held.held == POOL_SIZE - 1
+    for other in others:
+        await pool.release(other)
+    await held.give_back(served, clean=True)  # nobody waits: kept
+    assert held.held == 1
     await held.close()
     assert pool.get_idle_size() == POOL_SIZE
+
+
+async def test_held_connections_serve_queued_requests_in_turn(pool: asyncpg.Pool) -> None:
+    """Held connections serve queued requests in turn.
+
+    GIVEN the limit in use and three more requests queued, the second of them cancelled
+    WHEN a connection is given back clean, then one after an error THEN the first queued
+    gets the clean one directly, the third a place to acquire one from the pool (the
+    cancelled one nothing), and every connection ends back in the pool.
+    """
+    held = HeldConnections(pool, hold_seconds=60)
+    taken = [await held.take() for _ in range(POOL_SIZE - 1)]
+    queued = [asyncio.ensure_future(held.take()) for _ in range(3)]
+    await asyncio.sleep(0.05)
+    queued[1].cancel()
+    await asyncio.sleep(0)
+    await held.give_back(taken[0], clean=True)
+    first = await asyncio.wait_for(queued[0], 30)
+    assert first is taken[0]
+    assert not queued[2].done()
+    await held.give_back(taken[1], clean=False)  # released to the pool: a place for the third
+    third = await asyncio.wait_for(queued[2], 30)
+    assert await third.fetchval("SELECT 1") == 1
+    assert queued[1].cancelled()
+    for conn in (first, third):
+        await held.give_back(conn, clean=True)
+    await held.close()
+    await _until(lambda: pool.get_idle_size() == POOL_SIZE)
+
+
+async def test_held_connections_pass_on_what_a_cancelled_request_was_handed(
+        pool: asyncpg.Pool) -> None:
+    """Held connections pass on what a cancelled request was handed.
+
+    GIVEN two queued requests WHEN the first is handed a connection and cancelled before it
+    runs THEN the second gets that connection, nothing is lost.
+    """
+    held = HeldConnections(pool, hold_seconds=60)
+    taken = [await held.take() for _ in range(POOL_SIZE - 1)]
+    first, second = asyncio.ensure_future(held.take()), asyncio.ensure_future(held.take())
+    await asyncio.sleep(0.05)
+    await held.give_back(taken[0], clean=True)  # handed to the first, not yet running
+    first.cancel()
+    served = await asyncio.wait_for(second, 30)
+    assert served is taken[0]
+    assert first.cancelled()
+    for conn in (served, taken[1]):
+        await held.give_back(conn, clean=True)
+    await held.close()
+    await _until(lambda: pool.get_idle_size() == POOL_SIZE)
+
+
+async def test_held_connections_let_queued_requests_go_to_the_pool_once_closed(
+        pool: asyncpg.Pool) -> None:
+    """Held connections let queued requests go to the pool once closed.
+
+    GIVEN a request queued for a connection WHEN the held connections are closed (the
+    engine was replaced) and one in use is given back THEN the queued request gets one from
+    the pool and nothing is kept.
+    """
+    held = HeldConnections(pool, hold_seconds=60)
+    taken = [await held.take() for _ in range(POOL_SIZE - 1)]
+    queued = asyncio.ensure_future(held.take())
+    await asyncio.sleep(0.05)
+    await held.close()
+    served = await asyncio.wait_for(queued, 30)
+    for conn in [*taken, served]:
+        await held.give_back(conn, clean=True)
+    assert held.held == 0
+    await _until(lambda: pool.get_idle_size() == POOL_SIZE)
 
 
 async def test_held_connections_release_at_once_after_close(pool: asyncpg.Pool) -> None:
