@@ -46,8 +46,10 @@ async def run_database(engine: GraphQLEngine, conn: Connection, prepared: Prepar
     elif time_ms:
         async with time_limited(conn, time_ms):
             out = await run_roots(conn, roots, ctx, time_ms)
-    else:  # the common case, without a context manager per request
-        out = [await root.run(ctx) for root in roots]
+    else:  # the common case, without a context manager per request (or a comprehension's
+        out = []  # coroutine frame: a loop)
+        for root in roots:
+            out.append(await root.run(ctx))
     if not later or len(roots) == len(plan.roots):
         return list(out)
     by_root = dict(zip(map(id, roots), out, strict=True))

@@ -134,7 +134,9 @@ class DirectCycle(RequestResponseCycle):
         try:
             answer = await self._answer()
             if answer is not None:
-                await self._respond(*answer)
+                if self.flow.write_paused and not self.disconnected:
+                    await self.flow.drain()
+                self._respond(*answer)
         except BaseException as exc:  # as uvicorn: whatever escapes is answered 500
             logger.error("Exception in ASGI application\n", exc_info=exc)
             if not self.response_started:
@@ -182,11 +184,12 @@ class DirectCycle(RequestResponseCycle):
             return _MORE
         return bytes(self.body)
 
-    async def _respond(self, status: int, body: bytes,
-                       extra: list[tuple[bytes, bytes]] | None) -> None:
-        """Write the response's head and body in one write, then finish as uvicorn does."""
-        if self.flow.write_paused and not self.disconnected:
-            await self.flow.drain()
+    def _respond(self, status: int, body: bytes,
+                 extra: list[tuple[bytes, bytes]] | None) -> None:
+        """Write the response's head and body in one write, then finish as uvicorn does.
+
+        The caller waited for the transport to drain first.
+        """
         if self.disconnected:
             return
         self.response_started = True

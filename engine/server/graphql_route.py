@@ -35,6 +35,7 @@ import orjson
 from starlette.types import Receive, Scope, Send
 
 from engine.auth.errors import AuthError
+from engine.graphql.bodies import error_body
 from engine.graphql.errors import GraphQLFieldError
 from engine.limits import RoleLimits
 from engine.limits.operation import check_batch
@@ -192,6 +193,12 @@ class GraphQLEndpoint:
             if cache is not None and might_be_cached(payload):
                 out, extra = await answer_cached(engine, cache, payload, session, headers,
                                                  self.relay)
+            elif isinstance(payload, dict):  # one request: execute's, without its coroutine
+                try:
+                    out = await engine.answer(engine.prepare_http(payload, session, headers,
+                                                                  self.relay))
+                except Exception as exc:
+                    out = error_body(exc)
             else:
                 out = await engine.execute(payload, session, headers, relay=self.relay)
         except Exception:
