@@ -49,6 +49,7 @@ from engine.graphql.sqltext import (
     concat,
     json_array,
     json_value,
+    literal,
     split_object,
 )
 
@@ -131,7 +132,10 @@ def bare_row(frame: RowStrings, obj: str) -> str:
 
     A string that cannot be NULL becomes ``'"'``, the value, ``'"'`` in the row's chain (or
     in the chain of the related row's object that holds it), so its quotes merge with the
-    constants around it.
+    constants around it. A nullable string takes the constants around it into both of its
+    forms (``coalesce(',"Name":"' || value || '"}', ',"Name":null}')``): two ``||`` of the
+    chain fewer. The row's first and last constants stay where they are (a row set moves
+    them into ``string_agg``'s delimiter, see :func:`split_object`).
     """
     def inline(m: re.Match[str]) -> str:
         number = int(m.group(1))
@@ -140,23 +144,56 @@ def bare_row(frame: RowStrings, obj: str) -> str:
             return f"coalesce('\"' || {expr} || '\"', 'null')"
         return f"('\"' || {expr} || '\"')"
 
-    def bare(obj: str) -> str:
+    def bare(obj: str, keep_ends: bool) -> str:
         if isinstance(obj, FoundObject):
-            return FoundObject(obj.key, bare(obj.obj))
+            return FoundObject(obj.key, bare(obj.obj, False))
         if not isinstance(obj, Concatenation):
             return _MARKER.sub(inline, obj)
         parts: list[JsonPart] = []
-        for part in obj.parts:
+        last = len(obj.parts) - 1
+        skip = False
+        for index, part in enumerate(obj.parts):
+            if skip:
+                skip = False
+                continue
             whole = _MARKER.fullmatch(part) if isinstance(part, str) else None
-            if whole is not None and not frame.nullable[int(whole.group(1))]:
+            if whole is not None and frame.nullable[int(whole.group(1))]:
+                before = ""
+                while parts and isinstance(parts[-1], Const) and (len(parts) > 1
+                                                                  or not keep_ends):
+                    before = parts.pop().text + before  # type: ignore[union-attr]
+                after = ""
+                following = obj.parts[index + 1] if index < last else None
+                if isinstance(following, Const) and (index + 1 < last or not keep_ends):
+                    after = following.text
+                    skip = True
+                opening, closing = literal(before + '"'), literal('"' + after)
+                expr = frame.values[int(whole.group(1))]
+                parts.append(f"coalesce({opening} || {expr} || {closing}, "
+                             f"{literal(before + 'null' + after)})")
+            elif whole is not None:
                 parts.extend([Const('"'), frame.values[int(whole.group(1))], Const('"')])
             elif isinstance(part, Const) or "\x00" not in part:
                 parts.append(part)
             else:
-                parts.append(bare(part))
+                parts.append(bare(part, False))
         return concat(parts)
 
-    return bare(obj)
+    return bare(obj, True)
+
+
+def _quotes(frame: RowStrings, obj: str) -> int:
+    """Quotes of an object's constants, with the two of each string that cannot be NULL."""
+    if not isinstance(obj, Concatenation):
+        return 0
+    quotes = 0
+    for part in obj.parts:
+        if isinstance(part, Const):
+            quotes += part.text.count('"')
+        elif (whole := _MARKER.fullmatch(part)) is not None \
+                and not frame.nullable[int(whole.group(1))]:
+            quotes += 2
+    return quotes
 
 
 @dataclass
@@ -214,13 +251,11 @@ def bare_answer(frame: RowStrings, obj: str, distinct: str, rest: str) -> BareAn
     """
     if not frame.values or not isinstance(obj, Concatenation):
         return None
-    row = bare_row(frame, obj)
     counts = _Counts()
-    if not _countable(frame, obj, counts, []) or not isinstance(row, Concatenation):
+    if not _countable(frame, obj, counts, []):
         return None
-    _found_quotes(row, counts)
-    quotes = sum(p.text.count('"') for p in row.parts if isinstance(p, Const))
-    lead, middle, trail = split_object(row)
+    quotes = _quotes(frame, obj)
+    lead, middle, trail = split_object(bare_row(frame, obj))
     columns = "".join(f", {expr} AS n{i}" for i, (expr, _) in enumerate(counts.counted))
     weighted = " + ".join(f"{weight} * count(_s.n{i})" if weight != 1 else f"count(_s.n{i})"
                           for i, (_, weight) in enumerate(counts.counted))
@@ -234,8 +269,6 @@ def bare_answer(frame: RowStrings, obj: str, distinct: str, rest: str) -> BareAn
 class _Counts:
     counted: list[tuple[str, int]] = field(default_factory=list)
     """(SQL value, quotes it adds to its row when not NULL), each counted by the statement."""
-    found: dict[str, int] = field(default_factory=dict)
-    """Key of a related row's object → its number in :attr:`counted`."""
 
 
 def _countable(frame: RowStrings, obj: str, counts: _Counts, keys: list[str]) -> bool:
@@ -246,10 +279,8 @@ def _countable(frame: RowStrings, obj: str, counts: _Counts, keys: list[str]) ->
     related row's object its constants' quotes when its key is not NULL.
     """
     if isinstance(obj, FoundObject):
-        inner = [*keys, obj.key]
-        counts.found[obj.key] = len(counts.counted)
-        counts.counted.append((_within(keys, obj.key), 0))
-        return _countable(frame, obj.obj, counts, inner)
+        counts.counted.append((_within(keys, obj.key), _quotes(frame, obj.obj)))
+        return _countable(frame, obj.obj, counts, [*keys, obj.key])
     if not isinstance(obj, Concatenation):
         return False
     for part in obj.parts:
@@ -275,19 +306,6 @@ def _within(keys: list[str], expr: str) -> str:
     if not keys:
         return expr
     return f"CASE WHEN {' AND '.join(f'{k} IS NOT NULL' for k in keys)} THEN {expr} END"
-
-
-def _found_quotes(row: str, counts: _Counts) -> None:
-    """Each related row's object in the bare ``row``: the quotes of its constants."""
-    parts = row.parts if isinstance(row, Concatenation) else (row,)
-    for part in parts:
-        if isinstance(part, FoundObject):
-            number = counts.found[part.key]
-            obj = part.obj
-            inner = obj.parts if isinstance(obj, Concatenation) else ()
-            quotes = sum(p.text.count('"') for p in inner if isinstance(p, Const))
-            counts.counted[number] = (counts.counted[number][0], quotes)
-            _found_quotes(obj, counts)
 
 
 __all__ = ["BARE_STRING_TYPES", "BareAnswer", "RowStrings", "bare_answer", "bare_row",
