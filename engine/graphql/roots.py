@@ -182,7 +182,7 @@ class SqlRoot(RemoteJoins, RootPlan):
 
     async def run(self, ctx: RunContext) -> bytes:
         """Bind the parameters and run the statement (remote joins still in placeholders)."""
-        if self.bare is not None:
+        if self.bare is not None and self.bare.worth_trying():
             value = await self._bare_value(ctx, self.bare)
             if value is not None:
                 return value

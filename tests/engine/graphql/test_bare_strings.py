@@ -16,7 +16,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from engine.graphql import EngineOptions, GraphQLEngine, object_selection
+from engine.graphql import EngineOptions, GraphQLEngine, bare_strings, object_selection
 from engine.graphql.bare_strings import BareAnswer
 from engine.graphql.params import bind
 from engine.graphql.roots import SqlRoot
@@ -184,6 +184,7 @@ async def test_root_bare_answer_is_to_json_answer_and_falls_back_only_when_neede
     quote, a backslash or a control character; crafted strings that would read as more
     rows or keys included), never for an empty answer.
     """
+    monkeypatch.setattr(bare_strings, "REFUSALS_BEFORE_REST", 10**9)  # never rests here
     metadata = _metadata_with_missing_rows()
     engine = await GraphQLEngine.build(blog_pool, metadata, EngineOptions())
     roots = {query: _root(engine, query) for query in ROOT_QUERIES}
@@ -219,6 +220,44 @@ async def test_root_bare_answer_is_to_json_answer_and_falls_back_only_when_neede
                     fell_back += needed
             await conn.execute(update, "Bob" if target == "name" else "plain")
     assert fell_back > 4 * 30
+
+
+async def test_root_bare_answer_rests_while_the_data_needs_escaping(
+        blog_pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN a root field whose answer shows a string that needs escaping.
+
+    WHEN it is asked again and again THEN after ``REFUSALS_BEFORE_REST`` refusals in a row
+    the next ``REST`` answers come from the ``to_json`` statement without trying the bare
+    one, then one try, refused, rests again; once the string no longer needs escaping, the
+    first try after the rest passes and the bare statement answers from then on. Every
+    answer is the ``to_json`` statement's.
+    """
+    monkeypatch.setattr(bare_strings, "REST", 3)
+    query = "{ article(order_by: {id: asc}) { title } }"
+    engine = await GraphQLEngine.build(blog_pool, blog_metadata(), EngineOptions())
+    bare = _root(engine, query).bare
+    assert bare is not None
+    reference = await _reference(blog_pool, query, monkeypatch)
+
+    async def ask() -> tuple[int, int]:
+        expected = await conn.fetchval(reference)
+        body = await engine.execute({"query": query}, ADMIN, {})
+        assert body == b'{"data":{"article":' + expected.encode() + b"}}"
+        return bare.refused, bare.rested
+
+    async with blog_pool.acquire() as conn:
+        title = await conn.fetchval("SELECT title FROM article WHERE id = 3")
+        try:
+            await conn.execute("UPDATE article SET title = $1 WHERE id = 3", 'a "quoted" word')
+            seen = [await ask() for _ in range(bare_strings.REFUSALS_BEFORE_REST + 3 + 2)]
+            assert seen == [(1, 0), (2, 0), (3, 0), (4, 0), (4, 1), (4, 2), (4, 3), (5, 3),
+                            (5, 4)]
+            await conn.execute("UPDATE article SET title = $1 WHERE id = 3", "plain")
+            seen = [await ask() for _ in range(4)]
+            assert seen == [(5, 5), (5, 6), (5, 6), (5, 6)]  # rest ends, the try passes
+            assert bare.streak == 0
+        finally:
+            await conn.execute("UPDATE article SET title = $1 WHERE id = 3", title)
 
 
 def test_bare_answer_check() -> None:
