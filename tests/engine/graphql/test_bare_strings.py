@@ -11,6 +11,7 @@ answers needs escaping.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
@@ -34,6 +35,27 @@ CORPUS: list[str | None] = [
 ]
 QUERY = ("{ author(order_by: {id: asc}) { name bio "
          "articles(order_by: {id: asc}) { title content author { name bio } } } }")
+
+
+TARGETS = {"bio": "UPDATE author SET bio = $1 WHERE id = 1",
+           "name": "UPDATE author SET name = $1 WHERE id = 2",
+           "content": "UPDATE article SET content = $1 WHERE id = 1",
+           "title": "UPDATE article SET title = $1 WHERE id = 3"}
+"""The string columns the corpus goes through, each as the statement that sets one row's."""
+
+
+async def _each_corpus_value(conn: asyncpg.Connection) -> AsyncIterator[tuple[str, str | None]]:
+    """Set each :data:`TARGETS` column to each corpus value in turn, yielding both.
+
+    A NOT NULL column skips ``None``; each column is set back to a plain value after.
+    """
+    for target, update in TARGETS.items():
+        for value in CORPUS:
+            if value is None and target in ("name", "title"):
+                continue  # NOT NULL columns
+            await conn.execute(update, value)
+            yield target, value
+        await conn.execute(update, "Bob" if target == "name" else "plain")
 
 
 def _root(engine: GraphQLEngine, query: str) -> SqlRoot:
@@ -90,28 +112,19 @@ async def test_bare_strings_answer_exactly_what_to_json_answers(
     for reference in references.values():
         assert "coalesce('\"' ||" not in reference
         assert " ~ E'[" not in reference
-    targets = {"bio": "UPDATE author SET bio = $1 WHERE id = 1",
-               "name": "UPDATE author SET name = $1 WHERE id = 2",
-               "content": "UPDATE article SET content = $1 WHERE id = 1",
-               "title": "UPDATE article SET title = $1 WHERE id = 3"}
     checked = 0
     async with blog_pool.acquire() as conn:
-        for target, update in targets.items():
-            for value in CORPUS:
-                if value is None and target in ("name", "title"):
-                    continue  # NOT NULL columns
-                await conn.execute(update, value)
-                for query in QUERIES:
-                    args = bind(roots[query].sources, {}, {})
-                    expected = await conn.fetchval(references[query], *args)
-                    assert await conn.fetchval(roots[query].sql, *args) == expected, (
-                        target, value, query)
-                    body = await engine.execute({"query": query}, ADMIN, {})
-                    field = query.split()[1].split("(")[0]
-                    assert body == (f'{{"data":{{"{field}":'.encode() + expected.encode()
-                                    + b"}}"), (target, value, query)
-                    checked += 1
-            await conn.execute(update, "Bob" if target == "name" else "plain")
+        async for target, value in _each_corpus_value(conn):
+            for query in QUERIES:
+                args = bind(roots[query].sources, {}, {})
+                expected = await conn.fetchval(references[query], *args)
+                assert await conn.fetchval(roots[query].sql, *args) == expected, (
+                    target, value, query)
+                body = await engine.execute({"query": query}, ADMIN, {})
+                field = query.split()[1].split("(")[0]
+                assert body == (f'{{"data":{{"{field}":'.encode() + expected.encode()
+                                + b"}}"), (target, value, query)
+                checked += 1
     assert checked == (4 * len(CORPUS) - 2) * len(QUERIES)
 
 
@@ -196,29 +209,20 @@ async def test_root_bare_answer_is_to_json_answer_and_falls_back_only_when_neede
         assert "to_json" not in root.bare.sql, query
         assert ("writer" in query) == ("CASE WHEN" in root.bare.sql), query
         bares[query] = root.bare
-    targets = {"bio": "UPDATE author SET bio = $1 WHERE id = 1",
-               "name": "UPDATE author SET name = $1 WHERE id = 2",
-               "content": "UPDATE article SET content = $1 WHERE id = 1",
-               "title": "UPDATE article SET title = $1 WHERE id = 3"}
     fell_back = 0
     async with blog_pool.acquire() as conn:
-        for target, update in targets.items():
-            for value in CORPUS:
-                if value is None and target in ("name", "title"):
-                    continue  # NOT NULL columns
-                await conn.execute(update, value)
-                for query, shown in ROOT_QUERIES.items():
-                    expected = await conn.fetchval(references[query],
-                                                   *bind(roots[query].sources, {}, {}))
-                    refused = bares[query].refused
-                    body = await engine.execute({"query": query}, ADMIN, {})
-                    field = query.split()[1].split("(")[0]
-                    assert body == (f'{{"data":{{"{field}":'.encode() + expected.encode()
-                                    + b"}}"), (target, value, query)
-                    needed = target in shown and _needs_escaping(value)
-                    assert bares[query].refused - refused == int(needed), (target, value, query)
-                    fell_back += needed
-            await conn.execute(update, "Bob" if target == "name" else "plain")
+        async for target, value in _each_corpus_value(conn):
+            for query, shown in ROOT_QUERIES.items():
+                expected = await conn.fetchval(references[query],
+                                               *bind(roots[query].sources, {}, {}))
+                refused = bares[query].refused
+                body = await engine.execute({"query": query}, ADMIN, {})
+                field = query.split()[1].split("(")[0]
+                assert body == (f'{{"data":{{"{field}":'.encode() + expected.encode()
+                                + b"}}"), (target, value, query)
+                needed = target in shown and _needs_escaping(value)
+                assert bares[query].refused - refused == int(needed), (target, value, query)
+                fell_back += needed
     assert fell_back > 4 * 30
 
 
