@@ -17,6 +17,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from engine.catalog.db import Connection
 from engine.graphql import EngineOptions, GraphQLEngine, bare_strings, object_selection
 from engine.graphql.bare_strings import BareAnswer
 from engine.graphql.params import bind
@@ -44,7 +45,7 @@ TARGETS = {"bio": "UPDATE author SET bio = $1 WHERE id = 1",
 """The string columns the corpus goes through, each as the statement that sets one row's."""
 
 
-async def _each_corpus_value(conn: asyncpg.Connection) -> AsyncIterator[tuple[str, str | None]]:
+async def _each_corpus_value(conn: Connection) -> AsyncIterator[tuple[str, str | None]]:
     """Set each :data:`TARGETS` column to each corpus value in turn, yielding both.
 
     A NOT NULL column skips ``None``; each column is set back to a plain value after.
