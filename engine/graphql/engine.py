@@ -31,16 +31,9 @@ from engine.graphql.operation_run import finish, run_database
 from engine.graphql.options import EngineOptions
 from engine.graphql.plan import ParsedDocument, Plan, PlanSlot, PreparedOperation, variables_key
 from engine.graphql.planner import RoleState, compile_operation
-from engine.graphql.providers import (
-    JoinField,
-    JoinFieldProvider,
-    ProvidedField,
-    RootFieldProvider,
-)
-from engine.graphql.relay_schema import RelaySchemaBuilder, relay_roots
+from engine.graphql.providers import RootFieldProvider
 from engine.graphql.resolve import build_model
-from engine.graphql.schema import SchemaBuilder
-from engine.graphql.schema_stream import stream_root_name
+from engine.graphql.role_states import relay_role_state, role_state
 from engine.graphql.selection import used_variables
 from engine.graphql.time_limit import NO_CONNECTION
 from engine.limits import ApiLimits
@@ -57,10 +50,6 @@ _NO_VARIABLES = variables_key(frozenset(), {})
 _Checked = tuple[RoleState, ParsedDocument, OperationDefinitionNode, PlanSlot, str]
 """An operation that passed its checks: the role's state, its document, the operation, its
 plans, and the role's cache key (with backend-only and Relay marks)."""
-
-
-def _is_mutation(root_kind: str) -> bool:
-    return root_kind.split("_")[0] in ("insert", "update", "delete")
 
 
 class GraphQLEngine:
@@ -270,54 +259,11 @@ class GraphQLEngine:
         self._operations.clear()
 
     # -- roles ---------------------------------------------------------------------------
-    def _mutation_roots(self, state: RoleState) -> None:
-        """Insert, update and delete fields, and functions exposed as mutations."""
-        for info in self.model.tables.values():
-            for kind, name in info.root.items():
-                if _is_mutation(kind):
-                    state.mutation_roots[name] = (kind, info)
-        for fn in self.model.functions.values():
-            if fn.exposed_as == "mutation":
-                state.mutation_roots[fn.name] = ("function", fn)
-
     def _role(self, role: str, backend: bool = False, relay: bool = False) -> RoleState:
         state = self._roles.get((role, backend, relay))
-        if state is None and relay:
-            relay_builder = RelaySchemaBuilder(self.model, role, (), backend)
-            state = RoleState(role=role, schema=relay_builder.build(),
-                              access=relay_builder.access, relay=True)
-            state.query_roots.update(relay_roots(relay_builder))
-            # Hasura's Relay schema has the same mutations (rows answer with global ids).
-            self._mutation_roots(state)
-            self._roles[(role, backend, relay)] = state
         if state is None:
-            provided: list[ProvidedField] = []
-            joins: dict[tuple[str, str], dict[str, JoinField]] = {}
-            for provider in self.providers:
-                provided.extend(provider.fields_for_role(role, self.metadata))
-                if isinstance(provider, JoinFieldProvider):
-                    for key, found in provider.join_fields_for_role(role, self.metadata).items():
-                        joins.setdefault(key, {}).update({j.name: j for j in found})
-            builder = SchemaBuilder(self.model, role, provided, backend,
-                                    self.options.infer_function_permissions)
-            builder.joins = joins
-            schema = builder.build()
-            state = RoleState(role=role, schema=schema, access=builder.access, joins=joins)
-            self._mutation_roots(state)
-            for info in self.model.tables.values():
-                for kind, name in info.root.items():
-                    if not _is_mutation(kind):
-                        state.query_roots[name] = (kind, info)
-            for fn in self.model.functions.values():
-                if fn.exposed_as == "mutation":
-                    continue
-                state.query_roots[fn.name] = ("function", fn)
-                state.query_roots[f"{fn.name}_aggregate"] = ("function_aggregate", fn)
-            state.subscription_roots.update(state.query_roots)
-            for info in self.model.tables.values():
-                state.subscription_roots[stream_root_name(info)] = ("select_stream", info)
-            for p in provided:
-                state.provided[(p.operation, p.name)] = p
+            state = (relay_role_state(self.model, role, backend) if relay else role_state(
+                self.model, self.metadata, self.options, self.providers, role, backend))
             self._roles[(role, backend, relay)] = state
         return state
 
