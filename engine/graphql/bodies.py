@@ -11,7 +11,6 @@ import orjson
 from engine.database_errors import connection_lost
 from engine.graphql.errors import GraphQLFieldError
 from engine.graphql.pgerrors import connection_error, map_postgres_error
-from engine.graphql.roots import RootPlan
 
 log = logging.getLogger("engine.graphql.engine")
 
@@ -21,14 +20,12 @@ def errors_body(errors: Sequence[GraphQLFieldError]) -> bytes:
     return orjson.dumps({"errors": [obj for e in errors for obj in e.error_objects()]})
 
 
-def data_body(roots: Sequence[RootPlan], values: Sequence[bytes]) -> bytes:
-    """``{"data": {...}}`` from each root field's JSON value, in response-key order."""
-    body = b",".join(orjson.dumps(r.alias) + b":" + v for r, v in zip(roots, values, strict=True))
-    return b'{"data":{' + body + b"}}"
+def data_body(keys: Sequence[bytes], values: Sequence[bytes]) -> bytes:
+    """``{"data": {...}}`` from each root field's response key and JSON value, in order.
 
-
-def keyed_data_body(keys: Sequence[bytes], values: Sequence[bytes]) -> bytes:
-    """:func:`data_body` from the response keys as JSON with their colons (``"alias":``)."""
+    ``keys``: each key as JSON with its colon (``"alias":``), as
+    :attr:`~engine.graphql.plan.Plan.response_keys` keeps them.
+    """
     if len(keys) == 1 and len(values) == 1:
         return b'{"data":{' + keys[0] + values[0] + b"}}"
     if len(keys) != len(values):

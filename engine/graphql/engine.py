@@ -20,7 +20,7 @@ from graphql.execution.values import get_variable_values
 
 from engine.catalog import Catalog, introspect
 from engine.catalog.db import Connection
-from engine.graphql.bodies import error_body, keyed_data_body
+from engine.graphql.bodies import data_body, error_body
 from engine.graphql.documents import find_operation, parse_document
 from engine.graphql.enums import load_enum_values
 from engine.graphql.errors import GraphQLFieldError, validation
@@ -229,7 +229,7 @@ class GraphQLEngine:
             if not connections.keep(conn, clean):
                 await connections.release(conn)
         if plan.database_only:
-            return keyed_data_body(plan.response_keys, values)  # type: ignore[arg-type]  # all ran
+            return data_body(plan.response_keys, values)  # type: ignore[arg-type]  # all ran
         return await finish(self, prepared, values)
 
     async def literal_body(self, prepared: PreparedOperation) -> bytes:

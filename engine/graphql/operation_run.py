@@ -64,11 +64,11 @@ async def finish(engine: GraphQLEngine, prepared: PreparedOperation,
     """
     roots = prepared.plan.roots
     if all(v is not None for v in values) and not any(r.completes for r in roots):
-        return data_body(roots, [v for v in values if v is not None])
+        return data_body(prepared.plan.response_keys, [v for v in values if v is not None])
     ctx = RunContext(engine, NO_CONNECTION, prepared, prepared.session.variables)
     out: list[bytes] = []
     for root, value in zip(roots, values, strict=True):
         if value is None:
             value = await root.run(ctx)
         out.append(await root.complete(value, prepared) if root.completes else value)
-    return data_body(roots, out)
+    return data_body(prepared.plan.response_keys, out)
