@@ -147,9 +147,12 @@ class GraphQLEndpoint:
         try:
             return RequestHead(text, self.state.resolver.resolve_now(text))
         except AuthError as exc:
-            status = exc.status if self.legacy_statuses else 200
-            return RequestHead(text, failure=json_answer(
-                status, graphql_error(exc.message, exc.code)))
+            return RequestHead(text, failure=self._refused_credentials(exc))
+
+    def _refused_credentials(self, exc: AuthError) -> Answer:
+        """The answer to credentials refused (200, or the error's status on legacy routes)."""
+        return json_answer(exc.status if self.legacy_statuses else 200,
+                           graphql_error(exc.message, exc.code))
 
     async def answer(self, head: RequestHead, body: bytes) -> Answer:
         """The answer to a POST whose headers passed (``head``) with ``body``.
@@ -168,8 +171,7 @@ class GraphQLEndpoint:
             try:
                 session = await self.state.resolver.token_session(found, headers)
             except AuthError as exc:
-                status = exc.status if self.legacy_statuses else 200
-                return json_answer(status, graphql_error(exc.message, exc.code))
+                return self._refused_credentials(exc)
         try:
             payload = orjson.loads(body)
         except orjson.JSONDecodeError:
