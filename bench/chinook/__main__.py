@@ -23,12 +23,15 @@ def parse_args(argv: list[str]) -> tuple[Options, Path | None]:
     parser.add_argument("--case", action="append", default=[],
                         help="only this case (repeatable), e.g. simple_query")
     parser.add_argument("--target", action="append", default=[],
-                        choices=["engine", "engine_workers", "floor", "floor_busy",
-                                 "engine_cached", "postgraphile", "postgraphile_sql"],
+                        choices=["engine", "engine_workers", "http_floor", "floor",
+                                 "floor_busy", "engine_cached", "postgraphile",
+                                 "postgraphile_sql"],
                         help="only this target (repeatable); engine_workers is the engine "
-                             "run as several processes on one port, floor_busy the floor "
+                             "run as several processes on one port, http_floor the engine's "
+                             "SQL behind a minimal uvloop/httptools/asyncpg server (the "
+                             "ceiling of the engine's HTTP path), floor_busy the floor "
                              "with a client that spends --floor-busy-us of CPU per request "
-                             "(neither in the default set)")
+                             "(none of the three in the default set)")
     parser.add_argument("--floor-busy-us", type=float, default=150.0,
                         help="CPU per request of the floor_busy runner, in µs (default 150)")
     parser.add_argument("--engine-workers", type=int, default=2,

@@ -14,16 +14,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psutil
 
 from bench.chinook import checks, runs
 from bench.chinook.database import load_chinook, log_path, start_postgres, table_counts
+from bench.chinook.httpfloor import CannotServeError, CaseSpec, servable
 from bench.chinook.progress import PhaseProgress
 from bench.chinook.servers import (
     GraphQLServer,
     apply_metadata,
     install_postgraphile,
     start_engine,
+    start_http_floor,
     start_postgraphile,
     start_redis,
 )
@@ -33,6 +36,7 @@ from bench.load.sqlrunner import Statement
 from bench.load.stats import LoadResult
 from bench.load.wrk import wrk_binary
 from devstack.paths import REPO_ROOT, state_dir
+from engine.settings import DEFAULT_POOL_SIZE
 
 RESULTS_DIR = REPO_ROOT / "bench" / "results"
 
@@ -56,6 +60,8 @@ class Options:
     floor_busy_us: float = 150.0
     """CPU per request the ``floor_busy`` runner spends in its event loop (about the
     engine's own per request on the simple query)."""
+    pool_size: int = DEFAULT_POOL_SIZE
+    """Connections of the ``http_floor`` server: the engine's pool size."""
     open_loop: bool = True
     profile: bool = True
     sql_shape: bool = True
@@ -74,6 +80,8 @@ class Bench:
     redis: GraphQLServer | None = None
     """The engine's response cache (only with the ``engine_cached`` target)."""
     sql: dict[str, dict[str, list[Statement]]] = field(default_factory=dict)
+    answers: dict[str, httpx.Response] = field(default_factory=dict)
+    """The engine's answer to each case (the ``http_floor`` must answer the same bytes)."""
     records: list[runs.RunRecord] = field(default_factory=list)
     report: dict[str, Any] = field(default_factory=dict)
     dsn: str = ""
@@ -110,6 +118,8 @@ def run(options: Options, log: Callable[[str], None] = print) -> dict[str, Any]:
         bench.report["tables"] = table_counts(bench.dsn)
         _start_servers(bench, stack)
         _check_and_capture(bench, pg)
+        if "http_floor" in options.targets:
+            _start_http_floor(bench, stack)
         groups = {"postgres": [_pid(pg.process)],
                   **{name: [server.pid] for name, server in bench.servers.items()}}
         if bench.redis is not None:
@@ -172,6 +182,8 @@ def _start_servers(bench: Bench, stack: contextlib.ExitStack) -> None:
 
 def _request(bench: Bench, target: str, case: Case) -> tuple[str, str]:
     """URL and body of ``case`` for an HTTP target."""
+    if target == "http_floor":
+        return f"{bench.servers[target].graphql_url}/{case.name}", case.body()
     if target == "engine_cached":
         body = case.cached_body()
     else:
@@ -191,6 +203,8 @@ def _check_and_capture(bench: Bench, pg: Any) -> None:
             for name in bench.servers:
                 url, body = _request(bench, name, case)
                 response = checks.post(url, body, headers)
+                if name == "engine":
+                    bench.answers[case.name] = response
                 entry[name] = checks.check_response(response)
                 data[name] = response.json().get("data")
                 if case.hits_database and not entry[name]["errors"]:
@@ -204,6 +218,62 @@ def _check_and_capture(bench: Bench, pg: Any) -> None:
                 entry["engine_cached"] = _check_cached(bench, case, data["engine"])
             report[case.name] = entry
     bench.report["checks"] = report
+
+
+_ENGINE_OWN_HEADERS = frozenset({"date", "content-type", "content-length", "connection"})
+"""Response headers the HTTP floor writes itself; it copies the engine's others."""
+
+
+def _start_http_floor(bench: Bench, stack: contextlib.ExitStack) -> None:
+    """Start the HTTP floor on the cases it can serve and check it answers as the engine.
+
+    A case it cannot serve (not one statement, or no single root field) is logged and
+    recorded under ``errors`` as ``http_floor:<case>``, and left out of its runs.
+    """
+    cases: list[CaseSpec] = []
+    for case in bench.cases():
+        answer = bench.answers.get(case.name)
+        statements = bench.sql.get("engine", {}).get(case.name, [])
+        if answer is None or not case.hits_database:
+            continue
+        try:
+            cases.append(servable(case.name, statements, answer.content))
+        except CannotServeError as exc:
+            bench.log(f"http_floor cannot serve {exc}")
+            bench.report["errors"][f"http_floor:{case.name}"] = f"CannotServeError: {exc}"
+    if not cases:
+        return
+    answer = bench.answers[cases[0].name]
+    headers = [(name, value) for name, value in answer.headers.items()
+               if name.lower() not in _ENGINE_OWN_HEADERS]
+    bench.log(f"starting the HTTP floor ({bench.options.pool_size} connections) on "
+              + ", ".join(case.name for case in cases))
+    try:
+        server = start_http_floor(bench.state, bench.dsn, cases, headers,
+                                  bench.options.pool_size)
+    except Exception as exc:
+        bench.log(f"http_floor unavailable: {exc}")
+        bench.report["errors"]["http_floor"] = traceback.format_exc(limit=3)
+        return
+    stack.callback(server.stop)
+    bench.servers["http_floor"] = server
+    for spec in cases:
+        case = next(c for c in bench.cases() if c.name == spec.name)
+        url, body = _request(bench, "http_floor", case)
+        response = checks.post(url, body, bench.workload.headers)
+        entry = checks.check_response(response)
+        entry["same_bytes_as_engine"] = response.content == bench.answers[case.name].content
+        entry["head_bytes"] = _head_size(response)
+        entry["engine_head_bytes"] = _head_size(bench.answers[case.name])
+        if not entry["same_bytes_as_engine"]:
+            bench.log(f"http_floor: its answer to {case.name} differs from the engine's")
+            entry["errors"] = entry.get("errors") or 1
+        bench.report["checks"][case.name]["http_floor"] = entry
+
+
+def _head_size(response: httpx.Response) -> int:
+    """Bytes of the response's header lines (as sent: names and values as received)."""
+    return sum(len(name) + len(value) + 4 for name, value in response.headers.raw)
 
 
 def _check_cached(bench: Bench, case: Case, fresh: Any) -> dict[str, Any]:
@@ -245,7 +315,9 @@ def _closed_runner(bench: Bench, target: str, case: Case, concurrency: int,
 
 
 def _warmup_s(options: Options, target: str) -> float:
-    return min(options.warmup_s if target in runs.HTTP_TARGETS else 1.0, options.warmup_s)
+    # The engine and PostGraphile warm their caches and JITs; the floors have none.
+    slow = target in runs.HTTP_TARGETS and target != "http_floor"
+    return min(options.warmup_s if slow else 1.0, options.warmup_s)
 
 
 def _closed_loop(bench: Bench, meter: CpuMeter) -> None:

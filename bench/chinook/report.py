@@ -6,14 +6,14 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-TARGETS = ("engine", "engine_workers", "floor", "floor_busy", "engine_cached", "postgraphile",
-           "postgraphile_sql")
-SHORT = {"engine": "engine", "engine_workers": "eng-w", "floor": "floor",
-         "floor_busy": "floor-b", "engine_cached": "cached", "postgraphile": "pgl",
-         "postgraphile_sql": "pgl-sql"}
-OPTIONAL = ("floor_busy",)
+TARGETS = ("engine", "engine_workers", "http_floor", "floor", "floor_busy", "engine_cached",
+           "postgraphile", "postgraphile_sql")
+SHORT = {"engine": "engine", "engine_workers": "eng-w", "http_floor": "h-floor",
+         "floor": "floor", "floor_busy": "floor-b", "engine_cached": "cached",
+         "postgraphile": "pgl", "postgraphile_sql": "pgl-sql"}
+OPTIONAL = ("http_floor", "floor_busy")
 """Targets shown only in results that ran them."""
-SERVERS = ("engine", "engine_workers", "engine_cached", "postgraphile")
+SERVERS = ("engine", "engine_workers", "http_floor", "engine_cached", "postgraphile")
 """Targets whose server's own CPU the CPU table shows."""
 
 
@@ -52,39 +52,47 @@ def closed_tables(report: dict[str, Any]) -> str:
     index = _closed_index(report.get("runs", []))
     shown = [t for t in TARGETS
              if t not in OPTIONAL or any(t in by_target for by_target in index.values())]
+    servers = [t for t in SERVERS if t not in OPTIONAL or t in shown]
+    ceiling = "http_floor" in shown
     throughput, latency, cpu, backends = [], [], [], []
     for (case, level), by_target in index.items():
         tput = {t: by_target[t]["result"]["throughput"] for t in by_target}
         p50 = {t: by_target[t]["result"]["latency"]["p50_ms"] for t in by_target}
         label = [case, f"{level:g}"]
+        split = [_fmt(_ratio(tput.get("engine"), tput.get("http_floor")), 2),
+                 _fmt(_ratio(tput.get("http_floor"), tput.get("floor")), 2)] if ceiling else []
         throughput.append(label + [_fmt(tput.get(t)) for t in shown] + [
             _fmt(_ratio(tput.get("engine"), tput.get("floor")), 2),
             _fmt(_ratio(tput.get("engine_workers"), tput.get("floor")), 2),
+            *split,
             _fmt(_ratio(tput.get("engine"), tput.get("postgraphile")), 2),
             str(sum(r["result"]["errors"] for r in by_target.values()))])
+        split = [_fmt(_ratio(p50.get("engine"), p50.get("http_floor")), 2),
+                 _fmt(_ratio(p50.get("http_floor"), p50.get("floor")), 2)] if ceiling else []
         latency.append(label + [_fmt(p50.get(t), 2) for t in shown] + [
-            _fmt(_ratio(p50.get("engine"), p50.get("floor")), 2),
+            _fmt(_ratio(p50.get("engine"), p50.get("floor")), 2), *split,
             _fmt(_ratio(p50.get("engine"), p50.get("postgraphile")), 2)])
         other = max(r["cpu"]["other_cores"] for r in by_target.values())
         gen = max(r["generator_cores"] for r in by_target.values())
         cpu.append(label + [_fmt(by_target[t]["pg_cpu_ms_per_request"], 3) if t in by_target
                             else "-" for t in shown]
                    + [_fmt(by_target[t]["server_cpu_ms_per_request"], 3) if t in by_target
-                      else "-" for t in SERVERS]
+                      else "-" for t in servers]
                    + [_fmt(gen, 2), _fmt(other, 2)])
         backends.append(label + [_backends(by_target.get(t)) for t in shown])
     names = [SHORT[t] for t in shown]
+    split = ["eng/h-floor", "h-floor/floor"] if ceiling else []
     tables = [
         "Closed loop: throughput (successful req/s)\n" + _table(
-            ["case", "conc", *names, "eng/floor", "eng-w/floor", "eng/pgl", "errors"],
+            ["case", "conc", *names, "eng/floor", "eng-w/floor", *split, "eng/pgl", "errors"],
             throughput),
         "Closed loop: p50 latency (ms)\n" + _table(
-            ["case", "conc", *names, "eng/floor", "eng/pgl"], latency),
+            ["case", "conc", *names, "eng/floor", *split, "eng/pgl"], latency),
         "Closed loop: CPU per request (ms) — PostgreSQL for each SQL, then each server's own "
         "process; generator cores (wrk, or the asyncpg runner of the SQL targets) and other "
         "load on the machine (cores), both the max over the row's runs\n"
         + _table(["case", "conc", *[f"pg:{n}" for n in names],
-                  *[f"srv:{SHORT[t]}" for t in SERVERS],
+                  *[f"srv:{SHORT[t]}" for t in servers],
                   "gen cores", "other cores"], cpu),
     ]
     if any(cell != "-" for row in backends for cell in row[2:]):  # older results lack them
@@ -135,6 +143,13 @@ def targets_summary(report: dict[str, Any]) -> str:
                 verdict = "met" if ratio >= 1.2 else f"short by {1.2 / ratio:.2f}x"
                 lines.append(f"  throughput engine/pgl >= 1.2  {case} c={level:g}: "
                              f"{ratio:.2f} ({verdict})")
+        if level in (8, 32) and all(t in tput for t in ("engine", "http_floor", "floor")):
+            lines.append(
+                f"  engine/floor = (engine/http_floor) x (http_floor/floor)  {case} "
+                f"c={level:g}: {tput['engine'] / tput['floor']:.2f} = "
+                f"{tput['engine'] / tput['http_floor']:.2f} x "
+                f"{tput['http_floor'] / tput['floor']:.2f} (the engine x its HTTP path "
+                "and load generator)")
         if "floor" in by_target and "postgraphile_sql" in by_target and level == 8:
             ours = by_target["floor"]["pg_cpu_ms_per_request"]
             theirs = by_target["postgraphile_sql"]["pg_cpu_ms_per_request"]
@@ -154,16 +169,21 @@ def checks_table(report: dict[str, Any]) -> str:
     """Answer sizes, statement counts and result equivalence per case."""
     rows = []
     for case, entry in report.get("checks", {}).items():
-        for server in ("engine", "postgraphile"):
+        for server in ("engine", "http_floor", "postgraphile"):
             if server not in entry:
                 continue
             check = entry[server]
             eq = entry.get("equivalence", {})
+            if server == "http_floor":  # compared with the engine's answer, byte for byte
+                results = "same bytes" if check["same_bytes_as_engine"] else "DIFFER"
+                statements = "1"
+            else:
+                results = "-" if not eq else ("same" if eq["same_values"] else "same count"
+                                              if eq["same_leaf_count"] else "DIFFER")
+                statements = str(len(check.get("statements", [])))
             rows.append([case, SHORT[server], str(check["status"]),
                          "yes" if check["errors"] else "no", str(check["body_bytes"]),
-                         str(check["leaf_count"]), str(len(check.get("statements", []))),
-                         "-" if not eq else ("same" if eq["same_values"] else
-                                             "same count" if eq["same_leaf_count"] else "DIFFER")])
+                         str(check["leaf_count"]), statements, results])
     return "Answers\n" + _table(["case", "server", "status", "errors", "bytes", "scalars",
                                  "statements", "results"], rows)
 

@@ -15,7 +15,7 @@ from bench.load.sqlrunner import Statement
 from bench.load.stats import Latency, LoadResult
 from bench.load.wrk import run_wrk
 
-HTTP_TARGETS = ("engine", "engine_workers", "engine_cached", "postgraphile")
+HTTP_TARGETS = ("engine", "engine_workers", "http_floor", "engine_cached", "postgraphile")
 SQL_TARGETS = {"floor": "engine", "floor_busy": "engine", "postgraphile_sql": "postgraphile"}
 """Bare-SQL targets and the server whose captured SQL each one replays."""
 SERVER_OF = {"engine_cached": "engine", **SQL_TARGETS}

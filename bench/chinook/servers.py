@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from bench.chinook.httpfloor import CaseSpec
 from bench.chinook.workload import POSTGRAPHILE_DIR
-from devstack.ports import LOOPBACK, free_port
+from devstack.paths import REPO_ROOT
+from devstack.ports import LOOPBACK, free_port, is_listening
 from devstack.process import ManagedProcess
 
 _PROBE = json.dumps({"query": "query { __typename }"})
@@ -115,3 +118,31 @@ def start_postgraphile(state: Path, database_url: str, pool_size: int = 10) -> G
     if pid is None:
         raise RuntimeError("PostGraphile started but has no pid")
     return GraphQLServer("postgraphile", url, pid, process.stop)
+
+
+def start_http_floor(state: Path, database_url: str, cases: Sequence[CaseSpec],
+                     headers: Sequence[tuple[str, str]], pool_size: int) -> GraphQLServer:
+    """Start the HTTP floor (:mod:`bench.chinook.httpfloor`) serving ``cases``.
+
+    ``headers``: response headers the engine sends besides ``date``, ``content-type`` and
+    ``content-length`` (so the answers' sizes match the engine's byte for byte).
+    ``graphql_url`` is the server's root: case ``name`` is served at ``/<name>``.
+    A case it cannot serve stops it with its reason, raised here with the log's tail.
+    """
+    port = free_port()
+    spec = {"dsn": database_url, "host": LOOPBACK, "port": port, "pool_size": pool_size,
+            "headers": [list(header) for header in headers],
+            "cases": [case.to_json() for case in cases]}
+    spec_path = state / "http_floor.json"
+    spec_path.write_text(json.dumps(spec))
+    spec_path.chmod(0o600)  # the DSN holds the database password
+    process = ManagedProcess("http_floor",
+                             [sys.executable, "-m", "bench.chinook.httpfloor", str(spec_path)],
+                             state / "logs" / "http_floor.log", state / "pids" / "http_floor.pid",
+                             cwd=REPO_ROOT)
+    process.start()
+    process.wait_until(lambda: is_listening(port), timeout=60)
+    pid = process.pid
+    if pid is None:
+        raise RuntimeError("the HTTP floor started but has no pid")
+    return GraphQLServer("http_floor", f"http://{LOOPBACK}:{port}", pid, process.stop)
