@@ -34,6 +34,9 @@ def parse_args(argv: list[str]) -> tuple[Options, Path | None]:
                              "(none of the three in the default set)")
     parser.add_argument("--floor-busy-us", type=float, default=150.0,
                         help="CPU per request of the floor_busy runner, in µs (default 150)")
+    parser.add_argument("--http-floor-busy-us", type=float, default=0.0,
+                        help="CPU per request the http_floor server spends besides serving, "
+                             "in µs (default 0: the ceiling)")
     parser.add_argument("--engine-workers", type=int, default=2,
                         help="worker processes of the engine_workers target (default 2)")
     parser.add_argument("--rounds", type=int, default=2,
@@ -50,7 +53,7 @@ def parse_args(argv: list[str]) -> tuple[Options, Path | None]:
         concurrencies=tuple(args.concurrency), cases=tuple(args.case),
         open_loop=not args.no_open_loop, profile=not args.no_profile, rounds=args.rounds,
         sql_shape=not args.no_sql_shape, engine_workers=args.engine_workers,
-        floor_busy_us=args.floor_busy_us,
+        floor_busy_us=args.floor_busy_us, http_floor_busy_us=args.http_floor_busy_us,
     )
     if args.target:
         options.targets = tuple(args.target)

@@ -12,6 +12,10 @@ what the engine is built from (uvloop, httptools, asyncpg) and nothing else:
 - each statement prepared on each connection once, run with its captured parameters;
 - the whole answer (head and body) in one write.
 
+With ``busy_us`` in the spec it also spends that much CPU per request in its event loop
+(half before the statement, half after), like a server's own work: the engine's CPU per
+request, to see what a busier server alone does to PostgreSQL's CPU per request.
+
 So it is the ceiling of any Python HTTP server that runs the engine's SQL for these cases:
 its throughput is what the engine's HTTP path can reach at best, and its CPU per request
 what such a server cannot do without. It refuses to start (exit code 2, the reason on
@@ -27,6 +31,7 @@ import email.utils
 import json
 import signal
 import sys
+import time
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -137,9 +142,11 @@ class Server:
     """The cases, the connections and the response head shared by every HTTP connection."""
 
     def __init__(self, cases: dict[bytes, _Case], conns: Connections,
-                 headers: Sequence[tuple[str, str]]) -> None:
+                 headers: Sequence[tuple[str, str]], busy_us: float = 0.0) -> None:
         self.cases = cases
         self.conns = conns
+        self.busy_s = busy_us / 2e6
+        """CPU seconds spent before the statement and again after it."""
         self.fixed = b"".join(f"{name}: {value}\r\n".encode("latin-1")
                               for name, value in headers)
         self.head = b""
@@ -154,6 +161,8 @@ class Server:
 
     async def answer(self, case: _Case) -> bytes:
         """The whole response for ``case``: head and body."""
+        if self.busy_s:
+            _spin(self.busy_s)
         conns = self.conns
         conn = await conns.take()
         try:
@@ -161,9 +170,18 @@ class Server:
             row = await stmt.fetchrow(*args)
         finally:
             conns.give_back(conn)
+        if self.busy_s:
+            _spin(self.busy_s)
         text: str = row[0]
         body = case.prefix + text.encode() + b"}}"
         return self.head + str(len(body)).encode() + b"\r\n\r\n" + body
+
+
+def _spin(seconds: float) -> None:
+    """Hold the event loop on the CPU for ``seconds``."""
+    until = time.perf_counter() + seconds
+    while time.perf_counter() < until:
+        pass
 
 
 class HttpConnection(asyncio.Protocol):
@@ -263,7 +281,8 @@ async def serve(spec: Mapping[str, Any]) -> None:
     cases = [CaseSpec.from_json(item) for item in spec["cases"]]
     pool, conns, served = await open_cases(spec["dsn"], int(spec["pool_size"]), cases)
     server = Server(served, Connections(conns),
-                    [(str(n), str(v)) for n, v in spec.get("headers", [])])
+                    [(str(n), str(v)) for n, v in spec.get("headers", [])],
+                    float(spec.get("busy_us", 0.0)))
     loop = asyncio.get_running_loop()
     listener = await loop.create_server(lambda: HttpConnection(server), spec["host"],
                                         int(spec["port"]), backlog=1024)

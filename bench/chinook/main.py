@@ -62,6 +62,8 @@ class Options:
     engine's own per request on the simple query)."""
     pool_size: int = DEFAULT_POOL_SIZE
     """Connections of the ``http_floor`` server: the engine's pool size."""
+    http_floor_busy_us: float = 0.0
+    """CPU per request the ``http_floor`` server spends besides serving (0: the ceiling)."""
     open_loop: bool = True
     profile: bool = True
     sql_shape: bool = True
@@ -250,7 +252,7 @@ def _start_http_floor(bench: Bench, stack: contextlib.ExitStack) -> None:
               + ", ".join(case.name for case in cases))
     try:
         server = start_http_floor(bench.state, bench.dsn, cases, headers,
-                                  bench.options.pool_size)
+                                  bench.options.pool_size, bench.options.http_floor_busy_us)
     except Exception as exc:
         bench.log(f"http_floor unavailable: {exc}")
         bench.report["errors"]["http_floor"] = traceback.format_exc(limit=3)

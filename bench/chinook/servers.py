@@ -121,16 +121,19 @@ def start_postgraphile(state: Path, database_url: str, pool_size: int = 10) -> G
 
 
 def start_http_floor(state: Path, database_url: str, cases: Sequence[CaseSpec],
-                     headers: Sequence[tuple[str, str]], pool_size: int) -> GraphQLServer:
+                     headers: Sequence[tuple[str, str]], pool_size: int,
+                     busy_us: float = 0.0) -> GraphQLServer:
     """Start the HTTP floor (:mod:`bench.chinook.httpfloor`) serving ``cases``.
 
     ``headers``: response headers the engine sends besides ``date``, ``content-type`` and
     ``content-length`` (so the answers' sizes match the engine's byte for byte).
+    ``busy_us``: CPU it spends per request besides serving (0: none, the ceiling).
     ``graphql_url`` is the server's root: case ``name`` is served at ``/<name>``.
     A case it cannot serve stops it with its reason, raised here with the log's tail.
     """
     port = free_port()
     spec = {"dsn": database_url, "host": LOOPBACK, "port": port, "pool_size": pool_size,
+            "busy_us": busy_us,
             "headers": [list(header) for header in headers],
             "cases": [case.to_json() for case in cases]}
     spec_path = state / "http_floor.json"

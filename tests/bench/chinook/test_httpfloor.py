@@ -43,12 +43,13 @@ def test_a_case_of_one_statement_and_one_root_field_is_servable() -> None:
         servable("simple", [EMAILS], b'{"data":null,"errors":[{"message":"no"}]}')
 
 
+@pytest.mark.parametrize("busy_us", [0.0, 100.0])
 def test_it_answers_the_statements_result_byte_for_byte_and_stops(
-        database_url: str, tmp_path: Path) -> None:
+        database_url: str, tmp_path: Path, busy_us: float) -> None:
     """The HTTP floor answers the statement's result wrapped as the engine wraps it.
 
     GIVEN the HTTP floor serving one case (a statement whose text holds non-ASCII) with a
-      pool of 3 and an extra response header
+      pool of 3 and an extra response header, idle or spending 100 µs per request
     WHEN it is asked 20 times over one keep-alive connection, then stopped by its pid
     THEN every answer is ``{"data":{"Customer":<the statement's text>}}`` byte for byte,
       with the header, a path it does not serve is a 404, and after the stop its process
@@ -60,7 +61,7 @@ def test_it_answers_the_statements_result_byte_for_byte_and_stops(
     expected = wrap("Customer", row[0].encode())
     assert expected == '{"data":{"Customer":[{"Email":"a@b.c"},{"Email":"d@é.f"}]}}'.encode()
     server = start_http_floor(tmp_path, database_url, [CaseSpec("simple", (EMAILS,), "Customer")],
-                              [("server", "uvicorn")], pool_size=3)
+                              [("server", "uvicorn")], pool_size=3, busy_us=busy_us)
     port = int(server.graphql_url.rsplit(":", 1)[1])
     try:
         with httpx.Client() as client:
