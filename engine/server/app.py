@@ -106,7 +106,8 @@ class EngineApp(Starlette):
     graphql_endpoint: GraphQLEndpoint
     direct_routes: dict[bytes, GraphQLEndpoint]
     """The POST routes the engine's HTTP protocol answers without the ASGI cycle
-    (:mod:`engine.server.direct_cycle`), by raw path."""
+    (:mod:`engine.server.direct_cycle`), by raw path; each renders the CORS headers of its
+    answers itself (``GraphQLEndpoint.cors``)."""
     graphql_websocket: GraphQLWebSocket
     relay_websocket: GraphQLWebSocket
     cors: CorsPolicy
@@ -232,12 +233,12 @@ def create_app(settings: EngineSettings) -> EngineApp:
     async def version(request: Request) -> Response:
         return JSONResponse({"version": VERSION, "server_type": "ce"})
 
-    graphql = GraphQLEndpoint(state)
     cors = CorsPolicy.from_settings(settings.cors_domains, settings.disable_cors)
+    graphql = GraphQLEndpoint(state, cors=cors)
     websocket = GraphQLWebSocket(state, cors)
     relay_websocket = GraphQLWebSocket(state, cors, relay=True)
-    legacy = GraphQLEndpoint(state, legacy_statuses=True)
-    relay = GraphQLEndpoint(state, relay=True)
+    legacy = GraphQLEndpoint(state, legacy_statuses=True, cors=cors)
+    relay = GraphQLEndpoint(state, relay=True, cors=cors)
     routes = [
         Route("/v1/graphql", graphql, methods=["POST"]),
         WebSocketRoute("/v1/graphql", websocket),

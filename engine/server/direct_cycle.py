@@ -1,246 +1,166 @@
 """A GraphQL POST answered straight from the HTTP protocol, without the ASGI cycle.
 
 uvicorn runs each request as a ``RequestResponseCycle``: a scope, a ``receive`` and a
-``send`` coroutine, a message dict per event, header checks on the way out. For the
-GraphQL routes the engine's protocol (:mod:`engine.server.http_protocol`) starts a
-:class:`DirectCycle` in its place. It stands in for uvicorn's cycle where the protocol
-looks (body gathered by the parser's callbacks, ``message_event``, ``keep_alive``,
-``response_complete``, ``disconnected``, ``run_asgi``), so pipelining, the keep-alive
-timeout, back-pressure, connection loss and graceful shutdown stay uvicorn's own. It calls
-the same route logic as the ASGI app (:class:`~engine.server.graphql_route.GraphQLEndpoint`'s
-``head`` and ``answer``) and writes the whole response in one write.
+``send`` coroutine, a message dict per event, an ``asyncio.Event``, header checks on the
+way out, and a task started with the request's headers that waits for its body. For the
+GraphQL routes the engine's protocol (:mod:`engine.server.http_protocol`) keeps a
+:class:`DirectRequest` in its place: what the parser's callbacks gathered (the route, the
+head its headers decide, the body) and where the request stands. Its answer's task starts
+only once the whole body is in (or a refusal is decided), and runs
+:meth:`~engine.server.graphql_route.GraphQLEndpoint.answer`, the route logic the ASGI app
+calls too. The whole response goes out in one write, its start (status line, uvicorn's
+``date`` and ``server``, content type) rendered once per status and second
+(:class:`ResponseStarts`), and the header lines its request's headers decide (CORS)
+kept with the head.
+
+The protocol stays uvicorn's where it looks at the current request (``response_complete``,
+``disconnected``, ``keep_alive``, ``message_event``), so its pipelining, keep-alive
+timeout, connection loss and graceful shutdown apply to direct requests as to its own.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import re
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
-from uvicorn.protocols.http.flow_control import FlowControl
-from uvicorn.protocols.http.httptools_impl import STATUS_LINE, RequestResponseCycle
-from uvicorn.server import ServerState
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE
 
-from engine.server.cors import CorsPolicy
-from engine.server.graphql_route import GraphQLEndpoint, refused
-from engine.server.request_guard import RequestRefusedError, too_large
-from engine.server.responses import Answer
+if TYPE_CHECKING:
+    from engine.server.graphql_route import GraphQLEndpoint, RequestHead
+    from engine.server.responses import Answer
 
-logger = logging.getLogger("uvicorn.error")
-"""uvicorn's logger: an exception escaping a request is logged where uvicorn logs its own."""
-
+CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+CLOSE = b"connection: close\r\n"
 _JSON_HEAD = b"content-type: application/json; charset=utf-8\r\ncontent-length: "
-_CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
-_CLOSE = b"connection: close\r\n"
 _ERROR_500 = (b"content-type: text/plain; charset=utf-8\r\ncontent-length: 21\r\n"
               b"connection: close\r\n\r\nInternal Server Error")
-_BAD_VALUE = re.compile(b"[\x00-\x08\x0a-\x1f\x7f]")
+BAD_VALUE = re.compile(b"[\x00-\x08\x0a-\x1f\x7f]")
 """What uvicorn refuses in a response header value (CR, LF and other controls)."""
 
 
-class DefaultHeaders:
-    """uvicorn's default response headers (``date``, ``server``) rendered once per change.
+def header_lines(headers: list[tuple[bytes, bytes]]) -> bytes:
+    """``headers`` as header lines, names lower-cased.
 
-    The server replaces its list once a second (a new ``date``); it is rendered again then.
+    Raises:
+        RuntimeError: a value holds a control character (as uvicorn refuses it).
+    """
+    parts: list[bytes] = []
+    for name, value in headers:
+        if BAD_VALUE.search(value):
+            raise RuntimeError("Invalid HTTP header value.")
+        parts += (name.lower(), b": ", value, b"\r\n")
+    return b"".join(parts)
+
+
+class ResponseStarts:
+    """A JSON response's start up to its length, per status, for the current default headers.
+
+    uvicorn's server replaces its list of default headers (``date``, ``server``) once a
+    second; the starts are rendered again after that, on first use.
     """
 
     def __init__(self) -> None:
         self._source: list[tuple[bytes, bytes]] | None = None
-        self._rendered = b""
+        self._starts: dict[int, bytes] = {}
+        self._defaults = b""
 
-    def render(self, headers: list[tuple[bytes, bytes]]) -> bytes:
-        """``headers`` as header lines."""
-        if headers is not self._source:
-            self._rendered = b"".join(name + b": " + value + b"\r\n" for name, value in headers)
-            self._source = headers
-        return self._rendered
+    def defaults(self, default_headers: list[tuple[bytes, bytes]]) -> bytes:
+        """``default_headers`` as header lines."""
+        if default_headers is not self._source:
+            self._defaults = b"".join(name + b": " + value + b"\r\n"
+                                      for name, value in default_headers)
+            self._starts = {}
+            self._source = default_headers
+        return self._defaults
+
+    def json(self, status: int, default_headers: list[tuple[bytes, bytes]]) -> bytes:
+        """Status line, default headers, JSON content type and ``content-length: ``."""
+        if default_headers is self._source:
+            start = self._starts.get(status)
+            if start is not None:
+                return start
+        start = STATUS_LINE[status] + self.defaults(default_headers) + _JSON_HEAD
+        self._starts[status] = start
+        return start
+
+    def error_500(self, default_headers: list[tuple[bytes, bytes]]) -> bytes:
+        """The whole plain-text 500 uvicorn answers an exception with (closing)."""
+        return STATUS_LINE[500] + self.defaults(default_headers) + _ERROR_500
 
 
-DEFAULT_HEADERS = DefaultHeaders()
+RESPONSE_STARTS = ResponseStarts()
 
 
-class Signal:
-    """``asyncio.Event``'s ``set``/``clear``/``wait`` for one waiter.
+class _NoEvent:
+    """A direct request's ``message_event``: nobody waits on it.
 
-    No future until one waits: a request's body nearly always comes with its headers, and
-    then nobody waits.
+    uvicorn's protocol sets its cycle's event when the connection is lost.
     """
 
-    __slots__ = ("_set", "_waiter")
-
-    def __init__(self) -> None:
-        self._set = False
-        self._waiter: asyncio.Future[None] | None = None
+    __slots__ = ()
 
     def set(self) -> None:
-        """Set the flag and wake the waiter."""
-        self._set = True
-        waiter = self._waiter
-        if waiter is not None:
-            self._waiter = None
-            if not waiter.done():
-                waiter.set_result(None)
-
-    def clear(self) -> None:
-        """Unset the flag."""
-        self._set = False
-
-    def is_set(self) -> bool:
-        """Whether the flag is set."""
-        return self._set
-
-    async def wait(self) -> None:
-        """Return once the flag is set."""
-        if self._set:
-            return
-        waiter = self._waiter = asyncio.get_running_loop().create_future()
-        await waiter
+        """Nothing waits."""
 
 
-class DirectCycle(RequestResponseCycle):
-    """One GraphQL POST on a connection, from its headers to the response's one write.
+class DirectRequest:
+    """One GraphQL POST on a connection, from its headers to its response.
 
-    Built in place of uvicorn's cycle once the request's headers are in (uvicorn's
-    ``__init__`` is not run: only the attributes its protocol reads are set).
+    ``refusal`` is the answer decided without the route's ``answer`` (the head's transport
+    refusal, or 413 once the body passed the limit). ``current`` is set once the requests
+    before it on the connection are answered; its answer starts (``started``; ``task``
+    while it runs) once it is current and either refused or complete.
     """
 
-    def __init__(self, endpoint: GraphQLEndpoint, cors: CorsPolicy | None,
-                 headers: list[tuple[bytes, bytes]], peer: str | None,
-                 transport: asyncio.Transport, flow: FlowControl,
-                 server_state: ServerState,
-                 expect_100_continue: bool, keep_alive: bool,
-                 on_response: Callable[[], None]) -> None:
+    __slots__ = ("body", "complete", "current", "disconnected", "endpoint", "head",
+                 "keep_alive", "refusal", "response_complete", "response_started", "started",
+                 "task")
+
+    message_event = _NoEvent()
+
+    def __init__(self, endpoint: GraphQLEndpoint, head: RequestHead, keep_alive: bool) -> None:
         self.endpoint = endpoint
-        self.cors = cors
-        self.headers = headers
-        self.peer = peer
-        self.transport = transport
-        self.flow = flow
-        self.server_state = server_state
-        self.on_response = on_response
-        self.message_event = Signal()  # type: ignore[assignment]
-        self.disconnected = False
+        self.head = head
         self.keep_alive = keep_alive
-        self.waiting_for_100_continue = expect_100_continue
-        self.body = bytearray()
-        self.more_body = True
+        self.refusal: Answer | None = head.refusal
+        self.body: bytes | bytearray = b""
+        self.complete = False
+        self.current = False
+        self.started = False
+        self.disconnected = False
         self.response_started = False
         self.response_complete = False
+        self.task: asyncio.Task[None] | None = None
 
-    async def run_asgi(self, app: Any) -> None:
-        """Answer the request (``app`` is unused: the route is the endpoint's)."""
-        try:
-            answer = await self._answer()
-            if answer is not None:
-                if self.flow.write_paused and not self.disconnected:
-                    await self.flow.drain()
-                self._respond(*answer)
-        except BaseException as exc:  # as uvicorn: whatever escapes is answered 500
-            logger.error("Exception in ASGI application\n", exc_info=exc)
-            if not self.response_started:
-                await self._respond_500()
-            else:
-                self.transport.close()
-        finally:
-            self.on_response = _nothing
+    def take_body(self) -> bytes:
+        """The body gathered, as bytes."""
+        body = self.body
+        return body if type(body) is bytes else bytes(body)
 
-    async def _answer(self) -> Answer | None:
-        endpoint = self.endpoint
-        head = endpoint.head(self.headers, self.peer)
-        if head.refusal is not None:
-            return head.refusal
-        limit = endpoint.max_body_bytes
-        try:
-            # Nearly always the whole body came with the headers: no waiting then.
-            body = self._body(limit)
-            while isinstance(body, _More):
-                # The parser pauses reading past its high-water mark; resume for the rest.
-                self.flow.resume_reading()
-                await self.message_event.wait()
-                self.message_event.clear()
-                body = self._body(limit)
-        except RequestRefusedError as exc:
-            return refused(exc)
-        if body is None:
-            return None  # the client went away
-        return await endpoint.answer(head, body)
+    def add_body(self, chunk: bytes) -> int:
+        """Append ``chunk`` to the body; its length now."""
+        body = self.body
+        if not body:
+            self.body = body = chunk
+        else:
+            if type(body) is bytes:
+                self.body = body = bytearray(body)
+            body += chunk
+        return len(body)
 
-    def _body(self, limit: int) -> bytes | _More | None:
-        """The whole body, None if the client disconnected first, or :data:`_MORE` to wait.
+    def response(self, status: int, body: bytes, extra: list[tuple[bytes, bytes]] | None,
+                 default_headers: list[tuple[bytes, bytes]]) -> bytes:
+        """The whole response, head and ``body``, for one write.
+
+        Status line, default headers, JSON type and length, ``extra``, the head's lines,
+        ``connection: close`` unless kept alive.
 
         Raises:
-            RequestRefusedError: 413 once more than ``limit`` bytes came.
+            RuntimeError: an ``extra`` value holds a control character.
         """
-        if self.waiting_for_100_continue and not self.transport.is_closing():
-            self.transport.write(_CONTINUE)
-            self.waiting_for_100_continue = False
-        if self.disconnected:
-            return None
-        if len(self.body) > limit:
-            raise too_large(limit)
-        if self.more_body:
-            return _MORE
-        return bytes(self.body)
-
-    def _respond(self, status: int, body: bytes,
-                 extra: list[tuple[bytes, bytes]] | None) -> None:
-        """Write the response's head and body in one write, then finish as uvicorn does.
-
-        The caller waited for the transport to drain first.
-        """
-        if self.disconnected:
-            return
-        self.response_started = True
-        self.waiting_for_100_continue = False
-        parts = [STATUS_LINE[status], DEFAULT_HEADERS.render(self.server_state.default_headers),
-                 _JSON_HEAD, str(len(body)).encode(), b"\r\n"]
-        cors = None if self.cors is None else self.cors.for_request(self.headers)
-        for headers in (extra, cors):
-            if headers:
-                for name, value in headers:
-                    if _BAD_VALUE.search(value):
-                        raise RuntimeError("Invalid HTTP header value.")
-                    parts += (name.lower(), b": ", value, b"\r\n")
-        if not self.keep_alive:
-            parts.append(_CLOSE)
-        parts += (b"\r\n", body)
-        self._write(b"".join(parts))
-        self._complete()
-
-    async def _respond_500(self) -> None:
-        if self.flow.write_paused and not self.disconnected:
-            await self.flow.drain()
-        if self.disconnected:
-            return
-        self.response_started = True
-        self.keep_alive = False
-        self._write(STATUS_LINE[500] + DEFAULT_HEADERS.render(self.server_state.default_headers)
-                    + _ERROR_500)
-        self._complete()
-
-    def _write(self, data: bytes) -> None:
-        write_now = getattr(self.transport, "write_now", None)
-        if write_now is not None:
-            write_now(data)
-        else:
-            self.transport.write(data)
-
-    def _complete(self) -> None:
-        self.response_complete = True
-        self.message_event.set()
-        if not self.keep_alive:
-            self.transport.close()
-        self.on_response()
-
-
-def _nothing() -> None:
-    pass
-
-
-class _More:
-    """More of the body is to come (:meth:`DirectCycle._body`)."""
-
-
-_MORE = _More()
+        lines = self.head.response_lines
+        if extra:
+            lines = header_lines(extra) + lines
+        return b"".join((RESPONSE_STARTS.json(status, default_headers), str(len(body)).encode(),
+                         b"\r\n", lines, b"\r\n" if self.keep_alive else CLOSE + b"\r\n", body))

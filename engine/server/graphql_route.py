@@ -43,6 +43,8 @@ from engine.limits.rate import rate_limited
 from engine.lru import Lru
 from engine.response_cache.serve import answer_cached, might_be_cached
 from engine.server.client_address import parse_networks, request_client_address
+from engine.server.cors import CorsPolicy
+from engine.server.direct_cycle import header_lines
 from engine.server.request_guard import (
     Headers,
     RequestRefusedError,
@@ -64,19 +66,24 @@ class RequestHead:
 
     Either ``refusal`` (the transport refuses the request: 415, 413, 400) or ``failure``
     (no acceptable credentials) is set, or the request goes on as ``found``: its
-    :class:`Session`, or the JWT still to check.
+    :class:`Session`, or the JWT still to check. ``response_lines`` and ``expect_continue``
+    are for the engine's HTTP protocol: the header lines every answer to these headers
+    carries (CORS), and whether the client waits for ``100 Continue`` before the body.
     """
 
-    __slots__ = ("failure", "found", "headers", "refusal")
+    __slots__ = ("expect_continue", "failure", "found", "headers", "refusal", "response_lines")
 
     def __init__(self, headers: Mapping[str, str], found: Session | str | None = None,
-                 refusal: Answer | None = None, failure: Answer | None = None) -> None:
+                 refusal: Answer | None = None, failure: Answer | None = None,
+                 response_lines: bytes = b"", expect_continue: bool = False) -> None:
         self.headers = headers
         """The headers as text (lower-cased names; a repeated one keeps its last value),
         ``x-forwarded-for`` being the client address this engine vouches for."""
         self.found = found
         self.refusal = refusal
         self.failure = failure
+        self.response_lines = response_lines
+        self.expect_continue = expect_continue
 
 
 class GraphQLEndpoint:
@@ -89,8 +96,11 @@ class GraphQLEndpoint:
     """
 
     def __init__(self, state: ServerState, *, legacy_statuses: bool = False,
-                 relay: bool = False) -> None:
+                 relay: bool = False, cors: CorsPolicy | None = None) -> None:
         self.state = state
+        self.cors = cors
+        """The CORS policy whose headers a head renders (``response_lines``); the ASGI app
+        adds its own on its path."""
         self.legacy_statuses = legacy_statuses
         self.relay = relay
         """Serve the Relay schema (``/v1beta1/relay``)."""
@@ -119,22 +129,26 @@ class GraphQLEndpoint:
     def head(self, raw_headers: Headers, peer: str | None) -> RequestHead:
         """What the headers ``raw_headers`` of a POST from socket peer ``peer`` decide.
 
-        Kept for the next request with the same peer address and the same headers when
-        it passed (see the module's docstring).
+        Header names may come in any case (the engine's protocol passes them as sent).
+        Kept for the next request with the same peer address and the same headers, byte
+        for byte, when it passed (see the module's docstring).
         """
         key = (peer, *raw_headers)
         head = self._heads.get(key)
         if head is None:
-            head = self._read_head(raw_headers, peer)
+            head = self._read_head([(name.lower(), value) for name, value in raw_headers], peer)
             if head.refusal is None and head.failure is None:
                 self._heads.put(key, head)
         return head
 
     def _read_head(self, raw_headers: Headers, peer: str | None) -> RequestHead:
+        lines = self._response_lines(raw_headers)
+        expect = any(name == b"expect" and value.lower() == b"100-continue"
+                     for name, value in raw_headers)
         try:
             check_request_headers(raw_headers, self.max_body_bytes)
         except RequestRefusedError as exc:
-            return RequestHead(MappingProxyType({}), refusal=refused(exc))
+            return RequestHead(MappingProxyType({}), refusal=refused(exc), response_lines=lines)
         # Header names come lower-cased; a repeated header keeps its last value.
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in raw_headers}
         # Rate limits here and behind the engine (actions get client headers) key on the
@@ -145,9 +159,24 @@ class GraphQLEndpoint:
             headers["x-forwarded-for"] = client
         text = MappingProxyType(headers)  # shared by the requests of the same head
         try:
-            return RequestHead(text, self.state.resolver.resolve_now(text))
+            return RequestHead(text, self.state.resolver.resolve_now(text),
+                               response_lines=lines, expect_continue=expect)
         except AuthError as exc:
-            return RequestHead(text, failure=self._refused_credentials(exc))
+            return RequestHead(text, failure=self._refused_credentials(exc),
+                               response_lines=lines, expect_continue=expect)
+
+    def _response_lines(self, raw_headers: Headers) -> bytes:
+        """The CORS header lines for a request with ``raw_headers`` (lower-cased names).
+
+        An origin echoed back with a control character in it gets none.
+        """
+        cors = None if self.cors is None else self.cors.for_request(raw_headers)
+        if not cors:
+            return b""
+        try:
+            return header_lines(cors)
+        except RuntimeError:
+            return b""
 
     def _refused_credentials(self, exc: AuthError) -> Answer:
         """The answer to credentials refused (200, or the error's status on legacy routes)."""

@@ -9,27 +9,27 @@ that produced it, and ``close``/``write_eof`` send what is held first. A websock
 upgrade hands the socket's own transport to the websocket protocol.
 
 A ``POST`` to one of the app's GraphQL routes (its ``direct_routes``) skips uvicorn's ASGI
-cycle: the protocol runs a :class:`~engine.server.direct_cycle.DirectCycle`, which calls
-the route's own logic and writes the response in one write. Every other request (other
-paths and methods, ``OPTIONS`` preflights, websocket upgrades) and the lifespan go through
-uvicorn as before.
+cycle: the protocol keeps a :class:`~engine.server.direct_cycle.DirectRequest`, calls the
+route's own logic once the body is in, and writes the response in one write. Every other
+request (other paths and methods, ``OPTIONS`` preflights, websocket upgrades) and the
+lifespan go through uvicorn as before.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httptools
 from uvicorn.config import Config
-from uvicorn.protocols.http.flow_control import HIGH_WATER_LIMIT
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 from uvicorn.server import ServerState
 
-from engine.server.cors import CorsPolicy
-from engine.server.direct_cycle import DirectCycle
-from engine.server.graphql_route import GraphQLEndpoint
+from engine.server.direct_cycle import CONTINUE, RESPONSE_STARTS, DirectRequest
+from engine.server.graphql_route import GraphQLEndpoint, refused
+from engine.server.request_guard import too_large
 
 
 class CoalescingTransport:
@@ -103,10 +103,19 @@ class CoalescingTransport:
 class EngineHttpProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol on a :class:`CoalescingTransport`, GraphQL POSTs direct.
 
-    The app's ``direct_routes`` (raw path to endpoint) and ``cors`` policy are read once;
-    an app without them (or a server with a root path or a concurrency limit, which the
-    direct path does not apply) is served by uvicorn alone.
+    The app's ``direct_routes`` (raw path to endpoint) are read once; an app without them
+    (or a server with a root path or a concurrency limit, which the direct path does not
+    apply) is served by uvicorn alone.
+
+    The parser's per-request callbacks are the engine's: they gather the URL and the
+    headers as sent (names in their own case) and build uvicorn's ASGI scope only for a
+    request uvicorn serves. A direct request's task is not registered with uvicorn's
+    server; one still running when its connection is lost is, so that a graceful
+    shutdown waits for it as for uvicorn's own.
     """
+
+    cycle: RequestResponseCycle | DirectRequest  # type: ignore[assignment]
+    pipeline: deque[tuple[RequestResponseCycle | DirectRequest, Any]]  # type: ignore[assignment]
 
     def __init__(self, config: Config, server_state: ServerState,
                  app_state: dict[str, Any],
@@ -116,25 +125,57 @@ class EngineHttpProtocol(HttpToolsProtocol):
         if config.root_path or config.limit_concurrency is not None:
             routes = {}
         self.direct_routes = routes
-        self.direct_cors: CorsPolicy | None = getattr(config.app, "cors", None)
+        self.peer: str | None = None
+        self.write_now: Callable[[bytes], None] = _closed
+        """Write a whole response at once (the wrapped transport's ``write_now``)."""
+        self.answering: DirectRequest | None = None
+        """The direct request whose answer's task runs (at most one per connection)."""
         self.idle_since: float | None = None
         """When the connection's last response went out with nothing received since."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        """Wrap the connection's transport, then set up as uvicorn does."""
+        wrapped: Any = CoalescingTransport(transport, self.loop)  # type: ignore[arg-type]
+        super().connection_made(wrapped)
+        self.peer = self.client[0] if self.client else None
+        self.write_now = wrapped.write_now
+
+    def data_received(self, data: bytes) -> None:
+        """Feed the parser, as uvicorn does (the keep-alive timer only notes the read)."""
+        self.idle_since = None
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserError:
+            msg = "Invalid HTTP request received."
+            self.logger.warning(msg)
+            self.send_400_response(msg)
+        except httptools.HttpParserUpgrade:
+            if self._should_upgrade():
+                self.handle_websocket_upgrade()
+            else:
+                self._unsupported_upgrade_warning()
 
     def on_message_begin(self) -> None:
         """A request starts: its URL and headers; its ASGI scope only if uvicorn serves it."""
         self.url = b""
-        self.expect_100_continue = False
         self.headers = []
 
+    def on_header(self, name: bytes, value: bytes) -> None:
+        """One header, as sent (uvicorn's scope gets lower-cased names)."""
+        self.headers.append((name, value))
+
     def _begin_scope(self) -> None:
-        """Build the request's ASGI scope as uvicorn does (it holds the headers read so far)."""
-        url, headers, expect = self.url, self.headers, self.expect_100_continue
+        """Build the request's ASGI scope as uvicorn does, from the headers read."""
+        url = self.url
+        headers = [(name.lower(), value) for name, value in self.headers]
         super().on_message_begin()
-        self.url, self.headers, self.expect_100_continue = url, headers, expect
-        self.scope["headers"] = headers
+        self.url = url
+        self.headers = self.scope["headers"] = headers
+        self.expect_100_continue = any(name == b"expect" and value.lower() == b"100-continue"
+                                       for name, value in headers)
 
     def on_headers_complete(self) -> None:
-        """Start a :class:`DirectCycle` for a GraphQL POST; anything else as uvicorn does."""
+        """Take a GraphQL POST as a :class:`DirectRequest`; anything else as uvicorn does."""
         parser = self.parser
         endpoint = None
         if self.direct_routes and parser.get_method() == b"POST" and not parser.should_upgrade():
@@ -146,45 +187,93 @@ class EngineHttpProtocol(HttpToolsProtocol):
             self._begin_scope()
             super().on_headers_complete()
             return
+        request = DirectRequest(
+            endpoint, endpoint.head(self.headers, self.peer),
+            parser.get_http_version() != "1.0" and parser.should_keep_alive())
         existing = self.cycle
-        self.cycle = cycle = DirectCycle(
-            endpoint, self.direct_cors, self.headers, self.client[0] if self.client else None,
-            self.transport, self.flow, self.server_state,
-            expect_100_continue=self.expect_100_continue,
-            keep_alive=parser.get_http_version() != "1.0" and parser.should_keep_alive(),
-            on_response=self.on_response_complete)
+        self.cycle = request
         if existing is None or existing.response_complete:
-            self._start_asgi_task(cycle, self.app)
+            self._make_current(request)
         else:  # pipelined: answered in order, once the request before it is
             self.flow.pause_reading()
-            self.pipeline.appendleft((cycle, self.app))
+            self.pipeline.appendleft((request, None))
+
+    def _make_current(self, request: DirectRequest) -> None:
+        """``request`` is next to answer: start its answer if it can, else ask for its body."""
+        request.current = True
+        if request.complete or request.refusal is not None:
+            self._start(request)
+        elif request.head.expect_continue and not self.transport.is_closing():
+            self.transport.write(CONTINUE)
+
+    def _start(self, request: DirectRequest) -> None:
+        request.started = True
+        self.answering = request
+        request.task = self.loop.create_task(self._answer(request))
 
     def on_body(self, body: bytes) -> None:
-        """A piece of the body; for a :class:`DirectCycle` without uvicorn's upgrade checks.
-
-        A direct cycle is never an upgrade (see :meth:`on_headers_complete`).
-        """
-        cycle = self.cycle
-        if type(cycle) is not DirectCycle:
+        """A piece of a body; a direct request's past its route's limit is refused (413)."""
+        request = self.cycle
+        if type(request) is not DirectRequest:
             super().on_body(body)
             return
-        if cycle.response_complete:
+        if request.refusal is not None:
             return
-        cycle.body += body
-        if len(cycle.body) > HIGH_WATER_LIMIT:
-            self.flow.pause_reading()
-        cycle.message_event.set()
+        limit = request.endpoint.max_body_bytes
+        if request.add_body(body) > limit:
+            request.body = b""
+            request.refusal = refused(too_large(limit))
+            if request.current and not request.started:
+                self._start(request)
 
     def on_message_complete(self) -> None:
-        """The request's end; for a :class:`DirectCycle` without uvicorn's upgrade checks."""
-        cycle = self.cycle
-        if type(cycle) is not DirectCycle:
+        """A request's end: a direct one's answer starts if it is current."""
+        request = self.cycle
+        if type(request) is not DirectRequest:
             super().on_message_complete()
             return
-        if cycle.response_complete:
+        request.complete = True
+        if request.current and not request.started:
+            self._start(request)
+
+    async def _answer(self, request: DirectRequest) -> None:
+        """Answer ``request`` (whole, or refused) and write the response in one write."""
+        try:
+            answer = request.refusal
+            if answer is None:
+                answer = await request.endpoint.answer(request.head, request.take_body())
+            if self.flow.write_paused and not request.disconnected:
+                await self.flow.drain()
+            if not request.disconnected:
+                request.response_started = True
+                self.write_now(request.response(*answer, self.server_state.default_headers))
+                self._complete(request)
+        except BaseException as exc:  # as uvicorn: whatever escapes is answered 500
+            self.logger.error("Exception in ASGI application\n", exc_info=exc)
+            if request.response_started:
+                self.transport.close()
+            else:
+                await self._answer_500(request)
+        finally:
+            request.task = None
+            if self.answering is request:
+                self.answering = None
+
+    async def _answer_500(self, request: DirectRequest) -> None:
+        if self.flow.write_paused and not request.disconnected:
+            await self.flow.drain()
+        if request.disconnected:
             return
-        cycle.more_body = False
-        cycle.message_event.set()
+        request.response_started = True
+        request.keep_alive = False
+        self.write_now(RESPONSE_STARTS.error_500(self.server_state.default_headers))
+        self._complete(request)
+
+    def _complete(self, request: DirectRequest) -> None:
+        request.response_complete = True
+        if not request.keep_alive:
+            self.transport.close()
+        self.on_response_complete()
 
     # Keep-alive: uvicorn arms a timer after each response and cancels it on the next read.
     # Here one timer covers an idle spell: reads only mark the connection busy, and a timer
@@ -202,7 +291,10 @@ class EngineHttpProtocol(HttpToolsProtocol):
         self.flow.resume_reading()
         if self.pipeline:
             cycle, app = self.pipeline.pop()
-            self._start_asgi_task(cycle, app)
+            if isinstance(cycle, RequestResponseCycle):
+                self._start_asgi_task(cycle, app)
+            else:
+                self._make_current(cycle)
             return
         self.idle_since = self.loop.time()
         if self.timeout_keep_alive_task is None:
@@ -222,16 +314,22 @@ class EngineHttpProtocol(HttpToolsProtocol):
         super().timeout_keep_alive_handler()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        """Drop the keep-alive timer, then as uvicorn does."""
+        """Drop the keep-alive timer, mark a direct request in flight, then as uvicorn does.
+
+        A direct request's answer still running is handed to the server's tasks (a
+        graceful shutdown waits for them); its response is dropped.
+        """
         if self.timeout_keep_alive_task is not None:
             self.timeout_keep_alive_task.cancel()
             self.timeout_keep_alive_task = None
+        answering = self.answering
+        if answering is not None and not answering.response_complete:
+            answering.disconnected = True
+            task = answering.task
+            if task is not None and not task.done():
+                self.tasks.add(task)
+                task.add_done_callback(self.tasks.discard)
         super().connection_lost(exc)
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        """Wrap the connection's transport, then set up as uvicorn does."""
-        wrapped: Any = CoalescingTransport(transport, self.loop)  # type: ignore[arg-type]
-        super().connection_made(wrapped)
 
     def handle_websocket_upgrade(self) -> None:
         """Upgrade as uvicorn does, handing the websocket protocol the socket's own transport.
@@ -245,3 +343,7 @@ class EngineHttpProtocol(HttpToolsProtocol):
             wrapped._flush()  # nothing is held before an upgrade; if it were, it goes first
             self.transport = wrapped._transport
         super().handle_websocket_upgrade()
+
+
+def _closed(data: bytes) -> None:
+    raise ConnectionError("no connection yet")

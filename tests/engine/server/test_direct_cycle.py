@@ -237,7 +237,10 @@ def test_direct_cycle_adds_the_cors_headers_of_an_allowed_origin(
 
 
 class _FaultyEndpoint:
-    """A GraphQL route: its answer raises for ``boom``, waits on :attr:`release` for ``slow``."""
+    """A GraphQL route: its answer raises for ``boom``, waits on :attr:`release` for ``slow``.
+
+    ``slow`` is answered ``{"slow":true}``, anything else ``{"ok":true}``.
+    """
 
     max_body_bytes = LIMIT
 
@@ -254,6 +257,7 @@ class _FaultyEndpoint:
         if body == b"slow":
             self.entered.set()
             await self.release.wait()
+            return 200, b'{"slow":true}', None
         return 200, b'{"ok":true}', None
 
 
@@ -348,7 +352,7 @@ async def test_direct_cycle_is_finished_by_a_stopping_server(
     writer.close()
     assert answer.startswith(b"HTTP/1.1 200 OK\r\n")
     assert b"connection: close\r\n" in answer
-    assert answer.endswith(b'{"ok":true}')
+    assert answer.endswith(b'{"slow":true}')
 
 
 async def test_direct_cycle_idle_connection_is_closed_after_the_keep_alive_timeout(
@@ -365,3 +369,73 @@ async def test_direct_cycle_idle_connection_is_closed_after_the_keep_alive_timeo
         await asyncio.wait_for(reader.readuntil(b'{"ok":true}'), 30)
     assert await asyncio.wait_for(reader.read(), 30) == b""  # closed by the server
     writer.close()
+
+
+async def test_direct_cycle_answers_a_pipelined_request_after_a_slow_one(
+        served: tuple[_App, uvicorn.Server, int]) -> None:
+    """GIVEN a slow request and a quick one sent at once on one connection.
+
+    WHEN the slow one's answer is held back
+    THEN nothing is answered until it is released, and then both in the order asked.
+    """
+    app, _, port = served
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(_post(b"slow") + _post(b"{}"))
+    await asyncio.wait_for(app.endpoint.entered.wait(), 30)
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(reader.readuntil(b"HTTP/1.1"), 0.3)
+    app.endpoint.release.set()
+    first = await asyncio.wait_for(reader.readuntil(b'{"slow":true}'), 30)
+    second = await asyncio.wait_for(reader.readuntil(b'{"ok":true}'), 30)
+    writer.close()
+    assert first.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert second.startswith(b"HTTP/1.1 200 OK\r\n")
+
+
+async def test_direct_cycle_of_a_client_gone_mid_request_is_finished_and_awaited(
+        served: tuple[_App, uvicorn.Server, int]) -> None:
+    """GIVEN a request whose answer runs, and another whose body never came in full.
+
+    WHEN both clients disconnect
+    THEN the running answer is handed to the server's tasks (a graceful shutdown waits for
+    it) and finishes once released, writing nothing; the server goes on serving.
+    """
+    app, server, port = served
+    _, half = await asyncio.open_connection("127.0.0.1", port)
+    half.write(b"POST /v1/graphql HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n{}")
+    _, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(_post(b"slow"))
+    await asyncio.wait_for(app.endpoint.entered.wait(), 30)
+    half.close()
+    writer.close()
+    for _ in range(600):
+        if server.server_state.tasks:
+            break
+        await asyncio.sleep(0.01)
+    (task,) = server.server_state.tasks
+    assert not task.done()
+    app.endpoint.release.set()
+    await asyncio.wait_for(asyncio.shield(task), 30)
+    await asyncio.sleep(0)
+    assert not server.server_state.tasks
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(_post(b"{}"))
+    assert (await asyncio.wait_for(reader.readuntil(b'{"ok":true}'), 30)).startswith(
+        b"HTTP/1.1 200 OK\r\n")
+    writer.close()
+
+
+async def test_direct_cycle_answers_a_malformed_request_400_and_closes(
+        served: tuple[_App, uvicorn.Server, int]) -> None:
+    """GIVEN the engine's protocol.
+
+    WHEN a client sends bytes that are not HTTP
+    THEN 400 with ``connection: close`` (as uvicorn), and the connection is closed.
+    """
+    _, _, port = served
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"POST /v1/graphql HTTP/1.1\r\nContent-Length: x\r\n\r\n")
+    answer = await asyncio.wait_for(reader.read(), 30)
+    writer.close()
+    assert answer.startswith(b"HTTP/1.1 400 Bad Request\r\n")
+    assert b"connection: close\r\n" in answer

@@ -87,6 +87,7 @@ class SocketTransport(RecordingTransport):
     def __init__(self) -> None:
         super().__init__()
         self.protocol: Any = None
+        self.reading = True
 
     def get_extra_info(self, name: str) -> Any:
         return {"peername": ("127.0.0.1", 50000), "sockname": ("127.0.0.1", 8080)}.get(name)
@@ -95,10 +96,10 @@ class SocketTransport(RecordingTransport):
         self.protocol = protocol
 
     def pause_reading(self) -> None:
-        pass
+        self.reading = False
 
     def resume_reading(self) -> None:
-        pass
+        self.reading = True
 
 
 async def test_engine_http_protocol_gives_a_websocket_the_socket_transport() -> None:
@@ -136,3 +137,84 @@ async def test_engine_http_protocol_gives_a_websocket_the_socket_transport() -> 
     assert any(b"101 Switching Protocols" in b"".join(call) for call in socket.calls)
     for task in list(socket.protocol.tasks):
         task.cancel()
+
+
+class _Route:
+    """A direct GraphQL route answering ``{}`` once :attr:`release` is set."""
+
+    max_body_bytes = 1024
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+
+    def head(self, headers: Any, peer: str | None) -> Any:
+        from types import MappingProxyType
+
+        from engine.server.graphql_route import RequestHead
+        return RequestHead(MappingProxyType({}), "anyone")
+
+    async def answer(self, head: Any, body: bytes) -> Any:
+        await self.release.wait()
+        return 200, b"{}", None
+
+
+def _direct_protocol() -> tuple[Any, SocketTransport, _Route]:
+    import uvicorn
+    from uvicorn.server import ServerState
+
+    from engine.server.http_protocol import EngineHttpProtocol
+
+    route = _Route()
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        raise AssertionError("not on the direct path")
+
+    app.direct_routes = {b"/v1/graphql": route}  # type: ignore[attr-defined]
+    config = uvicorn.Config(app, lifespan="off", log_level="warning")
+    config.load()
+    http = EngineHttpProtocol(config=config, server_state=ServerState(), app_state={})
+    socket = SocketTransport()
+    http.connection_made(socket)  # type: ignore[arg-type]
+    return http, socket, route
+
+
+_POST = b"POST /v1/graphql HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"
+
+
+async def test_engine_http_protocol_pauses_reading_for_pipelined_requests() -> None:
+    """GIVEN two GraphQL POSTs arriving at once on one connection.
+
+    WHEN the first is being answered
+    THEN reading pauses until it is; then both answers go out, in order, and reading resumes.
+    """
+    http, socket, route = _direct_protocol()
+    http.data_received(_POST + _POST)
+    await asyncio.sleep(0)
+    assert not socket.reading
+    assert socket.calls == []
+    route.release.set()
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert [call[0].split(b"\r\n", 1)[0] for call in socket.calls] == [b"HTTP/1.1 200 OK"] * 2
+    assert socket.reading
+
+
+async def test_engine_http_protocol_waits_for_the_transport_to_drain() -> None:
+    """GIVEN a transport that asked the protocol to pause writing (its buffer is full).
+
+    WHEN a GraphQL POST's answer is ready
+    THEN it is written only once the transport asks to resume.
+    """
+    http, socket, route = _direct_protocol()
+    route.release.set()
+    http.pause_writing()
+    http.data_received(_POST)
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert socket.calls == []
+    http.resume_writing()
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert len(socket.calls) == 1
+    assert socket.calls[0][0].startswith(b"HTTP/1.1 200 OK\r\n")
+    assert socket.calls[0][0].endswith(b"\r\n\r\n{}")

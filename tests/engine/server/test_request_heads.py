@@ -114,3 +114,51 @@ def test_request_heads_are_kept_for_a_bounded_number_of_header_sets() -> None:
     again = endpoint.head(_headers(x_hasura_admin_secret=SECRET, x_hasura_user_id="0"), PEER)
     assert again is not heads[0]
     assert _session(again).get("x-hasura-user-id") == "0"
+
+
+def test_request_heads_read_header_names_in_any_case() -> None:
+    """GIVEN the same headers sent with names as a client spells them and lower-cased.
+
+    WHEN their heads are read
+    THEN both get the same session and client address; each spelling is kept on its own,
+    and a changed user id in the spelled form still gets its own session.
+    """
+    endpoint = _endpoint()
+    spelled = [(b"Content-Type", b"application/json"), (b"X-Hasura-Admin-Secret", SECRET.encode()),
+               (b"X-Hasura-Role", b"user"), (b"X-Hasura-User-Id", b"4")]
+    lower = [(name.lower(), value) for name, value in spelled]
+    head = endpoint.head(spelled, PEER)
+    assert (_session(head).role, _session(head).get("x-hasura-user-id")) == ("user", "4")
+    assert head.headers == endpoint.head(lower, PEER).headers
+    assert endpoint.head(list(spelled), PEER) is head
+    other = endpoint.head([*spelled[:3], (b"X-Hasura-User-Id", b"5")], PEER)
+    assert _session(other).get("x-hasura-user-id") == "5"
+    wrong = endpoint.head([(b"Content-Type", b"application/json"),
+                           (b"X-Hasura-Admin-Secret", b"nope")], PEER)
+    assert wrong.failure is not None
+
+
+def test_request_heads_render_the_cors_lines_and_the_expectation() -> None:
+    """GIVEN an endpoint with CORS for one origin.
+
+    WHEN heads are read from that origin, another one, and with ``Expect: 100-continue``
+    THEN the listed origin's head carries its CORS lines, the other none, and the third
+    says the client waits for ``100 Continue``; a refusal carries the CORS lines too.
+    """
+    from engine.server.cors import CorsPolicy
+
+    endpoint = _endpoint()
+    endpoint.cors = CorsPolicy.from_settings(("https://app.example.com",))
+    base = _headers(x_hasura_admin_secret=SECRET)
+    listed = endpoint.head([*base, (b"Origin", b"https://app.example.com")], PEER)
+    assert listed.response_lines == (b"access-control-allow-origin: https://app.example.com\r\n"
+                                     b"access-control-allow-credentials: true\r\n"
+                                     b"vary: Origin\r\n")
+    assert not listed.expect_continue
+    assert endpoint.head([*base, (b"Origin", b"https://other.example.com")],
+                         PEER).response_lines == b""
+    assert endpoint.head([*base, (b"Expect", b"100-Continue")], PEER).expect_continue
+    refusal = endpoint.head([(b"Content-Type", b"text/plain"),
+                             (b"Origin", b"https://app.example.com")], PEER)
+    assert refusal.refusal is not None
+    assert refusal.response_lines.startswith(b"access-control-allow-origin: ")
