@@ -126,3 +126,25 @@ def test_the_report_shows_the_engine_against_the_http_floor() -> None:
                       "errors": {}})
     assert "h-floor" not in without
     assert json.dumps(runs[1].to_json())  # the record is JSON-ready
+
+
+def test_the_command_line_names_the_http_floor_and_quick_keeps_it() -> None:
+    """``--target http_floor`` selects it, with its busy work, in a full or a quick run.
+
+    GIVEN the command line ``--target engine --target http_floor --http-floor-busy-us 30``,
+      with and without ``--quick``
+    WHEN it is parsed
+    THEN both runs have the two targets and 30 µs of busy work, the quick one 2 s runs at
+      concurrency 8, and the default set does not include the HTTP floor.
+    """
+    from bench.chinook.__main__ import parse_args
+    from bench.chinook.main import Options
+
+    argv = ["--target", "engine", "--target", "http_floor", "--http-floor-busy-us", "30"]
+    full, _ = parse_args(argv)
+    quick, _ = parse_args([*argv, "--quick"])
+    for options in (full, quick):
+        assert options.targets == ("engine", "http_floor")
+        assert options.http_floor_busy_us == 30.0
+    assert (quick.duration_s, quick.concurrencies) == (2.0, (8,))
+    assert "http_floor" not in Options().targets
