@@ -34,6 +34,7 @@ from engine.graphql.planner import RoleState, compile_operation
 from engine.graphql.providers import RootFieldProvider
 from engine.graphql.resolve import build_model
 from engine.graphql.role_states import relay_role_state, role_state
+from engine.graphql.roots import RunContext
 from engine.graphql.selection import used_variables
 from engine.graphql.time_limit import NO_CONNECTION
 from engine.limits import ApiLimits
@@ -214,15 +215,22 @@ class GraphQLEngine:
             GraphQLFieldError: a root field failed (e.g. a permission check).
             asyncpg.PostgresError: the database refused a statement.
         """
-        if not prepared.plan.needs_database:
-            return await self.literal_body(prepared)
         plan = prepared.plan
+        if not plan.needs_database:
+            return await self.literal_body(prepared)
         connections = self.connections
         conn = connections.take_kept() or await connections.take()
+        values: list[bytes | None] = []
         clean = False
         try:
-            values = await run_database(self, conn, prepared, prepared.session.variables,
-                                        plan.operation != "mutation")
+            if plan.plain_query and not self.limits.for_role(prepared.session.role).time_ms:
+                # The common case, without run_database's frame: a statement per root.
+                ctx = RunContext(self, conn, prepared, prepared.session.variables)
+                for root in plan.roots:
+                    values.append(await root.run(ctx))
+            else:
+                values = await run_database(self, conn, prepared, prepared.session.variables,
+                                            plan.operation != "mutation", values)
             clean = True
         finally:
             # Kept for the next request when it finished cleanly, else released to the pool.
@@ -251,7 +259,7 @@ class GraphQLEngine:
             asyncpg.PostgresError: the database refused a statement.
         """
         return await finish(self, prepared, await run_database(
-            self, conn, prepared, session_vars, False))
+            self, conn, prepared, session_vars, False, []))
 
     def forget_operations(self) -> None:
         """Drop every parsed document and compiled plan (the next requests start cold)."""

@@ -24,11 +24,13 @@ if TYPE_CHECKING:
 
 
 async def run_database(engine: GraphQLEngine, conn: Connection, prepared: PreparedOperation,
-                       session_vars: Mapping[str, str], later: bool) -> list[bytes | None]:
+                       session_vars: Mapping[str, str], later: bool,
+                       out: list[bytes | None]) -> list[bytes | None]:
     """The root fields' values on ``conn``.
 
     With ``later``, None for the fields that need no database: :func:`finish` runs them
-    after the connection is released.
+    after the connection is released. The values of the fields run here are appended to
+    ``out`` as they come (so a caller sees whether any came back before a failure).
     """
     plan = prepared.plan
     roots = plan.database_roots if later else plan.roots
@@ -42,13 +44,12 @@ async def run_database(engine: GraphQLEngine, conn: Connection, prepared: Prepar
                                "set_config('statement_timeout', $2, true)",
                                orjson.dumps(dict(session_vars)).decode(),
                                statement_timeout(time_ms))
-            out = await run_roots(conn, roots, ctx, time_ms)
+            await run_roots(conn, roots, ctx, time_ms, out)
     elif time_ms:
         async with time_limited(conn, time_ms):
-            out = await run_roots(conn, roots, ctx, time_ms)
+            await run_roots(conn, roots, ctx, time_ms, out)
     else:  # the common case, without a context manager per request (or a comprehension's
-        out = []  # coroutine frame: a loop)
-        for root in roots:
+        for root in roots:  # coroutine frame: a loop)
             out.append(await root.run(ctx))
     if not later or len(roots) == len(plan.roots):
         return list(out)

@@ -81,6 +81,11 @@ class Plan:
         return all(r.needs_database and not r.completes for r in self.roots)
 
     @cached_property
+    def plain_query(self) -> bool:
+        """A query whose root fields all read the database and leave nothing to do after."""
+        return self.operation == "query" and self.database_only
+
+    @cached_property
     def response_keys(self) -> list[bytes]:
         """Each root field's response key as JSON, with its colon (``"alias":``)."""
         return [orjson.dumps(r.alias) + b":" for r in self.roots]

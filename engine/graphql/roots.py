@@ -28,7 +28,7 @@ from engine.graphql.pgerrors import map_postgres_error
 from engine.graphql.plan import PreparedOperation
 from engine.graphql.providers import FieldCall, JoinField, ProvidedField
 from engine.graphql.selection import Selected
-from engine.graphql.statement_calls import first_row, first_value
+from engine.graphql.statement_calls import first_row
 
 if TYPE_CHECKING:
     from engine.graphql.engine import GraphQLEngine
@@ -180,25 +180,48 @@ class SqlRoot(RemoteJoins, RootPlan):
     """The statement with every string bare, run first: :attr:`sql` runs only when its
     answer fails the check (a string needed escaping). Subscriptions run :attr:`sql`."""
 
+    _bound: tuple[dict[str, str], list[Any]] | None = field(
+        default=None, init=False, repr=False, compare=False)
+    """The arguments last bound and the session variables they were bound for, when no
+    argument is a GraphQL variable's (they depend on the session alone)."""
+
     async def run(self, ctx: RunContext) -> bytes:
-        """Bind the parameters and run the statement (remote joins still in placeholders)."""
-        if self.bare is not None and self.bare.worth_trying():
-            value = await self._bare_value(ctx, self.bare)
-            if value is not None:
-                return value
-        if self.error_path is None:
+        """Bind the parameters and run the statement (remote joins still in placeholders).
+
+        The common case (the bare statement's answer passed its check, or a query's plain
+        statement) runs here in one coroutine, down to asyncpg's protocol.
+        """
+        bare = self.bare
+        if bare is not None and bare.worth_trying():
+            record = await first_row(ctx.conn, bare.sql, self.arguments(ctx))
+            if record is not None:
+                value = bare.answer(record[0], record[1], record[2] if bare.counts_more else 0)
+                if value is not None:
+                    return value
+        if self.error_path is not None:
+            text = await self._checked_text(ctx, self.error_path)
+        elif self.check_path is not None:
             text = await self._text(ctx)
         else:
-            text = await self._checked_text(ctx, self.error_path)
+            record = await first_row(ctx.conn, self.sql, self.arguments(ctx))
+            text = None if record is None or record[0] is None else str(record[0])
         return b"null" if text is None else text.encode()
 
-    async def _bare_value(self, ctx: RunContext, bare: BareAnswer) -> bytes | None:
-        """The answer of the statement with strings bare, or None when its check fails."""
-        args = bind(self.sources, ctx.prepared.variables, ctx.session_vars)
-        record = await first_row(ctx.conn, bare.sql, args)
-        if record is None:
-            return None
-        return bare.answer(record[0], record[1], record[2] if bare.counts_more else 0)
+    def arguments(self, ctx: RunContext) -> list[Any]:
+        """The statement's arguments for this run (:func:`~engine.graphql.params.bind`).
+
+        When none comes from a GraphQL variable they depend on the session variables
+        alone: bound once for the same session variables (compared by value), which a
+        client sends request after request.
+        """
+        bound = self._bound
+        session_vars = ctx.session_vars
+        if bound is not None and bound[0] == session_vars:
+            return bound[1]
+        args = bind(self.sources, ctx.prepared.variables, session_vars)
+        if all(src.kind != "var" for src in self.sources):
+            self._bound = (dict(session_vars), args)
+        return args
 
     async def _checked_text(self, ctx: RunContext, path: str) -> str | None:
         try:
@@ -213,14 +236,10 @@ class SqlRoot(RemoteJoins, RootPlan):
             raise mapped from exc
 
     async def _text(self, ctx: RunContext) -> str | None:
-        args = bind(self.sources, ctx.prepared.variables, ctx.session_vars)
-        if self.check_path is not None:
-            record = await first_row(ctx.conn, self.sql, args)
-            if record is not None and record[1] is False:
-                raise GraphQLFieldError(CHECK_FAILED, "permission-error", self.check_path)
-            text = None if record is None else record[0]
-        else:
-            text = await first_value(ctx.conn, self.sql, args)
+        record = await first_row(ctx.conn, self.sql, self.arguments(ctx))
+        if self.check_path is not None and record is not None and record[1] is False:
+            raise GraphQLFieldError(CHECK_FAILED, "permission-error", self.check_path)
+        text = None if record is None else record[0]
         return None if text is None else str(text)
 
 

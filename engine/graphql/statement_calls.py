@@ -5,8 +5,8 @@ protocol's ``bind_execute``: the pool proxy's method wrapper, ``fetchval``, ``_e
 exclusive section), ``__execute`` (a lambda per call, the query loggers) and ``_do_execute``
 (the statement cache lookup, its error handling). Each is a coroutine frame that the answer
 from PostgreSQL travels back through. On a busy engine nearly every statement is in the
-connection's statement cache already, so :func:`first_value` and :func:`first_row` look it up
-there themselves and call ``bind_execute`` with it, with what those layers do on the way:
+connection's statement cache already, so :func:`first_row` looks it up there itself and
+calls ``bind_execute`` with it, with what those layers do on the way:
 
 - the connection must be open and idle (the exclusive section, the same errors);
 - no query loggers are installed (with one, asyncpg's own path runs, which times and logs);
@@ -50,37 +50,32 @@ def _prepared(conn: Connection, sql: str) -> tuple[Any, Any] | None:
     return con, stmt
 
 
-async def _run(con: Any, stmt: Any, args: Sequence[Any]) -> Any:
-    """``bind_execute`` of a cached statement with at most one row, as asyncpg runs it."""
-    section = con._stmt_exclusive_section
-    with section:  # raises InterfaceError while another operation runs, as asyncpg does
-        try:
-            return await con._protocol.bind_execute(stmt, args, "", 1, False, None)
-        except exceptions.OutdatedSchemaCacheError:
-            await con.reload_schema_state()
-            raise
-        except exceptions.InvalidCachedStatementError:
-            con._drop_global_statement_cache()
-            if con._protocol.is_in_transaction():
+async def first_row(conn: Connection, sql: str, args: Sequence[Any]) -> asyncpg.Record | None:
+    """``conn.fetchrow(sql, *args)``: the first row, or None.
+
+    One coroutine from here to asyncpg's protocol: the statement is run in place rather
+    than by a helper, a frame fewer for the answer to travel back through.
+    """
+    found = _prepared(conn, sql)
+    if found is not None:
+        con, stmt = found
+        with con._stmt_exclusive_section:  # InterfaceError while another operation runs
+            try:
+                rows = await con._protocol.bind_execute(stmt, args, "", 1, False, None)
+            except exceptions.OutdatedSchemaCacheError:
+                await con.reload_schema_state()
                 raise
-            return None  # asyncpg's own path prepares it again
+            except exceptions.InvalidCachedStatementError:
+                con._drop_global_statement_cache()
+                if con._protocol.is_in_transaction():
+                    raise
+                rows = None  # asyncpg's own path below prepares it again
+        if rows is not None:
+            return rows[0] if rows else None
+    return await conn.fetchrow(sql, *args)
 
 
 async def first_value(conn: Connection, sql: str, args: Sequence[Any]) -> Any:
     """``conn.fetchval(sql, *args)``: the first column of the first row, or None."""
-    found = _prepared(conn, sql)
-    if found is not None:
-        rows = await _run(found[0], found[1], args)
-        if rows is not None:
-            return rows[0][0] if rows else None
-    return await conn.fetchval(sql, *args)
-
-
-async def first_row(conn: Connection, sql: str, args: Sequence[Any]) -> asyncpg.Record | None:
-    """``conn.fetchrow(sql, *args)``: the first row, or None."""
-    found = _prepared(conn, sql)
-    if found is not None:
-        rows = await _run(found[0], found[1], args)
-        if rows is not None:
-            return rows[0] if rows else None
-    return await conn.fetchrow(sql, *args)
+    row = await first_row(conn, sql, args)
+    return None if row is None else row[0]

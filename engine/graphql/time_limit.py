@@ -47,8 +47,8 @@ async def time_limited(conn: Connection, time_ms: int | None) -> AsyncIterator[N
 
 
 async def run_roots(conn: Connection, roots: Sequence[RootPlan], ctx: RunContext,
-                    time_ms: int | None) -> list[bytes]:
-    """Each root field's value, all of them within one ``time_limit`` for the operation.
+                    time_ms: int | None, out: list[Any]) -> None:
+    """Append each root field's value to ``out``, all within one ``time_limit`` for the operation.
 
     Hasura's time limit bounds the operation, not each statement: the first statement runs
     under the whole limit (set by the caller, in the same round trip as the transaction's
@@ -59,9 +59,10 @@ async def run_roots(conn: Connection, roots: Sequence[RootPlan], ctx: RunContext
         GraphQLFieldError: ``time-limit-exceeded``, the budget ran out between statements.
     """
     if not time_ms:
-        return [await root.run(ctx) for root in roots]
+        for root in roots:
+            out.append(await root.run(ctx))
+        return
     deadline = time.monotonic() + time_ms / 1000
-    out: list[bytes] = []
     timed = False
     for root in roots:
         if root.needs_database:
@@ -73,4 +74,3 @@ async def run_roots(conn: Connection, roots: Sequence[RootPlan], ctx: RunContext
                                    statement_timeout(left))
             timed = True
         out.append(await root.run(ctx))
-    return out

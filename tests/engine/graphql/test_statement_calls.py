@@ -36,13 +36,15 @@ async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
 def _count_direct(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many calls took the direct path (one entry per call)."""
     calls: list[int] = []
-    run = statement_calls._run
+    prepared = statement_calls._prepared
 
-    async def counted(con: Any, stmt: Any, args: Any) -> Any:
-        calls.append(1)
-        return await run(con, stmt, args)
+    def counted(conn: Any, sql: str) -> Any:
+        found = prepared(conn, sql)
+        if found is not None:
+            calls.append(1)
+        return found
 
-    monkeypatch.setattr(statement_calls, "_run", counted)
+    monkeypatch.setattr(statement_calls, "_prepared", counted)
     return calls
 
 
