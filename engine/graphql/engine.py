@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from time import monotonic
 from typing import Any
 
 import asyncpg
@@ -20,6 +21,7 @@ from graphql.execution.values import get_variable_values
 
 from engine.catalog import Catalog, introspect
 from engine.catalog.db import Connection
+from engine.database_errors import connection_lost
 from engine.graphql.bodies import data_body, error_body
 from engine.graphql.documents import find_operation, parse_document
 from engine.graphql.enums import load_enum_values
@@ -44,6 +46,12 @@ from engine.session import ADMIN_ROLE, Session
 
 log = logging.getLogger(__name__)
 
+
+RETRY_WITHIN_SECONDS = 0.1
+"""A query whose connection is found broken within this time, before any row came back,
+runs again on another connection (:meth:`GraphQLEngine.answer`). A connection whose backend
+ended while it was idle fails at once; a statement that ran longer and was then terminated
+(an operator stopping it, say) is answered with the connection error."""
 
 _NO_VARIABLES = variables_key(frozenset(), {})
 """The plan key of an operation without variables."""
@@ -211,6 +219,10 @@ class GraphQLEngine:
         order (remote joins of its answer still wait for the connection's release, as
         Hasura joins after the transaction).
 
+        A query whose connection turns out broken at once, before any row came back, runs
+        again, once, on another connection (:data:`RETRY_WITHIN_SECONDS`); a mutation
+        never does (it may have been applied).
+
         Raises:
             GraphQLFieldError: a root field failed (e.g. a permission check).
             asyncpg.PostgresError: the database refused a statement.
@@ -220,22 +232,41 @@ class GraphQLEngine:
             return await self.literal_body(prepared)
         connections = self.connections
         conn = connections.take_kept() or await connections.take()
-        values: list[bytes | None] = []
-        clean = False
-        try:
-            if plan.plain_query and not self.limits.for_role(prepared.session.role).time_ms:
-                # The common case, without run_database's frame: a statement per root.
-                ctx = RunContext(self, conn, prepared, prepared.session.variables)
-                for root in plan.roots:
-                    values.append(await root.run(ctx))
-            else:
-                values = await run_database(self, conn, prepared, prepared.session.variables,
-                                            plan.operation != "mutation", values)
-            clean = True
-        finally:
-            # Kept for the next request when it finished cleanly, else released to the pool.
-            if not connections.keep(conn, clean):
-                await connections.release(conn)
+        retry = plan.operation == "query"
+        while True:
+            values: list[bytes | None] = []
+            clean = False
+            sent = monotonic()
+            try:
+                if plan.plain_query and not self.limits.for_role(prepared.session.role).time_ms:
+                    # The common case, without run_database's frame: a statement per root.
+                    ctx = RunContext(self, conn, prepared, prepared.session.variables)
+                    for root in plan.roots:
+                        values.append(await root.run(ctx))
+                else:
+                    values = await run_database(self, conn, prepared,
+                                                prepared.session.variables,
+                                                plan.operation != "mutation", values)
+                clean = True
+            except Exception as exc:
+                if not retry or values or not connection_lost(exc) \
+                        or monotonic() - sent > RETRY_WITHIN_SECONDS:
+                    raise
+                # The connection broke at once, before any row came back: its backend
+                # ended while it was idle (a restart, an idle timeout) and the end had not
+                # reached the connection yet. A query only reads: it runs again, once, on
+                # another connection.
+                log.info("a query's connection was lost, running it again on another: %s",
+                         exc)
+            finally:
+                # Kept for the next request when it finished cleanly, else released to the
+                # pool (which drops a broken one).
+                if not connections.keep(conn, clean):
+                    await connections.release(conn)
+            if clean:
+                break
+            retry = False
+            conn = await connections.take()
         if plan.database_only:
             return data_body(plan.response_keys, values)  # type: ignore[arg-type]  # all ran
         return await finish(self, prepared, values)
