@@ -5,8 +5,9 @@ uvicorn runs each request as a ``RequestResponseCycle``: a scope, a ``receive`` 
 way out, and a task started with the request's headers that waits for its body. For the
 GraphQL routes the engine's protocol (:mod:`engine.server.http_protocol`) keeps a
 :class:`DirectRequest` in its place: what the parser's callbacks gathered (the route, the
-head its headers decide, the body) and where the request stands. Its answer's task starts
-only once the whole body is in (or a refusal is decided), and runs
+head its headers decide, the body) and where the request stands. Its answer starts only
+once the whole body is in (or a refusal is decided), in the connection's answering task
+(one per connection, not one per request), and runs
 :meth:`~engine.server.graphql_route.GraphQLEndpoint.answer`, the route logic the ASGI app
 calls too. The whole response goes out in one write, its start (status line, uvicorn's
 ``date`` and ``server``, content type) rendered once per status and second
@@ -20,7 +21,6 @@ timeout, connection loss and graceful shutdown apply to direct requests as to it
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import TYPE_CHECKING
 
@@ -109,13 +109,12 @@ class DirectRequest:
 
     ``refusal`` is the answer decided without the route's ``answer`` (the head's transport
     refusal, or 413 once the body passed the limit). ``current`` is set once the requests
-    before it on the connection are answered; its answer starts (``started``; ``task``
-    while it runs) once it is current and either refused or complete.
+    before it on the connection are answered; its answer starts (``started``) once it is
+    current and either refused or complete.
     """
 
     __slots__ = ("body", "complete", "current", "disconnected", "endpoint", "head",
-                 "keep_alive", "refusal", "response_complete", "response_started", "started",
-                 "task")
+                 "keep_alive", "refusal", "response_complete", "response_started", "started")
 
     message_event = _NoEvent()
 
@@ -131,7 +130,6 @@ class DirectRequest:
         self.disconnected = False
         self.response_started = False
         self.response_complete = False
-        self.task: asyncio.Task[None] | None = None
 
     def take_body(self) -> bytes:
         """The body gathered, as bytes."""

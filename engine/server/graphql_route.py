@@ -66,16 +66,20 @@ class RequestHead:
 
     Either ``refusal`` (the transport refuses the request: 415, 413, 400) or ``failure``
     (no acceptable credentials) is set, or the request goes on as ``found``: its
-    :class:`Session`, or the JWT still to check. ``response_lines`` and ``expect_continue``
-    are for the engine's HTTP protocol: the header lines every answer to these headers
-    carries (CORS), and whether the client waits for ``100 Continue`` before the body.
+    :class:`Session`, or the JWT still to check. ``response_lines``, ``expect_continue``
+    and ``names_connection`` are for the engine's HTTP protocol: the header lines every
+    answer to these headers carries (CORS), whether the client waits for ``100 Continue``
+    before the body, and whether a ``Connection`` header is among them (only then can an
+    HTTP/1.0 client ask to be kept alive).
     """
 
-    __slots__ = ("expect_continue", "failure", "found", "headers", "refusal", "response_lines")
+    __slots__ = ("expect_continue", "failure", "found", "headers", "names_connection",
+                 "refusal", "response_lines")
 
     def __init__(self, headers: Mapping[str, str], found: Session | str | None = None,
                  refusal: Answer | None = None, failure: Answer | None = None,
-                 response_lines: bytes = b"", expect_continue: bool = False) -> None:
+                 response_lines: bytes = b"", expect_continue: bool = False,
+                 names_connection: bool = True) -> None:
         self.headers = headers
         """The headers as text (lower-cased names; a repeated one keeps its last value),
         ``x-forwarded-for`` being the client address this engine vouches for."""
@@ -84,6 +88,7 @@ class RequestHead:
         self.failure = failure
         self.response_lines = response_lines
         self.expect_continue = expect_continue
+        self.names_connection = names_connection
 
 
 class GraphQLEndpoint:
@@ -145,10 +150,12 @@ class GraphQLEndpoint:
         lines = self._response_lines(raw_headers)
         expect = any(name == b"expect" and value.lower() == b"100-continue"
                      for name, value in raw_headers)
+        connection = any(name == b"connection" for name, _ in raw_headers)
         try:
             check_request_headers(raw_headers, self.max_body_bytes)
         except RequestRefusedError as exc:
-            return RequestHead(MappingProxyType({}), refusal=refused(exc), response_lines=lines)
+            return RequestHead(MappingProxyType({}), refusal=refused(exc), response_lines=lines,
+                               names_connection=connection)
         # Header names come lower-cased; a repeated header keeps its last value.
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in raw_headers}
         # Rate limits here and behind the engine (actions get client headers) key on the
@@ -160,10 +167,12 @@ class GraphQLEndpoint:
         text = MappingProxyType(headers)  # shared by the requests of the same head
         try:
             return RequestHead(text, self.state.resolver.resolve_now(text),
-                               response_lines=lines, expect_continue=expect)
+                               response_lines=lines, expect_continue=expect,
+                               names_connection=connection)
         except AuthError as exc:
             return RequestHead(text, failure=self._refused_credentials(exc),
-                               response_lines=lines, expect_continue=expect)
+                               response_lines=lines, expect_continue=expect,
+                               names_connection=connection)
 
     def _response_lines(self, raw_headers: Headers) -> bytes:
         """The CORS header lines for a request with ``raw_headers`` (lower-cased names).

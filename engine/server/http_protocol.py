@@ -109,9 +109,13 @@ class EngineHttpProtocol(HttpToolsProtocol):
 
     The parser's per-request callbacks are the engine's: they gather the URL and the
     headers as sent (names in their own case) and build uvicorn's ASGI scope only for a
-    request uvicorn serves. A direct request's task is not registered with uvicorn's
-    server; one still running when its connection is lost is, so that a graceful
-    shutdown waits for it as for uvicorn's own.
+    request uvicorn serves. The task answering direct requests is not registered with
+    uvicorn's server; one still answering when its connection is lost is, so that a
+    graceful shutdown waits for it as for uvicorn's own.
+
+    A connection's direct requests are answered by one task (:meth:`_answer_each`),
+    started with the first and ended when the connection is lost, rather than by a task
+    per request (its creation and its registration in asyncio's set of tasks).
     """
 
     cycle: RequestResponseCycle | DirectRequest  # type: ignore[assignment]
@@ -128,8 +132,17 @@ class EngineHttpProtocol(HttpToolsProtocol):
         self.peer: str | None = None
         self.write_now: Callable[[bytes], None] = _closed
         """Write a whole response at once (the wrapped transport's ``write_now``)."""
+        self.answerer: asyncio.Task[None] | None = None
+        """The task answering this connection's direct requests, in order."""
         self.answering: DirectRequest | None = None
-        """The direct request whose answer's task runs (at most one per connection)."""
+        """The direct request being answered."""
+        self.next_request: DirectRequest | None = None
+        """The request to answer once :attr:`answering`'s response is out."""
+        self.waiter: asyncio.Future[DirectRequest | None] | None = None
+        """What the idle :attr:`answerer` waits on for the next request."""
+        self.lost = False
+        self.url = b""
+        self.headers = []
         self.idle_since: float | None = None
         """When the connection's last response went out with nothing received since."""
 
@@ -155,10 +168,10 @@ class EngineHttpProtocol(HttpToolsProtocol):
             else:
                 self._unsupported_upgrade_warning()
 
-    def on_message_begin(self) -> None:
-        """A request starts: its URL and headers; its ASGI scope only if uvicorn serves it."""
-        self.url = b""
-        self.headers = []
+    # No callback at a request's start (one Python call fewer per request): the URL and
+    # headers gathered are reset once a request's headers are taken, the ASGI scope is
+    # built only for a request uvicorn serves (_begin_scope).
+    on_message_begin = None  # type: ignore[assignment]
 
     def on_header(self, name: bytes, value: bytes) -> None:
         """One header, as sent (uvicorn's scope gets lower-cased names)."""
@@ -186,14 +199,26 @@ class EngineHttpProtocol(HttpToolsProtocol):
         if endpoint is None:
             self._begin_scope()
             super().on_headers_complete()
+            if not parser.should_upgrade():  # an upgrade reads them once the parser stops
+                self.url = b""
+                self.headers = []
             return
-        request = DirectRequest(
-            endpoint, endpoint.head(self.headers, self.peer),
-            parser.get_http_version() != "1.0" and parser.should_keep_alive())
+        head = endpoint.head(self.headers, self.peer)
+        self.url = b""
+        self.headers = []
+        keep_alive = parser.should_keep_alive()
+        if keep_alive and head.names_connection:
+            # An HTTP/1.0 client is kept alive only when it asks (a Connection header);
+            # uvicorn closes it all the same. The version costs a string per call.
+            keep_alive = parser.get_http_version() != "1.0"
+        request = DirectRequest(endpoint, head, keep_alive)
         existing = self.cycle
         self.cycle = request
         if existing is None or existing.response_complete:
-            self._make_current(request)
+            if request.refusal is None and not head.expect_continue:
+                request.current = True  # answered once its body is in
+            else:
+                self._make_current(request)
         else:  # pipelined: answered in order, once the request before it is
             self.flow.pause_reading()
             self.pipeline.appendleft((request, None))
@@ -207,9 +232,40 @@ class EngineHttpProtocol(HttpToolsProtocol):
             self.transport.write(CONTINUE)
 
     def _start(self, request: DirectRequest) -> None:
+        """Hand ``request`` to the connection's answering task (started on first use)."""
         request.started = True
-        self.answering = request
-        request.task = self.loop.create_task(self._answer(request))
+        if self.answering is not None:  # answering the one before: this one comes next
+            self.next_request = request
+            return
+        waiter = self.waiter
+        if waiter is not None:
+            self.waiter = None
+            waiter.set_result(request)
+        else:
+            self.answerer = self.loop.create_task(self._answer_each(request))
+
+    async def _answer_each(self, request: DirectRequest | None) -> None:
+        """Answer the connection's direct requests one after another, until it is lost.
+
+        One task per connection rather than per request: between requests it waits on a
+        future that :meth:`_start` resolves with the next one (or :meth:`connection_lost`
+        with None).
+        """
+        loop = self.loop
+        try:
+            while request is not None:
+                self.answering = request
+                await self._answer(request)
+                self.answering = None
+                request = self.next_request
+                if request is None and not self.lost:
+                    waiter = self.waiter = loop.create_future()
+                    request = await waiter
+                else:
+                    self.next_request = None
+        finally:
+            self.answering = self.next_request = self.waiter = None
+            self.answerer = None
 
     def on_body(self, body: bytes) -> None:
         """A piece of a body; a direct request's past its route's limit is refused (413)."""
@@ -254,10 +310,8 @@ class EngineHttpProtocol(HttpToolsProtocol):
                 self.transport.close()
             else:
                 await self._answer_500(request)
-        finally:
-            request.task = None
-            if self.answering is request:
-                self.answering = None
+            if isinstance(exc, asyncio.CancelledError):
+                raise  # the connection's answering task is being stopped
 
     async def _answer_500(self, request: DirectRequest) -> None:
         if self.flow.write_paused and not request.disconnected:
@@ -288,7 +342,8 @@ class EngineHttpProtocol(HttpToolsProtocol):
         if self.transport.is_closing():
             return
         self.idle_since = None
-        self.flow.resume_reading()
+        if self.flow.read_paused:
+            self.flow.resume_reading()
         if self.pipeline:
             cycle, app = self.pipeline.pop()
             if isinstance(cycle, RequestResponseCycle):
@@ -322,13 +377,18 @@ class EngineHttpProtocol(HttpToolsProtocol):
         if self.timeout_keep_alive_task is not None:
             self.timeout_keep_alive_task.cancel()
             self.timeout_keep_alive_task = None
+        self.lost = True
         answering = self.answering
         if answering is not None and not answering.response_complete:
             answering.disconnected = True
-            task = answering.task
+            task = self.answerer
             if task is not None and not task.done():
                 self.tasks.add(task)
                 task.add_done_callback(self.tasks.discard)
+        waiter = self.waiter
+        if waiter is not None:  # idle: the answering task ends
+            self.waiter = None
+            waiter.set_result(None)
         super().connection_lost(exc)
 
     def handle_websocket_upgrade(self) -> None:
