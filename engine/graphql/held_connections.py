@@ -235,8 +235,15 @@ def _reusable(conn: PooledConnection) -> bool:
     wrapper that looks the method up by name, and this runs twice on every request.
     """
     if type(conn) is PoolConnectionProxy:
-        # asyncpg's private attribute (not in its stubs); None once released to the pool
-        con: asyncpg.Connection[Any] | None = cast(Any, conn)._con
+        # asyncpg's private attributes (not in its stubs): the proxy's connection (None
+        # once released to the pool), and what its is_closed and is_in_transaction read,
+        # without their two Python calls
+        con: Any = cast(Any, conn)._con
+        if type(con) is asyncpg.Connection:
+            raw: Any = con
+            protocol = raw._protocol
+            return not raw._aborted and protocol.is_connected() \
+                and not protocol.is_in_transaction()
         return con is not None and not con.is_closed() and not con.is_in_transaction()
     try:
         return not conn.is_closed() and not conn.is_in_transaction()

@@ -99,7 +99,7 @@ class PlanSlot:
     plans: dict[tuple[Any, ...], Plan] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class PreparedOperation:
     """An operation ready to run: validated, variables coerced, compiled for its role."""
 

@@ -45,7 +45,7 @@ def _prepared(conn: Connection, sql: str) -> tuple[Any, Any] | None:
         return None  # released proxy (None), another class, or logging asked for
     protocol = con._protocol
     stmt = con._stmt_cache.get((sql, protocol.get_record_class(), False))
-    if stmt is None or con.is_closed():
+    if stmt is None or con._aborted or not protocol.is_connected():  # con.is_closed()
         return None
     return con, stmt
 
