@@ -39,6 +39,7 @@ from engine.graphql.role_states import relay_role_state, role_state
 from engine.graphql.roots import RunContext
 from engine.graphql.selection import used_variables
 from engine.graphql.time_limit import NO_CONNECTION
+from engine.graphql.variable_values import LeafVariable, coerce_leaves, leaf_variables
 from engine.limits import ApiLimits
 from engine.limits import operation as limit_checks
 from engine.lru import Lru
@@ -59,6 +60,11 @@ _NO_VARIABLES = variables_key(frozenset(), {})
 _Checked = tuple[RoleState, ParsedDocument, OperationDefinitionNode, PlanSlot, str]
 """An operation that passed its checks: the role's state, its document, the operation, its
 plans, and the role's cache key (with backend-only and Relay marks)."""
+
+
+def _leaf_variables(op: OperationDefinitionNode, schema: GraphQLSchema,
+                    ) -> tuple[LeafVariable, ...] | None:
+    return leaf_variables(schema, op.variable_definitions or ())
 
 
 class GraphQLEngine:
@@ -171,18 +177,36 @@ class GraphQLEngine:
                                  + ", ".join(sorted(unexpected)))
         variables: dict[str, Any] = {}
         if op.variable_definitions:  # none declared: none sent either (refused above)
-            for definition in op.variable_definitions:
-                var = definition.variable.name.value
-                if isinstance(definition.type, NonNullTypeNode) and var not in raw_vars \
-                        and definition.default_value is None:
-                    raise validation(f'expecting a value for non-nullable variable: "{var}"')
-            coerced = get_variable_values(state.schema, op.variable_definitions, raw_vars)
-            if isinstance(coerced, list):
-                raise self._graphql_error(coerced[0], path="$")
-            variables = dict(coerced.coerced)
-        plan = self._plan(slot, state, doc, op, variables)
+            # Variables of leaf types coerced directly (a missing non-null value is not:
+            # see engine.graphql.variable_values), else as graphql-core does.
+            leaves = doc.fact("leaf variables", op, _leaf_variables, state.schema)
+            fast = None if leaves is None else coerce_leaves(leaves, raw_vars)
+            variables = fast if fast is not None else self._variables(state, op, raw_vars)
+        known = slot.structural
+        plan = slot.plans.get(_NO_VARIABLES if not variables and not known
+                              else variables_key(known, variables))
+        if plan is None:
+            plan = self._plan(slot, state, doc, op, variables)
         return PreparedOperation(plan, state, doc, op, variables, session, headers,
                                  (role_key, query, name))
+
+    def _variables(self, state: RoleState, op: OperationDefinitionNode,
+                   raw_vars: dict[str, Any]) -> dict[str, Any]:
+        """``raw_vars`` coerced for ``op``'s variable definitions by graphql-core.
+
+        Raises:
+            GraphQLFieldError: a non-null variable has no value, or a value does not coerce.
+        """
+        definitions = op.variable_definitions or ()
+        for definition in definitions:
+            var = definition.variable.name.value
+            if isinstance(definition.type, NonNullTypeNode) and var not in raw_vars \
+                    and definition.default_value is None:
+                raise validation(f'expecting a value for non-nullable variable: "{var}"')
+        coerced = get_variable_values(state.schema, definitions, raw_vars)
+        if isinstance(coerced, list):
+            raise self._graphql_error(coerced[0], path="$")
+        return dict(coerced.coerced)
 
     def _check(self, role: str, backend: bool, relay: bool, query: str, op_name: Any,
                raw_vars: Mapping[str, Any]) -> _Checked:
@@ -352,11 +376,7 @@ class GraphQLEngine:
     # -- planning ------------------------------------------------------------------------
     def _plan(self, slot: PlanSlot, state: RoleState, doc: ParsedDocument,
               op: OperationDefinitionNode, variables: dict[str, Any]) -> Plan:
-        known = slot.structural
-        vkey = _NO_VARIABLES if not variables and not known else variables_key(known, variables)
-        plan = slot.plans.get(vkey)
-        if plan is not None:
-            return plan
+        """Compile the plan :meth:`prepare` did not find in ``slot``, and keep it there."""
         plan, structural = self._compile(state, doc, op, variables)
         if plan.cacheable:
             slot.structural = slot.structural | structural
