@@ -28,7 +28,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResp
 from uvicorn.server import ServerState
 
 from engine.server.direct_cycle import CONTINUE, RESPONSE_STARTS, DirectRequest
-from engine.server.graphql_route import GraphQLEndpoint, refused
+from engine.server.graphql_route import GraphQLEndpoint, RequestHead, refused
 from engine.server.request_guard import too_large
 
 
@@ -141,6 +141,13 @@ class EngineHttpProtocol(HttpToolsProtocol):
         self.waiter: asyncio.Future[DirectRequest | None] | None = None
         """What the idle :attr:`answerer` waits on for the next request."""
         self.lost = False
+        # The last head that passed on this connection (its route and headers as sent): a
+        # client sends the same headers request after request, and a connection has one
+        # peer, so equal headers get the head the route's LRU would give, without hashing
+        # them. Refusals and failures are read anew each time, as the route does.
+        self.kept_route: GraphQLEndpoint | None = None
+        self.kept_headers: list[tuple[bytes, bytes]] | None = None
+        self.kept_head: RequestHead | None = None
         self.url = b""
         self.headers = []
         self.idle_since: float | None = None
@@ -203,7 +210,14 @@ class EngineHttpProtocol(HttpToolsProtocol):
                 self.url = b""
                 self.headers = []
             return
-        head = endpoint.head(self.headers, self.peer)
+        headers = self.headers
+        kept = self.kept_head
+        if kept is not None and endpoint is self.kept_route and headers == self.kept_headers:
+            head = kept
+        else:
+            head = endpoint.head(headers, self.peer)
+            if head.refusal is None and head.failure is None:
+                self.kept_route, self.kept_headers, self.kept_head = endpoint, headers, head
         self.url = b""
         self.headers = []
         keep_alive = parser.should_keep_alive()
@@ -252,10 +266,31 @@ class EngineHttpProtocol(HttpToolsProtocol):
         with None).
         """
         loop = self.loop
+        flow = self.flow
         try:
             while request is not None:
                 self.answering = request
-                await self._answer(request)
+                # The answer (whole, or refused), written in one write.
+                try:
+                    answer = request.refusal
+                    if answer is None:
+                        answer = await request.endpoint.answer(request.head,
+                                                               request.take_body())
+                    if flow.write_paused and not request.disconnected:
+                        await flow.drain()
+                    if not request.disconnected:
+                        request.response_started = True
+                        self.write_now(request.response(*answer,
+                                                        self.server_state.default_headers))
+                        self._complete(request)
+                except BaseException as exc:  # as uvicorn: whatever escapes is answered 500
+                    self.logger.error("Exception in ASGI application\n", exc_info=exc)
+                    if request.response_started:
+                        self.transport.close()
+                    else:
+                        await self._answer_500(request)
+                    if isinstance(exc, asyncio.CancelledError):
+                        raise  # the connection's answering task is being stopped
                 self.answering = None
                 request = self.next_request
                 if request is None and not self.lost:
@@ -291,27 +326,6 @@ class EngineHttpProtocol(HttpToolsProtocol):
         request.complete = True
         if request.current and not request.started:
             self._start(request)
-
-    async def _answer(self, request: DirectRequest) -> None:
-        """Answer ``request`` (whole, or refused) and write the response in one write."""
-        try:
-            answer = request.refusal
-            if answer is None:
-                answer = await request.endpoint.answer(request.head, request.take_body())
-            if self.flow.write_paused and not request.disconnected:
-                await self.flow.drain()
-            if not request.disconnected:
-                request.response_started = True
-                self.write_now(request.response(*answer, self.server_state.default_headers))
-                self._complete(request)
-        except BaseException as exc:  # as uvicorn: whatever escapes is answered 500
-            self.logger.error("Exception in ASGI application\n", exc_info=exc)
-            if request.response_started:
-                self.transport.close()
-            else:
-                await self._answer_500(request)
-            if isinstance(exc, asyncio.CancelledError):
-                raise  # the connection's answering task is being stopped
 
     async def _answer_500(self, request: DirectRequest) -> None:
         if self.flow.write_paused and not request.disconnected:

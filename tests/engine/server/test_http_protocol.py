@@ -146,15 +146,23 @@ class _Route:
 
     def __init__(self) -> None:
         self.release = asyncio.Event()
+        self.heads: list[tuple[list[tuple[bytes, bytes]], Any]] = []
+        self.bodies: list[tuple[Any, bytes]] = []
 
     def head(self, headers: Any, peer: str | None) -> Any:
+        """A head per call, noted; refused (401) when a ``Refuse`` header is sent."""
         from types import MappingProxyType
 
         from engine.server.graphql_route import RequestHead
-        return RequestHead(MappingProxyType({}), "anyone")
+        refuse = any(name == b"Refuse" for name, _ in headers)
+        head = RequestHead(MappingProxyType({"peer": peer or ""}), "anyone",
+                           failure=(401, b"{}", None) if refuse else None)
+        self.heads.append((list(headers), head))
+        return head
 
     async def answer(self, head: Any, body: bytes) -> Any:
         await self.release.wait()
+        self.bodies.append((head, body))
         return 200, b"{}", None
 
 
@@ -218,3 +226,32 @@ async def test_engine_http_protocol_waits_for_the_transport_to_drain() -> None:
     assert len(socket.calls) == 1
     assert socket.calls[0][0].startswith(b"HTTP/1.1 200 OK\r\n")
     assert socket.calls[0][0].endswith(b"\r\n\r\n{}")
+
+
+async def test_engine_http_protocol_reuses_a_head_only_for_the_same_headers() -> None:
+    """GIVEN one connection sending GraphQL POSTs.
+
+    WHEN it sends the same headers twice, then another user id, then the first again, then
+    headers its route refuses, twice
+    THEN the route reads the headers once per change (the first head is reused for the
+    same bytes on the same connection), each request is answered with the head of its own
+    headers, and a refused head is read again each time.
+    """
+    http, socket, route = _direct_protocol()
+    route.release.set()
+
+    def post(user: bytes, extra: bytes = b"") -> bytes:
+        return (b"POST /v1/graphql HTTP/1.1\r\nHost: x\r\nX-Hasura-User-Id: " + user
+                + b"\r\n" + extra + b"Content-Length: 2\r\n\r\n{}")
+
+    for sent in (post(b"1"), post(b"1"), post(b"2"), post(b"1"),
+                 post(b"1", b"Refuse: yes\r\n"), post(b"1", b"Refuse: yes\r\n")):
+        http.data_received(sent)
+        for _ in range(10):
+            await asyncio.sleep(0)
+    users = [dict(headers)[b"X-Hasura-User-Id"] for headers, _ in route.heads]
+    assert users == [b"1", b"2", b"1", b"1", b"1"]
+    first, second, third, refused, refused_again = (head for _, head in route.heads)
+    assert [head for head, _ in route.bodies] == [first, first, second, third, refused,
+                                                  refused_again]
+    assert len(socket.calls) == 6
