@@ -141,13 +141,15 @@ def test_direct_cycle_keeps_the_connection_and_the_asgi_path_headers(
     assert seen[0][0] == ["content-length", "content-type", "date", "server"]
 
 
-@pytest.mark.parametrize(("version", "extra"), [("1.0", ""), ("1.1", "Connection: close\r\n")])
+@pytest.mark.parametrize(("version", "extra"), [("1.0", ""), ("1.0", "Connection: keep-alive\r\n"),
+                                                ("1.1", "Connection: close\r\n")])
 def test_direct_cycle_closes_when_asked(direct: EngineHandle, conn: socket.socket,
                                         version: str, extra: str) -> None:
     """GIVEN an HTTP/1.0 request, or an HTTP/1.1 one with ``Connection: close``.
 
     WHEN it is answered
-    THEN the answer says ``connection: close`` and the server closes the connection.
+    THEN the answer says ``connection: close`` and the server closes the connection (an
+    HTTP/1.0 client asking for keep-alive too, as uvicorn does).
     """
     conn.sendall(_request(direct, _query(1), version=version, extra=extra))
     reader = Reader(conn)
