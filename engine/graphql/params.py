@@ -59,7 +59,17 @@ _PG_INTEGER = re.compile(r"[ \t\n\r\f\v]*([+-]?[0-9]+)[ \t\n\r\f\v]*")
 
 
 def _to_integer(sql_type: str, value: Any) -> int | None:
-    """``value`` as the integer PostgreSQL reads from its text, refused as PostgreSQL does."""
+    """``value`` as the integer PostgreSQL reads from its text, refused as PostgreSQL does.
+
+    An ``int`` (a coerced ``Int`` variable, most often) is its own text's integer: only its
+    range is checked, without the text and the regular expression.
+    """
+    if type(value) is int:
+        name, bits = _INTEGERS[sql_type]
+        if -(1 << (bits - 1)) <= value < 1 << (bits - 1):
+            return value
+        raise ParameterError(f'value "{value}" is out of range for type {name}',
+                             "data-exception")
     text = to_text(value)
     if text is None:
         return None

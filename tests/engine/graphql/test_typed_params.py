@@ -41,6 +41,28 @@ async def test_integer_parameters_read_and_refuse_text_as_postgresql(database_ur
         await conn.close()
 
 
+def test_integer_parameters_take_ints_as_their_text() -> None:
+    """GIVEN Python ints in and out of each integer type's range (and booleans).
+
+    WHEN each is converted for an int2, int4 and int8 parameter
+    THEN the result (or the refusal) is the one of its text.
+    """
+    values: list[object] = [0, 1, -1, True, False]
+    for bits in (16, 32, 64):
+        values += [(1 << (bits - 1)) - 1, 1 << (bits - 1), -(1 << (bits - 1)),
+                   -(1 << (bits - 1)) - 1]
+    for convert in INTEGER_CONVERTERS.values():
+        for value in values:
+            text = "true" if value is True else "false" if value is False else str(value)
+            outcomes = []
+            for given in (value, text):
+                try:
+                    outcomes.append(("value", convert(given)))
+                except ParameterError as exc:
+                    outcomes.append(("refused", exc.message))
+            assert outcomes[0] == outcomes[1], (convert, value)
+
+
 UUIDS = ["a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}",
          "A0EEBC999C0B4EF8BB6D6BB9BD380A11", "a0ee-bc99-9c0b-4ef8-bb6d-6bb9-bd38-0a11",
          "a0eebc99-9c0b4ef8-bb6d6bb9-bd380a11", "{a0eebc999c0b4ef8bb6d6bb9bd380a11",
