@@ -204,18 +204,18 @@ class EngineHttpProtocol(HttpToolsProtocol):
                 url = httptools.parse_url(url).path
             endpoint = self.direct_routes.get(url)
         if endpoint is None:
-            self._begin_scope()
-            super().on_headers_complete()
-            if not parser.should_upgrade():  # an upgrade reads them once the parser stops
-                self.url = b""
-                self.headers = []
+            self._to_uvicorn()
             return
         headers = self.headers
         kept = self.kept_head
         if kept is not None and endpoint is self.kept_route and headers == self.kept_headers:
             head = kept
         else:
-            head = endpoint.head(headers, self.peer)
+            try:
+                head = endpoint.head(headers, self.peer)
+            except Exception:  # the server's fault: the ASGI route meets it too, answers 500
+                self._to_uvicorn()
+                return
             if head.refusal is None and head.failure is None:
                 self.kept_route, self.kept_headers, self.kept_head = endpoint, headers, head
         self.url = b""
@@ -236,6 +236,14 @@ class EngineHttpProtocol(HttpToolsProtocol):
         else:  # pipelined: answered in order, once the request before it is
             self.flow.pause_reading()
             self.pipeline.appendleft((request, None))
+
+    def _to_uvicorn(self) -> None:
+        """Serve the request whose headers are in through uvicorn's cycle and the ASGI app."""
+        self._begin_scope()
+        super().on_headers_complete()
+        if not self.parser.should_upgrade():  # an upgrade reads them once the parser stops
+            self.url = b""
+            self.headers = []
 
     def _make_current(self, request: DirectRequest) -> None:
         """``request`` is next to answer: start its answer if it can, else ask for its body."""

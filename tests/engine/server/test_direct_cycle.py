@@ -251,6 +251,8 @@ class _FaultyEndpoint:
         self.release = asyncio.Event()
 
     def head(self, headers: Any, peer: str | None) -> RequestHead:
+        if any(name.lower() == b"fail-head" for name, _ in headers):
+            raise RuntimeError("the head failed")
         return RequestHead(MappingProxyType({}), "anyone")
 
     async def answer(self, head: RequestHead, body: bytes) -> Answer:
@@ -264,7 +266,7 @@ class _FaultyEndpoint:
 
 
 class _App:
-    """An ASGI app that answers 404, with one direct route."""
+    """An ASGI app that answers 404, with one direct route (whose head it reads first)."""
 
     def __init__(self) -> None:
         self.endpoint = _FaultyEndpoint()
@@ -272,6 +274,8 @@ class _App:
         self.cors = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["path"] == "/v1/graphql":  # as the engine's ASGI route: the head first
+            self.endpoint.head(scope["headers"], None)
         await send({"type": "http.response.start", "status": 404, "headers": []})
         await send({"type": "http.response.body", "body": b""})
 
@@ -441,3 +445,25 @@ async def test_direct_cycle_answers_a_malformed_request_400_and_closes(
     writer.close()
     assert answer.startswith(b"HTTP/1.1 400 Bad Request\r\n")
     assert b"connection: close\r\n" in answer
+
+
+async def test_direct_cycle_hands_a_failing_head_to_the_asgi_path(
+        served: tuple[_App, uvicorn.Server, int]) -> None:
+    """GIVEN a route whose head raises for some headers (the server's own fault).
+
+    WHEN a request with them is posted, then a good one on the same connection
+    THEN the first is served by uvicorn's path, where the same failure is answered 500 and
+    logged as uvicorn does, and the connection is closed; a new one is served directly.
+    """
+    _, _, port = served
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"POST /v1/graphql HTTP/1.1\r\nHost: x\r\nFail-Head: 1\r\n"
+                 b"Content-Length: 2\r\n\r\n{}")
+    answer = await asyncio.wait_for(reader.read(), 30)
+    writer.close()
+    assert answer.startswith(b"HTTP/1.1 500 Internal Server Error\r\n")
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(_post(b"{}"))
+    assert (await asyncio.wait_for(reader.readuntil(b'{"ok":true}'), 30)).startswith(
+        b"HTTP/1.1 200 OK\r\n")
+    writer.close()
