@@ -399,7 +399,6 @@ class EngineHttpProtocol(HttpToolsProtocol):
         if self.timeout_keep_alive_task is not None:
             self.timeout_keep_alive_task.cancel()
             self.timeout_keep_alive_task = None
-        self.lost = True
         answering = self.answering
         if answering is not None and not answering.response_complete:
             answering.disconnected = True
@@ -407,11 +406,16 @@ class EngineHttpProtocol(HttpToolsProtocol):
             if task is not None and not task.done():
                 self.tasks.add(task)
                 task.add_done_callback(self.tasks.discard)
+        self._end_answering()
+        super().connection_lost(exc)
+
+    def _end_answering(self) -> None:
+        """No more direct requests on this connection: an idle answering task ends."""
+        self.lost = True
         waiter = self.waiter
-        if waiter is not None:  # idle: the answering task ends
+        if waiter is not None:
             self.waiter = None
             waiter.set_result(None)
-        super().connection_lost(exc)
 
     def handle_websocket_upgrade(self) -> None:
         """Upgrade as uvicorn does, handing the websocket protocol the socket's own transport.
@@ -420,6 +424,7 @@ class EngineHttpProtocol(HttpToolsProtocol):
         wrapper every frame would cost an extra loop callback, and every read pause and
         resume (one of each per received message) an attribute lookup.
         """
+        self._end_answering()  # the websocket protocol has the connection from here on
         wrapped = self.transport
         if isinstance(wrapped, CoalescingTransport):
             wrapped._flush()  # nothing is held before an upgrade; if it were, it goes first

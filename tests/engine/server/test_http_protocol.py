@@ -255,3 +255,28 @@ async def test_engine_http_protocol_reuses_a_head_only_for_the_same_headers() ->
     assert [head for head, _ in route.bodies] == [first, first, second, third, refused,
                                                   refused_again]
     assert len(socket.calls) == 6
+
+
+async def test_engine_http_protocol_ends_its_answering_task_at_a_websocket_upgrade() -> None:
+    """GIVEN a connection that posted a GraphQL request (its answering task now idle).
+
+    WHEN it then asks for a websocket upgrade
+    THEN the answering task ends (the HTTP protocol never hears of the connection again).
+    """
+    http, socket, route = _direct_protocol()
+    route.release.set()
+    http.data_received(_POST)
+    for _ in range(10):
+        await asyncio.sleep(0)
+    task = http.answerer
+    assert task is not None
+    assert not task.done()
+    http.data_received(b"GET /v1/graphql HTTP/1.1\r\nHost: localhost\r\n"
+                       b"Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                       b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                       b"Sec-WebSocket-Version: 13\r\n\r\n")
+    await asyncio.wait_for(task, 10)
+    assert http.answerer is None
+    if socket.protocol is not None:
+        for ws_task in list(socket.protocol.tasks):
+            ws_task.cancel()
