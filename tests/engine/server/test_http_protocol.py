@@ -280,3 +280,25 @@ async def test_engine_http_protocol_ends_its_answering_task_at_a_websocket_upgra
     if socket.protocol is not None:
         for ws_task in list(socket.protocol.tasks):
             ws_task.cancel()
+
+
+async def test_engine_http_protocol_takes_a_query_string_on_the_direct_route() -> None:
+    """GIVEN GraphQL POSTs to the direct route's path with a query string, then to another path.
+
+    WHEN they are read
+    THEN the one with a query string is answered by the route (its path is what routes it),
+    and the one to another path goes to the ASGI app (which fails it: 500).
+    """
+    http, socket, route = _direct_protocol()
+    route.release.set()
+    http.data_received(b"POST /v1/graphql?x=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+                       b"\r\n{}")
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert [body for _, body in route.bodies] == [b"{}"]
+    assert socket.calls[0][0].startswith(b"HTTP/1.1 200 OK\r\n")
+    http.data_received(b"POST /v1/graphqlx HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}")
+    for _ in range(50):
+        await asyncio.sleep(0)
+    assert len(route.bodies) == 1
+    assert b"".join(socket.calls[-1]).startswith(b"HTTP/1.1 500")
