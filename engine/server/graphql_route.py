@@ -29,7 +29,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from starlette.types import Receive, Scope, Send
@@ -37,6 +37,7 @@ from starlette.types import Receive, Scope, Send
 from engine.auth.errors import AuthError
 from engine.graphql.bodies import error_body
 from engine.graphql.errors import GraphQLFieldError
+from engine.graphql.plan import PreparedOperation
 from engine.limits import RoleLimits
 from engine.limits.operation import check_batch
 from engine.limits.rate import rate_limited
@@ -55,10 +56,30 @@ from engine.server.responses import Answer, graphql_error, json_answer, send_jso
 from engine.server.state import ServerState
 from engine.session import Session
 
+if TYPE_CHECKING:
+    from engine.graphql.engine import GraphQLEngine
+
 logger = logging.getLogger("engine.server")
 
 HEADS_KEPT = 256
 """Distinct (peer address, header list) pairs whose :class:`RequestHead` is kept."""
+
+
+MAX_REMEMBERED_BODY = 4096
+"""The longest body a head remembers with its prepared operation (bytes)."""
+
+
+class LastPrepared:
+    """A body and the operation it prepared to, for one route and one engine."""
+
+    __slots__ = ("body", "endpoint", "engine", "prepared")
+
+    def __init__(self, body: bytes, endpoint: GraphQLEndpoint, engine: GraphQLEngine,
+                 prepared: PreparedOperation) -> None:
+        self.body = body
+        self.endpoint = endpoint
+        self.engine = engine
+        self.prepared = prepared
 
 
 class RequestHead:
@@ -73,8 +94,8 @@ class RequestHead:
     HTTP/1.0 client ask to be kept alive).
     """
 
-    __slots__ = ("expect_continue", "failure", "found", "headers", "names_connection",
-                 "refusal", "response_lines")
+    __slots__ = ("expect_continue", "failure", "found", "headers", "last_prepared",
+                 "names_connection", "refusal", "response_lines")
 
     def __init__(self, headers: Mapping[str, str], found: Session | str | None = None,
                  refusal: Answer | None = None, failure: Answer | None = None,
@@ -89,6 +110,9 @@ class RequestHead:
         self.response_lines = response_lines
         self.expect_continue = expect_continue
         self.names_connection = names_connection
+        self.last_prepared: LastPrepared | None = None
+        """The last body these headers sent that prepared cleanly, with what it prepared
+        to (see :meth:`GraphQLEndpoint.answer`)."""
 
 
 class GraphQLEndpoint:
@@ -204,6 +228,11 @@ class GraphQLEndpoint:
         found = head.found
         if isinstance(found, Session):
             session = found
+            last = head.last_prepared
+            if last is not None and last.endpoint is self and last.body == body:
+                holder = self.state.graphql
+                if holder is not None and last.engine is holder.current:
+                    return await self._answer_prepared(last.engine, last.prepared)
         else:  # a JWT, checked each time (it expires)
             assert found is not None
             try:
@@ -235,10 +264,17 @@ class GraphQLEndpoint:
                                                  self.relay)
             elif isinstance(payload, dict):  # one request: execute's, without its coroutine
                 try:
-                    out = await engine.answer(engine.prepare_http(payload, session, headers,
-                                                                  self.relay))
+                    prepared = engine.prepare_http(payload, session, headers, self.relay)
                 except Exception as exc:
                     out = error_body(exc)
+                else:
+                    if limits.unlimited and head.found is session \
+                            and len(body) <= MAX_REMEMBERED_BODY:
+                        head.last_prepared = LastPrepared(body, self, engine, prepared)
+                    try:
+                        out = await engine.answer(prepared)
+                    except Exception as exc:
+                        out = error_body(exc)
             else:
                 out = await engine.execute(payload, session, headers, relay=self.relay)
         except Exception:
@@ -248,6 +284,25 @@ class GraphQLEndpoint:
         if self.legacy_statuses and out.startswith(b'{"errors"'):
             status = _legacy_status(out)
         return status, out, extra
+
+    async def _answer_prepared(self, engine: GraphQLEngine,
+                               prepared: PreparedOperation) -> Answer:
+        """The answer to a body these headers sent before, prepared then for this engine.
+
+        The same headers (so the same session, from the same peer) and the same body bytes
+        prepare to the same operation: parsing the JSON and looking the operation and its
+        plan up again would find what :meth:`answer` kept. Only a request whose role has no
+        ``api_limits`` and that the response cache passed by is remembered; a new engine
+        (metadata changed) prepares again.
+        """
+        try:
+            out = await engine.answer(prepared)
+        except Exception as exc:
+            out = error_body(exc)
+        status = 200
+        if self.legacy_statuses and out.startswith(b'{"errors"'):
+            status = _legacy_status(out)
+        return status, out, None
 
     async def _admit(self, headers: Mapping[str, str], limits: RoleLimits, session: Session,
                payload: Any) -> None:
