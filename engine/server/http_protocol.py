@@ -1,12 +1,8 @@
 """uvicorn's httptools protocol, with a response's writes sent in one system call.
 
-uvicorn writes a response's status line and headers when the app sends
-``http.response.start``, and the body on ``http.response.body``: two socket writes per
-response, each waking the client on loopback. Here every write made during one turn of the
-event loop is held and sent together at the end of that turn (``writelines``, one
-``writev``), so a small answer leaves in one segment. Nothing waits longer than the turn
-that produced it, and ``close``/``write_eof`` send what is held first. A websocket
-upgrade hands the socket's own transport to the websocket protocol.
+The protocol writes through a :class:`~engine.server.coalescing_transport.CoalescingTransport`,
+so a small answer leaves in one segment. A websocket upgrade hands the socket's own
+transport to the websocket protocol.
 
 A ``POST`` to one of the app's GraphQL routes (its ``direct_routes``) skips uvicorn's ASGI
 cycle: the protocol keeps a :class:`~engine.server.direct_cycle.DirectRequest`, calls the
@@ -27,77 +23,10 @@ from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 from uvicorn.server import ServerState
 
+from engine.server.coalescing_transport import CoalescingTransport
 from engine.server.direct_cycle import CONTINUE, RESPONSE_STARTS, DirectRequest
 from engine.server.graphql_route import GraphQLEndpoint, RequestHead, refused
 from engine.server.request_guard import too_large
-
-
-class CoalescingTransport:
-    """A transport whose writes within one event-loop turn go out together.
-
-    Everything but writing is the wrapped transport's own (``__getattr__``).
-    """
-
-    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
-        self._transport = transport
-        self._loop = loop
-        self._pending: list[bytes] | None = None
-        # What the protocol asks of the transport on every request, bound once (not
-        # through __getattr__, which runs only after an attribute lookup failed).
-        self.is_closing = transport.is_closing
-
-    def write(self, data: bytes) -> None:
-        """Hold ``data`` until the end of this loop turn."""
-        if not data:
-            return
-        if self._pending is None:
-            self._pending = [data]
-            self._loop.call_soon(self._flush)
-        else:
-            self._pending.append(data)
-
-    def writelines(self, chunks: Any) -> None:
-        """Hold each chunk until the end of this loop turn."""
-        for chunk in chunks:
-            self.write(chunk)
-
-    def _flush(self) -> None:
-        pending, self._pending = self._pending, None
-        if not pending or self._transport.is_closing():
-            return
-        if len(pending) == 1:
-            self._transport.write(pending[0])
-        else:
-            self._transport.writelines(pending)
-
-    def write_now(self, data: bytes) -> None:
-        """Write ``data`` at once, after anything held (one write for a whole response)."""
-        if self._pending is not None:
-            self._flush()
-        self._transport.write(data)
-
-    def get_write_buffer_size(self) -> int:
-        """Bytes not yet written: held here, then in the transport's buffer."""
-        held = sum(len(chunk) for chunk in self._pending or ())
-        return held + int(self._transport.get_write_buffer_size())
-
-    def write_eof(self) -> None:
-        """Send what is held, then end the stream."""
-        self._flush()
-        self._transport.write_eof()
-
-    def close(self) -> None:
-        """Send what is held, then close."""
-        self._flush()
-        self._transport.close()
-
-    def abort(self) -> None:
-        """Drop what is held and close at once."""
-        self._pending = None
-        self._transport.abort()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._transport, name)
 
 
 class EngineHttpProtocol(HttpToolsProtocol):
@@ -429,8 +358,7 @@ class EngineHttpProtocol(HttpToolsProtocol):
         self._end_answering()  # the websocket protocol has the connection from here on
         wrapped = self.transport
         if isinstance(wrapped, CoalescingTransport):
-            wrapped._flush()  # nothing is held before an upgrade; if it were, it goes first
-            self.transport = wrapped._transport
+            self.transport = wrapped.detach()
         super().handle_websocket_upgrade()
 
 

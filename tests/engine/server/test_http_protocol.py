@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from engine.server.http_protocol import CoalescingTransport
+from engine.server.coalescing_transport import CoalescingTransport
 
 
 class RecordingTransport:
