@@ -10,14 +10,7 @@ from typing import Any
 import asyncpg
 import orjson
 from cachetools import LRUCache
-from graphql import (
-    GraphQLError,
-    GraphQLSchema,
-    NonNullTypeNode,
-    OperationDefinitionNode,
-    print_schema,
-)
-from graphql.execution.values import get_variable_values
+from graphql import GraphQLSchema, OperationDefinitionNode, print_schema
 
 from engine.catalog import Catalog, introspect
 from engine.catalog.db import Connection
@@ -39,7 +32,7 @@ from engine.graphql.role_states import relay_role_state, role_state
 from engine.graphql.roots import RunContext
 from engine.graphql.selection import used_variables
 from engine.graphql.time_limit import NO_CONNECTION
-from engine.graphql.variable_values import LeafVariable, coerce_leaves, leaf_variables
+from engine.graphql.variable_values import coerce_leaves, coerce_variables, operation_leaves
 from engine.limits import ApiLimits
 from engine.limits import operation as limit_checks
 from engine.lru import Lru
@@ -60,11 +53,6 @@ _NO_VARIABLES = variables_key(frozenset(), {})
 _Checked = tuple[RoleState, ParsedDocument, OperationDefinitionNode, PlanSlot, str]
 """An operation that passed its checks: the role's state, its document, the operation, its
 plans, and the role's cache key (with backend-only and Relay marks)."""
-
-
-def _leaf_variables(op: OperationDefinitionNode, schema: GraphQLSchema,
-                    ) -> tuple[LeafVariable, ...] | None:
-    return leaf_variables(schema, op.variable_definitions or ())
 
 
 class GraphQLEngine:
@@ -179,9 +167,10 @@ class GraphQLEngine:
         if op.variable_definitions:  # none declared: none sent either (refused above)
             # Variables of leaf types coerced directly (a missing non-null value is not:
             # see engine.graphql.variable_values), else as graphql-core does.
-            leaves = doc.fact("leaf variables", op, _leaf_variables, state.schema)
+            leaves = doc.fact("leaf variables", op, operation_leaves, state.schema)
             fast = None if leaves is None else coerce_leaves(leaves, raw_vars)
-            variables = fast if fast is not None else self._variables(state, op, raw_vars)
+            variables = fast if fast is not None else coerce_variables(
+                state.schema, op.variable_definitions, raw_vars)
         known = slot.structural
         plan = slot.plans.get(_NO_VARIABLES if not variables and not known
                               else variables_key(known, variables))
@@ -189,24 +178,6 @@ class GraphQLEngine:
             plan = self._plan(slot, state, doc, op, variables)
         return PreparedOperation(plan, state, doc, op, variables, session, headers,
                                  (role_key, query, name))
-
-    def _variables(self, state: RoleState, op: OperationDefinitionNode,
-                   raw_vars: dict[str, Any]) -> dict[str, Any]:
-        """``raw_vars`` coerced for ``op``'s variable definitions by graphql-core.
-
-        Raises:
-            GraphQLFieldError: a non-null variable has no value, or a value does not coerce.
-        """
-        definitions = op.variable_definitions or ()
-        for definition in definitions:
-            var = definition.variable.name.value
-            if isinstance(definition.type, NonNullTypeNode) and var not in raw_vars \
-                    and definition.default_value is None:
-                raise validation(f'expecting a value for non-nullable variable: "{var}"')
-        coerced = get_variable_values(state.schema, definitions, raw_vars)
-        if isinstance(coerced, list):
-            raise self._graphql_error(coerced[0], path="$")
-        return dict(coerced.coerced)
 
     def _check(self, role: str, backend: bool, relay: bool, query: str, op_name: Any,
                raw_vars: Mapping[str, Any]) -> _Checked:
@@ -231,7 +202,7 @@ class GraphQLEngine:
                 "size", op, limit_checks.measure_operation, doc.fragments))
         if doc.validation_errors:
             self._hasura_validation_error(state, doc, op, raw_vars)
-            raise self._graphql_error(doc.validation_errors[0])
+            raise validation(doc.validation_errors[0].message)
         return state, doc, op, PlanSlot(), role_key
 
     async def answer(self, prepared: PreparedOperation) -> bytes:
@@ -358,10 +329,6 @@ class GraphQLEngine:
             doc = parse_document(state.schema, query)
             self._documents.put(key, doc)
         return doc
-
-    @staticmethod
-    def _graphql_error(error: GraphQLError, path: str = "$") -> GraphQLFieldError:
-        return GraphQLFieldError(error.message, "validation-failed", path)
 
     def _hasura_validation_error(self, state: RoleState, doc: ParsedDocument,
                                  op: OperationDefinitionNode, raw_vars: Mapping[str, Any]) -> None:

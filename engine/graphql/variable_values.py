@@ -22,6 +22,8 @@ from graphql import (
     GraphQLError,
     GraphQLLeafType,
     GraphQLSchema,
+    NonNullTypeNode,
+    OperationDefinitionNode,
     Undefined,
     VariableDefinitionNode,
     is_leaf_type,
@@ -29,6 +31,8 @@ from graphql import (
 )
 from graphql.execution.get_variable_signature import get_variable_signature
 from graphql.execution.values import get_variable_values
+
+from engine.graphql.errors import validation
 
 
 class LeafVariable(NamedTuple):
@@ -64,6 +68,12 @@ def leaf_variables(schema: GraphQLSchema, definitions: Collection[VariableDefini
     return tuple(found)
 
 
+def operation_leaves(op: OperationDefinitionNode, schema: GraphQLSchema,
+                     ) -> tuple[LeafVariable, ...] | None:
+    """:func:`leaf_variables` of ``op``'s definitions (a document fact, worked out once)."""
+    return leaf_variables(schema, op.variable_definitions or ())
+
+
 def coerce_leaves(variables: tuple[LeafVariable, ...], raw: Mapping[str, Any],
                   ) -> dict[str, Any] | None:
     """``raw``'s values coerced as graphql-core coerces them, or None to let it word an error."""
@@ -91,4 +101,23 @@ def coerce_leaves(variables: tuple[LeafVariable, ...], raw: Mapping[str, Any],
     return coerced
 
 
-__all__ = ["LeafVariable", "coerce_leaves", "leaf_variables"]
+def coerce_variables(schema: GraphQLSchema, definitions: Collection[VariableDefinitionNode],
+                     raw: dict[str, Any]) -> dict[str, Any]:
+    """``raw`` coerced for ``definitions`` by graphql-core (any type; its words for errors).
+
+    Raises:
+        GraphQLFieldError: a non-null variable has no value, or a value does not coerce.
+    """
+    for definition in definitions:
+        var = definition.variable.name.value
+        if isinstance(definition.type, NonNullTypeNode) and var not in raw \
+                and definition.default_value is None:
+            raise validation(f'expecting a value for non-nullable variable: "{var}"')
+    coerced = get_variable_values(schema, definitions, raw)
+    if isinstance(coerced, list):
+        raise validation(coerced[0].message)
+    return dict(coerced.coerced)
+
+
+__all__ = ["LeafVariable", "coerce_leaves", "coerce_variables", "leaf_variables",
+           "operation_leaves"]
