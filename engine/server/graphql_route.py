@@ -280,10 +280,7 @@ class GraphQLEndpoint:
         except Exception:
             logger.exception("unexpected error answering a GraphQL request")
             return json_answer(500, graphql_error("unexpected error", "unexpected"))
-        status = 200
-        if self.legacy_statuses and out.startswith(b'{"errors"'):
-            status = _legacy_status(out)
-        return status, out, extra
+        return self._answered(out, extra)
 
     async def _answer_prepared(self, engine: GraphQLEngine,
                                prepared: PreparedOperation) -> Answer:
@@ -299,10 +296,13 @@ class GraphQLEndpoint:
             out = await engine.answer(prepared)
         except Exception as exc:
             out = error_body(exc)
-        status = 200
+        return self._answered(out)
+
+    def _answered(self, out: bytes, extra: list[tuple[bytes, bytes]] | None = None) -> Answer:
+        """``out`` as this route answers it: 200, or on a legacy route an error's status."""
         if self.legacy_statuses and out.startswith(b'{"errors"'):
-            status = _legacy_status(out)
-        return status, out, None
+            return _legacy_status(out), out, extra
+        return 200, out, extra
 
     async def _admit(self, headers: Mapping[str, str], limits: RoleLimits, session: Session,
                payload: Any) -> None:
