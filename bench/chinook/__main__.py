@@ -7,8 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-from bench.chinook.main import Options, run
+from bench.chinook.main import run
 from bench.chinook.report import render
+from bench.chinook.run_state import Options
 from devstack.reference import ReferenceMissingError
 
 

@@ -10,88 +10,27 @@ import platform
 import shutil
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psutil
 
-from bench.chinook import checks, runs
-from bench.chinook.database import load_chinook, log_path, start_postgres, table_counts
-from bench.chinook.httpfloor import CannotServeError, CaseSpec, servable
+from bench.chinook import answers, runs
+from bench.chinook.database import load_chinook, start_postgres, table_counts
 from bench.chinook.progress import PhaseProgress
+from bench.chinook.run_state import Bench, Options
 from bench.chinook.servers import (
-    GraphQLServer,
     apply_metadata,
     install_postgraphile,
     start_engine,
-    start_http_floor,
     start_postgraphile,
     start_redis,
 )
-from bench.chinook.workload import Case, Workload, load_workload, replace_metadata
+from bench.chinook.workload import Case, load_workload, replace_metadata
 from bench.load.cpu import CpuMeter, CpuUsage
-from bench.load.sqlrunner import Statement
 from bench.load.stats import LoadResult
 from bench.load.wrk import wrk_binary
-from devstack.paths import REPO_ROOT, state_dir
-from engine.settings import DEFAULT_POOL_SIZE
-
-RESULTS_DIR = REPO_ROOT / "bench" / "results"
-
-
-@dataclass
-class Options:
-    """What to run and for how long."""
-
-    duration_s: float = 10.0
-    concurrencies: tuple[int, ...] = (1, 8, 32)
-    open_duration_s: float = 10.0
-    warmup_s: float = 5.0
-    rounds: int = 2
-    """Each closed-loop run is split into this many rounds, targets in alternating order."""
-    cases: tuple[str, ...] = ()
-    """Case names to run (empty: all)."""
-    targets: tuple[str, ...] = ("engine", "floor", "engine_cached", "postgraphile",
-                                "postgraphile_sql")
-    engine_workers: int = 2
-    """Worker processes of the ``engine_workers`` target (``ENGINE_WORKERS``)."""
-    floor_busy_us: float = 150.0
-    """CPU per request the ``floor_busy`` runner spends in its event loop (about the
-    engine's own per request on the simple query)."""
-    pool_size: int = DEFAULT_POOL_SIZE
-    """Connections of the ``http_floor`` server: the engine's pool size."""
-    http_floor_busy_us: float = 0.0
-    """CPU per request the ``http_floor`` server spends besides serving (0: the ceiling)."""
-    open_loop: bool = True
-    profile: bool = True
-    sql_shape: bool = True
-    results_dir: Path = RESULTS_DIR
-
-
-@dataclass
-class Bench:
-    """State shared by the phases of one run."""
-
-    options: Options
-    workload: Workload
-    state: Path
-    log: Callable[[str], None]
-    servers: dict[str, GraphQLServer] = field(default_factory=dict)
-    redis: GraphQLServer | None = None
-    """The engine's response cache (only with the ``engine_cached`` target)."""
-    sql: dict[str, dict[str, list[Statement]]] = field(default_factory=dict)
-    answers: dict[str, httpx.Response] = field(default_factory=dict)
-    """The engine's answer to each case (the ``http_floor`` must answer the same bytes)."""
-    records: list[runs.RunRecord] = field(default_factory=list)
-    report: dict[str, Any] = field(default_factory=dict)
-    dsn: str = ""
-
-    def cases(self) -> list[Case]:
-        """The cases selected by the options."""
-        wanted = set(self.options.cases)
-        return [case for case in self.workload.cases if not wanted or case.name in wanted]
+from devstack.paths import state_dir
 
 
 def _bench_state() -> Path:
@@ -119,9 +58,9 @@ def run(options: Options, log: Callable[[str], None] = print) -> dict[str, Any]:
         bench.dsn = load_chinook(pg)
         bench.report["tables"] = table_counts(bench.dsn)
         _start_servers(bench, stack)
-        _check_and_capture(bench, pg)
+        answers.check_and_capture(bench, pg)
         if "http_floor" in options.targets:
-            _start_http_floor(bench, stack)
+            answers.start_checked_http_floor(bench, stack)
         groups = {"postgres": [_pid(pg.process)],
                   **{name: [server.pid] for name, server in bench.servers.items()}}
         if bench.redis is not None:
@@ -182,116 +121,6 @@ def _start_servers(bench: Bench, stack: contextlib.ExitStack) -> None:
         bench.servers["postgraphile"] = postgraphile
 
 
-def _request(bench: Bench, target: str, case: Case) -> tuple[str, str]:
-    """URL and body of ``case`` for an HTTP target."""
-    if target == "http_floor":
-        return f"{bench.servers[target].graphql_url}/{case.name}", case.body()
-    if target == "engine_cached":
-        body = case.cached_body()
-    else:
-        body = case.body() if target in ("engine", "engine_workers") \
-            else case.postgraphile_body()
-    return bench.servers[runs.server_of(target)].graphql_url, body
-
-
-def _check_and_capture(bench: Bench, pg: Any) -> None:
-    headers = bench.workload.headers
-    report: dict[str, Any] = {}
-    bench.log("checking answers and capturing each server's SQL")
-    with checks.StatementLogging(pg):
-        for case in bench.cases():
-            entry: dict[str, Any] = {}
-            data: dict[str, Any] = {}
-            for name in bench.servers:
-                url, body = _request(bench, name, case)
-                response = checks.post(url, body, headers)
-                if name == "engine":
-                    bench.answers[case.name] = response
-                entry[name] = checks.check_response(response)
-                data[name] = response.json().get("data")
-                if case.hits_database and not entry[name]["errors"]:
-                    statements = checks.capture_sql(pg, log_path(bench.state), url, body, headers)
-                    bench.sql.setdefault(name, {})[case.name] = statements
-                    entry[name]["statements"] = [
-                        {"sql": s.sql, "params": list(s.params)} for s in statements]
-            if {"engine", "postgraphile"} <= data.keys() and case.hits_database:
-                entry["equivalence"] = checks.compare(data["engine"], data["postgraphile"])
-            if bench.redis is not None and "engine" in data:
-                entry["engine_cached"] = _check_cached(bench, case, data["engine"])
-            report[case.name] = entry
-    bench.report["checks"] = report
-
-
-_ENGINE_OWN_HEADERS = frozenset({"date", "content-type", "content-length", "connection"})
-"""Response headers the HTTP floor writes itself; it copies the engine's others."""
-
-
-def _start_http_floor(bench: Bench, stack: contextlib.ExitStack) -> None:
-    """Start the HTTP floor on the cases it can serve and check it answers as the engine.
-
-    A case it cannot serve (not one statement, or no single root field) is logged and
-    recorded under ``errors`` as ``http_floor:<case>``, and left out of its runs.
-    """
-    cases: list[CaseSpec] = []
-    for case in bench.cases():
-        answer = bench.answers.get(case.name)
-        statements = bench.sql.get("engine", {}).get(case.name, [])
-        if answer is None:  # the engine did not answer it: nothing to serve or compare
-            continue
-        try:
-            cases.append(servable(case.name, statements, answer.content))
-        except CannotServeError as exc:
-            bench.log(f"http_floor cannot serve {exc}")
-            bench.report["errors"][f"http_floor:{case.name}"] = f"CannotServeError: {exc}"
-    if not cases:
-        return
-    answer = bench.answers[cases[0].name]
-    headers = [(name, value) for name, value in answer.headers.items()
-               if name.lower() not in _ENGINE_OWN_HEADERS]
-    bench.log(f"starting the HTTP floor ({bench.options.pool_size} connections) on "
-              + ", ".join(case.name for case in cases))
-    try:
-        server = start_http_floor(bench.state, bench.dsn, cases, headers,
-                                  bench.options.pool_size, bench.options.http_floor_busy_us)
-    except Exception as exc:
-        bench.log(f"http_floor unavailable: {exc}")
-        bench.report["errors"]["http_floor"] = traceback.format_exc(limit=3)
-        return
-    stack.callback(server.stop)
-    bench.servers["http_floor"] = server
-    for spec in cases:
-        case = next(c for c in bench.cases() if c.name == spec.name)
-        url, body = _request(bench, "http_floor", case)
-        response = checks.post(url, body, bench.workload.headers)
-        entry = checks.check_response(response)
-        entry["same_bytes_as_engine"] = response.content == bench.answers[case.name].content
-        entry["head_bytes"] = _head_size(response)
-        entry["engine_head_bytes"] = _head_size(bench.answers[case.name])
-        if not entry["same_bytes_as_engine"]:
-            bench.log(f"http_floor: its answer to {case.name} differs from the engine's")
-            entry["errors"] = entry.get("errors") or 1
-        bench.report["checks"][case.name]["http_floor"] = entry
-
-
-def _head_size(response: httpx.Response) -> int:
-    """Bytes of the response's header lines (as sent: names and values as received)."""
-    return sum(len(name) + len(value) + 4 for name, value in response.headers.raw)
-
-
-def _check_cached(bench: Bench, case: Case, fresh: Any) -> dict[str, Any]:
-    """The ``@cached`` query twice (stored, then from Redis): both must be the fresh answer."""
-    url, body = _request(bench, "engine_cached", case)
-    first = checks.post(url, body, bench.workload.headers)
-    second = checks.post(url, body, bench.workload.headers)
-    entry = checks.check_response(second)
-    same = first.json().get("data") == fresh and second.json().get("data") == fresh
-    entry["same_as_engine"] = same
-    entry["cache_key"] = second.headers.get("x-hasura-query-cache-key")
-    if not same or entry["cache_key"] is None:
-        entry["errors"] = entry.get("errors") or 1
-    return entry
-
-
 def _targets_for(bench: Bench, case: Case) -> list[str]:
     targets = []
     for target in bench.options.targets:
@@ -312,7 +141,7 @@ def _closed_runner(bench: Bench, target: str, case: Case, concurrency: int,
         statements = bench.sql[runs.SQL_TARGETS[target]][case.name]
         work = bench.options.floor_busy_us if target == "floor_busy" else 0.0
         return runs.sql_closed(bench.dsn, statements, concurrency, duration_s, work)
-    url, body = _request(bench, target, case)
+    url, body = bench.request(target, case)
     return runs.http_closed(url, body, bench.workload.headers, concurrency, duration_s)
 
 
@@ -368,7 +197,7 @@ def _open_loop(bench: Bench, meter: CpuMeter) -> None:
             bench.report.setdefault("skipped", []).append(
                 {"entry": entry, "target": target, "capacity": capacity})
             continue
-        url, body = _request(bench, target, case)
+        url, body = bench.request(target, case)
         progress.run(seconds, case=case.name, target=target,
                      concurrency=f"open, {rate:g} req/s", note=entry)
         result, cpu = runs.measured(meter, runs.http_open(

@@ -194,7 +194,7 @@ def table(result: dict[str, Any]) -> str:
 
 def main() -> None:
     """Count the shapes of the given (or latest) results file; print and save the table."""
-    from bench.chinook.main import RESULTS_DIR
+    from bench.chinook.run_state import RESULTS_DIR
 
     parser = argparse.ArgumentParser(prog="python -m bench.chinook.sqlcount")
     parser.add_argument("results", nargs="?", type=Path,

@@ -88,7 +88,7 @@ def main() -> None:
     if len(sys.argv) > 1:
         results_file = Path(sys.argv[1])
     else:
-        from bench.chinook.main import RESULTS_DIR
+        from bench.chinook.run_state import RESULTS_DIR
 
         results_file = sorted(RESULTS_DIR.glob("chinook-*.json"))[-1]
     timings = run(results_file)

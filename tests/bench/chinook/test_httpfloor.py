@@ -138,7 +138,7 @@ def test_the_command_line_names_the_http_floor_and_quick_keeps_it() -> None:
       concurrency 8, and the default set does not include the HTTP floor.
     """
     from bench.chinook.__main__ import parse_args
-    from bench.chinook.main import Options
+    from bench.chinook.run_state import Options
 
     argv = ["--target", "engine", "--target", "http_floor", "--http-floor-busy-us", "30"]
     full, _ = parse_args(argv)
